@@ -1,0 +1,3 @@
+//! The alert hub: device ingest, the durable store, incidents and the live console feed.
+
+pub mod protocol;

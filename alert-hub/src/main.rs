@@ -1,0 +1,3 @@
+//! The alert-hub binary: a thin wrapper around the `alert_hub` library.
+
+fn main() {}

@@ -1,0 +1,663 @@
+//! The wire types of the hub, shared by every client: device protocol v1 and the console feed.
+//!
+//! Device protocol v1 is an external contract (see DESIGN.md): field names, kind names and nack
+//! codes here must never change. The console feed is ours and may grow by adding optional fields.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The largest device frame the hub accepts, in bytes; larger frames are refused with `too_large`.
+pub const MAX_DEVICE_FRAME_BYTES: usize = 64 * 1024;
+
+/// What a device reports. The wire name is the dotted form, e.g. `fire.alarm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EventKind {
+    #[serde(rename = "fire.alarm")]
+    FireAlarm,
+    #[serde(rename = "fire.prealarm")]
+    FirePrealarm,
+    #[serde(rename = "fire.supervisory")]
+    FireSupervisory,
+    #[serde(rename = "fire.trouble")]
+    FireTrouble,
+    #[serde(rename = "fire.restore")]
+    FireRestore,
+    #[serde(rename = "access.forced")]
+    AccessForced,
+    #[serde(rename = "access.held_open")]
+    AccessHeldOpen,
+    #[serde(rename = "access.denied")]
+    AccessDenied,
+    #[serde(rename = "access.tamper")]
+    AccessTamper,
+    #[serde(rename = "access.duress")]
+    AccessDuress,
+    #[serde(rename = "access.restore")]
+    AccessRestore,
+    #[serde(rename = "elevator.entrapment")]
+    ElevatorEntrapment,
+    #[serde(rename = "elevator.released")]
+    ElevatorReleased,
+    #[serde(rename = "elevator.fault")]
+    ElevatorFault,
+    #[serde(rename = "elevator.restore")]
+    ElevatorRestore,
+    #[serde(rename = "heartbeat")]
+    Heartbeat,
+    /// Raised by the hub itself when a source stops reporting; never accepted from a device.
+    #[serde(rename = "comms.lost")]
+    CommsLost,
+}
+
+impl EventKind {
+    /// Every kind a device may send, in the order DESIGN.md lists them.
+    pub const DEVICE_KINDS: [EventKind; 16] = [
+        EventKind::FireAlarm,
+        EventKind::FirePrealarm,
+        EventKind::FireSupervisory,
+        EventKind::FireTrouble,
+        EventKind::FireRestore,
+        EventKind::AccessForced,
+        EventKind::AccessHeldOpen,
+        EventKind::AccessDenied,
+        EventKind::AccessTamper,
+        EventKind::AccessDuress,
+        EventKind::AccessRestore,
+        EventKind::ElevatorEntrapment,
+        EventKind::ElevatorReleased,
+        EventKind::ElevatorFault,
+        EventKind::ElevatorRestore,
+        EventKind::Heartbeat,
+    ];
+
+    /// The wire name, e.g. `fire.alarm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::FireAlarm => "fire.alarm",
+            EventKind::FirePrealarm => "fire.prealarm",
+            EventKind::FireSupervisory => "fire.supervisory",
+            EventKind::FireTrouble => "fire.trouble",
+            EventKind::FireRestore => "fire.restore",
+            EventKind::AccessForced => "access.forced",
+            EventKind::AccessHeldOpen => "access.held_open",
+            EventKind::AccessDenied => "access.denied",
+            EventKind::AccessTamper => "access.tamper",
+            EventKind::AccessDuress => "access.duress",
+            EventKind::AccessRestore => "access.restore",
+            EventKind::ElevatorEntrapment => "elevator.entrapment",
+            EventKind::ElevatorReleased => "elevator.released",
+            EventKind::ElevatorFault => "elevator.fault",
+            EventKind::ElevatorRestore => "elevator.restore",
+            EventKind::Heartbeat => "heartbeat",
+            EventKind::CommsLost => "comms.lost",
+        }
+    }
+
+    /// The kind a device may send under this wire name; `comms.lost` is the hub's own and is
+    /// not accepted from a device.
+    pub fn from_device(name: &str) -> Option<EventKind> {
+        Self::DEVICE_KINDS.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The priority of an incident this kind raises, or `None` for kinds that raise no incident
+    /// by themselves (restores, releases, denied access, heartbeats).
+    pub fn priority(self) -> Option<Priority> {
+        use EventKind::*;
+        match self {
+            FireAlarm | AccessDuress | ElevatorEntrapment => Some(Priority::P1),
+            AccessForced | FirePrealarm => Some(Priority::P2),
+            FireSupervisory | AccessHeldOpen | AccessTamper => Some(Priority::P3),
+            FireTrouble | CommsLost | ElevatorFault => Some(Priority::P4),
+            FireRestore | AccessDenied | AccessRestore | ElevatorReleased | ElevatorRestore
+            | Heartbeat => None,
+        }
+    }
+
+    /// The family the kind belongs to: fire, access, elevator or the hub's own supervision.
+    pub fn family(self) -> Family {
+        use EventKind::*;
+        match self {
+            FireAlarm | FirePrealarm | FireSupervisory | FireTrouble | FireRestore => Family::Fire,
+            AccessForced | AccessHeldOpen | AccessDenied | AccessTamper | AccessDuress
+            | AccessRestore => Family::Access,
+            ElevatorEntrapment | ElevatorReleased | ElevatorFault | ElevatorRestore => {
+                Family::Elevator
+            }
+            Heartbeat | CommsLost => Family::Supervision,
+        }
+    }
+
+    /// True for the kinds that report a condition has cleared (`*.restore`, `elevator.released`).
+    pub fn is_restore(self) -> bool {
+        matches!(
+            self,
+            EventKind::FireRestore
+                | EventKind::AccessRestore
+                | EventKind::ElevatorReleased
+                | EventKind::ElevatorRestore
+        )
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The family of an event kind, the first part of its wire name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    Fire,
+    Access,
+    Elevator,
+    Supervision,
+}
+
+/// Incident priority; `P1` is the most urgent and always sorts first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Priority {
+    P1 = 1,
+    P2 = 2,
+    P3 = 3,
+    P4 = 4,
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "P{}", *self as u8)
+    }
+}
+
+/// One event frame from a device, as DESIGN.md's device protocol v1 defines it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceEvent {
+    /// Unique per source; the source itself comes from the connection's token.
+    pub id: String,
+    pub kind: EventKind,
+    pub device: String,
+    pub site: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// When the device saw it (the device's clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// `None` for a real event, or the id of the running drill it belongs to.
+    pub drill: Option<String>,
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub detail: serde_json::Value,
+}
+
+/// The hub's answer to one device frame. Exactly one is sent per frame, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DeviceReply {
+    Ack(Ack),
+    Nack(Nack),
+}
+
+/// The event is durably stored (or was already, when `duplicate` is true).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub ack: String,
+    pub seq: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
+}
+
+/// The frame was refused; nothing was stored and the connection stays open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Nack {
+    /// The frame's id when one could be read, else `null`.
+    pub nack: Option<String>,
+    pub error: NackCode,
+    /// A sentence a person installing or debugging the device can act on.
+    pub message: String,
+}
+
+/// Why a device frame was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NackCode {
+    MalformedJson,
+    MissingField,
+    UnknownKind,
+    BadTimestamp,
+    UnknownSite,
+    DrillNotRunning,
+    TooLarge,
+    RateLimited,
+}
+
+impl NackCode {
+    /// Every code, for metrics that list each one even at zero.
+    pub const ALL: [NackCode; 8] = [
+        NackCode::MalformedJson,
+        NackCode::MissingField,
+        NackCode::UnknownKind,
+        NackCode::BadTimestamp,
+        NackCode::UnknownSite,
+        NackCode::DrillNotRunning,
+        NackCode::TooLarge,
+        NackCode::RateLimited,
+    ];
+
+    /// The wire name, e.g. `malformed_json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NackCode::MalformedJson => "malformed_json",
+            NackCode::MissingField => "missing_field",
+            NackCode::UnknownKind => "unknown_kind",
+            NackCode::BadTimestamp => "bad_timestamp",
+            NackCode::UnknownSite => "unknown_site",
+            NackCode::DrillNotRunning => "drill_not_running",
+            NackCode::TooLarge => "too_large",
+            NackCode::RateLimited => "rate_limited",
+        }
+    }
+}
+
+/// A device event as the hub stored it: with the source it came from and its global sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub source: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    #[serde(flatten)]
+    pub event: DeviceEvent,
+}
+
+/// An operator's role; each role may do what the roles before it may, with the exceptions
+/// listed in the hub's permission table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Operator,
+    SafetyOfficer,
+    Manager,
+    Admin,
+}
+
+/// Who an operator is, as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The lifecycle of an incident: `new → acknowledged → in_progress → resolved → closed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentState {
+    New,
+    Acknowledged,
+    InProgress,
+    Resolved,
+    Closed,
+}
+
+impl IncidentState {
+    /// Open means anything before closed: it still belongs on the alarm board.
+    pub fn is_open(self) -> bool {
+        self != IncidentState::Closed
+    }
+}
+
+/// Where something happened, as precisely as the device said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub site: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.site)?;
+        if let Some(b) = &self.building {
+            write!(f, " / {b}")?;
+        }
+        if let Some(fl) = &self.floor {
+            write!(f, " / {fl}F")?;
+        }
+        if let Some(z) = &self.zone {
+            write!(f, " / {z}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An incident as the console shows it: everything the alarm board and incident screen need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub id: String,
+    /// The most urgent kind seen so far; it decides the priority.
+    pub kind: EventKind,
+    pub priority: Priority,
+    pub state: IncidentState,
+    pub location: Location,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_event_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    /// The operator who acknowledged it and owns it now.
+    pub owner: Option<String>,
+    /// How many device events joined it.
+    pub event_count: u64,
+    /// The distinct devices that reported into it, first reporter first.
+    pub devices: Vec<String>,
+    /// A second independent detector in the same zone reported fire (GB 50116).
+    pub confirmed_by_two_detectors: bool,
+    /// The device keeps alarming and restoring; `flap_count` counts the restores.
+    pub flapping: bool,
+    pub flap_count: u32,
+    /// A restore or release has been received since the last alarm.
+    pub restored: bool,
+    /// The source or device was on test when the incident opened.
+    pub on_test: bool,
+    /// The running drill this incident belongs to; `None` for a real incident.
+    pub drill: Option<String>,
+    /// The operator who asked to close a P1 that needs a second operator's confirmation.
+    pub close_requested_by: Option<String>,
+}
+
+impl IncidentView {
+    /// True until an operator acknowledges: an unacknowledged P1 keeps sounding.
+    pub fn is_unacknowledged(&self) -> bool {
+        self.state == IncidentState::New
+    }
+
+    /// The order of the alarm board: higher priority first; within a priority,
+    /// unacknowledged before acknowledged, then oldest first; the id breaks ties.
+    pub fn board_order(a: &IncidentView, b: &IncidentView) -> std::cmp::Ordering {
+        a.priority
+            .cmp(&b.priority)
+            .then(b.is_unacknowledged().cmp(&a.is_unacknowledged()))
+            .then(a.opened_at.cmp(&b.opened_at))
+            .then(a.id.cmp(&b.id))
+    }
+}
+
+/// Who caused an entry in an incident log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Actor {
+    /// A device, through the source it is wired to.
+    Device { source: String, device: String },
+    /// An operator, by id.
+    Operator { id: String },
+    /// The hub itself (supervision, timers).
+    Hub,
+}
+
+/// What happened to an incident, in the past tense. The incident log is exactly these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum IncidentEvent {
+    Opened {
+        incident: Box<IncidentView>,
+        event_seq: Option<u64>,
+    },
+    EventJoined {
+        event_seq: u64,
+        event_id: String,
+        kind: EventKind,
+        device: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
+    },
+    PriorityRaised {
+        kind: EventKind,
+        from: Priority,
+        to: Priority,
+    },
+    ConfirmedByTwoDetectors {
+        devices: Vec<String>,
+    },
+    FlappingDetected {
+        flap_count: u32,
+    },
+    RestoreReceived {
+        kind: EventKind,
+        device: String,
+    },
+    CommsRestored {
+        source: String,
+    },
+    Acknowledged {
+        operator: String,
+    },
+    NoteAdded {
+        operator: String,
+        text: String,
+    },
+    Resolved {
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
+    },
+    CloseRequested {
+        operator: String,
+    },
+    Closed {
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmed_by: Option<String>,
+    },
+}
+
+/// One entry of an incident's log, also one message of the console feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The feed sequence number: global, gap-free, increasing by one per entry.
+    pub seq: u64,
+    pub incident: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub event: IncidentEvent,
+}
+
+/// A change on the console feed: the log entry and the incident as it stands after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub entry: LogEntry,
+    pub incident: IncidentView,
+}
+
+/// What the hub sends a console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConsoleMessage {
+    /// Everything open now; `seq` is the last change it includes.
+    Snapshot {
+        seq: u64,
+        operator: OperatorInfo,
+        incidents: Vec<IncidentView>,
+    },
+    /// One change, numbered `seq` (= `change.entry.seq`).
+    Change { seq: u64, change: Box<Change> },
+    /// The answer to one command.
+    Reply(Reply),
+    /// The console fell behind; a fresh snapshot follows.
+    Resync { reason: String },
+}
+
+/// The hub's answer to a console command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The `request` id the console sent.
+    pub request: String,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RefusalCode>,
+    /// For a refusal, a sentence the operator can read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Why the hub refused a console command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The command could not be read.
+    BadCommand,
+    /// The operator's role may not do this.
+    NotPermitted,
+    /// No such incident.
+    UnknownIncident,
+    /// The incident's state does not allow it (e.g. resolving a closed incident).
+    InvalidState,
+    /// A second, different operator must confirm.
+    NeedsSecondOperator,
+    /// The hub could not store the result; nothing changed.
+    Unavailable,
+}
+
+/// What a console sends: one command, with a request id it picks to match the reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleRequest {
+    pub request: String,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+/// An operator's command on an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Command {
+    Acknowledge {
+        incident: String,
+    },
+    AddNote {
+        incident: String,
+        text: String,
+    },
+    Resolve {
+        incident: String,
+        #[serde(default)]
+        summary: Option<String>,
+    },
+    /// Closes the incident; a P1 needs a second operator to send `close` again to confirm.
+    Close {
+        incident: String,
+    },
+}
+
+impl Command {
+    /// The incident the command is about.
+    pub fn incident(&self) -> &str {
+        match self {
+            Command::Acknowledge { incident }
+            | Command::AddNote { incident, .. }
+            | Command::Resolve { incident, .. }
+            | Command::Close { incident } => incident,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_event_reads_the_design_example() {
+        let text = r#"{
+          "id": "fp-b2:000123", "kind": "fire.alarm", "device": "smoke-B2-07F-03",
+          "site": "green-garden", "building": "B2", "floor": "7", "zone": "7F east corridor",
+          "at": "2026-11-22T23:40:00+08:00", "drill": null, "detail": {}
+        }"#;
+        let event: DeviceEvent = serde_json::from_str(text).expect("example parses");
+        assert_eq!(event.kind, EventKind::FireAlarm);
+        assert_eq!(event.zone.as_deref(), Some("7F east corridor"));
+        assert_eq!(event.drill, None);
+    }
+
+    #[test]
+    fn ack_and_nack_have_the_exact_wire_shape() {
+        let ack = DeviceReply::Ack(Ack {
+            ack: "a".into(),
+            seq: 7,
+            duplicate: false,
+        });
+        assert_eq!(
+            serde_json::to_string(&ack).expect("ser"),
+            r#"{"ack":"a","seq":7}"#
+        );
+        let dup = DeviceReply::Ack(Ack {
+            ack: "a".into(),
+            seq: 7,
+            duplicate: true,
+        });
+        assert_eq!(
+            serde_json::to_string(&dup).expect("ser"),
+            r#"{"ack":"a","seq":7,"duplicate":true}"#
+        );
+        let nack = DeviceReply::Nack(Nack {
+            nack: None,
+            error: NackCode::MalformedJson,
+            message: "m".into(),
+        });
+        assert_eq!(
+            serde_json::to_string(&nack).expect("ser"),
+            r#"{"nack":null,"error":"malformed_json","message":"m"}"#
+        );
+    }
+
+    #[test]
+    fn every_device_kind_round_trips_by_wire_name() {
+        for kind in EventKind::DEVICE_KINDS {
+            assert_eq!(EventKind::from_device(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).expect("ser");
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(EventKind::from_device("comms.lost"), None);
+    }
+
+    #[test]
+    fn priorities_follow_the_design_table() {
+        use EventKind::*;
+        for (kind, p) in [
+            (FireAlarm, Priority::P1),
+            (AccessDuress, Priority::P1),
+            (ElevatorEntrapment, Priority::P1),
+            (AccessForced, Priority::P2),
+            (FirePrealarm, Priority::P2),
+            (FireSupervisory, Priority::P3),
+            (AccessHeldOpen, Priority::P3),
+            (AccessTamper, Priority::P3),
+            (FireTrouble, Priority::P4),
+            (CommsLost, Priority::P4),
+            (ElevatorFault, Priority::P4),
+        ] {
+            assert_eq!(kind.priority(), Some(p), "{kind}");
+        }
+    }
+
+    #[test]
+    fn console_command_wire_shape() {
+        let req: ConsoleRequest =
+            serde_json::from_str(r#"{"request":"r1","action":"acknowledge","incident":"INC-1"}"#)
+                .expect("parses");
+        assert_eq!(
+            req.command,
+            Command::Acknowledge {
+                incident: "INC-1".into()
+            }
+        );
+    }
+}

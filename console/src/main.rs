@@ -1,0 +1,3 @@
+//! The console binary: a thin wrapper around the `console` library.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The drills binary: a thin wrapper around the `drills` library.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Playbooks and notification trees: their formats, validation, the engine and the bundled library.
