@@ -372,6 +372,12 @@ pub struct IncidentView {
     pub drill: Option<String>,
     /// The operator who asked to close a P1 that needs a second operator's confirmation.
     pub close_requested_by: Option<String>,
+    /// The playbook run of this incident, once one has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<PlaybookView>,
+    /// The notification tree of this incident: who was called, how, and what came of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<NotificationsView>,
 }
 
 impl IncidentView {
@@ -389,6 +395,144 @@ impl IncidentView {
             .then(a.opened_at.cmp(&b.opened_at))
             .then(a.id.cmp(&b.id))
     }
+}
+
+/// Text in both languages the console speaks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bilingual {
+    pub zh: String,
+    pub en: String,
+}
+
+/// A playbook run as the incident screen shows it: the checklist and where the operator is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaybookView {
+    pub id: String,
+    pub title: Bilingual,
+    pub steps: Vec<StepView>,
+    /// The step to do next, or `None` when the run has finished.
+    pub current: Option<String>,
+}
+
+/// One step of a running playbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    pub id: String,
+    pub instruction: Bilingual,
+    /// The role responsible for the step, e.g. `operator`, `security_guard`.
+    pub role: String,
+    /// When the step is due (incident start plus the step's deadline).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    pub status: StepStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<ChoiceView>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputView>,
+    /// A step that may be skipped (with a reason).
+    pub skippable: bool,
+    /// Who completed, chose or skipped it, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub done_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+}
+
+/// Where a step stands. `Overdue` is a pending step whose deadline has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Pending,
+    Current,
+    Overdue,
+    Done,
+    Skipped,
+    /// On a branch that a choice did not take.
+    NotTaken,
+}
+
+/// One choice of a branching step (e.g. real fire / false alarm).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceView {
+    pub id: String,
+    pub label: Bilingual,
+}
+
+/// One value a step records (e.g. number of people trapped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputView {
+    pub id: String,
+    pub label: Bilingual,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The notification tree of an incident.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationsView {
+    pub tree: String,
+    /// The level being called now (0-based).
+    pub level: u32,
+    pub attempts: Vec<AttemptView>,
+    /// When the next level is called if nobody acknowledges; `None` once acknowledged or done.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_escalation_at: Option<OffsetDateTime>,
+    /// Who acknowledged the call, which stops the escalation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
+}
+
+/// One attempt to reach one contact over one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub level: u32,
+    pub contact: String,
+    /// `console`, `webhook` or `email`.
+    pub channel: String,
+    pub status: AttemptStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// What came of a notification attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptStatus {
+    Sending,
+    Delivered,
+    Failed,
+    Acknowledged,
+}
+
+/// A source or device put on test (maintenance): its events are stored and shown, marked on
+/// test, but start no notification tree until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnTestView {
+    pub source: String,
+    /// One device of the source, or `None` for the whole source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    pub authorised_by: String,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+}
+
+/// A drill that is running now; its events and incidents are marked with its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillView {
+    pub id: String,
+    pub name: Bilingual,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
 }
 
 /// Who caused an entry in an incident log.
@@ -488,6 +632,10 @@ pub enum ConsoleMessage {
         seq: u64,
         operator: OperatorInfo,
         incidents: Vec<IncidentView>,
+        #[serde(default)]
+        on_test: Vec<OnTestView>,
+        #[serde(default)]
+        drills: Vec<DrillView>,
     },
     /// One change, numbered `seq` (= `change.entry.seq`).
     Change { seq: u64, change: Box<Change> },
@@ -556,6 +704,30 @@ pub enum Command {
     Close {
         incident: String,
     },
+    CompleteStep {
+        incident: String,
+        step: String,
+    },
+    Choose {
+        incident: String,
+        step: String,
+        choice: String,
+    },
+    RecordInput {
+        incident: String,
+        step: String,
+        input: String,
+        value: String,
+    },
+    SkipStep {
+        incident: String,
+        step: String,
+        reason: String,
+    },
+    /// Calls the next level of the notification tree now.
+    EscalateNow {
+        incident: String,
+    },
 }
 
 impl Command {
@@ -565,7 +737,12 @@ impl Command {
             Command::Acknowledge { incident }
             | Command::AddNote { incident, .. }
             | Command::Resolve { incident, .. }
-            | Command::Close { incident } => incident,
+            | Command::Close { incident }
+            | Command::CompleteStep { incident, .. }
+            | Command::Choose { incident, .. }
+            | Command::RecordInput { incident, .. }
+            | Command::SkipStep { incident, .. }
+            | Command::EscalateNow { incident } => incident,
         }
     }
 }
