@@ -1,3 +1,4 @@
 //! The alert hub: device ingest, the durable store, incidents and the live console feed.
 
+pub mod incident;
 pub mod protocol;

@@ -372,6 +372,9 @@ pub struct IncidentView {
     pub drill: Option<String>,
     /// The operator who asked to close a P1 that needs a second operator's confirmation.
     pub close_requested_by: Option<String>,
+    /// The source (panel, controller, unit or gateway) that reported first.
+    #[serde(default)]
+    pub source: String,
     /// The playbook run of this incident, once one has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<PlaybookView>,
@@ -580,6 +583,11 @@ pub enum IncidentEvent {
     },
     CommsRestored {
         source: String,
+    },
+    /// A resolved incident got a new alarm, or an incident got a more urgent one: it needs
+    /// acknowledging again.
+    Reopened {
+        kind: EventKind,
     },
     Acknowledged {
         operator: String,

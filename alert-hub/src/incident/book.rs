@@ -1,0 +1,392 @@
+//! The book of open incidents and correlation: which incident a device event opens or joins.
+
+use std::collections::{HashMap, VecDeque};
+
+use time::{Duration, OffsetDateTime};
+
+use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Spot};
+use crate::protocol::{IncidentEvent, IncidentState, Priority, RefusalCode, StoredEvent};
+
+/// A resolved incident still takes new events of its kind for this long after its last one
+/// (and reopens); after that a new incident opens.
+pub const REOPEN_WINDOW: Duration = Duration::minutes(30);
+
+/// A source that opens this many incidents of one class within [`STORM_WINDOW`] is in an alarm
+/// storm: its further events of that class join its latest incident instead of opening more.
+pub const STORM_OPENS: usize = 8;
+pub const STORM_WINDOW: Duration = Duration::seconds(60);
+
+/// One change made to the book: the event and the incident as it stands after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub event: IncidentEvent,
+    pub incident: Incident,
+}
+
+/// Where a device event goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Open a new incident of this class.
+    Open(Class),
+    /// Join this open incident.
+    Join(String),
+    /// Mark these incidents restored.
+    Restore(Vec<String>),
+    /// Store the event only: it opens nothing (heartbeat, denied access, a restore of nothing).
+    StoreOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    drill: Option<String>,
+    site: String,
+    class: Class,
+    spot: Spot,
+}
+
+impl Key {
+    fn of(incident: &Incident) -> Key {
+        Key {
+            drill: incident.view.drill.clone(),
+            site: incident.view.location.site.clone(),
+            class: incident.class,
+            spot: incident.spot.clone(),
+        }
+    }
+}
+
+/// A source's opens of one class, real or in one drill.
+type StormKey = (String, Class, Option<String>);
+
+/// Every open (not yet closed) incident, indexed for correlation.
+#[derive(Debug, Default)]
+pub struct IncidentBook {
+    incidents: HashMap<String, Incident>,
+    by_key: HashMap<Key, String>,
+    /// Open P1 fire-alarm incidents per (drill, site), oldest first: doors released by a fire
+    /// alarm join it.
+    fire_alarms: HashMap<(Option<String>, String), Vec<String>>,
+    recent_opens: HashMap<StormKey, VecDeque<(OffsetDateTime, String)>>,
+    next_number: u64,
+}
+
+impl IncidentBook {
+    /// A book holding `incidents` (open ones; closed ones are ignored), numbering new ones after
+    /// `last_number`.
+    pub fn new(incidents: impl IntoIterator<Item = Incident>, last_number: u64) -> Self {
+        let mut book = IncidentBook {
+            next_number: last_number + 1,
+            ..Default::default()
+        };
+        for incident in incidents {
+            if incident.view.state.is_open() {
+                book.insert(incident);
+            }
+        }
+        book
+    }
+
+    /// The number the next incident will get.
+    pub fn next_number(&self) -> u64 {
+        self.next_number
+    }
+
+    /// Takes the next incident id, e.g. `INC-000042`.
+    pub fn take_id(&mut self) -> String {
+        let id = format!("INC-{:06}", self.next_number);
+        self.next_number += 1;
+        id
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Incident> {
+        self.incidents.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.incidents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.incidents.is_empty()
+    }
+
+    /// Every open incident, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Incident> {
+        self.incidents.values()
+    }
+
+    /// Decides where a stored device event goes.
+    pub fn route(&self, event: &StoredEvent, now: OffsetDateTime) -> Route {
+        let e = &event.event;
+        if e.kind.is_restore() {
+            let mut ids = Vec::new();
+            for &class in Class::cleared_by(e.kind) {
+                for spot in [
+                    Spot::of(class, &e.device, e.zone.as_deref()),
+                    Spot::of(class, &e.device, None),
+                ] {
+                    let key = Key {
+                        drill: e.drill.clone(),
+                        site: e.site.clone(),
+                        class,
+                        spot,
+                    };
+                    if let Some(id) = self.by_key.get(&key)
+                        && !ids.contains(id)
+                    {
+                        ids.push(id.clone());
+                    }
+                }
+            }
+            return if ids.is_empty() {
+                Route::StoreOnly
+            } else {
+                Route::Restore(ids)
+            };
+        }
+        let Some(class) = Class::of(e.kind) else {
+            return Route::StoreOnly;
+        };
+        if class == Class::Door
+            && let Some(id) = self
+                .fire_alarms
+                .get(&(e.drill.clone(), e.site.clone()))
+                .and_then(|ids| ids.first())
+        {
+            return Route::Join(id.clone());
+        }
+        let key = Key {
+            drill: e.drill.clone(),
+            site: e.site.clone(),
+            class,
+            spot: Spot::of(class, &e.device, e.zone.as_deref()),
+        };
+        if let Some(id) = self.by_key.get(&key)
+            && self.incidents.get(id).is_some_and(|i| joinable(i, now))
+        {
+            return Route::Join(id.clone());
+        }
+        if let Some(id) = self.storm_target(&event.source, class, &e.drill, now) {
+            return Route::Join(id);
+        }
+        Route::Open(class)
+    }
+
+    /// Routes a stored device event and applies what it changes, in order. `on_test` marks an
+    /// incident it opens as opened by a source or device on test.
+    pub fn record(&mut self, event: &StoredEvent, on_test: bool) -> Vec<Applied> {
+        let at = event.received_at;
+        match self.route(event, at) {
+            Route::StoreOnly => Vec::new(),
+            Route::Open(class) => {
+                let id = self.take_id();
+                let opened = Incident::open(id, class, &event.source, event, on_test);
+                self.open(&opened)
+                    .map(|incident| Applied {
+                        event: opened.clone(),
+                        incident: incident.clone(),
+                    })
+                    .into_iter()
+                    .collect()
+            }
+            Route::Join(id) => self.apply_all(&id, |i| i.record(event), at),
+            Route::Restore(ids) => ids
+                .iter()
+                .flat_map(|id| self.apply_all(id, |i| i.record(event), at))
+                .collect(),
+        }
+    }
+
+    /// Checks an operator's command on incident `id` and applies what it changes.
+    pub fn command(
+        &mut self,
+        id: &str,
+        command: &IncidentCommand,
+        operator: OperatorRef<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Applied>, Refusal> {
+        let incident = self.incidents.get(id).ok_or_else(|| {
+            Refusal::new(
+                RefusalCode::UnknownIncident,
+                format!("No open incident {id}."),
+            )
+        })?;
+        let events = incident.handle(command, operator)?;
+        Ok(self.apply_events(id, events, now))
+    }
+
+    /// Raises, or re-raises, the `comms.lost` incident of a source that has gone silent.
+    pub fn comms_lost(&mut self, source: &str, site: &str, now: OffsetDateTime) -> Vec<Applied> {
+        if let Some(incident) = self.comms_lost_of(source, site) {
+            let id = incident.view.id.clone();
+            return self.apply_all(&id, Incident::comms_lost_again, now);
+        }
+        let id = self.take_id();
+        let opened = Incident::open_comms_lost(id, source, site, now);
+        self.open(&opened)
+            .map(|incident| Applied {
+                event: opened.clone(),
+                incident: incident.clone(),
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// Marks the open `comms.lost` incident of a source restored, now that it speaks again.
+    pub fn comms_restored(
+        &mut self,
+        source: &str,
+        site: &str,
+        now: OffsetDateTime,
+    ) -> Vec<Applied> {
+        match self.comms_lost_of(source, site) {
+            Some(incident) => {
+                let id = incident.view.id.clone();
+                self.apply_all(&id, Incident::comms_restored, now)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn apply_all(
+        &mut self,
+        id: &str,
+        decide: impl FnOnce(&Incident) -> Vec<IncidentEvent>,
+        at: OffsetDateTime,
+    ) -> Vec<Applied> {
+        let Some(incident) = self.incidents.get(id) else {
+            return Vec::new();
+        };
+        let events = decide(incident);
+        self.apply_events(id, events, at)
+    }
+
+    fn apply_events(
+        &mut self,
+        id: &str,
+        events: Vec<IncidentEvent>,
+        at: OffsetDateTime,
+    ) -> Vec<Applied> {
+        events
+            .into_iter()
+            .filter_map(|event| {
+                let incident = self.apply(id, &event, at)?;
+                Some(Applied { event, incident })
+            })
+            .collect()
+    }
+
+    /// The open `comms.lost` incident of a source, if any.
+    pub fn comms_lost_of(&self, source: &str, site: &str) -> Option<&Incident> {
+        let key = Key {
+            drill: None,
+            site: site.to_string(),
+            class: Class::CommsLost,
+            spot: Spot::of(Class::CommsLost, source, None),
+        };
+        self.by_key.get(&key).and_then(|id| self.incidents.get(id))
+    }
+
+    /// Adds the incident an `Opened` event describes, counting it towards `source`'s storm.
+    fn open(&mut self, event: &IncidentEvent) -> Option<&Incident> {
+        let incident = Incident::from_opened(event)?;
+        let id = incident.view.id.clone();
+        let storm_key = (
+            incident.view.source.clone(),
+            incident.class,
+            incident.view.drill.clone(),
+        );
+        let opens = self.recent_opens.entry(storm_key).or_default();
+        opens.push_back((incident.view.opened_at, id.clone()));
+        while opens.len() > STORM_OPENS {
+            opens.pop_front();
+        }
+        self.insert(incident);
+        self.incidents.get(&id)
+    }
+
+    /// Applies an event to an open incident and keeps the indexes true; a closed incident
+    /// leaves the book. Returns the incident as it stands after the event.
+    fn apply(&mut self, id: &str, event: &IncidentEvent, at: OffsetDateTime) -> Option<Incident> {
+        let incident = self.incidents.get_mut(id)?;
+        incident.apply(event, at);
+        let after = incident.clone();
+        if after.view.state.is_open() {
+            self.index_fire_alarm(&after);
+        } else {
+            self.remove(id);
+        }
+        Some(after)
+    }
+
+    fn insert(&mut self, incident: Incident) {
+        let id = incident.view.id.clone();
+        self.by_key.insert(Key::of(&incident), id.clone());
+        self.index_fire_alarm(&incident);
+        self.incidents.insert(id, incident);
+    }
+
+    fn remove(&mut self, id: &str) {
+        let Some(incident) = self.incidents.remove(id) else {
+            return;
+        };
+        let key = Key::of(&incident);
+        if self.by_key.get(&key).is_some_and(|k| k == id) {
+            self.by_key.remove(&key);
+        }
+        let site = (
+            incident.view.drill.clone(),
+            incident.view.location.site.clone(),
+        );
+        if let Some(ids) = self.fire_alarms.get_mut(&site) {
+            ids.retain(|i| i != id);
+        }
+    }
+
+    fn index_fire_alarm(&mut self, incident: &Incident) {
+        let is_fire_alarm =
+            incident.class == Class::FireAlarm && incident.view.priority == Priority::P1;
+        if !is_fire_alarm {
+            return;
+        }
+        let site = (
+            incident.view.drill.clone(),
+            incident.view.location.site.clone(),
+        );
+        let ids = self.fire_alarms.entry(site).or_default();
+        if !ids.contains(&incident.view.id) {
+            ids.push(incident.view.id.clone());
+        }
+    }
+
+    fn storm_target(
+        &self,
+        source: &str,
+        class: Class,
+        drill: &Option<String>,
+        now: OffsetDateTime,
+    ) -> Option<String> {
+        let opens = self
+            .recent_opens
+            .get(&(source.to_string(), class, drill.clone()))?;
+        let (first_at, _) = opens.front()?;
+        if opens.len() < STORM_OPENS || now - *first_at > STORM_WINDOW {
+            return None;
+        }
+        let (_, latest) = opens.back()?;
+        self.incidents
+            .get(latest)
+            .filter(|i| joinable(i, now))
+            .map(|i| i.view.id.clone())
+    }
+}
+
+/// An open incident takes new events until it is resolved; a resolved one only within the
+/// reopen window.
+fn joinable(incident: &Incident, now: OffsetDateTime) -> bool {
+    match incident.view.state {
+        IncidentState::Closed => false,
+        IncidentState::Resolved => now - incident.view.last_event_at <= REOPEN_WINDOW,
+        _ => true,
+    }
+}

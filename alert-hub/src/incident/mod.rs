@@ -1,0 +1,393 @@
+//! The incident aggregate: device events and operator commands checked against an incident's
+//! state, yielding past-tense [`IncidentEvent`]s; applying an event only changes state.
+
+mod book;
+mod class;
+mod permissions;
+
+pub use book::{Applied, IncidentBook, Route};
+pub use class::{Class, Spot};
+pub use permissions::check_permission;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::protocol::{
+    EventKind, IncidentEvent, IncidentState, IncidentView, Location, Priority, RefusalCode, Role,
+    StoredEvent,
+};
+
+/// A device's alarm–restore cycles before an incident is marked flapping.
+pub const FLAP_THRESHOLD: u32 = 3;
+
+/// The longest note an operator may add, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// An incident with what correlation needs to know about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub view: IncidentView,
+    pub class: Class,
+    /// Where it correlates: one zone, or one device for lifts and sources for supervision.
+    pub spot: Spot,
+    /// Devices that reported `fire.alarm` into it, in order.
+    pub alarm_devices: Vec<String>,
+}
+
+/// What an operator asks of one incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentCommand {
+    Acknowledge,
+    AddNote { text: String },
+    Resolve { summary: Option<String> },
+    Close,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorRef<'a> {
+    pub id: &'a str,
+    pub role: Role,
+}
+
+/// Why a command was refused, in words an operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: RefusalCode,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: RefusalCode, message: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl Incident {
+    /// The `Opened` event of a new incident started by a device event.
+    pub fn open(
+        id: String,
+        class: Class,
+        source: &str,
+        event: &StoredEvent,
+        on_test: bool,
+    ) -> IncidentEvent {
+        let e = &event.event;
+        let view = IncidentView {
+            id,
+            kind: e.kind,
+            priority: class.priority_of(e.kind),
+            state: IncidentState::New,
+            location: Location {
+                site: e.site.clone(),
+                building: e.building.clone(),
+                floor: e.floor.clone(),
+                zone: e.zone.clone(),
+            },
+            opened_at: event.received_at,
+            last_event_at: event.received_at,
+            acknowledged_at: None,
+            owner: None,
+            event_count: 1,
+            devices: vec![e.device.clone()],
+            confirmed_by_two_detectors: false,
+            flapping: false,
+            flap_count: 0,
+            restored: false,
+            on_test,
+            drill: e.drill.clone(),
+            close_requested_by: None,
+            source: source.to_string(),
+            playbook: None,
+            notifications: None,
+        };
+        IncidentEvent::Opened {
+            incident: Box::new(view),
+            event_seq: Some(event.seq),
+        }
+    }
+
+    /// The `Opened` event of a `comms.lost` incident the hub raises for a silent source.
+    pub fn open_comms_lost(
+        id: String,
+        source: &str,
+        site: &str,
+        now: OffsetDateTime,
+    ) -> IncidentEvent {
+        let view = IncidentView {
+            id,
+            kind: EventKind::CommsLost,
+            priority: Priority::P4,
+            state: IncidentState::New,
+            location: Location {
+                site: site.to_string(),
+                ..Location::default()
+            },
+            opened_at: now,
+            last_event_at: now,
+            acknowledged_at: None,
+            owner: None,
+            event_count: 0,
+            devices: vec![source.to_string()],
+            confirmed_by_two_detectors: false,
+            flapping: false,
+            flap_count: 0,
+            restored: false,
+            on_test: false,
+            drill: None,
+            close_requested_by: None,
+            source: source.to_string(),
+            playbook: None,
+            notifications: None,
+        };
+        IncidentEvent::Opened {
+            incident: Box::new(view),
+            event_seq: None,
+        }
+    }
+
+    /// The incident an `Opened` event describes; `None` for any other event.
+    pub fn from_opened(event: &IncidentEvent) -> Option<Incident> {
+        let IncidentEvent::Opened { incident, .. } = event else {
+            return None;
+        };
+        let view = (**incident).clone();
+        let class = Class::of(view.kind)?;
+        let spot = Spot::of_view(class, &view);
+        let alarm_devices = if view.kind == EventKind::FireAlarm {
+            view.devices.clone()
+        } else {
+            Vec::new()
+        };
+        Some(Incident {
+            view,
+            class,
+            spot,
+            alarm_devices,
+        })
+    }
+
+    /// What a device event routed to this incident changes. Device events are never refused.
+    pub fn record(&self, event: &StoredEvent) -> Vec<IncidentEvent> {
+        let e = &event.event;
+        if e.kind.is_restore() {
+            return vec![IncidentEvent::RestoreReceived {
+                kind: e.kind,
+                device: e.device.clone(),
+            }];
+        }
+        let mut out = vec![IncidentEvent::EventJoined {
+            event_seq: event.seq,
+            event_id: e.id.clone(),
+            kind: e.kind,
+            device: e.device.clone(),
+            zone: e.zone.clone(),
+        }];
+        let priority = e.kind.priority().unwrap_or(Priority::P4);
+        let raised = priority < self.view.priority;
+        if raised {
+            out.push(IncidentEvent::PriorityRaised {
+                kind: e.kind,
+                from: self.view.priority,
+                to: priority,
+            });
+        }
+        if self.view.state != IncidentState::New
+            && (raised || self.view.state == IncidentState::Resolved)
+        {
+            out.push(IncidentEvent::Reopened { kind: e.kind });
+        }
+        if e.kind == EventKind::FireAlarm
+            && !self.view.confirmed_by_two_detectors
+            && !self.alarm_devices.contains(&e.device)
+            && let Some(first) = self.alarm_devices.first()
+        {
+            out.push(IncidentEvent::ConfirmedByTwoDetectors {
+                devices: vec![first.clone(), e.device.clone()],
+            });
+        }
+        if self.view.restored && !self.view.flapping && self.view.flap_count + 1 >= FLAP_THRESHOLD {
+            out.push(IncidentEvent::FlappingDetected {
+                flap_count: self.view.flap_count + 1,
+            });
+        }
+        out
+    }
+
+    /// What the source speaking again changes on its `comms.lost` incident.
+    pub fn comms_restored(&self) -> Vec<IncidentEvent> {
+        if self.view.restored {
+            return Vec::new();
+        }
+        vec![IncidentEvent::CommsRestored {
+            source: self.view.source.clone(),
+        }]
+    }
+
+    /// What the hub's supervision changes when a restored `comms.lost` source goes silent again.
+    pub fn comms_lost_again(&self) -> Vec<IncidentEvent> {
+        if !self.view.restored {
+            return Vec::new();
+        }
+        vec![IncidentEvent::Reopened {
+            kind: EventKind::CommsLost,
+        }]
+    }
+
+    /// Checks an operator's command against the incident's state.
+    pub fn handle(
+        &self,
+        command: &IncidentCommand,
+        operator: OperatorRef<'_>,
+    ) -> Result<Vec<IncidentEvent>, Refusal> {
+        use IncidentState::*;
+        let id = &self.view.id;
+        if self.view.state == Closed {
+            return Err(Refusal::new(
+                RefusalCode::InvalidState,
+                format!("{id} is closed."),
+            ));
+        }
+        let who = operator.id.to_string();
+        match command {
+            IncidentCommand::Acknowledge => match self.view.state {
+                New => Ok(vec![IncidentEvent::Acknowledged { operator: who }]),
+                _ => Err(Refusal::new(
+                    RefusalCode::InvalidState,
+                    format!(
+                        "{id} is already acknowledged by {}.",
+                        self.view.owner.as_deref().unwrap_or("another operator")
+                    ),
+                )),
+            },
+            IncidentCommand::AddNote { text } => {
+                let text = text.trim();
+                if text.is_empty() {
+                    return Err(Refusal::new(RefusalCode::BadCommand, "The note is empty."));
+                }
+                if text.chars().count() > MAX_NOTE_CHARS {
+                    return Err(Refusal::new(
+                        RefusalCode::BadCommand,
+                        format!("A note may have at most {MAX_NOTE_CHARS} characters."),
+                    ));
+                }
+                Ok(vec![IncidentEvent::NoteAdded {
+                    operator: who,
+                    text: text.to_string(),
+                }])
+            }
+            IncidentCommand::Resolve { summary } => match self.view.state {
+                Acknowledged | InProgress => Ok(vec![IncidentEvent::Resolved {
+                    operator: who,
+                    summary: summary
+                        .as_ref()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                }]),
+                New => Err(Refusal::new(
+                    RefusalCode::InvalidState,
+                    format!("{id} is not acknowledged yet: acknowledge it before resolving."),
+                )),
+                _ => Err(Refusal::new(
+                    RefusalCode::InvalidState,
+                    format!("{id} is already resolved."),
+                )),
+            },
+            IncidentCommand::Close => self.close(who),
+        }
+    }
+
+    fn close(&self, who: String) -> Result<Vec<IncidentEvent>, Refusal> {
+        let id = &self.view.id;
+        if self.view.state != IncidentState::Resolved {
+            return Err(Refusal::new(
+                RefusalCode::InvalidState,
+                format!("{id} must be resolved before it is closed."),
+            ));
+        }
+        if self.view.priority != Priority::P1 {
+            return Ok(vec![IncidentEvent::Closed {
+                operator: who,
+                confirmed_by: None,
+            }]);
+        }
+        match &self.view.close_requested_by {
+            None => Ok(vec![IncidentEvent::CloseRequested { operator: who }]),
+            Some(first) if *first == who => Err(Refusal::new(
+                RefusalCode::NeedsSecondOperator,
+                format!("{id} is a P1: a second operator, not {who}, must confirm the close."),
+            )),
+            Some(first) => Ok(vec![IncidentEvent::Closed {
+                operator: first.clone(),
+                confirmed_by: Some(who),
+            }]),
+        }
+    }
+
+    /// Changes state by one event that happened at `at`. Cannot fail.
+    pub fn apply(&mut self, event: &IncidentEvent, at: OffsetDateTime) {
+        let v = &mut self.view;
+        match event {
+            IncidentEvent::Opened { .. } => {}
+            IncidentEvent::EventJoined { kind, device, .. } => {
+                v.event_count += 1;
+                v.last_event_at = at;
+                if !v.devices.contains(device) {
+                    v.devices.push(device.clone());
+                }
+                if v.restored {
+                    v.restored = false;
+                    v.flap_count += 1;
+                }
+                if *kind == EventKind::FireAlarm && !self.alarm_devices.contains(device) {
+                    self.alarm_devices.push(device.clone());
+                }
+            }
+            IncidentEvent::PriorityRaised { kind, to, .. } => {
+                v.kind = *kind;
+                v.priority = *to;
+            }
+            IncidentEvent::Reopened { .. } => {
+                v.state = IncidentState::New;
+                v.acknowledged_at = None;
+                v.close_requested_by = None;
+                if v.kind == EventKind::CommsLost {
+                    v.restored = false;
+                    v.last_event_at = at;
+                }
+            }
+            IncidentEvent::ConfirmedByTwoDetectors { .. } => v.confirmed_by_two_detectors = true,
+            IncidentEvent::FlappingDetected { .. } => v.flapping = true,
+            IncidentEvent::RestoreReceived { .. } => {
+                v.restored = true;
+                v.event_count += 1;
+                v.last_event_at = at;
+            }
+            IncidentEvent::CommsRestored { .. } => {
+                v.restored = true;
+                v.last_event_at = at;
+            }
+            IncidentEvent::Acknowledged { operator } => {
+                v.state = IncidentState::Acknowledged;
+                v.acknowledged_at = Some(at);
+                v.owner = Some(operator.clone());
+            }
+            IncidentEvent::NoteAdded { .. } => {
+                if v.state == IncidentState::Acknowledged {
+                    v.state = IncidentState::InProgress;
+                }
+            }
+            IncidentEvent::Resolved { .. } => v.state = IncidentState::Resolved,
+            IncidentEvent::CloseRequested { operator } => {
+                v.close_requested_by = Some(operator.clone())
+            }
+            IncidentEvent::Closed { .. } => v.state = IncidentState::Closed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
