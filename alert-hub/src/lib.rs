@@ -1,4 +1,6 @@
 //! The alert hub: device ingest, the durable store, incidents and the live console feed.
 
+pub mod config;
+pub mod error;
 pub mod incident;
 pub mod protocol;

@@ -1,0 +1,412 @@
+//! The site configuration: the raw TOML file, validated once at start into typed config whose
+//! errors name the file, line and field.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::error::{ConfigError, ConfigProblem};
+use crate::protocol::Role;
+
+/// The configuration the hub runs on, valid by construction.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    pub sites: Vec<Site>,
+    pub sources: HashMap<String, Source>,
+    pub operators: HashMap<String, Operator>,
+    tokens: HashMap<[u8; 32], Principal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+}
+
+/// What a source is wired to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    FirePanel,
+    AccessController,
+    ElevatorUnit,
+    Gateway,
+}
+
+/// One panel, controller, lift unit or gateway that connects with its own token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub id: String,
+    pub site: String,
+    pub kind: SourceKind,
+    /// How often the source sends `heartbeat`; silent for three intervals raises `comms.lost`.
+    pub heartbeat_secs: u64,
+    /// Sustained events a second before `rate_limited`; far above any real panel.
+    pub max_events_per_sec: u32,
+    /// How many events above the sustained rate a burst may carry.
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who a bearer token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Source(String),
+    Operator(String),
+}
+
+/// The default sustained rate of a source, events a second: a panel in full alarm sends tens.
+pub const DEFAULT_MAX_EVENTS_PER_SEC: u32 = 500;
+/// The default burst above the sustained rate.
+pub const DEFAULT_BURST: u32 = 5000;
+/// The default heartbeat interval of a source, in seconds.
+pub const DEFAULT_HEARTBEAT_SECS: u64 = 60;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    sites: Vec<RawSite>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    operators: Vec<RawOperator>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    id: Spanned<String>,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    site: Spanned<String>,
+    kind: SourceKind,
+    token: Option<Spanned<String>>,
+    token_sha256: Option<Spanned<String>>,
+    heartbeat_secs: Option<Spanned<u64>>,
+    max_events_per_sec: Option<Spanned<u32>>,
+    burst: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOperator {
+    id: Spanned<String>,
+    name: String,
+    role: Role,
+    token: Option<Spanned<String>>,
+    token_sha256: Option<Spanned<String>>,
+}
+
+/// A token as configured: the token itself or its SHA-256 digest.
+struct RawToken<'a> {
+    token: &'a Option<Spanned<String>>,
+    token_sha256: &'a Option<Spanned<String>>,
+}
+
+impl HubConfig {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<HubConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        HubConfig::parse(&text, path)
+    }
+
+    /// Validates configuration text; `file` is only used to name it in errors.
+    pub fn parse(text: &str, file: &Path) -> Result<HubConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+            let field = e
+                .span()
+                .map(|s| field_at(text, s.start))
+                .unwrap_or_default();
+            ConfigError::Invalid {
+                file: file.to_path_buf(),
+                problems: vec![ConfigProblem {
+                    line,
+                    field,
+                    message: e.message().to_string(),
+                }],
+            }
+        })?;
+        let mut check = Checker {
+            text,
+            problems: Vec::new(),
+        };
+        let config = check.config(raw);
+        if check.problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError::Invalid {
+                file: file.to_path_buf(),
+                problems: check.problems,
+            })
+        }
+    }
+
+    /// Who a bearer token belongs to, if anyone.
+    pub fn principal(&self, token: &str) -> Option<&Principal> {
+        self.tokens.get(&sha256(token))
+    }
+
+    pub fn site(&self, id: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.id == id)
+    }
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Checker<'_> {
+    fn problem<T>(&mut self, at: &Spanned<T>, field: String, message: String) {
+        let line = line_of(self.text, at.span().start);
+        self.problems.push(ConfigProblem {
+            line,
+            field,
+            message,
+        });
+    }
+
+    fn config(&mut self, raw: RawConfig) -> HubConfig {
+        let mut ids = HashSet::new();
+        let mut sites = Vec::new();
+        for (n, s) in raw.sites.into_iter().enumerate() {
+            self.id(&s.id, format!("sites[{n}].id"), &mut ids);
+            sites.push(Site {
+                id: s.id.into_inner(),
+                name: s.name,
+            });
+        }
+        let mut tokens = HashMap::new();
+        let mut sources = HashMap::new();
+        for (n, s) in raw.sources.into_iter().enumerate() {
+            let at = format!("sources[{n}]");
+            self.id(&s.id, format!("{at}.id"), &mut ids);
+            if !sites.iter().any(|site| site.id == *s.site.get_ref()) {
+                let m = format!("site \"{}\" is not defined in [[sites]]", s.site.get_ref());
+                self.problem(&s.site, format!("{at}.site"), m);
+            }
+            let heartbeat_secs = self.positive(s.heartbeat_secs, &at, "heartbeat_secs");
+            let max_events_per_sec = self.positive(s.max_events_per_sec, &at, "max_events_per_sec");
+            let id = s.id.get_ref().clone();
+            let token = RawToken {
+                token: &s.token,
+                token_sha256: &s.token_sha256,
+            };
+            self.token(
+                token,
+                &at,
+                &s.id,
+                Principal::Source(id.clone()),
+                &mut tokens,
+            );
+            let source = Source {
+                id: id.clone(),
+                site: s.site.into_inner(),
+                kind: s.kind,
+                heartbeat_secs: heartbeat_secs.unwrap_or(DEFAULT_HEARTBEAT_SECS),
+                max_events_per_sec: max_events_per_sec.unwrap_or(DEFAULT_MAX_EVENTS_PER_SEC),
+                burst: s.burst.unwrap_or(DEFAULT_BURST),
+            };
+            sources.insert(id, source);
+        }
+        let mut operators = HashMap::new();
+        for (n, o) in raw.operators.into_iter().enumerate() {
+            let at = format!("operators[{n}]");
+            self.id(&o.id, format!("{at}.id"), &mut ids);
+            let id = o.id.get_ref().clone();
+            let token = RawToken {
+                token: &o.token,
+                token_sha256: &o.token_sha256,
+            };
+            self.token(
+                token,
+                &at,
+                &o.id,
+                Principal::Operator(id.clone()),
+                &mut tokens,
+            );
+            operators.insert(
+                id.clone(),
+                Operator {
+                    id,
+                    name: o.name,
+                    role: o.role,
+                },
+            );
+        }
+        HubConfig {
+            sites,
+            sources,
+            operators,
+            tokens,
+        }
+    }
+
+    fn id(&mut self, id: &Spanned<String>, field: String, seen: &mut HashSet<String>) {
+        let value = id.get_ref();
+        let valid = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+        if !valid {
+            let m = format!("\"{value}\" is not a valid id (letters, digits, - _ . : only)");
+            self.problem(id, field, m);
+        } else if !seen.insert(value.clone()) {
+            self.problem(id, field, format!("id \"{value}\" is used twice"));
+        }
+    }
+
+    fn positive<T: Copy + PartialEq + Default>(
+        &mut self,
+        value: Option<Spanned<T>>,
+        at: &str,
+        name: &str,
+    ) -> Option<T> {
+        let value = value?;
+        if *value.get_ref() == T::default() {
+            self.problem(
+                &value,
+                format!("{at}.{name}"),
+                "must be greater than zero".into(),
+            );
+            return None;
+        }
+        Some(*value.get_ref())
+    }
+
+    fn token<T>(
+        &mut self,
+        raw: RawToken<'_>,
+        at: &str,
+        owner: &Spanned<T>,
+        principal: Principal,
+        tokens: &mut HashMap<[u8; 32], Principal>,
+    ) {
+        let hash = match (raw.token, raw.token_sha256) {
+            (Some(t), None) if t.get_ref().len() >= 16 => Some((sha256(t.get_ref()), t.span())),
+            (Some(t), None) => {
+                let m = "a token must have at least 16 characters".to_string();
+                self.problem(t, format!("{at}.token"), m);
+                None
+            }
+            (None, Some(h)) => match parse_hex32(h.get_ref()) {
+                Some(hash) => Some((hash, h.span())),
+                None => {
+                    let m = "must be 64 hexadecimal digits (a SHA-256 digest)".to_string();
+                    self.problem(h, format!("{at}.token_sha256"), m);
+                    None
+                }
+            },
+            (Some(t), Some(_)) => {
+                let m = "give either token or token_sha256, not both".to_string();
+                self.problem(t, format!("{at}.token"), m);
+                None
+            }
+            (None, None) => {
+                let m = "needs a token or a token_sha256".to_string();
+                self.problem(owner, format!("{at}.token"), m);
+                None
+            }
+        };
+        if let Some((hash, span)) = hash {
+            if tokens.insert(hash, principal).is_some() {
+                let line = line_of(self.text, span.start);
+                let message = "this token is already used by another source or operator".into();
+                self.problems.push(ConfigProblem {
+                    line,
+                    field: format!("{at}.token"),
+                    message,
+                });
+            }
+        }
+    }
+}
+
+/// The field path at a byte offset, e.g. `sources[1].kind`, read from the array-of-tables
+/// headers and the key on that line; empty where there is no key.
+fn field_at(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text
+        .get(line_start..)
+        .and_then(|t| t.lines().next())
+        .unwrap_or("");
+    let key = line.split_once('=').map(|(k, _)| k.trim()).unwrap_or("");
+    let header = before
+        .get(..line_start)
+        .unwrap_or("")
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("[[")
+                .and_then(|l| l.strip_suffix("]]"))
+        })
+        .map(str::trim);
+    let Some(table) = header else {
+        return key.to_string();
+    };
+    let marker = format!("[[{table}]]");
+    let index = before
+        .get(..line_start)
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.trim().replace(' ', "") == marker)
+        .count()
+        .saturating_sub(1);
+    if key.is_empty() {
+        format!("{table}[{index}]")
+    } else {
+        format!("{table}[{index}].{key}")
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
+}
+
+fn sha256(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn parse_hex32(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The path of the demo site configuration shipped with the hub.
+pub fn demo_config_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site.toml")
+}
+
+/// The demo site configuration, embedded so the demo needs no files on disk.
+pub const DEMO_CONFIG: &str = include_str!("../../examples/demo-site.toml");
+
+#[cfg(test)]
+mod tests;
