@@ -4,3 +4,4 @@ pub mod config;
 pub mod error;
 pub mod incident;
 pub mod protocol;
+pub mod store;

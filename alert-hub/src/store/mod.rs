@@ -1,0 +1,52 @@
+//! The durable store behind a small trait: the append-only event log keyed by sequence number,
+//! the idempotency index, incidents and their logs. sled is the default implementation.
+
+mod sled_store;
+
+pub use sled_store::SledStore;
+
+use crate::error::StoreError;
+use crate::incident::Incident;
+use crate::protocol::{LogEntry, StoredEvent};
+
+/// Everything one group commit writes. It is applied atomically: after a crash either all of
+/// it is there or none of it.
+#[derive(Debug, Default)]
+pub struct WriteBatch {
+    pub events: Vec<StoredEvent>,
+    pub log: Vec<LogEntry>,
+    /// Incidents as they stand after this batch.
+    pub incidents: Vec<Incident>,
+    /// Small named values (counters, running drills), as JSON.
+    pub meta: Vec<(String, serde_json::Value)>,
+}
+
+impl WriteBatch {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.log.is_empty() && self.incidents.is_empty() && self.meta.is_empty()
+    }
+}
+
+/// Where the hub keeps what it acknowledged. Every method is synchronous: the hub's core runs
+/// on its own thread, and readers may call from anywhere.
+pub trait Store: Send + Sync + 'static {
+    /// Applies a batch atomically and returns only once it is durable on disk.
+    fn commit(&self, batch: WriteBatch) -> Result<(), StoreError>;
+    /// The sequence number under which `source` already sent event `id`, if it did.
+    fn event_seq(&self, source: &str, id: &str) -> Result<Option<u64>, StoreError>;
+    /// Up to `limit` stored events with a sequence number above `after`, in order.
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Up to `limit` incident-log entries with a feed sequence number above `after`, in order.
+    fn log_after(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>, StoreError>;
+    /// The last event sequence number, 0 when none.
+    fn last_event_seq(&self) -> Result<u64, StoreError>;
+    /// The last feed sequence number, 0 when none.
+    fn last_log_seq(&self) -> Result<u64, StoreError>;
+    fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError>;
+    /// Every incident ever opened, oldest first.
+    fn incidents(&self) -> Result<Vec<Incident>, StoreError>;
+    /// The whole log of one incident, in order.
+    fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError>;
+    fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError>;
+}
+

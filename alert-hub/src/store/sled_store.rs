@@ -1,0 +1,239 @@
+//! The sled implementation of the store: one tree, records under one-letter key prefixes, so
+//! that a group commit is a single atomic sled batch followed by one flush.
+//!
+//! Keys: `e` + seq → event; `i` + source + NUL + id → seq; `c` + seq → log entry;
+//! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `m` + name → meta value.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Store, WriteBatch};
+use crate::error::StoreError;
+use crate::incident::Incident;
+use crate::protocol::{LogEntry, StoredEvent};
+
+/// The store on a sled database in a data directory.
+#[derive(Debug, Clone)]
+pub struct SledStore {
+    db: sled::Db,
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`. Fails loudly, changing nothing, when the
+    /// directory holds data sled cannot open or something that is not a hub store.
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        let open_error = |message: String| StoreError::Open { dir: dir.to_path_buf(), message };
+        if dir.exists() && !looks_like_store(dir) {
+            return Err(open_error(
+                "the directory is not empty and holds no hub store (no sled `db` file)".into(),
+            ));
+        }
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(256 * 1024 * 1024)
+            .open()
+            .map_err(|e| open_error(e.to_string()))?;
+        Ok(SledStore { db })
+    }
+}
+
+fn looks_like_store(dir: &Path) -> bool {
+    let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+    empty || dir.join("db").exists() || dir.join("conf").exists()
+}
+
+fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(prefix);
+    for part in parts {
+        k.extend_from_slice(part);
+    }
+    k
+}
+
+fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
+    key(prefix, &[&seq.to_be_bytes()])
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Io(format!("cannot encode a record: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(v).map_err(|e| StoreError::Corrupt {
+        key: String::from_utf8_lossy(k).into_owned(),
+        message: e.to_string(),
+    })
+}
+
+fn seq_of(k: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    if let Some(tail) = k.get(k.len().saturating_sub(8)..) {
+        bytes.copy_from_slice(tail);
+    }
+    u64::from_be_bytes(bytes)
+}
+
+impl SledStore {
+    fn after<T: DeserializeOwned>(
+        &self,
+        prefix: u8,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
+        let start = seq_key(prefix, after.saturating_add(1));
+        let end = [prefix + 1];
+        self.db
+            .range(start..end.to_vec())
+            .take(limit)
+            .map(|r| {
+                let (k, v) = r?;
+                decode(&k, &v)
+            })
+            .collect()
+    }
+
+    fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
+        Ok(self.db.scan_prefix([prefix]).next_back().transpose()?.map_or(0, |(k, _)| seq_of(&k)))
+    }
+}
+
+impl Store for SledStore {
+    fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
+        let mut b = sled::Batch::default();
+        for event in &batch.events {
+            b.insert(seq_key(b'e', event.seq), encode(event)?);
+            let idem = key(b'i', &[event.source.as_bytes(), &[0], event.event.id.as_bytes()]);
+            b.insert(idem, &event.seq.to_be_bytes());
+        }
+        for entry in &batch.log {
+            b.insert(seq_key(b'c', entry.seq), encode(entry)?);
+            let index = key(b'x', &[entry.incident.as_bytes(), &[0], &entry.seq.to_be_bytes()]);
+            b.insert(index, &[]);
+        }
+        for incident in &batch.incidents {
+            b.insert(key(b'n', &[incident.view.id.as_bytes()]), encode(incident)?);
+        }
+        for (name, value) in &batch.meta {
+            b.insert(key(b'm', &[name.as_bytes()]), encode(value)?);
+        }
+        self.db.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn event_seq(&self, source: &str, id: &str) -> Result<Option<u64>, StoreError> {
+        let idem = key(b'i', &[source.as_bytes(), &[0], id.as_bytes()]);
+        Ok(self.db.get(idem)?.map(|v| seq_of(&v)))
+    }
+
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.after(b'e', after, limit)
+    }
+
+    fn log_after(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>, StoreError> {
+        self.after(b'c', after, limit)
+    }
+
+    fn last_event_seq(&self) -> Result<u64, StoreError> {
+        self.last_seq(b'e')
+    }
+
+    fn last_log_seq(&self) -> Result<u64, StoreError> {
+        self.last_seq(b'c')
+    }
+
+    fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
+        let k = key(b'n', &[id.as_bytes()]);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+    }
+
+    fn incidents(&self) -> Result<Vec<Incident>, StoreError> {
+        self.db
+            .scan_prefix([b'n'])
+            .map(|r| {
+                let (k, v) = r?;
+                decode(&k, &v)
+            })
+            .collect()
+    }
+
+    fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
+        let prefix = key(b'x', &[id.as_bytes(), &[0]]);
+        self.db
+            .scan_prefix(prefix)
+            .map(|r| {
+                let (k, _) = r?;
+                let c = seq_key(b'c', seq_of(&k));
+                let v = self.db.get(&c)?.ok_or_else(|| StoreError::Corrupt {
+                    key: format!("c{}", seq_of(&k)),
+                    message: "indexed log entry is missing".into(),
+                })?;
+                decode(&c, &v)
+            })
+            .collect()
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let k = key(b'm', &[name.as_bytes()]);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::protocol::{DeviceEvent, EventKind};
+
+    fn stored(seq: u64, id: &str) -> StoredEvent {
+        StoredEvent {
+            seq,
+            source: "fp".into(),
+            received_at: datetime!(2026-11-22 15:40:00 UTC),
+            event: DeviceEvent {
+                id: id.into(),
+                kind: EventKind::Heartbeat,
+                device: "panel".into(),
+                site: "gg".into(),
+                building: None,
+                floor: None,
+                zone: None,
+                at: datetime!(2026-11-22 15:40:00 UTC),
+                drill: None,
+                detail: serde_json::Value::Null,
+            },
+        }
+    }
+
+    #[test]
+    fn committed_events_survive_reopening_with_their_idempotency_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = SledStore::open(dir.path()).expect("open");
+            let batch = WriteBatch {
+                events: (1..=300).map(|n| stored(n, &format!("e{n}"))).collect(),
+                ..WriteBatch::default()
+            };
+            store.commit(batch).expect("commit");
+        }
+        let store = SledStore::open(dir.path()).expect("reopen");
+        assert_eq!(store.last_event_seq().expect("seq"), 300);
+        assert_eq!(store.event_seq("fp", "e42").expect("idem"), Some(42));
+        assert_eq!(store.event_seq("other", "e42").expect("idem"), None);
+        let page = store.events_after(255, 10).expect("page");
+        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), (256..=265).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_directory_holding_something_else_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("notes.txt"), "not a store").expect("write");
+        let err = SledStore::open(dir.path()).expect_err("refused");
+        assert!(err.to_string().contains("holds no hub store"), "{err}");
+        assert!(dir.path().join("notes.txt").exists());
+    }
+}
