@@ -1,1 +1,350 @@
-//! The end-to-end harness: starts the real binaries on port 0 with a temporary data directory.
+//! The end-to-end harness: starts the real binaries on port 0 with a temporary data directory,
+//! and talks to them as a device, a console and an HTTP client would, over real sockets.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::Duration;
+
+use alert_hub::protocol::{ConsoleMessage, ConsoleRequest, DeviceReply};
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Demo tokens from `alert-hub/examples/demo-site.toml`.
+pub mod tokens {
+    pub const FIRE_PANEL_GG: &str = "demo-fire-panel-green-garden";
+    pub const ACCESS_GG: &str = "demo-access-green-garden";
+    pub const LIFT_GG_1: &str = "demo-lift-1-green-garden";
+    pub const FIRE_PANEL_RP: &str = "demo-fire-panel-riverside";
+    pub const OPERATOR_LI: &str = "demo-operator-li-wei";
+    pub const OPERATOR_WANG: &str = "demo-operator-wang-fang";
+    pub const SAFETY_OFFICER: &str = "demo-safety-officer-zhao";
+    pub const MANAGER: &str = "demo-manager-chen-jie";
+}
+
+/// How long any single wait in a test may take before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The workspace's `target/<profile>` directory, where cargo put the binaries.
+fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/..")
+        .to_path_buf()
+}
+
+static BUILD: Once = Once::new();
+
+/// The path of a workspace binary, built first if missing (when only this crate's tests run).
+pub fn binary(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    BUILD.call_once(|| {
+        if !path.exists() {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--bin", name])
+                .status()
+                .expect("cargo build runs");
+            assert!(status.success(), "building {name} failed");
+        }
+    });
+    assert!(
+        path.exists(),
+        "{} is missing: run cargo build --workspace",
+        path.display()
+    );
+    path
+}
+
+/// The demo site configuration.
+pub fn demo_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../alert-hub/examples/demo-site.toml")
+}
+
+/// A running `alert-hub serve` process.
+pub struct HubProcess {
+    child: Child,
+    pub addr: SocketAddr,
+    pub config: PathBuf,
+    pub data: PathBuf,
+}
+
+impl HubProcess {
+    /// Starts the hub on the demo configuration with data in `data`.
+    pub fn start(data: &Path) -> HubProcess {
+        HubProcess::start_with(&demo_config(), data)
+    }
+
+    /// Starts the hub on `config` and `data`, listening on a free loopback port.
+    pub fn start_with(config: &Path, data: &Path) -> HubProcess {
+        let mut child = Command::new(binary("alert-hub"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(config)
+            .arg("--data")
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("alert-hub starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("alert-hub printed its address")
+                .expect("line");
+            if let Some(url) = line.strip_prefix("alert-hub listening on http://") {
+                break url.parse().expect("address");
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        HubProcess {
+            child,
+            addr,
+            config: config.to_path_buf(),
+            data: data.to_path_buf(),
+        }
+    }
+
+    /// Kills the process the hard way (SIGKILL), as a power cut would.
+    pub fn kill9(&mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+
+    /// Sends SIGTERM and waits for a graceful exit; returns whether it exited successfully.
+    pub fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        self.child.wait().expect("wait").success()
+    }
+
+    /// Restarts on the same configuration and data directory.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        *self = HubProcess::start_with(&self.config.clone(), &self.data.clone());
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{}", self.addr, path)
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens a WebSocket with a bearer token; the error is the HTTP status when refused.
+pub async fn connect(url: &str, token: Option<&str>) -> Result<Ws, u16> {
+    let mut request = url.into_client_request().expect("request");
+    if let Some(token) = token {
+        let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
+        request.headers_mut().insert("authorization", value);
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(e) => panic!("connect {url}: {e}"),
+    }
+}
+
+/// A device connected to `/v1/devices`.
+pub struct Device {
+    pub ws: Ws,
+}
+
+impl Device {
+    pub async fn connect(hub: &HubProcess, token: &str) -> Device {
+        let ws = connect(&hub.ws_url("/v1/devices"), Some(token))
+            .await
+            .expect("device connects");
+        Device { ws }
+    }
+
+    /// Sends one text frame as it is.
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        self.ws
+            .send(Message::text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next answer frame.
+    pub async fn reply(&mut self) -> DeviceReply {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("an answer in time")
+                .expect("connection open")
+                .expect("frame");
+            if let Message::Text(text) = message {
+                return serde_json::from_str(&text).expect("answer is a device reply");
+            }
+        }
+    }
+
+    /// Sends one event frame and returns its answer.
+    pub async fn send(&mut self, event: &serde_json::Value) -> DeviceReply {
+        self.send_text(event.to_string()).await;
+        self.reply().await
+    }
+}
+
+/// A device event frame as DESIGN.md shows it, with `kind`, `device` and `zone` filled in.
+pub fn event(id: &str, kind: &str, device: &str, zone: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "kind": kind, "device": device, "site": "green-garden",
+        "building": "B2", "floor": "7", "zone": zone,
+        "at": "2026-11-22T23:40:00+08:00", "drill": null, "detail": {}
+    })
+}
+
+/// A console connected to `/v1/console`.
+pub struct Console {
+    pub ws: Ws,
+    next_request: u64,
+}
+
+impl Console {
+    pub async fn connect(hub: &HubProcess, token: &str, since: Option<u64>) -> Console {
+        let path = match since {
+            Some(seq) => format!("/v1/console?since={seq}"),
+            None => "/v1/console".to_string(),
+        };
+        let ws = connect(&hub.ws_url(&path), Some(token))
+            .await
+            .expect("console connects");
+        Console {
+            ws,
+            next_request: 0,
+        }
+    }
+
+    /// The next feed message.
+    pub async fn next(&mut self) -> ConsoleMessage {
+        self.try_next(PATIENCE)
+            .await
+            .expect("a console message in time")
+    }
+
+    /// The next feed message, or `None` if none comes within `wait`.
+    pub async fn try_next(&mut self, wait: Duration) -> Option<ConsoleMessage> {
+        loop {
+            let message = tokio::time::timeout(wait, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
+            if let Message::Text(text) = message {
+                return Some(serde_json::from_str(&text).expect("a console message"));
+            }
+        }
+    }
+
+    /// Sends a command and returns its request id.
+    pub async fn send(&mut self, command: alert_hub::protocol::Command) -> String {
+        self.next_request += 1;
+        let request = format!("r{}", self.next_request);
+        let text = serde_json::to_string(&ConsoleRequest {
+            request: request.clone(),
+            command,
+        })
+        .expect("encode");
+        self.ws.send(Message::text(text)).await.expect("send");
+        request
+    }
+
+    /// Sends a command and waits for its reply, passing over feed changes.
+    pub async fn command(
+        &mut self,
+        command: alert_hub::protocol::Command,
+    ) -> alert_hub::protocol::Reply {
+        let id = self.send(command).await;
+        loop {
+            if let ConsoleMessage::Reply(reply) = self.next().await
+                && reply.request == id
+            {
+                return reply;
+            }
+        }
+    }
+}
+
+/// A plain HTTP/1.1 GET or POST on loopback: the status and the body.
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut response))
+        .await
+        .expect("response in time")
+        .expect("read");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(rest.get(..size).unwrap_or(rest));
+        body = rest.get(size + 2..).unwrap_or("");
+    }
+    out
+}
+
+/// A GET with an operator token, parsed as JSON; panics on a non-200 status.
+pub async fn get_json(hub: &HubProcess, path: &str) -> serde_json::Value {
+    let (status, body) = http(hub.addr, "GET", path, Some(tokens::OPERATOR_LI), None).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).expect("JSON body")
+}

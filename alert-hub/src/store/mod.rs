@@ -7,14 +7,15 @@ pub use sled_store::SledStore;
 
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{LogEntry, StoredEvent};
+use crate::protocol::{Change, LogEntry, StoredEvent};
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
 /// it is there or none of it.
 #[derive(Debug, Default)]
 pub struct WriteBatch {
     pub events: Vec<StoredEvent>,
-    pub log: Vec<LogEntry>,
+    /// Incident-log entries, each with the incident as it stood after it (the feed's changes).
+    pub log: Vec<Change>,
     /// Incidents as they stand after this batch.
     pub incidents: Vec<Incident>,
     /// Small named values (counters, running drills), as JSON.
@@ -23,21 +24,24 @@ pub struct WriteBatch {
 
 impl WriteBatch {
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.log.is_empty() && self.incidents.is_empty() && self.meta.is_empty()
+        self.events.is_empty()
+            && self.log.is_empty()
+            && self.incidents.is_empty()
+            && self.meta.is_empty()
     }
 }
 
 /// Where the hub keeps what it acknowledged. Every method is synchronous: the hub's core runs
 /// on its own thread, and readers may call from anywhere.
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Applies a batch atomically and returns only once it is durable on disk.
     fn commit(&self, batch: WriteBatch) -> Result<(), StoreError>;
     /// The sequence number under which `source` already sent event `id`, if it did.
     fn event_seq(&self, source: &str, id: &str) -> Result<Option<u64>, StoreError>;
     /// Up to `limit` stored events with a sequence number above `after`, in order.
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
-    /// Up to `limit` incident-log entries with a feed sequence number above `after`, in order.
-    fn log_after(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>, StoreError>;
+    /// Up to `limit` feed changes with a sequence number above `after`, in order.
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
     /// The last event sequence number, 0 when none.
     fn last_event_seq(&self) -> Result<u64, StoreError>;
     /// The last feed sequence number, 0 when none.
@@ -49,4 +53,3 @@ pub trait Store: Send + Sync + 'static {
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError>;
     fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError>;
 }
-

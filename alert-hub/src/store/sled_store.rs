@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::{Store, WriteBatch};
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{LogEntry, StoredEvent};
+use crate::protocol::{Change, LogEntry, StoredEvent};
 
 /// The store on a sled database in a data directory.
 #[derive(Debug, Clone)]
@@ -24,7 +24,10 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails loudly, changing nothing, when the
     /// directory holds data sled cannot open or something that is not a hub store.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
-        let open_error = |message: String| StoreError::Open { dir: dir.to_path_buf(), message };
+        let open_error = |message: String| StoreError::Open {
+            dir: dir.to_path_buf(),
+            message,
+        };
         if dir.exists() && !looks_like_store(dir) {
             return Err(open_error(
                 "the directory is not empty and holds no hub store (no sled `db` file)".into(),
@@ -40,7 +43,9 @@ impl SledStore {
 }
 
 fn looks_like_store(dir: &Path) -> bool {
-    let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+    let empty = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
     empty || dir.join("db").exists() || dir.join("conf").exists()
 }
 
@@ -96,7 +101,12 @@ impl SledStore {
     }
 
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
-        Ok(self.db.scan_prefix([prefix]).next_back().transpose()?.map_or(0, |(k, _)| seq_of(&k)))
+        Ok(self
+            .db
+            .scan_prefix([prefix])
+            .next_back()
+            .transpose()?
+            .map_or(0, |(k, _)| seq_of(&k)))
     }
 }
 
@@ -105,12 +115,19 @@ impl Store for SledStore {
         let mut b = sled::Batch::default();
         for event in &batch.events {
             b.insert(seq_key(b'e', event.seq), encode(event)?);
-            let idem = key(b'i', &[event.source.as_bytes(), &[0], event.event.id.as_bytes()]);
+            let idem = key(
+                b'i',
+                &[event.source.as_bytes(), &[0], event.event.id.as_bytes()],
+            );
             b.insert(idem, &event.seq.to_be_bytes());
         }
-        for entry in &batch.log {
-            b.insert(seq_key(b'c', entry.seq), encode(entry)?);
-            let index = key(b'x', &[entry.incident.as_bytes(), &[0], &entry.seq.to_be_bytes()]);
+        for change in &batch.log {
+            let entry = &change.entry;
+            b.insert(seq_key(b'c', entry.seq), encode(change)?);
+            let index = key(
+                b'x',
+                &[entry.incident.as_bytes(), &[0], &entry.seq.to_be_bytes()],
+            );
             b.insert(index, &[]);
         }
         for incident in &batch.incidents {
@@ -133,7 +150,7 @@ impl Store for SledStore {
         self.after(b'e', after, limit)
     }
 
-    fn log_after(&self, after: u64, limit: usize) -> Result<Vec<LogEntry>, StoreError> {
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError> {
         self.after(b'c', after, limit)
     }
 
@@ -171,7 +188,7 @@ impl Store for SledStore {
                     key: format!("c{}", seq_of(&k)),
                     message: "indexed log entry is missing".into(),
                 })?;
-                decode(&c, &v)
+                decode::<Change>(&c, &v).map(|change| change.entry)
             })
             .collect()
     }
@@ -225,7 +242,10 @@ mod tests {
         assert_eq!(store.event_seq("fp", "e42").expect("idem"), Some(42));
         assert_eq!(store.event_seq("other", "e42").expect("idem"), None);
         let page = store.events_after(255, 10).expect("page");
-        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), (256..=265).collect::<Vec<_>>());
+        assert_eq!(
+            page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (256..=265).collect::<Vec<_>>()
+        );
     }
 
     #[test]

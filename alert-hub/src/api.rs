@@ -1,0 +1,278 @@
+//! The HTTP API: health, incidents with their logs, stored events, drills and metrics; and the
+//! one place errors become HTTP responses (internals are logged, never sent).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::core::Request;
+use crate::protocol::{Bilingual, DrillView, IncidentView, LogEntry, Role, StoredEvent};
+use crate::server::Hub;
+
+/// The most events one `GET /v1/events` returns.
+pub const MAX_EVENTS_PAGE: usize = 10_000;
+
+/// The routes of the HTTP API.
+pub fn router() -> Router<Arc<Hub>> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/v1/incidents", get(incidents))
+        .route("/v1/incidents/{id}", get(incident))
+        .route("/v1/events", get(events))
+        .route("/v1/drills", get(drills).post(start_drill))
+        .route("/v1/drills/{id}/end", post(end_drill))
+}
+
+/// An error as a client sees it: a status, a code and a sentence.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    pub fn unauthorized() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: "a valid bearer token is required (Authorization: Bearer <token>)".into(),
+        }
+    }
+    pub fn forbidden(message: String) -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message,
+        }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: message.into(),
+        }
+    }
+    fn not_found(message: String) -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message,
+        }
+    }
+    fn conflict(message: String) -> Self {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            code: "conflict",
+            message,
+        }
+    }
+    fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "request failed");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "the hub could not complete the request; see its log".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: &'a str,
+            message: &'a str,
+        }
+        let body = Json(Body {
+            error: self.code,
+            message: &self.message,
+        });
+        let mut response = (self.status, body).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    hub.operator(&headers)?;
+    let content_type = [(header::CONTENT_TYPE, "text/plain; version=0.0.4")];
+    Ok((content_type, hub.metrics.render()).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct IncidentsQuery {
+    state: Option<String>,
+}
+
+async fn incidents(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Query(query): Query<IncidentsQuery>,
+) -> Result<Json<Vec<IncidentView>>, ApiError> {
+    hub.operator(&headers)?;
+    let open_only = match query.state.as_deref() {
+        None | Some("open") => true,
+        Some("all") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "state must be open or all, not \"{other}\""
+            )));
+        }
+    };
+    let mut views: Vec<IncidentView> = hub
+        .store
+        .incidents()
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .map(|i| i.view)
+        .filter(|v| !open_only || v.state.is_open())
+        .collect();
+    views.sort_by(IncidentView::board_order);
+    Ok(Json(views))
+}
+
+#[derive(Debug, Serialize)]
+struct IncidentWithLog {
+    incident: IncidentView,
+    log: Vec<LogEntry>,
+}
+
+async fn incident(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<IncidentWithLog>, ApiError> {
+    hub.operator(&headers)?;
+    let incident = hub
+        .store
+        .incident(&id)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let log = hub.store.incident_log(&id).map_err(ApiError::internal)?;
+    Ok(Json(IncidentWithLog {
+        incident: incident.view,
+        log,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+async fn events(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<StoredEvent>>, ApiError> {
+    hub.operator(&headers)?;
+    let Ok(Query(query)) = query else {
+        return Err(ApiError::bad_request(
+            "after and limit must be whole numbers",
+        ));
+    };
+    let limit = query.limit.unwrap_or(100).min(MAX_EVENTS_PAGE);
+    let events = hub
+        .store
+        .events_after(query.after.unwrap_or(0), limit)
+        .map_err(ApiError::internal)?;
+    Ok(Json(events))
+}
+
+async fn drills(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<DrillView>>, ApiError> {
+    hub.operator(&headers)?;
+    let drills = hub.store.meta("drills").map_err(ApiError::internal)?;
+    let drills = drills
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(ApiError::internal)?;
+    Ok(Json(drills.unwrap_or_default()))
+}
+
+#[derive(Debug, Deserialize)]
+struct StartDrill {
+    id: String,
+    name: Bilingual,
+}
+
+fn may_run_drills(hub: &Hub, headers: &HeaderMap) -> Result<String, ApiError> {
+    let operator = hub.operator(headers)?;
+    match operator.role {
+        Role::SafetyOfficer | Role::Admin => Ok(operator.id),
+        _ => Err(ApiError::forbidden(format!(
+            "only a safety officer or an admin may start or end drills; {} may not",
+            operator.id
+        ))),
+    }
+}
+
+async fn start_drill(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    body: Result<Json<StartDrill>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<DrillView>), ApiError> {
+    let by = may_run_drills(&hub, &headers)?;
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let valid_id = !body.id.is_empty()
+        && body.id.len() <= crate::ingest::MAX_TEXT_BYTES
+        && body
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if !valid_id {
+        return Err(ApiError::bad_request(
+            "a drill id is letters, digits and - _ . : only",
+        ));
+    }
+    let (reply, rx) = oneshot::channel();
+    let request = Request::StartDrill {
+        id: body.id,
+        name: body.name,
+        by,
+        reply,
+    };
+    hub.core.send(request).await.map_err(ApiError::internal)?;
+    let drill = rx
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::conflict)?;
+    Ok((StatusCode::CREATED, Json(drill)))
+}
+
+async fn end_drill(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let by = may_run_drills(&hub, &headers)?;
+    let (reply, rx) = oneshot::channel();
+    hub.core
+        .send(Request::EndDrill { id, by, reply })
+        .await
+        .map_err(ApiError::internal)?;
+    rx.await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::not_found)?;
+    Ok(StatusCode::NO_CONTENT)
+}

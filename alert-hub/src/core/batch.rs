@@ -1,0 +1,58 @@
+//! One group commit being assembled: what to write, and what to do once it is durable.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use super::{FeedItem, Subscription};
+use crate::incident::Incident;
+use crate::protocol::{Change, StoredEvent};
+use crate::store::WriteBatch;
+
+/// What the current group commit writes and what it does after the flush, in order.
+#[derive(Default)]
+pub struct Pending {
+    /// Requests taken into this batch.
+    pub requests: usize,
+    pub events: Vec<StoredEvent>,
+    pub log: Vec<Change>,
+    /// Each touched incident as it stands at the end of the batch.
+    pub incidents: HashMap<String, Incident>,
+    pub meta: Vec<(String, serde_json::Value)>,
+    pub feed: Vec<Arc<FeedItem>>,
+    /// Event ids stored by this batch, per source: a re-send inside one batch is a duplicate too.
+    pub ids: HashMap<(Arc<str>, String), u64>,
+    pub subscribers: Vec<oneshot::Sender<Subscription>>,
+    after: Vec<Box<dyn FnOnce() + Send>>,
+}
+
+impl Pending {
+    /// Runs `action` once the batch is durable (replies to devices and consoles).
+    pub fn after_commit(&mut self, action: impl FnOnce() + Send + 'static) {
+        self.after.push(Box::new(action));
+    }
+
+    /// Splits into what to write and what to do after.
+    pub fn into_parts(self) -> (WriteBatch, Then) {
+        let batch = WriteBatch {
+            events: self.events,
+            log: self.log,
+            incidents: self.incidents.into_values().collect(),
+            meta: self.meta,
+        };
+        let then = Then {
+            actions: self.after,
+            feed: self.feed,
+            subscribers: self.subscribers,
+        };
+        (batch, then)
+    }
+}
+
+/// What to do once a batch is durable: answer, publish, then hand out subscriptions.
+pub struct Then {
+    pub actions: Vec<Box<dyn FnOnce() + Send>>,
+    pub feed: Vec<Arc<FeedItem>>,
+    pub subscribers: Vec<oneshot::Sender<Subscription>>,
+}

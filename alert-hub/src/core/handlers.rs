@@ -1,0 +1,286 @@
+//! What the core does with each request, and the group commit that makes it durable.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+use super::batch::Pending;
+use super::{FeedItem, State, Subscription};
+use crate::error::StoreError;
+use crate::incident::{Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
+use crate::protocol::{
+    Ack, Actor, Bilingual, Change, Command, ConsoleRequest, DeviceEvent, DeviceReply, DrillView,
+    IncidentView, LogEntry, Nack, NackCode, OperatorInfo, RefusalCode, Reply, StoredEvent,
+};
+
+/// The feed message of one change, as a console receives it.
+pub fn feed_json(change: &Change) -> serde_json::Result<String> {
+    // Serialized by reference: the change is not copied for the message.
+    #[derive(serde::Serialize)]
+    #[serde(tag = "type", rename = "change")]
+    struct Message<'a> {
+        seq: u64,
+        change: &'a Change,
+    }
+    serde_json::to_string(&Message {
+        seq: change.entry.seq,
+        change,
+    })
+}
+
+impl State {
+    pub(super) fn ingest(
+        &mut self,
+        source: Arc<str>,
+        event: DeviceEvent,
+        reply: oneshot::Sender<DeviceReply>,
+        now: OffsetDateTime,
+        pending: &mut Pending,
+    ) {
+        let answer = |reply: oneshot::Sender<DeviceReply>, r: DeviceReply| drop(reply.send(r));
+        if let Some(drill) = &event.drill
+            && !self.running_drills().contains(drill.as_str())
+        {
+            let nack = Nack {
+                nack: Some(event.id.clone()),
+                error: NackCode::DrillNotRunning,
+                message: format!(
+                    "drill \"{drill}\" is not running: start it before sending its events, \
+                     or send real events with \"drill\": null"
+                ),
+            };
+            self.metrics.nacked(NackCode::DrillNotRunning);
+            pending.after_commit(move || answer(reply, DeviceReply::Nack(nack)));
+            return;
+        }
+        let key = (source.clone(), event.id.clone());
+        let earlier = match pending.ids.get(&key) {
+            Some(seq) => Some(*seq),
+            None => self.store.event_seq(&source, &event.id).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "idempotency lookup failed; treating the event as new");
+                None
+            }),
+        };
+        if let Some(seq) = earlier {
+            self.metrics.duplicates.fetch_add(1, Relaxed);
+            let ack = Ack {
+                ack: event.id,
+                seq,
+                duplicate: true,
+            };
+            pending.after_commit(move || answer(reply, DeviceReply::Ack(ack)));
+            return;
+        }
+        let seq = self.next_event_seq;
+        self.next_event_seq += 1;
+        pending.ids.insert(key, seq);
+        let stored = StoredEvent {
+            seq,
+            source: source.to_string(),
+            received_at: now,
+            event,
+        };
+        if let Some(back) = self.supervision.heard(&source, now) {
+            let applied = self.book.comms_restored(&back.source, &back.site, now);
+            self.record(applied, &Actor::Hub, now, pending);
+        }
+        let applied = self.book.record(&stored, false);
+        let actor = Actor::Device {
+            source: source.to_string(),
+            device: stored.event.device.clone(),
+        };
+        self.record(applied, &actor, now, pending);
+        let ack = Ack {
+            ack: stored.event.id.clone(),
+            seq,
+            duplicate: false,
+        };
+        pending.events.push(stored);
+        pending.after_commit(move || answer(reply, DeviceReply::Ack(ack)));
+    }
+
+    pub(super) fn command(
+        &mut self,
+        operator: &OperatorInfo,
+        request: ConsoleRequest,
+        reply: oneshot::Sender<Reply>,
+        now: OffsetDateTime,
+        pending: &mut Pending,
+    ) {
+        let id = request.request.clone();
+        let outcome = self.decide(operator, &request.command, now);
+        let answer = match outcome {
+            Ok(applied) => {
+                let actor = Actor::Operator {
+                    id: operator.id.clone(),
+                };
+                self.record(applied, &actor, now, pending);
+                Reply {
+                    request: id,
+                    ok: true,
+                    error: None,
+                    message: None,
+                }
+            }
+            Err(refusal) => Reply {
+                request: id,
+                ok: false,
+                error: Some(refusal.code),
+                message: Some(refusal.message),
+            },
+        };
+        pending.after_commit(move || drop(reply.send(answer)));
+    }
+
+    fn decide(
+        &mut self,
+        operator: &OperatorInfo,
+        command: &Command,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Applied>, Refusal> {
+        check_permission(operator.role, command)?;
+        let incident_command = match command {
+            Command::Acknowledge { .. } => IncidentCommand::Acknowledge,
+            Command::AddNote { text, .. } => IncidentCommand::AddNote { text: text.clone() },
+            Command::Resolve { summary, .. } => IncidentCommand::Resolve {
+                summary: summary.clone(),
+            },
+            Command::Close { .. } => IncidentCommand::Close,
+            Command::CompleteStep { .. }
+            | Command::Choose { .. }
+            | Command::RecordInput { .. }
+            | Command::SkipStep { .. }
+            | Command::EscalateNow { .. } => {
+                return Err(Refusal::new(
+                    RefusalCode::BadCommand,
+                    "This incident has no playbook run or notification tree to act on.",
+                ));
+            }
+        };
+        let who = OperatorRef {
+            id: &operator.id,
+            role: operator.role,
+        };
+        self.book
+            .command(command.incident(), &incident_command, who, now)
+    }
+
+    pub(super) fn supervise(&mut self, now: OffsetDateTime, pending: &mut Pending) {
+        for lost in self.supervision.check(now) {
+            tracing::warn!(source = %lost.source, "source silent for three heartbeat intervals");
+            let applied = self.book.comms_lost(&lost.source, &lost.site, now);
+            self.record(applied, &crate::protocol::Actor::Hub, now, pending);
+        }
+    }
+
+    pub(super) fn start_drill(
+        &mut self,
+        id: String,
+        name: Bilingual,
+        by: String,
+        now: OffsetDateTime,
+        pending: &mut Pending,
+    ) -> Result<DrillView, String> {
+        if self.drills.iter().any(|d| d.id == id) {
+            return Err(format!("drill \"{id}\" is already running"));
+        }
+        let drill = DrillView {
+            id,
+            name,
+            started_at: now,
+        };
+        tracing::info!(drill = %drill.id, by = %by, "drill started");
+        self.drills.push(drill.clone());
+        self.save_drills(pending);
+        Ok(drill)
+    }
+
+    pub(super) fn end_drill(
+        &mut self,
+        id: &str,
+        by: &str,
+        pending: &mut Pending,
+    ) -> Result<(), String> {
+        let before = self.drills.len();
+        self.drills.retain(|d| d.id != id);
+        if self.drills.len() == before {
+            return Err(format!("drill \"{id}\" is not running"));
+        }
+        tracing::info!(drill = %id, by = %by, "drill ended");
+        self.save_drills(pending);
+        Ok(())
+    }
+
+    fn save_drills(&self, pending: &mut Pending) {
+        let value = serde_json::to_value(&self.drills).unwrap_or_default();
+        pending.meta.push(("drills".into(), value));
+    }
+
+    /// Turns applied changes into numbered log entries and feed items of this batch.
+    fn record(
+        &mut self,
+        applied: Vec<Applied>,
+        actor: &Actor,
+        at: OffsetDateTime,
+        pending: &mut Pending,
+    ) {
+        for Applied { event, incident } in applied {
+            let seq = self.next_log_seq;
+            self.next_log_seq += 1;
+            let entry = LogEntry {
+                seq,
+                incident: incident.view.id.clone(),
+                at,
+                actor: actor.clone(),
+                event,
+            };
+            let change = Change {
+                entry,
+                incident: incident.view.clone(),
+            };
+            match feed_json(&change) {
+                Ok(json) => pending.feed.push(Arc::new(FeedItem { seq, json })),
+                Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
+            }
+            pending.log.push(change);
+            pending.incidents.insert(incident.view.id.clone(), incident);
+        }
+        let number = self.book.next_number().saturating_sub(1);
+        pending.meta.retain(|(name, _)| name != "incident_number");
+        pending.meta.push(("incident_number".into(), number.into()));
+    }
+
+    /// Makes the batch durable, then answers, publishes and hands out subscriptions.
+    pub(super) fn commit(&mut self, pending: Pending) -> Result<(), StoreError> {
+        let (batch, then) = pending.into_parts();
+        let events = batch.events.len() as u64;
+        if !batch.is_empty() {
+            self.store.commit(batch)?;
+        }
+        self.metrics.acked.fetch_add(events, Relaxed);
+        for action in then.actions {
+            action();
+        }
+        for item in then.feed {
+            let _ = self.feed.send(item);
+        }
+        for subscriber in then.subscribers {
+            let _ = subscriber.send(self.subscription());
+        }
+        self.update_gauges();
+        Ok(())
+    }
+
+    fn subscription(&self) -> Subscription {
+        let mut incidents: Vec<IncidentView> = self.book.iter().map(|i| i.view.clone()).collect();
+        incidents.sort_by(IncidentView::board_order);
+        Subscription {
+            seq: self.next_log_seq - 1,
+            incidents,
+            drills: self.drills.clone(),
+            changes: self.feed.subscribe(),
+        }
+    }
+}

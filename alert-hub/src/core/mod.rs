@@ -1,0 +1,235 @@
+//! The hub's core: one thread that owns the incident book, turns each group of waiting requests
+//! into one durable batch (group commit), and only after the flush answers and publishes.
+//!
+//! Nothing is acknowledged before it is on disk, and nothing reaches a console that is not in
+//! the store, so a console resyncing from the store by sequence number sees the same history.
+
+mod batch;
+mod supervision;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::config::HubConfig;
+use crate::error::{Error, StoreError};
+use crate::incident::IncidentBook;
+use crate::metrics::Metrics;
+use crate::protocol::{
+    Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
+    Reply,
+};
+use crate::store::Store;
+
+use batch::Pending;
+pub use handlers::feed_json;
+pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
+
+/// How many requests one group commit takes at most.
+pub const MAX_BATCH: usize = 4096;
+
+/// How many feed items a console may fall behind before it is resynced.
+pub const FEED_CAPACITY: usize = 8192;
+
+/// One change on the console feed, serialized once for every console.
+#[derive(Debug)]
+pub struct FeedItem {
+    pub seq: u64,
+    /// The `ConsoleMessage::Change` as JSON text.
+    pub json: String,
+}
+
+/// What a console gets on connecting: everything open now, the sequence number it includes,
+/// and a receiver for every change after it. The three are taken at one instant.
+#[derive(Debug)]
+pub struct Subscription {
+    pub seq: u64,
+    pub incidents: Vec<IncidentView>,
+    pub drills: Vec<DrillView>,
+    pub changes: broadcast::Receiver<Arc<FeedItem>>,
+}
+
+/// A request to the core.
+#[derive(Debug)]
+pub enum Request {
+    /// A validated device event from `source`.
+    Ingest {
+        source: Arc<str>,
+        event: DeviceEvent,
+        reply: oneshot::Sender<DeviceReply>,
+    },
+    /// A console command.
+    Command {
+        operator: OperatorInfo,
+        request: ConsoleRequest,
+        reply: oneshot::Sender<Reply>,
+    },
+    Subscribe {
+        reply: oneshot::Sender<Subscription>,
+    },
+    StartDrill {
+        id: String,
+        name: Bilingual,
+        by: String,
+        reply: oneshot::Sender<Result<DrillView, String>>,
+    },
+    EndDrill {
+        id: String,
+        by: String,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// The clock moved on: supervise heartbeats.
+    Tick,
+}
+
+/// The handle other tasks use to reach the core.
+#[derive(Debug, Clone)]
+pub struct CoreHandle {
+    tx: mpsc::Sender<Request>,
+}
+
+impl CoreHandle {
+    /// Sends a request, waiting while the core's queue is full (backpressure).
+    pub async fn send(&self, request: Request) -> Result<(), Error> {
+        self.tx.send(request).await.map_err(|_| Error::CoreStopped)
+    }
+
+    /// Subscribes to the console feed.
+    pub async fn subscribe(&self) -> Result<Subscription, Error> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Subscribe { reply }).await?;
+        rx.await.map_err(|_| Error::CoreStopped)
+    }
+}
+
+/// The running core: its handle, and the thread to join on shutdown.
+#[derive(Debug)]
+pub struct Core {
+    pub handle: CoreHandle,
+    pub thread: std::thread::JoinHandle<Result<(), StoreError>>,
+}
+
+struct State {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    book: IncidentBook,
+    supervision: Supervision,
+    drills: Vec<DrillView>,
+    next_event_seq: u64,
+    next_log_seq: u64,
+    feed: broadcast::Sender<Arc<FeedItem>>,
+}
+
+/// Loads the book from the store and starts the core thread. The core stops when every handle
+/// is dropped, or with an error when the store fails (so nothing is acked that is not stored).
+pub fn start(
+    store: Arc<dyn Store>,
+    config: Arc<HubConfig>,
+    metrics: Arc<Metrics>,
+    queue: usize,
+) -> Result<Core, StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let last_number = store
+        .meta("incident_number")?
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    let drills = match store.meta("drills")? {
+        Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
+            key: "mdrills".into(),
+            message: e.to_string(),
+        })?,
+        None => Vec::new(),
+    };
+    let state = State {
+        book: IncidentBook::new(store.incidents()?, last_number),
+        supervision: Supervision::new(config.sources.values(), now),
+        next_event_seq: store.last_event_seq()? + 1,
+        next_log_seq: store.last_log_seq()? + 1,
+        feed: broadcast::channel(FEED_CAPACITY).0,
+        drills,
+        store,
+        metrics,
+    };
+    state.update_gauges();
+    let (tx, rx) = mpsc::channel(queue);
+    let thread = std::thread::Builder::new()
+        .name("hub-core".into())
+        .spawn(move || state.run(rx))
+        .map_err(|e| StoreError::Io(format!("cannot start the core thread: {e}")))?;
+    Ok(Core {
+        handle: CoreHandle { tx },
+        thread,
+    })
+}
+
+impl State {
+    fn run(mut self, mut rx: mpsc::Receiver<Request>) -> Result<(), StoreError> {
+        while let Some(first) = rx.blocking_recv() {
+            let now = OffsetDateTime::now_utc();
+            let mut pending = Pending::default();
+            self.handle(first, now, &mut pending);
+            while pending.requests < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(next) => self.handle(next, now, &mut pending),
+                    Err(_) => break,
+                }
+            }
+            if let Err(e) = self.commit(pending) {
+                tracing::error!(error = %e, "the store failed; stopping so nothing unstored is acknowledged");
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn handle(&mut self, request: Request, now: OffsetDateTime, pending: &mut Pending) {
+        pending.requests += 1;
+        match request {
+            Request::Ingest {
+                source,
+                event,
+                reply,
+            } => self.ingest(source, event, reply, now, pending),
+            Request::Command {
+                operator,
+                request,
+                reply,
+            } => self.command(&operator, request, reply, now, pending),
+            Request::Subscribe { reply } => pending.subscribers.push(reply),
+            Request::StartDrill {
+                id,
+                name,
+                by,
+                reply,
+            } => {
+                let result = self.start_drill(id, name, by, now, pending);
+                pending.after_commit(move || drop(reply.send(result)));
+            }
+            Request::EndDrill { id, by, reply } => {
+                let result = self.end_drill(&id, &by, pending);
+                pending.after_commit(move || drop(reply.send(result)));
+            }
+            Request::Tick => self.supervise(now, pending),
+        }
+    }
+
+    fn running_drills(&self) -> HashSet<&str> {
+        self.drills.iter().map(|d| d.id.as_str()).collect()
+    }
+
+    fn update_gauges(&self) {
+        let mut counts = [0u64; 4];
+        for incident in self.book.iter() {
+            if let Some(c) = counts.get_mut(incident.view.priority as usize - 1) {
+                *c += 1;
+            }
+        }
+        for (gauge, count) in self.metrics.open_incidents.iter().zip(counts) {
+            gauge.store(count, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+mod handlers;

@@ -1,0 +1,186 @@
+//! The console feed: a snapshot of open incidents, then every change by sequence number, and
+//! operator commands on the same socket.
+//!
+//! A console reconnecting with `?since=SEQ` gets exactly the changes it missed, read from the
+//! store, and then the live ones. A console that falls behind the live feed is never buffered
+//! without bound: it gets `resync` and a fresh snapshot.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+
+use axum::extract::ws::{CloseFrame, Message, close_code};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::core::{Request, Subscription};
+use crate::protocol::{ConsoleMessage, ConsoleRequest, OperatorInfo, RefusalCode, Reply};
+use crate::server::Hub;
+
+/// A console further behind than this many changes gets a fresh snapshot instead of a replay.
+pub const MAX_REPLAY: u64 = 10_000;
+
+/// Replayed changes are read from the store in pages of this many.
+const REPLAY_PAGE: usize = 500;
+
+/// Serves one console connection of `operator` until it closes or the hub shuts down.
+pub async fn serve_console<St, Si>(
+    hub: Arc<Hub>,
+    operator: OperatorInfo,
+    since: Option<u64>,
+    mut stream: St,
+    mut sink: Si,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    St: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    Si: Sink<Message> + Unpin,
+{
+    hub.metrics.consoles_connected.fetch_add(1, Relaxed);
+    tracing::info!(operator = %operator.id, ?since, "console connected");
+    let (replies_tx, mut replies) = mpsc::channel::<Reply>(64);
+    let mut sub = match start(&hub, &operator, since, &mut sink).await {
+        Some(sub) => sub,
+        None => return finish(&hub, &operator),
+    };
+    loop {
+        let outgoing = tokio::select! {
+            change = sub.changes.recv() => match change {
+                Ok(item) => Some(item.json.clone()),
+                Err(RecvError::Lagged(missed)) => {
+                    hub.metrics.console_resyncs.fetch_add(1, Relaxed);
+                    tracing::warn!(operator = %operator.id, missed, "console fell behind; resyncing");
+                    let reason = format!("the console fell {missed} changes behind");
+                    if send(&mut sink, &ConsoleMessage::Resync { reason }).await.is_err() {
+                        break;
+                    }
+                    match start(&hub, &operator, None, &mut sink).await {
+                        Some(fresh) => sub = fresh,
+                        None => break,
+                    }
+                    None
+                }
+                Err(RecvError::Closed) => break,
+            },
+            reply = replies.recv() => reply.and_then(|r| serde_json::to_string(&ConsoleMessage::Reply(r)).ok()),
+            message = stream.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    command(&hub, &operator, text.as_str(), replies_tx.clone()).await;
+                    None
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => None,
+            },
+            _ = crate::server::stopped(&mut shutdown) => {
+                let close = CloseFrame { code: close_code::AWAY, reason: "the hub is shutting down".into() };
+                let _ = sink.send(Message::Close(Some(close))).await;
+                break;
+            }
+        };
+        if let Some(text) = outgoing
+            && sink.send(Message::Text(text.into())).await.is_err()
+        {
+            break;
+        }
+    }
+    finish(&hub, &operator);
+}
+
+fn finish(hub: &Hub, operator: &OperatorInfo) {
+    hub.metrics.consoles_connected.fetch_sub(1, Relaxed);
+    tracing::info!(operator = %operator.id, "console disconnected");
+}
+
+/// Subscribes, then sends what the console needs before live changes: the changes it missed
+/// since `since` when they are few enough, else a snapshot.
+async fn start<Si>(
+    hub: &Hub,
+    operator: &OperatorInfo,
+    since: Option<u64>,
+    sink: &mut Si,
+) -> Option<Subscription>
+where
+    Si: Sink<Message> + Unpin,
+{
+    let sub = hub.core.subscribe().await.ok()?;
+    let replay = since.filter(|s| *s <= sub.seq && sub.seq - *s <= MAX_REPLAY);
+    match replay {
+        Some(since) => {
+            let mut after = since;
+            while after < sub.seq {
+                let page = hub.store.changes_after(after, REPLAY_PAGE).ok()?;
+                let Some(last) = page.last() else { break };
+                after = last.entry.seq;
+                for change in page.iter().filter(|c| c.entry.seq <= sub.seq) {
+                    let json = crate::core::feed_json(change).ok()?;
+                    sink.send(Message::Text(json.into())).await.ok()?;
+                }
+            }
+        }
+        None => {
+            let snapshot = ConsoleMessage::Snapshot {
+                seq: sub.seq,
+                operator: operator.clone(),
+                incidents: sub.incidents.clone(),
+                on_test: Vec::new(),
+                drills: sub.drills.clone(),
+            };
+            send(sink, &snapshot).await.ok()?;
+        }
+    }
+    Some(sub)
+}
+
+async fn send<Si>(sink: &mut Si, message: &ConsoleMessage) -> Result<(), ()>
+where
+    Si: Sink<Message> + Unpin,
+{
+    let json = serde_json::to_string(message).map_err(|_| ())?;
+    sink.send(Message::Text(json.into())).await.map_err(|_| ())
+}
+
+/// Hands a command to the core; its reply arrives on `replies` once the result is stored.
+async fn command(hub: &Hub, operator: &OperatorInfo, text: &str, replies: mpsc::Sender<Reply>) {
+    let request: ConsoleRequest = match serde_json::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let request = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| {
+                    v.get("request")
+                        .and_then(|r| r.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            let reply = Reply {
+                request,
+                ok: false,
+                error: Some(RefusalCode::BadCommand),
+                message: Some(format!("The command could not be read: {e}")),
+            };
+            let _ = replies.send(reply).await;
+            return;
+        }
+    };
+    let (reply, rx) = oneshot::channel();
+    let id = request.request.clone();
+    let sent = hub
+        .core
+        .send(Request::Command {
+            operator: operator.clone(),
+            request,
+            reply,
+        })
+        .await;
+    tokio::spawn(async move {
+        let reply = match (sent, rx.await) {
+            (Ok(()), Ok(reply)) => reply,
+            _ => Reply {
+                request: id,
+                ok: false,
+                error: Some(RefusalCode::Unavailable),
+                message: Some("The hub could not store the command; nothing changed.".into()),
+            },
+        };
+        let _ = replies.send(reply).await;
+    });
+}

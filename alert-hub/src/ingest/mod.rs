@@ -1,0 +1,179 @@
+//! Device ingest: one WebSocket connection of one source, answered frame by frame, in order.
+//!
+//! The reader validates each frame and hands valid events to the core; the writer sends the
+//! answers in frame order as each becomes ready. At most [`WINDOW`] answers may be outstanding:
+//! a source that sends faster than the hub stores is slowed (its socket is not read) rather
+//! than having its events dropped.
+
+mod rate;
+mod validate;
+
+pub use rate::RateLimiter;
+pub use validate::{MAX_TEXT_BYTES, read_frame};
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+use axum::extract::ws::{CloseFrame, Message, close_code};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::config::Source;
+use crate::core::Request;
+use crate::protocol::{DeviceReply, Nack, NackCode};
+use crate::server::Hub;
+
+/// How many answers one connection may have outstanding before its reads pause.
+pub const WINDOW: usize = 256;
+
+enum Answer {
+    Ready(DeviceReply),
+    Waiting {
+        reply: oneshot::Receiver<DeviceReply>,
+        since: Instant,
+    },
+}
+
+/// Serves one device connection until the device closes it, the socket fails, or the hub
+/// shuts down (then pending answers are still sent before the close).
+pub async fn serve_device<St, Si>(
+    hub: Arc<Hub>,
+    source: Arc<Source>,
+    stream: St,
+    sink: Si,
+    shutdown: watch::Receiver<bool>,
+) where
+    St: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    Si: Sink<Message> + Unpin,
+{
+    hub.metrics.sources_connected.fetch_add(1, Relaxed);
+    tracing::info!(source = %source.id, "device connected");
+    let (answers, queue) = mpsc::channel(WINDOW);
+    let reader = read_frames(&hub, &source, stream, answers, shutdown);
+    let writer = write_answers(&hub, sink, queue);
+    tokio::join!(reader, writer);
+    hub.metrics.sources_connected.fetch_sub(1, Relaxed);
+    tracing::info!(source = %source.id, "device disconnected");
+}
+
+async fn read_frames<St>(
+    hub: &Hub,
+    source: &Arc<Source>,
+    mut stream: St,
+    answers: mpsc::Sender<Answer>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    St: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let source_id: Arc<str> = Arc::from(source.id.as_str());
+    loop {
+        let message = tokio::select! {
+            m = stream.next() => m,
+            _ = crate::server::stopped(&mut shutdown) => None,
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Binary(_))) => {
+                let nack = refuse(
+                    hub,
+                    None,
+                    NackCode::MalformedJson,
+                    "send events as text frames",
+                );
+                if answers.send(Answer::Ready(nack)).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Some(Ok(Message::Close(_))) | None => return,
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => {
+                tracing::info!(source = %source.id, error = %e, "device connection failed");
+                return;
+            }
+        };
+        hub.metrics.received.fetch_add(1, Relaxed);
+        let answer = match read_frame(text.as_str(), |site| hub.config.site(site).is_some()) {
+            Err(nack) => {
+                hub.metrics.nacked(nack.error);
+                Answer::Ready(DeviceReply::Nack(nack))
+            }
+            Ok(event) if !hub.rate.allow(source, event.kind, Instant::now()) => {
+                hub.metrics.rate_limited(&source.id);
+                let message = format!(
+                    "source {} is over its limit of {} events a second; \
+                     resend this event after a pause",
+                    source.id, source.max_events_per_sec
+                );
+                Answer::Ready(DeviceReply::Nack(Nack {
+                    nack: Some(event.id),
+                    error: NackCode::RateLimited,
+                    message,
+                }))
+            }
+            Ok(event) => {
+                let since = Instant::now();
+                let (reply, rx) = oneshot::channel();
+                let request = Request::Ingest {
+                    source: source_id.clone(),
+                    event,
+                    reply,
+                };
+                if hub.core.send(request).await.is_err() {
+                    return;
+                }
+                Answer::Waiting { reply: rx, since }
+            }
+        };
+        if answers.send(answer).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn refuse(hub: &Hub, id: Option<String>, error: NackCode, message: &str) -> DeviceReply {
+    hub.metrics.received.fetch_add(1, Relaxed);
+    hub.metrics.nacked(error);
+    DeviceReply::Nack(Nack {
+        nack: id,
+        error,
+        message: message.to_string(),
+    })
+}
+
+async fn write_answers<Si>(hub: &Hub, mut sink: Si, mut queue: mpsc::Receiver<Answer>)
+where
+    Si: Sink<Message> + Unpin,
+{
+    while let Some(answer) = queue.recv().await {
+        let reply = match answer {
+            Answer::Ready(reply) => reply,
+            Answer::Waiting { reply, since } => match reply.await {
+                Ok(reply) => {
+                    hub.metrics.ack_latency(since.elapsed());
+                    reply
+                }
+                Err(_) => {
+                    let close = CloseFrame {
+                        code: close_code::ERROR,
+                        reason: "the hub cannot store events now; reconnect and resend".into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    return;
+                }
+            },
+        };
+        let Ok(json) = serde_json::to_string(&reply) else {
+            continue;
+        };
+        if sink.send(Message::Text(json.into())).await.is_err() {
+            return;
+        }
+    }
+    let close = CloseFrame {
+        code: close_code::AWAY,
+        reason: "the hub is shutting down".into(),
+    };
+    let _ = sink.send(Message::Close(Some(close))).await;
+}
