@@ -554,8 +554,9 @@ pub enum Actor {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum IncidentEvent {
+    /// The incident as it opened; `event_seq` is the device event that opened it, if any.
     Opened {
-        incident: Box<IncidentView>,
+        view: Box<IncidentView>,
         event_seq: Option<u64>,
     },
     EventJoined {
@@ -830,6 +831,70 @@ mod tests {
             (ElevatorFault, Priority::P4),
         ] {
             assert_eq!(kind.priority(), Some(p), "{kind}");
+        }
+    }
+
+    #[test]
+    fn every_log_entry_round_trips_through_json() {
+        use time::macros::datetime;
+        let at = datetime!(2026-11-22 15:40 UTC);
+        let view = IncidentView {
+            id: "INC-000001".into(),
+            kind: EventKind::FireAlarm,
+            priority: Priority::P1,
+            state: IncidentState::New,
+            location: Location {
+                site: "gg".into(),
+                ..Location::default()
+            },
+            opened_at: at,
+            last_event_at: at,
+            acknowledged_at: None,
+            owner: None,
+            event_count: 1,
+            devices: vec!["smoke-1".into()],
+            confirmed_by_two_detectors: false,
+            flapping: false,
+            flap_count: 0,
+            restored: false,
+            on_test: false,
+            drill: None,
+            close_requested_by: None,
+            source: "fp".into(),
+            playbook: None,
+            notifications: None,
+        };
+        let events = [
+            IncidentEvent::Opened {
+                view: Box::new(view.clone()),
+                event_seq: Some(1),
+            },
+            IncidentEvent::Acknowledged {
+                operator: "op-li".into(),
+            },
+            IncidentEvent::Closed {
+                operator: "op-li".into(),
+                confirmed_by: Some("op-wang".into()),
+            },
+        ];
+        for event in events {
+            let entry = LogEntry {
+                seq: 3,
+                incident: view.id.clone(),
+                at,
+                actor: Actor::Hub,
+                event,
+            };
+            let message = ConsoleMessage::Change {
+                seq: 3,
+                change: Box::new(Change {
+                    entry,
+                    incident: view.clone(),
+                }),
+            };
+            let json = serde_json::to_string(&message).expect("ser");
+            let back: ConsoleMessage = serde_json::from_str(&json).expect(&json);
+            assert_eq!(back, message);
         }
     }
 

@@ -44,18 +44,20 @@ fn bin_dir() -> PathBuf {
 
 static BUILD: Once = Once::new();
 
-/// The path of a workspace binary, built first if missing (when only this crate's tests run).
+/// The path of a workspace binary. The workspace's binaries are built once per test process
+/// (a no-op when they are fresh), so a test never runs a stale binary.
 pub fn binary(name: &str) -> PathBuf {
-    let path = bin_dir().join(name);
     BUILD.call_once(|| {
-        if !path.exists() {
-            let status = Command::new(env!("CARGO"))
-                .args(["build", "--bin", name])
-                .status()
-                .expect("cargo build runs");
-            assert!(status.success(), "building {name} failed");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "--workspace", "--bins"]);
+        cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
+        if bin_dir().file_name().and_then(|n| n.to_str()) == Some("release") {
+            cargo.arg("--release");
         }
+        let status = cargo.status().expect("cargo build runs");
+        assert!(status.success(), "building the workspace binaries failed");
     });
+    let path = bin_dir().join(name);
     assert!(
         path.exists(),
         "{} is missing: run cargo build --workspace",
@@ -67,6 +69,23 @@ pub fn binary(name: &str) -> PathBuf {
 /// The demo site configuration.
 pub fn demo_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../alert-hub/examples/demo-site.toml")
+}
+
+/// Writes a one-site configuration into `dir` whose fire panel (token
+/// [`tokens::FIRE_PANEL_GG`]) may send `rate` events a second, with the demo operators; for
+/// tests that stream far faster than any real panel.
+pub fn fast_panel_config(dir: &Path, rate: u32) -> PathBuf {
+    let path = dir.join("fast-panel.toml");
+    let demo = std::fs::read_to_string(demo_config()).expect("demo config");
+    let operators = demo.find("[[operators]]").map_or("", |at| &demo[at..]);
+    let text = format!(
+        "[[sites]]\nid = \"green-garden\"\nname = \"Green Garden\"\n\n\
+         [[sources]]\nid = \"fp-gg\"\nsite = \"green-garden\"\nkind = \"fire_panel\"\n\
+         token = \"{}\"\nmax_events_per_sec = {rate}\nburst = {rate}\n\n{operators}",
+        tokens::FIRE_PANEL_GG
+    );
+    std::fs::write(&path, text).expect("write config");
+    path
 }
 
 /// A running `alert-hub serve` process.

@@ -105,7 +105,7 @@ impl Incident {
             notifications: None,
         };
         IncidentEvent::Opened {
-            incident: Box::new(view),
+            view: Box::new(view),
             event_seq: Some(event.seq),
         }
     }
@@ -144,17 +144,17 @@ impl Incident {
             notifications: None,
         };
         IncidentEvent::Opened {
-            incident: Box::new(view),
+            view: Box::new(view),
             event_seq: None,
         }
     }
 
     /// The incident an `Opened` event describes; `None` for any other event.
     pub fn from_opened(event: &IncidentEvent) -> Option<Incident> {
-        let IncidentEvent::Opened { incident, .. } = event else {
+        let IncidentEvent::Opened { view, .. } = event else {
             return None;
         };
-        let view = (**incident).clone();
+        let view = (**view).clone();
         let class = Class::of(view.kind)?;
         let spot = Spot::of_view(class, &view);
         let alarm_devices = if view.kind == EventKind::FireAlarm {

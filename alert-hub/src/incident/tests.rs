@@ -104,7 +104,7 @@ fn events(applied: &[Applied]) -> Vec<&IncidentEvent> {
 
 fn opened_id(applied: &[Applied]) -> String {
     match applied.first().map(|a| &a.event) {
-        Some(IncidentEvent::Opened { incident, .. }) => incident.id.clone(),
+        Some(IncidentEvent::Opened { view, .. }) => view.id.clone(),
         other => panic!("expected Opened, got {other:?}"),
     }
 }

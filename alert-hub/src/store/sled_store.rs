@@ -226,6 +226,21 @@ mod tests {
         }
     }
 
+    /// Reopens in the same process: sled's flusher thread may hold the file lock for a moment
+    /// after the first handle is dropped.
+    fn reopen(dir: &Path) -> SledStore {
+        for _ in 0..100 {
+            match SledStore::open(dir) {
+                Ok(store) => return store,
+                Err(e) if e.to_string().contains("could not acquire lock") => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => panic!("reopen: {e}"),
+            }
+        }
+        panic!("the store stayed locked");
+    }
+
     #[test]
     fn committed_events_survive_reopening_with_their_idempotency_index() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -237,7 +252,7 @@ mod tests {
             };
             store.commit(batch).expect("commit");
         }
-        let store = SledStore::open(dir.path()).expect("reopen");
+        let store = reopen(dir.path());
         assert_eq!(store.last_event_seq().expect("seq"), 300);
         assert_eq!(store.event_seq("fp", "e42").expect("idem"), Some(42));
         assert_eq!(store.event_seq("other", "e42").expect("idem"), None);

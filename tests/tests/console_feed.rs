@@ -1,0 +1,259 @@
+//! The console feed over a real WebSocket: snapshot, live changes, `?since=` replay exactly
+//! once and in order, resync of a console that falls behind, and commands with their log.
+
+use std::time::Duration;
+
+use alert_hub::protocol::{Command, ConsoleMessage, IncidentEvent, IncidentState, RefusalCode};
+use futures_util::{SinkExt, StreamExt};
+use system_tests::{Console, Device, HubProcess, event, fast_panel_config, get_json, tokens};
+use tokio_tungstenite::tungstenite::Message;
+
+async fn snapshot_seq(console: &mut Console) -> u64 {
+    match console.next().await {
+        ConsoleMessage::Snapshot { seq, .. } => seq,
+        other => panic!("expected a snapshot first, got {other:?}"),
+    }
+}
+
+async fn change_seq(console: &mut Console) -> u64 {
+    match console.next().await {
+        ConsoleMessage::Change { seq, change } => {
+            assert_eq!(seq, change.entry.seq);
+            seq
+        }
+        other => panic!("expected a change, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_reconnecting_console_receives_every_missed_change_exactly_once_in_order() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let mut console = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let start = snapshot_seq(&mut console).await;
+    for n in 0..10 {
+        device
+            .send(&event(
+                &format!("a{n}"),
+                "fire.alarm",
+                "smoke-1",
+                &format!("zone-{}", n % 3),
+            ))
+            .await;
+    }
+    let mut last = start;
+    for _ in 0..10 {
+        let seq = change_seq(&mut console).await;
+        assert_eq!(seq, last + 1, "live changes are gap-free");
+        last = seq;
+    }
+    drop(console);
+
+    for n in 0..25 {
+        device
+            .send(&event(
+                &format!("b{n}"),
+                "fire.trouble",
+                "loop-1",
+                &format!("B{}", n % 4),
+            ))
+            .await;
+    }
+    let mut console = Console::connect(&hub, tokens::OPERATOR_LI, Some(last)).await;
+    for _ in 0..25 {
+        let seq = change_seq(&mut console).await;
+        assert_eq!(seq, last + 1, "replayed exactly once, in order");
+        last = seq;
+    }
+    assert!(
+        console.try_next(Duration::from_millis(300)).await.is_none(),
+        "nothing more"
+    );
+    device
+        .send(&event("c0", "elevator.entrapment", "lift-1", "car 1"))
+        .await;
+    assert_eq!(
+        change_seq(&mut console).await,
+        last + 1,
+        "then the live feed follows"
+    );
+}
+
+#[tokio::test]
+async fn a_console_asking_for_too_old_or_future_changes_gets_a_snapshot() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    device.send(&event("a", "fire.alarm", "smoke-1", "z")).await;
+    let mut console = Console::connect(&hub, tokens::OPERATOR_LI, Some(999_999)).await;
+    match console.next().await {
+        ConsoleMessage::Snapshot {
+            seq,
+            incidents,
+            operator,
+            ..
+        } => {
+            assert_eq!(seq, 1);
+            assert_eq!(incidents.len(), 1);
+            assert_eq!(operator.id, "op-li");
+        }
+        other => panic!("expected a snapshot, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn commands_are_logged_with_the_operator_and_refused_with_a_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    device
+        .send(&event("a", "fire.alarm", "smoke-1", "7F east"))
+        .await;
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let mut wang = Console::connect(&hub, tokens::OPERATOR_WANG, None).await;
+    let mut manager = Console::connect(&hub, tokens::MANAGER, None).await;
+    let id = "INC-000001".to_string();
+
+    let refused = manager
+        .command(Command::Acknowledge {
+            incident: id.clone(),
+        })
+        .await;
+    assert_eq!(refused.error, Some(RefusalCode::NotPermitted));
+    assert!(refused.message.unwrap_or_default().contains("manager"));
+
+    assert!(
+        li.command(Command::Acknowledge {
+            incident: id.clone()
+        })
+        .await
+        .ok
+    );
+    let twice = wang
+        .command(Command::Acknowledge {
+            incident: id.clone(),
+        })
+        .await;
+    assert_eq!(twice.error, Some(RefusalCode::InvalidState));
+    assert!(twice.message.unwrap_or_default().contains("op-li"));
+    let note = Command::AddNote {
+        incident: id.clone(),
+        text: "guard Zhou sent to 7F".into(),
+    };
+    assert!(li.command(note).await.ok);
+    assert!(
+        li.command(Command::Resolve {
+            incident: id.clone(),
+            summary: Some("burnt toast".into())
+        })
+        .await
+        .ok
+    );
+    assert!(
+        li.command(Command::Close {
+            incident: id.clone()
+        })
+        .await
+        .ok
+    );
+    let same = li
+        .command(Command::Close {
+            incident: id.clone(),
+        })
+        .await;
+    assert_eq!(same.error, Some(RefusalCode::NeedsSecondOperator));
+    assert!(
+        wang.command(Command::Close {
+            incident: id.clone()
+        })
+        .await
+        .ok
+    );
+
+    let whole = get_json(&hub, &format!("/v1/incidents/{id}")).await;
+    assert_eq!(whole["incident"]["state"], "closed");
+    let log: Vec<IncidentEvent> = whole["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::from_value(e.clone()).unwrap())
+        .collect();
+    assert!(matches!(&log[0], IncidentEvent::Opened { .. }));
+    assert!(log.contains(&IncidentEvent::Acknowledged {
+        operator: "op-li".into()
+    }));
+    assert!(log.contains(&IncidentEvent::NoteAdded {
+        operator: "op-li".into(),
+        text: "guard Zhou sent to 7F".into()
+    }));
+    assert!(log.contains(&IncidentEvent::Closed {
+        operator: "op-li".into(),
+        confirmed_by: Some("op-wang".into())
+    }));
+    assert!(
+        whole["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"]["id"] == "op-wang")
+    );
+    assert_eq!(
+        get_json(&hub, "/v1/incidents?state=open")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        get_json(&hub, "/v1/incidents?state=all").await[0]["state"],
+        serde_json::json!(IncidentState::Closed)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_that_stops_reading_never_slows_ingest_and_is_resynced() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fast_panel_config(dir.path(), 1_000_000);
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let mut stalled = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    snapshot_seq(&mut stalled).await;
+    let device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let (mut sink, mut stream) = device.ws.split();
+    const N: usize = 30_000;
+    let sender = tokio::spawn(async move {
+        for n in 0..N {
+            let frame = event(
+                &format!("s{n}"),
+                "fire.alarm",
+                &format!("smoke-{}", n % 50),
+                "7F east",
+            );
+            sink.send(Message::text(frame.to_string())).await.unwrap();
+        }
+    });
+    for _ in 0..N {
+        tokio::time::timeout(Duration::from_secs(30), stream.next())
+            .await
+            .expect("acks keep coming")
+            .unwrap()
+            .unwrap();
+    }
+    sender.await.unwrap();
+    let mut resynced = false;
+    while let Some(message) = stalled.try_next(Duration::from_secs(2)).await {
+        match message {
+            ConsoleMessage::Resync { .. } => resynced = true,
+            ConsoleMessage::Snapshot { incidents, .. } if resynced => {
+                assert_eq!(incidents.len(), 1);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        resynced,
+        "the stalled console was resynced rather than buffered without bound"
+    );
+}
