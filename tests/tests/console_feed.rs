@@ -1,5 +1,6 @@
 //! The console feed over a real WebSocket: snapshot, live changes, `?since=` replay exactly
 //! once and in order, resync of a console that falls behind, and commands with their log.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::Duration;
 

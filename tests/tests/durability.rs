@@ -1,5 +1,6 @@
 //! Durability: a `kill -9` in the middle of a stream loses nothing that was acknowledged, stores
 //! nothing twice, and re-sent ids stay duplicates after the restart.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::collections::HashMap;
 

@@ -1,5 +1,6 @@
 //! Incidents from real device traffic: an alarm storm collapses, supervision raises
 //! `comms.lost`, and the board order puts the loudest first.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::Duration;
 

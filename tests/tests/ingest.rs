@@ -1,5 +1,6 @@
 //! Device ingest over real WebSockets against the real hub: acks, duplicates, every nack code,
 //! and the 401s before the upgrade.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use alert_hub::protocol::{Ack, DeviceReply, NackCode};
 use serde_json::json;
