@@ -260,3 +260,43 @@ async fn a_source_far_above_its_rate_gets_rate_limited_but_its_fire_alarms_never
         "{metrics}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_babbling_source_cannot_starve_another_sources_fire_alarm() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = tempfile::tempdir().unwrap();
+    let config = system_tests::fast_panel_config(dir.path(), 1_000_000);
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "[[operators]]",
+        "[[sources]]\nid = \"ac-gg\"\nsite = \"green-garden\"\nkind = \"access_controller\"\ntoken = \"demo-access-green-garden\"\n\n[[operators]]",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let babbler = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let (mut sink, mut stream) = babbler.ws.split();
+    let flood = tokio::spawn(async move {
+        for n in 0..50_000 {
+            let frame = event(&format!("b{n}"), "fire.trouble", "loop-1", "B1").to_string();
+            if sink.send(Message::text(frame)).await.is_err() {
+                return;
+            }
+        }
+    });
+    let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut other = Device::connect(&hub, tokens::ACCESS_GG).await;
+    let started = std::time::Instant::now();
+    let reply = other
+        .send(&event("duress-1", "access.duress", "pad-gate", "main gate"))
+        .await;
+    let waited = started.elapsed();
+    assert!(!ack(&reply).duplicate);
+    assert!(
+        waited < std::time::Duration::from_secs(1),
+        "the other source waited {waited:?}"
+    );
+    flood.abort();
+    drain.abort();
+}
