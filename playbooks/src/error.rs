@@ -1,4 +1,4 @@
-//! The errors of this crate: problems found while loading a library.
+//! The errors of this crate: problems found while loading a library, and refused run commands.
 
 use std::fmt;
 
@@ -60,4 +60,47 @@ impl fmt::Display for LoadError {
         }
         Ok(())
     }
+}
+
+/// Why a command was refused by a playbook run; the run is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    #[error("the playbook run has not started")]
+    NotStarted,
+    #[error("the playbook run has already started")]
+    AlreadyStarted,
+    #[error("the playbook run has finished")]
+    Finished,
+    #[error("playbook {playbook:?} has no step {step:?}")]
+    UnknownStep { playbook: String, step: String },
+    #[error("step {step:?} is not the current step (the current step is {current:?})")]
+    NotCurrent { step: String, current: String },
+    #[error("step {step:?} branches: choose one of {choices}")]
+    ChoiceRequired { step: String, choices: String },
+    #[error("step {step:?} has no choices")]
+    NoChoices { step: String },
+    #[error("step {step:?} has no choice {choice:?} (its choices are {choices})")]
+    UnknownChoice {
+        step: String,
+        choice: String,
+        choices: String,
+    },
+    #[error("step {step:?} may not be skipped")]
+    NotSkippable { step: String },
+    #[error("skipping step {step:?} needs a reason")]
+    ReasonRequired { step: String },
+    #[error("step {step:?} has no input {input:?}")]
+    UnknownInput { step: String, input: String },
+    #[error("step {step:?} has not been reached, so nothing can be recorded for it yet")]
+    NotReached { step: String },
+    #[error("input {input:?} of step {step:?}: {reason}")]
+    BadInput {
+        step: String,
+        input: String,
+        reason: String,
+    },
+    #[error("step {step:?} needs {inputs} recorded before it is done")]
+    InputsMissing { step: String, inputs: String },
+    #[error("an operator id is required")]
+    ActorRequired,
 }
