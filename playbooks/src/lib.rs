@@ -2,10 +2,11 @@
 //!
 //! A [`Library`] holds checked [`Playbook`]s, [`NotificationTree`]s and [`Roles`]; a [`Run`] walks
 //! one playbook for one incident as a pure state machine: [`Run::handle`] turns a [`RunCommand`]
-//! into [`RunEvent`]s and [`Run::apply`] folds them in.
+//! into [`RunEvent`]s and [`Run::apply`] folds them in. See the crate's README for the file format.
 
 mod bundled;
 mod check;
+pub mod checklist;
 pub mod duration;
 mod error;
 mod library;

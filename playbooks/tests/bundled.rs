@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use playbooks::{
-    Contact, Flow, INCIDENT_KINDS, InputKind, Library, NotifyAction, Playbook, Recipient, Run,
-    RunCommand, RunEvent, StepStatus,
+    Contact, Flow, INCIDENT_KINDS, InputKind, Lang, Library, NotifyAction, Playbook, Recipient,
+    Run, RunCommand, RunEvent, StepStatus, checklist,
 };
 use time::Duration;
 use time::macros::datetime;
@@ -268,6 +268,24 @@ fn elevator_entrapment_follows_the_maintenance_rules() {
     assert!(lift.step("water-first-aid").is_some());
     assert!(lift.step("inspection").is_some());
     assert!(lift.step("notice-residents").is_some());
+}
+
+#[test]
+fn every_playbook_prints_as_a_checklist_in_both_languages() {
+    let library = bundled();
+    for playbook in library.playbooks() {
+        for lang in [Lang::Zh, Lang::En] {
+            let text = checklist::render(playbook, &library, lang);
+            assert!(text.starts_with(playbook.title.get(lang)));
+            assert!(text.contains(&format!("\n{}. ", playbook.steps.len())));
+        }
+    }
+    let fire = checklist::render(library.playbook("fire-alarm").unwrap(), &library, Lang::En);
+    assert!(
+        fire.contains("Deadline: 3 min after the incident starts"),
+        "{fire}"
+    );
+    assert!(fire.contains("     - False alarm -> step 9"), "{fire}");
 }
 
 /// One way through a playbook: each step in order, with the choice taken there, if it branches.
