@@ -389,11 +389,13 @@ impl IncidentView {
         self.state == IncidentState::New
     }
 
-    /// The order of the alarm board: higher priority first; within a priority,
-    /// unacknowledged before acknowledged, then oldest first; the id breaks ties.
+    /// The order of the alarm board: higher priority first; within a priority, real before
+    /// drill (a big drill never pushes a real alarm down), unacknowledged before acknowledged,
+    /// then oldest first; the id breaks ties.
     pub fn board_order(a: &IncidentView, b: &IncidentView) -> std::cmp::Ordering {
         a.priority
             .cmp(&b.priority)
+            .then(a.drill.is_some().cmp(&b.drill.is_some()))
             .then(b.is_unacknowledged().cmp(&a.is_unacknowledged()))
             .then(a.opened_at.cmp(&b.opened_at))
             .then(a.id.cmp(&b.id))
@@ -610,6 +612,10 @@ pub enum IncidentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         confirmed_by: Option<String>,
     },
+    /// Something happened in the incident's playbook run (started, step done, overdue, ...).
+    Playbook {
+        run: playbooks::RunEvent,
+    },
 }
 
 /// One entry of an incident's log, also one message of the console feed.
@@ -626,6 +632,8 @@ pub struct LogEntry {
 }
 
 /// A change on the console feed: the log entry and the incident as it stands after it.
+/// `incident.playbook` is present only on playbook changes (and in snapshots): absent means
+/// the checklist is unchanged, so a storm of joined events does not resend it each time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub entry: LogEntry,

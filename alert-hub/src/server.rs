@@ -162,6 +162,9 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr),
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     let config = Arc::new(config);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
     let metrics = Arc::new(Metrics::default());

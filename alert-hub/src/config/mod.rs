@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -11,12 +12,22 @@ use toml::Spanned;
 use crate::error::{ConfigError, ConfigProblem};
 use crate::protocol::Role;
 
+mod notify;
+
+pub use notify::{Contact, NotifySettings, Smtp};
+
 /// The configuration the hub runs on, valid by construction.
 #[derive(Debug, Clone)]
 pub struct HubConfig {
     pub sites: Vec<Site>,
     pub sources: HashMap<String, Source>,
     pub operators: HashMap<String, Operator>,
+    pub contacts: Vec<Contact>,
+    pub notify: NotifySettings,
+    /// The bundled playbooks with the site's own over them.
+    pub library: Arc<playbooks::Library>,
+    /// What is worth fixing but does not stop the hub (a tree level nobody would answer).
+    pub warnings: Vec<String>,
     tokens: HashMap<[u8; 32], Principal>,
 }
 
@@ -80,6 +91,12 @@ struct RawConfig {
     sources: Vec<RawSource>,
     #[serde(default)]
     operators: Vec<RawOperator>,
+    #[serde(default)]
+    contacts: Vec<notify::RawContact>,
+    #[serde(default)]
+    notify: notify::RawNotify,
+    #[serde(default)]
+    playbooks: notify::RawPlaybooks,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,7 +147,7 @@ impl HubConfig {
 
     /// Validates configuration text; `file` is only used to name it in errors.
     pub fn parse(text: &str, file: &Path) -> Result<HubConfig, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let mut raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
             let field = e
                 .span()
@@ -149,8 +166,9 @@ impl HubConfig {
             text,
             problems: Vec::new(),
         };
-        let config = check.config(raw);
-        if check.problems.is_empty() {
+        let library = check.library(std::mem::take(&mut raw.playbooks), file);
+        let config = library.map(|library| check.config(raw, library));
+        if let (Some(config), true) = (config, check.problems.is_empty()) {
             Ok(config)
         } else {
             Err(ConfigError::Invalid {
@@ -185,7 +203,7 @@ impl Checker<'_> {
         });
     }
 
-    fn config(&mut self, raw: RawConfig) -> HubConfig {
+    fn config(&mut self, raw: RawConfig, library: playbooks::Library) -> HubConfig {
         let mut ids = HashSet::new();
         let mut sites = Vec::new();
         for (n, s) in raw.sites.into_iter().enumerate() {
@@ -253,10 +271,18 @@ impl Checker<'_> {
                 },
             );
         }
+        let site_known = |id: &str| sites.iter().any(|s| s.id == id);
+        let contacts = self.contacts(raw.contacts, &library, site_known, &mut ids);
+        let notify = self.notify(raw.notify, &library);
+        let warnings = self.tree_recipients(&library, &contacts);
         HubConfig {
             sites,
             sources,
             operators,
+            contacts,
+            notify,
+            library: Arc::new(library),
+            warnings,
             tokens,
         }
     }

@@ -9,10 +9,13 @@ use tokio::sync::oneshot;
 use super::batch::Pending;
 use super::{FeedItem, State, Subscription};
 use crate::error::StoreError;
-use crate::incident::{Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
+use crate::incident::{
+    Applied, IncidentCommand, OperatorRef, Refusal, StepCommand, check_permission,
+};
 use crate::protocol::{
     Ack, Actor, Bilingual, Change, Command, ConsoleRequest, DeviceEvent, DeviceReply, DrillView,
-    IncidentView, LogEntry, Nack, NackCode, OperatorInfo, RefusalCode, Reply, StoredEvent,
+    IncidentEvent, IncidentView, LogEntry, Nack, NackCode, OperatorInfo, RefusalCode, Reply,
+    StoredEvent,
 };
 
 /// The feed message of one change, as a console receives it.
@@ -141,21 +144,46 @@ impl State {
         now: OffsetDateTime,
     ) -> Result<Vec<Applied>, Refusal> {
         check_permission(operator.role, command)?;
-        let incident_command = match command {
+        let incident = command.incident();
+        let step = match command {
             Command::Acknowledge { .. } => IncidentCommand::Acknowledge,
             Command::AddNote { text, .. } => IncidentCommand::AddNote { text: text.clone() },
             Command::Resolve { summary, .. } => IncidentCommand::Resolve {
                 summary: summary.clone(),
             },
             Command::Close { .. } => IncidentCommand::Close,
-            Command::CompleteStep { .. }
-            | Command::Choose { .. }
-            | Command::RecordInput { .. }
-            | Command::SkipStep { .. }
-            | Command::EscalateNow { .. } => {
+            Command::CompleteStep { step, .. } => {
+                let command = StepCommand::Complete { step: step.clone() };
+                return self.book.step(incident, &command, &operator.id, now);
+            }
+            Command::Choose { step, choice, .. } => {
+                let command = StepCommand::Choose {
+                    step: step.clone(),
+                    choice: choice.clone(),
+                };
+                return self.book.step(incident, &command, &operator.id, now);
+            }
+            Command::RecordInput {
+                step, input, value, ..
+            } => {
+                let command = StepCommand::RecordInput {
+                    step: step.clone(),
+                    input: input.clone(),
+                    value: value.clone(),
+                };
+                return self.book.step(incident, &command, &operator.id, now);
+            }
+            Command::SkipStep { step, reason, .. } => {
+                let command = StepCommand::Skip {
+                    step: step.clone(),
+                    reason: reason.clone(),
+                };
+                return self.book.step(incident, &command, &operator.id, now);
+            }
+            Command::EscalateNow { .. } => {
                 return Err(Refusal::new(
                     RefusalCode::BadCommand,
-                    "This incident has no playbook run or notification tree to act on.",
+                    "This incident has no notification tree to escalate.",
                 ));
             }
         };
@@ -163,11 +191,12 @@ impl State {
             id: &operator.id,
             role: operator.role,
         };
-        self.book
-            .command(command.incident(), &incident_command, who, now)
+        self.book.command(incident, &step, who, now)
     }
 
     pub(super) fn supervise(&mut self, now: OffsetDateTime, pending: &mut Pending) {
+        let overdue = self.book.overdue(now);
+        self.record(overdue, &Actor::Hub, now, pending);
         for lost in self.supervision.check(now) {
             tracing::warn!(source = %lost.source, "source silent for three heartbeat intervals");
             let applied = self.book.comms_lost(&lost.source, &lost.site, now);
@@ -236,9 +265,14 @@ impl State {
                 actor: actor.clone(),
                 event,
             };
+            let mut view = incident.view.clone();
+            if !matches!(entry.event, IncidentEvent::Playbook { .. }) {
+                // The checklist only travels with the changes that alter it.
+                view.playbook = None;
+            }
             let change = Change {
                 entry,
-                incident: incident.view.clone(),
+                incident: view,
             };
             match feed_json(&change) {
                 Ok(json) => pending.feed.push(Arc::new(FeedItem { seq, json })),

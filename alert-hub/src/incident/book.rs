@@ -1,10 +1,13 @@
 //! The book of open incidents and correlation: which incident a device event opens or joins.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use playbooks::Library;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Spot};
+use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Spot, StepCommand};
 use crate::protocol::{IncidentEvent, IncidentState, Priority, RefusalCode, StoredEvent};
 
 /// A resolved incident still takes new events of its kind for this long after its last one
@@ -58,9 +61,11 @@ impl Key {
 /// A source's opens of one class, real or in one drill.
 type StormKey = (String, Class, Option<String>);
 
-/// Every open (not yet closed) incident, indexed for correlation.
-#[derive(Debug, Default)]
+/// Every open (not yet closed) incident, indexed for correlation, with the playbook library
+/// their runs follow.
+#[derive(Debug)]
 pub struct IncidentBook {
+    library: Arc<Library>,
     incidents: HashMap<String, Incident>,
     by_key: HashMap<Key, String>,
     /// Open P1 fire-alarm incidents per (drill, site), oldest first: doors released by a fire
@@ -73,17 +78,31 @@ pub struct IncidentBook {
 impl IncidentBook {
     /// A book holding `incidents` (open ones; closed ones are ignored), numbering new ones after
     /// `last_number`.
-    pub fn new(incidents: impl IntoIterator<Item = Incident>, last_number: u64) -> Self {
+    pub fn new(
+        library: Arc<Library>,
+        incidents: impl IntoIterator<Item = Incident>,
+        last_number: u64,
+    ) -> Self {
         let mut book = IncidentBook {
+            library,
+            incidents: HashMap::new(),
+            by_key: HashMap::new(),
+            fire_alarms: HashMap::new(),
+            recent_opens: HashMap::new(),
             next_number: last_number + 1,
-            ..Default::default()
         };
-        for incident in incidents {
+        for mut incident in incidents {
             if incident.view.state.is_open() {
+                incident.refresh_playbook(&book.library);
                 book.insert(incident);
             }
         }
         book
+    }
+
+    /// The playbook library the runs follow.
+    pub fn library(&self) -> &Library {
+        &self.library
     }
 
     /// The number the next incident will get.
@@ -181,15 +200,14 @@ impl IncidentBook {
             Route::Open(class) => {
                 let id = self.take_id();
                 let opened = Incident::open(id, class, &event.source, event, on_test);
-                self.open(&opened)
-                    .map(|incident| Applied {
-                        event: opened.clone(),
-                        incident: incident.clone(),
-                    })
-                    .into_iter()
-                    .collect()
+                self.open_with_playbook(opened, at)
             }
-            Route::Join(id) => self.apply_all(&id, |i| i.record(event), at),
+            Route::Join(id) => {
+                let mut applied = self.apply_all(&id, |i| i.record(event), at);
+                let library = self.library.clone();
+                applied.extend(self.apply_all(&id, |i| i.start_playbook(&library, at), at));
+                applied
+            }
             Route::Restore(ids) => ids
                 .iter()
                 .flat_map(|id| self.apply_all(id, |i| i.record(event), at))
@@ -223,13 +241,54 @@ impl IncidentBook {
         }
         let id = self.take_id();
         let opened = Incident::open_comms_lost(id, source, site, now);
-        self.open(&opened)
-            .map(|incident| Applied {
-                event: opened.clone(),
-                incident: incident.clone(),
-            })
-            .into_iter()
+        self.open_with_playbook(opened, now)
+    }
+
+    /// Checks an operator's playbook step command on incident `id` and applies it.
+    pub fn step(
+        &mut self,
+        id: &str,
+        command: &StepCommand,
+        operator: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Applied>, Refusal> {
+        let incident = self.incidents.get(id).ok_or_else(|| {
+            Refusal::new(
+                RefusalCode::UnknownIncident,
+                format!("No open incident {id}."),
+            )
+        })?;
+        let events = incident.step(&self.library, command, operator, now)?;
+        Ok(self.apply_events(id, events, now))
+    }
+
+    /// Reports every playbook deadline that passed by `now`, once each.
+    pub fn overdue(&mut self, now: OffsetDateTime) -> Vec<Applied> {
+        let due: Vec<String> = self
+            .incidents
+            .values()
+            .filter(|i| i.next_deadline.is_some_and(|d| now > d))
+            .map(|i| i.view.id.clone())
+            .collect();
+        let library = self.library.clone();
+        due.iter()
+            .flat_map(|id| self.apply_all(id, |i| i.overdue(&library, now), now))
             .collect()
+    }
+
+    /// Opens an incident and starts the playbook for its kind.
+    fn open_with_playbook(&mut self, opened: IncidentEvent, at: OffsetDateTime) -> Vec<Applied> {
+        let Some(incident) = self.open(&opened) else {
+            return Vec::new();
+        };
+        let id = incident.view.id.clone();
+        let mut applied = vec![Applied {
+            event: opened,
+            incident: incident.clone(),
+        }];
+        let library = self.library.clone();
+        applied.extend(self.apply_all(&id, |i| i.start_playbook(&library, at), at));
+        applied
     }
 
     /// Marks the open `comms.lost` incident of a source restored, now that it speaks again.
@@ -310,6 +369,9 @@ impl IncidentBook {
     fn apply(&mut self, id: &str, event: &IncidentEvent, at: OffsetDateTime) -> Option<Incident> {
         let incident = self.incidents.get_mut(id)?;
         incident.apply(event, at);
+        if matches!(event, IncidentEvent::Playbook { .. }) {
+            incident.refresh_playbook(&self.library);
+        }
         let after = incident.clone();
         if after.view.state.is_open() {
             self.index_fire_alarm(&after);

@@ -4,10 +4,12 @@
 mod book;
 mod class;
 mod permissions;
+mod playbook;
 
 pub use book::{Applied, IncidentBook, Route};
 pub use class::{Class, Spot};
 pub use permissions::check_permission;
+pub use playbook::{HUB_ACTOR, StepCommand};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -32,6 +34,15 @@ pub struct Incident {
     pub spot: Spot,
     /// Devices that reported `fire.alarm` into it, in order.
     pub alarm_devices: Vec<String>,
+    /// The id of the playbook being run, once one has started.
+    #[serde(default)]
+    pub playbook: Option<String>,
+    /// The events of the current playbook run, from which the run is rebuilt.
+    #[serde(default)]
+    pub run_events: Vec<playbooks::RunEvent>,
+    /// The earliest deadline of the run not yet reported overdue.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_deadline: Option<OffsetDateTime>,
 }
 
 /// What an operator asks of one incident.
@@ -167,6 +178,9 @@ impl Incident {
             class,
             spot,
             alarm_devices,
+            playbook: None,
+            run_events: Vec::new(),
+            next_deadline: None,
         })
     }
 
@@ -385,6 +399,7 @@ impl Incident {
                 v.close_requested_by = Some(operator.clone())
             }
             IncidentEvent::Closed { .. } => v.state = IncidentState::Closed,
+            IncidentEvent::Playbook { run } => playbook::apply_run_event(self, run),
         }
     }
 }

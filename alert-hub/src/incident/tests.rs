@@ -13,9 +13,13 @@ struct Given {
     seq: u64,
 }
 
+fn library() -> playbooks::Library {
+    playbooks::Library::bundled().expect("the bundled library is valid")
+}
+
 fn given() -> Given {
     Given {
-        book: IncidentBook::new(Vec::new(), 0),
+        book: IncidentBook::new(std::sync::Arc::new(library()), Vec::new(), 0),
         seq: 0,
     }
 }
@@ -493,4 +497,141 @@ fn the_board_puts_higher_priority_first_then_oldest_unacknowledged() {
         [old_p1.as_str(), new_p1.as_str(), acked_p1.as_str()]
     );
     assert_eq!(views[3].priority, Priority::P4);
+}
+
+fn step_ids(applied: &[Applied]) -> Vec<String> {
+    applied
+        .iter()
+        .filter_map(|a| match &a.event {
+            IncidentEvent::Playbook { run } => Some(
+                format!("{run:?}")
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fire_alarm_opens_with_its_playbook_at_the_confirm_step() {
+    let mut g = given();
+    let applied = g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
+    assert!(
+        step_ids(&applied).iter().any(|e| e == "RunStarted"),
+        "{:?}",
+        step_ids(&applied)
+    );
+    let view = g
+        .only_incident()
+        .view
+        .playbook
+        .clone()
+        .expect("a playbook view");
+    assert_eq!(view.id, "fire-alarm");
+    assert_eq!(view.current.as_deref(), Some("confirm"));
+    let confirm = &view.steps[0];
+    assert_eq!(confirm.status, crate::protocol::StepStatus::Current);
+    assert_eq!(confirm.due_at, Some(T0 + Duration::minutes(3)));
+    assert_eq!(confirm.choices.len(), 2);
+}
+
+#[test]
+fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    let choose = StepCommand::Choose {
+        step: "confirm".into(),
+        choice: "real".into(),
+    };
+    let refusal = g
+        .book
+        .step(&id, &choose, "op-li", T0)
+        .expect_err("not acknowledged");
+    assert_eq!(refusal.code, RefusalCode::InvalidState);
+    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+        .expect("ack");
+    g.book
+        .step(&id, &choose, "op-li", T0 + Duration::minutes(1))
+        .expect("choose");
+    let i = g.only_incident();
+    assert_eq!(i.view.state, IncidentState::InProgress);
+    let view = i.view.playbook.as_ref().expect("view");
+    assert_eq!(view.current.as_deref(), Some("linkage-auto"));
+    assert_eq!(view.steps[0].chosen.as_deref(), Some("real"));
+    assert_eq!(view.steps[0].done_by.as_deref(), Some("op-li"));
+    let wrong = StepCommand::Complete {
+        step: "evacuate".into(),
+    };
+    assert!(
+        g.book.step(&id, &wrong, "op-li", T0).is_err(),
+        "only the current step"
+    );
+}
+
+#[test]
+fn a_passed_deadline_is_reported_once_and_shown_overdue() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    assert!(g.book.overdue(T0 + Duration::minutes(2)).is_empty());
+    let late = g.book.overdue(T0 + Duration::minutes(4));
+    assert!(late.iter().all(|a| a.incident.view.id == id));
+    assert_eq!(step_ids(&late), ["StepOverdue"]);
+    assert!(
+        g.book
+            .overdue(T0 + Duration::minutes(4) + Duration::seconds(1))
+            .is_empty(),
+        "once"
+    );
+    let view = g.only_incident().view.playbook.clone().expect("view");
+    assert_eq!(view.steps[0].status, crate::protocol::StepStatus::Overdue);
+}
+
+#[test]
+fn a_prealarm_that_becomes_an_alarm_switches_to_the_fire_alarm_playbook() {
+    let mut g = given();
+    g.event(ev(EventKind::FirePrealarm, "smoke-1", "7F east"));
+    let before = g.only_incident().playbook.clone();
+    g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
+    let after = g.only_incident().playbook.clone();
+    assert_ne!(before, after);
+    assert_eq!(after.as_deref(), Some("fire-alarm"));
+}
+
+#[test]
+fn every_incident_kind_opens_with_a_playbook() {
+    let mut g = given();
+    for (n, kind) in [
+        EventKind::FireAlarm,
+        EventKind::FirePrealarm,
+        EventKind::FireSupervisory,
+        EventKind::FireTrouble,
+        EventKind::AccessForced,
+        EventKind::AccessHeldOpen,
+        EventKind::AccessTamper,
+        EventKind::AccessDuress,
+        EventKind::ElevatorEntrapment,
+        EventKind::ElevatorFault,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let zone: &'static str = Box::leak(format!("zone-{n}").into_boxed_str());
+        let applied =
+            g.event(ev(kind, "dev", zone).source(Box::leak(format!("src-{n}").into_boxed_str())));
+        let incident = &applied.last().expect("applied").incident;
+        assert!(incident.view.playbook.is_some(), "{kind} has no playbook");
+    }
+    let lost = g.book.comms_lost("fp-b2", "green-garden", T0);
+    assert!(
+        lost.last()
+            .expect("opened")
+            .incident
+            .view
+            .playbook
+            .is_some(),
+        "comms.lost"
+    );
 }

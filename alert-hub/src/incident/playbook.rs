@@ -1,0 +1,241 @@
+//! An incident's playbook run: starting it, turning operator commands into run events, and the
+//! checklist view the console shows. The run itself is the `playbooks` engine, rebuilt from the
+//! run events the incident keeps.
+
+use playbooks::{Library, Outcome, Run, RunCommand, RunError, RunEvent, StepStatus as RunStatus};
+use time::OffsetDateTime;
+
+use super::{Incident, Refusal};
+use crate::protocol::{
+    Bilingual, ChoiceView, IncidentEvent, IncidentState, InputView, PlaybookView, RefusalCode,
+    StepStatus, StepView,
+};
+
+/// The actor the hub uses for what it starts by itself.
+pub const HUB_ACTOR: &str = "hub";
+
+/// A step command of an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepCommand {
+    Complete {
+        step: String,
+    },
+    Choose {
+        step: String,
+        choice: String,
+    },
+    RecordInput {
+        step: String,
+        input: String,
+        value: String,
+    },
+    Skip {
+        step: String,
+        reason: String,
+    },
+}
+
+impl Incident {
+    /// The run of this incident's playbook, rebuilt from its events.
+    pub fn run(&self, library: &Library) -> Option<Run> {
+        let playbook = library.playbook(self.playbook.as_deref()?)?;
+        Some(Run::replay(playbook, &self.run_events))
+    }
+
+    /// Starts the playbook for the incident's kind when it has none, or a different one (a
+    /// pre-alarm that became an alarm gets the alarm's playbook).
+    pub fn start_playbook(&self, library: &Library, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        let Some(playbook) = library.for_kind(self.view.kind.as_str()) else {
+            return Vec::new();
+        };
+        if self.playbook.as_deref() == Some(playbook.id.as_str()) {
+            return Vec::new();
+        }
+        let start = RunCommand::Start {
+            actor: HUB_ACTOR.to_string(),
+            incident_started_at: Some(self.view.opened_at),
+        };
+        match Run::new(playbook).handle(start, now) {
+            Ok(events) => events
+                .into_iter()
+                .map(|run| IncidentEvent::Playbook { run })
+                .collect(),
+            Err(e) => {
+                tracing::error!(playbook = %playbook.id, error = %e, "cannot start playbook");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Checks an operator's step command against the run.
+    pub fn step(
+        &self,
+        library: &Library,
+        command: &StepCommand,
+        operator: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<IncidentEvent>, Refusal> {
+        let id = &self.view.id;
+        let Some(run) = self.run(library) else {
+            return Err(Refusal::new(
+                RefusalCode::InvalidState,
+                format!("{id} has no playbook."),
+            ));
+        };
+        if self.view.state == IncidentState::New {
+            return Err(Refusal::new(
+                RefusalCode::InvalidState,
+                format!("{id} is not acknowledged yet: acknowledge it before working its steps."),
+            ));
+        }
+        let actor = operator.to_string();
+        let command = match command.clone() {
+            StepCommand::Complete { step } => RunCommand::CompleteStep { actor, step },
+            StepCommand::Choose { step, choice } => RunCommand::Choose {
+                actor,
+                step,
+                choice,
+            },
+            StepCommand::RecordInput { step, input, value } => RunCommand::RecordInput {
+                actor,
+                step,
+                input,
+                value,
+            },
+            StepCommand::Skip { step, reason } => RunCommand::SkipStep {
+                actor,
+                step,
+                reason,
+            },
+        };
+        let events = run.handle(command, now).map_err(refusal)?;
+        Ok(events
+            .into_iter()
+            .map(|run| IncidentEvent::Playbook { run })
+            .collect())
+    }
+
+    /// The deadlines that passed by `now`, each reported once.
+    pub fn overdue(&self, library: &Library, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        if self.next_deadline.is_none_or(|due| now <= due) {
+            return Vec::new();
+        }
+        let Some(run) = self.run(library) else {
+            return Vec::new();
+        };
+        run.handle(RunCommand::Tick, now)
+            .map(|events| {
+                events
+                    .into_iter()
+                    .map(|run| IncidentEvent::Playbook { run })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Refreshes what is derived from the run: the checklist view and the next deadline.
+    pub fn refresh_playbook(&mut self, library: &Library) {
+        let Some(run) = self.run(library) else {
+            self.view.playbook = None;
+            self.next_deadline = None;
+            return;
+        };
+        self.next_deadline = run
+            .remaining()
+            .into_iter()
+            .filter(|s| !run.progress(&s.id).is_some_and(|p| p.overdue_reported))
+            .filter_map(|s| run.due_at(s))
+            .min();
+        self.view.playbook = Some(view(&run));
+    }
+}
+
+/// Where an applied run event leaves the run's bookkeeping on the incident.
+pub(super) fn apply_run_event(incident: &mut Incident, event: &RunEvent) {
+    if let RunEvent::RunStarted { playbook, .. } = event {
+        incident.playbook = Some(playbook.clone());
+        incident.run_events.clear();
+    }
+    incident.run_events.push(event.clone());
+    let operator_progress = matches!(
+        event,
+        RunEvent::StepCompleted { .. } | RunEvent::ChoiceMade { .. } | RunEvent::StepSkipped { .. }
+    );
+    if operator_progress && incident.view.state == IncidentState::Acknowledged {
+        incident.view.state = IncidentState::InProgress;
+    }
+}
+
+fn refusal(error: RunError) -> Refusal {
+    Refusal::new(RefusalCode::InvalidState, error.to_string())
+}
+
+fn bilingual(text: &playbooks::Text) -> Bilingual {
+    Bilingual {
+        zh: text.zh.clone(),
+        en: text.en.clone(),
+    }
+}
+
+/// The checklist view of a run.
+pub fn view(run: &Run) -> PlaybookView {
+    let playbook = run.playbook();
+    let steps = playbook
+        .steps
+        .iter()
+        .map(|step| {
+            let progress = run.progress(&step.id);
+            let outcome = progress.and_then(|p| p.outcome.as_ref());
+            let overdue = progress.is_some_and(|p| p.overdue_reported);
+            let status = match run.status(&step.id) {
+                Some(RunStatus::Done) => StepStatus::Done,
+                Some(RunStatus::Skipped) => StepStatus::Skipped,
+                Some(RunStatus::NotTaken) => StepStatus::NotTaken,
+                Some(RunStatus::Current | RunStatus::Pending) if overdue => StepStatus::Overdue,
+                Some(RunStatus::Current) => StepStatus::Current,
+                Some(RunStatus::Pending) | None => StepStatus::Pending,
+            };
+            StepView {
+                id: step.id.clone(),
+                instruction: bilingual(&step.instruction),
+                role: step.role.clone(),
+                due_at: run.due_at(step),
+                status,
+                choices: step
+                    .choices()
+                    .iter()
+                    .map(|c| ChoiceView {
+                        id: c.id.clone(),
+                        label: bilingual(&c.label),
+                    })
+                    .collect(),
+                inputs: step
+                    .inputs
+                    .iter()
+                    .map(|i| InputView {
+                        id: i.id.clone(),
+                        label: bilingual(&i.label),
+                        value: run.input(&step.id, &i.id).map(str::to_string),
+                    })
+                    .collect(),
+                skippable: step.skippable,
+                done_by: outcome.map(|o| o.by().to_string()),
+                done_at: outcome.map(Outcome::at),
+                chosen: match outcome {
+                    Some(Outcome::Chosen { choice, .. }) => Some(choice.clone()),
+                    _ => None,
+                },
+                skip_reason: match outcome {
+                    Some(Outcome::Skipped { reason, .. }) => Some(reason.clone()),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    PlaybookView {
+        id: playbook.id.clone(),
+        title: bilingual(&playbook.title),
+        steps,
+        current: run.current_step().map(|s| s.id.clone()),
+    }
+}
