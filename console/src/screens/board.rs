@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use super::{ALERT, drill_span, flash_on, priority_style, stale_line, title_line};
 use crate::action::{Effect, Intent, Screen};
 use crate::state::State;
-use crate::strings::{Lang, S, kind_name, state_name};
+use crate::strings::{Lang, S, kind_name, marks, state_name};
 use crate::text;
 
 /// Where the operator is on the board: the selected incident, by id, so the selection stays
@@ -109,13 +109,13 @@ const PRIORITY: usize = 2;
 const DRILL_CELLS: usize = 5;
 const AGE: usize = 6;
 const STATE: usize = 6;
-const EVENTS: usize = 4;
+const EVENTS: usize = 3;
 
 fn columns(width: usize) -> Columns {
     let (kind, owner, marks) = if width >= 120 {
         (14, 12, 22)
     } else {
-        (10, 7, 8)
+        (12, 7, 8)
     };
     let fixed = MARKER + PRIORITY + DRILL_CELLS + kind + AGE + STATE + EVENTS + owner + marks + 9;
     Columns {
@@ -166,25 +166,6 @@ fn summary(state: &State) -> Vec<Span<'static>> {
     let lang = state.lang;
     let counts = state.incidents.counts();
     let mut spans = Vec::new();
-    for p in [Priority::P1, Priority::P2, Priority::P3, Priority::P4] {
-        let new = counts.unacknowledged(p);
-        let text = if new > 0 {
-            format!("{p} {} ({}{}) ", counts.open(p), new, S::New.get(lang))
-        } else {
-            format!("{p} {} ", counts.open(p))
-        };
-        spans.push(Span::styled(text, priority_style(p)));
-    }
-    let site = state
-        .incidents
-        .site_filter()
-        .unwrap_or(S::AllSites.get(lang));
-    spans.push(Span::raw(format!(
-        "│ {}: {site} ({} {}) ",
-        S::Site.get(lang),
-        state.incidents.visible().len(),
-        S::Shown.get(lang)
-    )));
     let p1 = counts.unacknowledged(Priority::P1);
     if p1 > 0 {
         let style = if flash_on(state.now) {
@@ -196,7 +177,27 @@ fn summary(state: &State) -> Vec<Span<'static>> {
             format!(" {} ×{p1} ", S::UnacknowledgedP1.get(lang)),
             style,
         ));
+        spans.push(Span::raw(" "));
     }
+    for p in [Priority::P1, Priority::P2, Priority::P3, Priority::P4] {
+        let new = counts.unacknowledged(p);
+        let text = match (new, lang) {
+            (0, _) => format!("{p} {} ", counts.open(p)),
+            (_, Lang::Zh) => format!("{p} {} ({}{}) ", counts.open(p), new, S::New.get(lang)),
+            (_, Lang::En) => format!("{p} {} ({} {}) ", counts.open(p), new, S::New.get(lang)),
+        };
+        spans.push(Span::styled(text, priority_style(p)));
+    }
+    let site = state
+        .incidents
+        .site_filter()
+        .unwrap_or(S::AllSites.get(lang));
+    spans.push(Span::raw(format!(
+        "│ {}: {site} ({} {})",
+        S::Site.get(lang),
+        state.incidents.visible().len(),
+        S::Shown.get(lang)
+    )));
     spans
 }
 
@@ -218,24 +219,6 @@ fn header_line(cols: &Columns, lang: Lang) -> Line<'static> {
         text.join(" "),
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
     ))
-}
-
-/// The marks column: confirmed by two detectors, flapping, on test, restored.
-pub fn marks(incident: &IncidentView, lang: Lang) -> String {
-    let mut marks = Vec::new();
-    if incident.confirmed_by_two_detectors {
-        marks.push(S::TwoDetectors.get(lang));
-    }
-    if incident.flapping {
-        marks.push(S::Flapping.get(lang));
-    }
-    if incident.on_test {
-        marks.push(S::OnTestMark.get(lang));
-    }
-    if incident.restored {
-        marks.push(S::Restored.get(lang));
-    }
-    marks.join(" ")
 }
 
 fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -> Line<'static> {
@@ -306,7 +289,10 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
             base,
         ),
         sep(),
-        Span::styled(text::pad(&marks(incident, lang), cols.marks), base),
+        Span::styled(
+            text::pad(&marks(incident, lang, cols.marks < 16), cols.marks),
+            base,
+        ),
     ])
 }
 

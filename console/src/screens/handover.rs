@@ -193,7 +193,7 @@ fn render_open(frame: &mut Frame, area: Rect, state: &State) {
 
 fn incident_line(state: &State, i: &IncidentView, width: usize) -> Line<'static> {
     let lang = state.lang;
-    let drill = drill_span(i, lang, if i.drill.is_some() { 5 } else { 0 });
+    let drill = drill_span(i, lang, 5);
     let lead = format!("{} ", i.priority);
     let rest = format!(
         "{} {} {} {} {}",

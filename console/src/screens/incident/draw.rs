@@ -1,19 +1,19 @@
 //! Drawing the incident screen: header, playbook checklist, notification tree, log, key hints.
 
-use alert_hub::protocol::{AttemptStatus, IncidentView, StepStatus, StepView};
+use alert_hub::protocol::{Actor, AttemptStatus, IncidentView, StepStatus, StepView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{LogFetch, Source, shown};
 use crate::action::{Intent, Screen};
 use crate::screens::{DRILL, OVERDUE, drill_span, priority_style, stale_line, title_line};
 use crate::state::State;
 use crate::strings::{
-    S, actor_text, attempt_status_name, event_text, intent_help, kind_name, state_name,
-    step_status_name,
+    S, actor_text, attempt_status_name, event_operator, event_text, intent_help, kind_name, marks,
+    state_name, step_status_name,
 };
 use crate::text;
 
@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Length(u16::from(drill)),
         Constraint::Length(u16::from(stale.is_some())),
         Constraint::Min(4),
-        Constraint::Length(1),
+        Constraint::Length(if area.width >= 120 { 1 } else { 2 }),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(header(state, incident, live)), head);
@@ -54,6 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let (playbook, notifications, log) = if area.width >= 120 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .spacing(2)
                 .areas(body);
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
@@ -75,13 +76,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     render_playbook(frame, playbook, state, incident);
     render_notifications(frame, notifications, state, incident);
     render_log(frame, log, state, incident);
-    frame.render_widget(hint_line(state, live, usize::from(hints.width)), hints);
+    let hint = hint_line(
+        state,
+        live,
+        usize::from(hints.width) * usize::from(hints.height),
+    );
+    frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), hints);
 }
 
 fn header<'a>(state: &State, incident: &'a IncidentView, live: bool) -> Vec<Line<'a>> {
     let lang = state.lang;
     let mut spans = vec![
         drill_span(incident, lang, if incident.drill.is_some() { 5 } else { 0 }),
+        Span::raw(if incident.drill.is_some() { " " } else { "" }),
         Span::styled(
             format!("{} {} ", incident.priority, kind_name(incident.kind, lang)),
             priority_style(incident.priority),
@@ -107,7 +114,7 @@ fn header<'a>(state: &State, incident: &'a IncidentView, live: bool) -> Vec<Line
         S::Events.get(lang),
         incident.event_count
     );
-    let marks = crate::screens::board::marks(incident, lang);
+    let marks = marks(incident, lang, false);
     if !marks.is_empty() {
         second.push_str(&format!(" │ {marks}"));
     }
@@ -181,7 +188,9 @@ fn step_lines(
         step.status,
         StepStatus::Pending | StepStatus::Current | StepStatus::Overdue
     );
-    let left = step.due_at.map(|due| due - state.now);
+    // A past incident shows its deadlines as times; only a live one counts down.
+    let live = !state.incident.is_read_only();
+    let left = step.due_at.filter(|_| live).map(|due| due - state.now);
     let overdue =
         open && (step.status == StepStatus::Overdue || left.is_some_and(|l| l.is_negative()));
     let (glyph, style) = match step.status {
@@ -205,7 +214,10 @@ fn step_lines(
             format!(" {} {}", S::Overdue.get(lang), text::countdown(left))
         }
         (true, Some(left)) => format!(" {} {}", S::Due.get(lang), text::countdown(left)),
-        (true, None) => String::new(),
+        (true, None) => match step.due_at {
+            Some(due) => format!(" {} {}", S::DueAt.get(lang), text::clock(due, state.offset)),
+            None => String::new(),
+        },
         (false, _) => {
             let who = step.done_by.as_deref().unwrap_or("");
             let when = step
@@ -264,7 +276,9 @@ fn current_details(state: &State, step: &StepView, lines: &mut Vec<Line<'static>
             ));
             spans.push(Span::raw(format!(" {}  ", lang.of(&choice.label))));
         }
-        spans.push(Span::styled(format!("({})", S::ChooseWith.get(lang)), DIM));
+        if !state.incident.is_read_only() {
+            spans.push(Span::styled(format!("({})", S::ChooseWith.get(lang)), DIM));
+        }
         lines.push(Line::from(spans));
     }
     for input in &step.inputs {
@@ -272,7 +286,14 @@ fn current_details(state: &State, step: &StepView, lines: &mut Vec<Line<'static>
         lines.push(Line::from(vec![
             Span::raw(format!("     {}: ", lang.of(&input.label))),
             Span::styled(value.to_string(), Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(format!("  ({})", S::InputWith.get(lang)), DIM),
+            Span::styled(
+                if state.incident.is_read_only() {
+                    String::new()
+                } else {
+                    format!("  ({})", S::InputWith.get(lang))
+                },
+                DIM,
+            ),
         ]));
     }
 }
@@ -288,6 +309,11 @@ fn render_notifications(frame: &mut Frame, area: Rect, state: &State, incident: 
     };
     let next = match (&tree.acknowledged_by, tree.next_escalation_at) {
         (Some(by), _) => format!("{} ({by})", S::EscalationStopped.get(lang)),
+        (None, Some(at)) if state.incident.is_read_only() => format!(
+            "{} {}",
+            S::NextEscalationAt.get(lang),
+            text::clock(at, state.offset)
+        ),
         (None, Some(at)) => format!(
             "{} {}",
             S::NextEscalationIn.get(lang),
@@ -369,10 +395,15 @@ fn render_log(frame: &mut Frame, area: Rect, state: &State, incident: &IncidentV
     let lines: Vec<Line> = entries[start..end]
         .iter()
         .map(|e| {
+            let actor = actor_text(&e.actor, lang);
+            let named = match (event_operator(&e.event), &e.actor) {
+                (Some(op), Actor::Operator { id }) if op == id => String::new(),
+                (Some(op), _) => format!(" ({op})"),
+                (None, _) => String::new(),
+            };
             let text = format!(
-                "{} {} {}",
+                "{} {actor} {}{named}",
                 text::clock(e.at, state.offset),
-                actor_text(&e.actor, lang),
                 event_text(&e.event, lang)
             );
             Line::from(text::truncate(&text, width))

@@ -1,12 +1,11 @@
 //! Every piece of operator-facing text, in Chinese and English, in one place.
 
-use alert_hub::protocol::{
-    Actor, AttemptStatus, Bilingual, EventKind, IncidentEvent, IncidentState, RefusalCode, Role,
-    StepStatus,
-};
-use serde::Deserialize;
+mod names;
 
-use crate::action::{Intent, Screen};
+pub use names::*;
+
+use alert_hub::protocol::Bilingual;
+use serde::Deserialize;
 
 /// The language the console speaks; a key toggles it at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -97,6 +96,8 @@ pub enum S {
     Notifications,
     NoNotifications,
     NextEscalationIn,
+    NextEscalationAt,
+    DueAt,
     EscalationStopped,
     Level,
     Log,
@@ -108,10 +109,6 @@ pub enum S {
     ChooseWith,
     InputWith,
     Devices,
-    TwoDetectors,
-    Flapping,
-    OnTestMark,
-    Restored,
     CloseRequested,
     Search,
     SearchHint,
@@ -178,7 +175,7 @@ impl S {
             S::History => ("历史", "History"),
             S::HandOver => ("交接班", "Shift hand-over"),
             S::OnTest => ("测试中", "On test"),
-            S::Priority => ("级", "Pri"),
+            S::Priority => ("级", "P"),
             S::Kind => ("类型", "Kind"),
             S::Location => ("位置", "Location"),
             S::Age => ("时长", "Age"),
@@ -222,6 +219,8 @@ impl S {
             S::Notifications => ("通知", "Notifications"),
             S::NoNotifications => ("尚无通知", "No notifications yet"),
             S::NextEscalationIn => ("下次升级", "next escalation in"),
+            S::NextEscalationAt => ("下次升级时间", "next escalation at"),
+            S::DueAt => ("截止", "due at"),
             S::EscalationStopped => ("已停止升级", "escalation stopped"),
             S::Level => ("级别", "level"),
             S::Log => ("事件日志", "Incident log"),
@@ -236,10 +235,6 @@ impl S {
             S::ChooseWith => ("按数字选择", "press a number"),
             S::InputWith => ("按 i 填写", "press i to fill in"),
             S::Devices => ("探测器", "devices"),
-            S::TwoDetectors => ("双探确认", "2 detectors"),
-            S::Flapping => ("反复", "flapping"),
-            S::OnTestMark => ("测试", "test"),
-            S::Restored => ("已恢复", "restored"),
             S::CloseRequested => ("待第二人确认关闭", "close awaits 2nd operator"),
             S::Search => ("搜索", "Search"),
             S::SearchHint => (
@@ -315,216 +310,6 @@ impl S {
             ),
             S::Hub => ("中心", "hub"),
         }
-    }
-}
-
-/// The name of an event kind, short enough for a board column.
-pub fn kind_name(kind: EventKind, lang: Lang) -> &'static str {
-    use EventKind::*;
-    let (zh, en) = match kind {
-        FireAlarm => ("火警", "Fire alarm"),
-        FirePrealarm => ("火灾预警", "Fire pre-alarm"),
-        FireSupervisory => ("消防监管", "Supervisory"),
-        FireTrouble => ("消防故障", "Fire trouble"),
-        FireRestore => ("消防恢复", "Fire restore"),
-        AccessForced => ("门被强开", "Door forced"),
-        AccessHeldOpen => ("门长时间未关", "Door held open"),
-        AccessDenied => ("刷卡被拒", "Access denied"),
-        AccessTamper => ("门禁防拆", "Tamper"),
-        AccessDuress => ("胁迫报警", "Duress"),
-        AccessRestore => ("门禁恢复", "Access restore"),
-        ElevatorEntrapment => ("电梯困人", "Lift entrapment"),
-        ElevatorReleased => ("电梯解困", "Lift released"),
-        ElevatorFault => ("电梯故障", "Lift fault"),
-        ElevatorRestore => ("电梯恢复", "Lift restore"),
-        Heartbeat => ("心跳", "Heartbeat"),
-        CommsLost => ("通信中断", "Comms lost"),
-    };
-    lang.pick(zh, en)
-}
-
-/// The name of an incident state.
-pub fn state_name(state: IncidentState, lang: Lang) -> &'static str {
-    let (zh, en) = match state {
-        IncidentState::New => ("未确认", "new"),
-        IncidentState::Acknowledged => ("已确认", "acked"),
-        IncidentState::InProgress => ("处理中", "active"),
-        IncidentState::Resolved => ("已处理", "resolved"),
-        IncidentState::Closed => ("已关闭", "closed"),
-    };
-    lang.pick(zh, en)
-}
-
-/// The name of a playbook step's status.
-pub fn step_status_name(status: StepStatus, lang: Lang) -> &'static str {
-    let (zh, en) = match status {
-        StepStatus::Pending => ("待办", "pending"),
-        StepStatus::Current => ("当前", "current"),
-        StepStatus::Overdue => ("超时", "OVERDUE"),
-        StepStatus::Done => ("完成", "done"),
-        StepStatus::Skipped => ("已跳过", "skipped"),
-        StepStatus::NotTaken => ("未选分支", "not taken"),
-    };
-    lang.pick(zh, en)
-}
-
-/// The name of a notification attempt's outcome.
-pub fn attempt_status_name(status: AttemptStatus, lang: Lang) -> &'static str {
-    let (zh, en) = match status {
-        AttemptStatus::Sending => ("发送中", "sending"),
-        AttemptStatus::Delivered => ("已送达", "delivered"),
-        AttemptStatus::Failed => ("失败", "FAILED"),
-        AttemptStatus::Acknowledged => ("已应答", "acknowledged"),
-    };
-    lang.pick(zh, en)
-}
-
-/// The name of an operator role.
-pub fn role_name(role: Role, lang: Lang) -> &'static str {
-    let (zh, en) = match role {
-        Role::Operator => ("值班员", "operator"),
-        Role::SafetyOfficer => ("安全主管", "safety officer"),
-        Role::Manager => ("项目经理", "manager"),
-        Role::Admin => ("管理员", "admin"),
-    };
-    lang.pick(zh, en)
-}
-
-/// What a refusal code means, when the hub sent no message of its own.
-pub fn refusal_name(code: RefusalCode, lang: Lang) -> &'static str {
-    let (zh, en) = match code {
-        RefusalCode::BadCommand => ("无法识别的操作", "the hub could not read the command"),
-        RefusalCode::NotPermitted => ("当前角色无权执行", "your role may not do this"),
-        RefusalCode::UnknownIncident => ("没有这个事件", "no such incident"),
-        RefusalCode::InvalidState => (
-            "事件当前状态不允许",
-            "the incident's state does not allow it",
-        ),
-        RefusalCode::NeedsSecondOperator => {
-            ("需要第二名值班员确认", "a second operator must confirm")
-        }
-        RefusalCode::Unavailable => (
-            "中心暂时无法保存，未做更改",
-            "the hub could not store it; nothing changed",
-        ),
-    };
-    lang.pick(zh, en)
-}
-
-/// What a key does, for the help and the key hints.
-pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
-    let (zh, en) = match intent {
-        Intent::Quit => ("退出", "quit"),
-        Intent::ConfirmQuit => ("确认退出", "confirm quit"),
-        Intent::CancelQuit => ("取消", "cancel"),
-        Intent::ToggleHelp => ("帮助", "help"),
-        Intent::ToggleLanguage => ("English", "中文"),
-        Intent::ToggleMute => ("静音一分钟/取消静音", "mute a minute / unmute"),
-        Intent::Show(screen) => return screen_name(screen, lang),
-        Intent::NextScreen => ("下一屏", "next screen"),
-        Intent::Back => ("返回", "back"),
-        Intent::Up => ("上移", "up"),
-        Intent::Down => ("下移", "down"),
-        Intent::PageUp => ("上一页", "page up"),
-        Intent::PageDown => ("下一页", "page down"),
-        Intent::First => ("第一条", "first"),
-        Intent::Last => ("最后一条", "last"),
-        Intent::Open => ("打开事件", "open incident"),
-        Intent::CycleSiteFilter => ("按项目筛选", "filter by site"),
-        Intent::Acknowledge => ("确认报警", "acknowledge"),
-        Intent::CompleteStep => ("完成当前步骤", "complete step"),
-        Intent::Choose(_) => ("选择", "choose"),
-        Intent::EnterInput => ("填写", "fill in"),
-        Intent::Skip => ("跳过（需原因）", "skip (reason)"),
-        Intent::Note => ("备注", "note"),
-        Intent::EscalateNow => ("立即升级通知", "escalate now"),
-        Intent::Resolve => ("处理完毕", "resolve"),
-        Intent::Search => ("搜索", "search"),
-        Intent::Refresh => ("刷新", "refresh"),
-        Intent::EditOutgoing => ("交班人工号", "outgoing id"),
-        Intent::EditIncoming => ("接班人工号", "incoming id"),
-        Intent::SignHandOver => ("双方签字提交", "sign and send"),
-    };
-    lang.pick(zh, en)
-}
-
-/// Who made a log entry.
-pub fn actor_text(actor: &Actor, lang: Lang) -> String {
-    match actor {
-        Actor::Device { device, .. } => device.clone(),
-        Actor::Operator { id } => id.clone(),
-        Actor::Hub => lang.pick("中心", "hub").to_string(),
-    }
-}
-
-/// One incident-log entry as a sentence.
-pub fn event_text(event: &IncidentEvent, lang: Lang) -> String {
-    use IncidentEvent::*;
-    match event {
-        Opened { incident, .. } => format!(
-            "{} {}",
-            lang.pick("事件开启", "opened"),
-            kind_name(incident.kind, lang)
-        ),
-        EventJoined { kind, device, .. } => format!(
-            "{} {} ({device})",
-            lang.pick("新报告", "reported"),
-            kind_name(*kind, lang)
-        ),
-        PriorityRaised { kind, from, to } => format!(
-            "{} {from} → {to} ({})",
-            lang.pick("升级", "priority raised"),
-            kind_name(*kind, lang)
-        ),
-        ConfirmedByTwoDetectors { devices } => format!(
-            "{}: {}",
-            lang.pick("双探测器确认", "confirmed by two detectors"),
-            devices.join(", ")
-        ),
-        FlappingDetected { flap_count } => {
-            format!("{} ×{flap_count}", lang.pick("反复报警", "flapping"))
-        }
-        RestoreReceived { kind, device } => {
-            format!("{} ({device})", kind_name(*kind, lang))
-        }
-        CommsRestored { source } => {
-            format!("{} {source}", lang.pick("通信恢复", "comms restored"))
-        }
-        Acknowledged { operator } => format!("{} {operator}", lang.pick("确认", "acknowledged by")),
-        NoteAdded { operator, text } => format!("{operator}: {text}"),
-        Resolved { operator, summary } => format!(
-            "{} {operator}{}",
-            lang.pick("处理完毕", "resolved by"),
-            summary
-                .as_ref()
-                .map(|s| format!(": {s}"))
-                .unwrap_or_default()
-        ),
-        CloseRequested { operator } => {
-            format!("{} {operator}", lang.pick("申请关闭", "close requested by"))
-        }
-        Closed {
-            operator,
-            confirmed_by,
-        } => format!(
-            "{} {operator}{}",
-            lang.pick("关闭", "closed by"),
-            confirmed_by
-                .as_ref()
-                .map(|c| format!(" + {c}"))
-                .unwrap_or_default()
-        ),
-    }
-}
-
-/// The name of a screen.
-pub fn screen_name(screen: Screen, lang: Lang) -> &'static str {
-    match screen {
-        Screen::Board => S::Board.get(lang),
-        Screen::Incident => S::Incident.get(lang),
-        Screen::History => S::History.get(lang),
-        Screen::HandOver => S::HandOver.get(lang),
-        Screen::OnTest => S::OnTest.get(lang),
     }
 }
 
