@@ -1,5 +1,6 @@
 //! The console binary: a thin wrapper around the `console` library.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -9,12 +10,22 @@ use console::queries::NotOffered;
 use console::sound::player::SoundOutput;
 use console::{app, tui};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(CliCommand::Demo) = cli.command {
         eprintln!("console demo needs the hub: the embedded demo hub is not wired in yet.");
-        std::process::exit(2);
+        return ExitCode::from(2);
     }
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("console: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config::resolve(&cli, &|name| std::env::var(name).ok())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
