@@ -389,17 +389,33 @@ impl IncidentView {
         self.state == IncidentState::New
     }
 
-    /// The order of the alarm board: higher priority first; within a priority, real before
-    /// drill (a big drill never pushes a real alarm down), unacknowledged before acknowledged,
-    /// then oldest first; the id breaks ties.
-    pub fn board_order(a: &IncidentView, b: &IncidentView) -> std::cmp::Ordering {
-        a.priority
-            .cmp(&b.priority)
-            .then(a.drill.is_some().cmp(&b.drill.is_some()))
-            .then(b.is_unacknowledged().cmp(&a.is_unacknowledged()))
-            .then(a.opened_at.cmp(&b.opened_at))
-            .then(a.id.cmp(&b.id))
+    /// Where the incident stands on the alarm board; see [`BoardKey`].
+    pub fn board_key(&self) -> BoardKey {
+        BoardKey {
+            priority: self.priority,
+            drill: self.drill.is_some(),
+            acknowledged: !self.is_unacknowledged(),
+            opened_at: self.opened_at,
+            id: self.id.clone(),
+        }
     }
+
+    /// The order of the alarm board, by [`BoardKey`].
+    pub fn board_order(a: &IncidentView, b: &IncidentView) -> std::cmp::Ordering {
+        a.board_key().cmp(&b.board_key())
+    }
+}
+
+/// The alarm board's sort key; the field order is the sort order: higher priority first;
+/// within a priority real before drill (a big drill never pushes a real alarm down), then
+/// unacknowledged before acknowledged, then oldest first; the id breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BoardKey {
+    pub priority: Priority,
+    pub drill: bool,
+    pub acknowledged: bool,
+    pub opened_at: OffsetDateTime,
+    pub id: String,
 }
 
 /// Text in both languages the console speaks.

@@ -1,0 +1,131 @@
+//! Everything that can happen to the console ([`Action`]), what an operator's key means
+//! ([`Intent`]), and what the console asks the outside world to do ([`Effect`]).
+
+use std::time::Duration;
+
+use alert_hub::protocol::{ConsoleMessage, IncidentView, LogEntry, Priority};
+use ratatui::crossterm::event::KeyEvent;
+use time::OffsetDateTime;
+
+use crate::outgoing::Outgoing;
+
+/// One thing that happened: a key, a timer tick, a message from the hub, the connection going
+/// up or down, or the result of a background fetch. `update` handles each one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The timer: the clock moved to `now`. Drives countdowns, the flash and the sound.
+    Tick { now: OffsetDateTime },
+    /// The terminal changed size.
+    Resize { width: u16, height: u16 },
+    /// A key was pressed; the key map turns it into an [`Intent`] for the current screen.
+    Key(KeyEvent),
+    /// An operator intent directly (what a key binding resolves to).
+    Intent(Intent),
+    /// The feed connection is open (before its first message arrives).
+    LinkUp { at: OffsetDateTime },
+    /// The feed connection dropped or could not be opened; the next attempt comes in `retry_in`.
+    LinkDown {
+        at: OffsetDateTime,
+        attempt: u32,
+        retry_in: Duration,
+        reason: String,
+    },
+    /// A message from the hub's console feed.
+    Hub(Box<ConsoleMessage>),
+    /// A command never reached the hub (the connection was down when it was to be sent).
+    NotSent { request: String, reason: String },
+    /// Past incidents arrived for the history screen, or could not be fetched.
+    HistoryLoaded(Result<Vec<IncidentView>, String>),
+    /// An incident's full log arrived from the hub, or could not be fetched.
+    LogLoaded {
+        incident: String,
+        entries: Result<Vec<LogEntry>, String>,
+    },
+    /// Whether a sound card could be opened (`false`: terminal bell only).
+    AudioReady { device: bool },
+}
+
+/// The console's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Board,
+    Incident,
+    History,
+    HandOver,
+    OnTest,
+}
+
+/// What an operator means by a key, whatever key it is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Intent {
+    /// Asks to quit; a second confirmation quits.
+    Quit,
+    ConfirmQuit,
+    CancelQuit,
+    ToggleHelp,
+    ToggleLanguage,
+    /// Mutes the alarm sound for at most a minute, or unmutes.
+    ToggleMute,
+    Show(Screen),
+    NextScreen,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    /// Opens the selected incident.
+    Open,
+    CycleSiteFilter,
+    Acknowledge,
+    CompleteStep,
+    /// Takes choice number `n` (0-based) of the current step.
+    Choose(u8),
+    /// Starts typing the value of the current step's next input.
+    EnterInput,
+    /// Starts typing the reason to skip the current step.
+    Skip,
+    /// Starts typing a note.
+    Note,
+    EscalateNow,
+    /// Starts typing an optional summary, then resolves.
+    Resolve,
+    /// Starts typing the history search.
+    Search,
+    /// Asks the hub for past incidents again.
+    Refresh,
+    EditOutgoing,
+    EditIncoming,
+    /// Signs the hand-over (both ids entered) and sends it.
+    SignHandOver,
+}
+
+/// A sound to make now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// One cycle of the repeating alarm pattern of this priority.
+    Alarm(Priority),
+    /// A single chime for a new incident of this priority.
+    Chime(Priority),
+}
+
+/// What `update` asks the runtime to do; `update` itself never does input or output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send a command to the hub.
+    Send(Outgoing),
+    /// Drop the feed connection and reconnect from the last sequence number held.
+    Reconnect,
+    /// Make a sound (or ring the bell when there is no audio device).
+    Sound(Cue),
+    /// Stop any sound now (muted).
+    Silence,
+    /// Fetch past incidents for the history screen.
+    FetchHistory,
+    /// Fetch an incident's full log from the hub.
+    FetchLog(String),
+    /// Leave the console.
+    Quit,
+}

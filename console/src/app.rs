@@ -1,0 +1,139 @@
+//! The runtime: wires the terminal, the timer, the hub link, the queries and the sound to
+//! `update`, and draws after every batch of actions. All input and output happens here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ratatui::{Terminal, backend::Backend};
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, watch};
+
+use crate::action::{Action, Effect};
+use crate::config::Config;
+use crate::connection::{self, LinkCommand, LinkConfig};
+use crate::error::{Error, Result};
+use crate::queries::HubQueries;
+use crate::screens;
+use crate::sound::player::SoundOutput;
+use crate::state::State;
+use crate::update::update;
+
+/// How often the clock ticks: countdowns, the flash (every other tick pair) and the sound.
+pub const TICK: Duration = Duration::from_millis(250);
+
+/// Runs the console until the operator quits.
+pub async fn run<B, Q>(
+    config: Config,
+    queries: Arc<Q>,
+    mut sound: SoundOutput,
+    terminal: &mut Terminal<B>,
+) -> Result<()>
+where
+    B: Backend,
+    B::Error: Into<std::io::Error>,
+    Q: HubQueries,
+{
+    let (action_tx, mut action_rx) = mpsc::unbounded_channel();
+    let (link_tx, link_rx) = mpsc::unbounded_channel();
+    let (since_tx, since_rx) = watch::channel(0u64);
+
+    crate::tui::spawn_input(action_tx.clone())?;
+    tokio::spawn(ticker(action_tx.clone()));
+    tokio::spawn(connection::run(
+        LinkConfig {
+            hub: config.hub.clone(),
+            token: config.token.clone(),
+        },
+        since_rx,
+        link_rx,
+        action_tx.clone(),
+    ));
+
+    let mut state = State::new(config.lang, config.utc_offset, OffsetDateTime::now_utc());
+    state.audio = Some(sound.has_device());
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    loop {
+        terminal
+            .draw(|frame| screens::render(frame, &state))
+            .map_err(|e| Error::Terminal(e.into()))?;
+        let Some(first) = action_rx.recv().await else {
+            return Ok(());
+        };
+        let mut batch = vec![first];
+        while let Ok(more) = action_rx.try_recv() {
+            batch.push(more);
+        }
+        for action in batch {
+            for effect in update(&mut state, action) {
+                let follow_up = carry_out(effect, &link_tx, &action_tx, &queries, &mut sound);
+                if let Some(action) = follow_up {
+                    let _ = action_tx.send(action);
+                }
+            }
+            since_tx.send_if_modified(|seq| {
+                let changed = *seq != state.feed.last_seq;
+                *seq = state.feed.last_seq;
+                changed
+            });
+            if state.quit {
+                return Ok(());
+            }
+        }
+    }
+}
+
+async fn ticker(actions: mpsc::UnboundedSender<Action>) {
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        interval.tick().await;
+        let now = OffsetDateTime::now_utc();
+        if actions.send(Action::Tick { now }).is_err() {
+            return;
+        }
+    }
+}
+
+/// Carries out one effect; returns an action when the effect failed at once.
+fn carry_out<Q: HubQueries>(
+    effect: Effect,
+    link: &mpsc::UnboundedSender<LinkCommand>,
+    actions: &mpsc::UnboundedSender<Action>,
+    queries: &Arc<Q>,
+    sound: &mut SoundOutput,
+) -> Option<Action> {
+    match effect {
+        Effect::Send(out) => {
+            let request = out.request().to_string();
+            if link.send(LinkCommand::Send(out)).is_err() {
+                return Some(Action::NotSent {
+                    request,
+                    reason: "the link has stopped".into(),
+                });
+            }
+        }
+        Effect::Reconnect => {
+            let _ = link.send(LinkCommand::Reconnect);
+        }
+        Effect::Sound(cue) => sound.play(cue),
+        Effect::Silence => sound.silence(),
+        Effect::FetchHistory => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let result = queries.history().await;
+                let _ = actions.send(Action::HistoryLoaded(result));
+            });
+        }
+        Effect::FetchLog(incident) => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let entries = queries.incident_log(&incident).await;
+                let _ = actions.send(Action::LogLoaded { incident, entries });
+            });
+        }
+        Effect::Quit => {}
+    }
+    None
+}

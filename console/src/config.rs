@@ -1,0 +1,305 @@
+//! The console's settings: command line, environment and TOML file, validated once into [`Config`].
+//!
+//! Precedence: defaults < config file < environment (`CONSOLE_HUB`, `CONSOLE_TOKEN`,
+//! `CONSOLE_LANG`) < command line.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use serde::Deserialize;
+use time::UtcOffset;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::strings::Lang;
+
+/// The command line of the `console` binary.
+#[derive(Debug, Clone, Default, Parser)]
+#[command(name = "console", about = "The control-room console of the alert hub.")]
+pub struct Cli {
+    /// The hub's address, e.g. `http://127.0.0.1:7700` (ws:// and wss:// work too).
+    #[arg(long)]
+    pub hub: Option<String>,
+    /// The operator's token for the hub.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// `zh` or `en`; a key toggles it at run time.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// A TOML config file with `hub`, `token`, `lang`, `utc_offset` and `stderr_log`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where to write what libraries print to stderr while the screen is up.
+    #[arg(long, value_name = "FILE")]
+    pub stderr_log: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+/// Subcommands of the `console` binary.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CliCommand {
+    /// Starts an embedded hub with simulated devices and connects to it (needs the hub).
+    Demo,
+}
+
+/// The validated settings the console runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The hub's base address as a WebSocket URL, without a trailing slash.
+    pub hub: String,
+    pub token: String,
+    pub lang: Lang,
+    /// The offset the clock and all times are shown in.
+    pub utc_offset: UtcOffset,
+    pub stderr_log: Option<PathBuf>,
+}
+
+impl Config {
+    /// The console feed's URL, resuming after `since` (0 asks for a full snapshot).
+    pub fn feed_url(&self, since: u64) -> String {
+        format!("{}/v1/console?since={since}", self.hub)
+    }
+}
+
+/// The config file as written; every key is optional and unknown keys are refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    hub: Option<Spanned<String>>,
+    token: Option<String>,
+    lang: Option<Spanned<String>>,
+    utc_offset: Option<Spanned<String>>,
+    stderr_log: Option<PathBuf>,
+}
+
+/// The default display offset: China Standard Time, where the control rooms are.
+pub const DEFAULT_UTC_OFFSET: UtcOffset = time::macros::offset!(+8);
+
+/// Builds the config from the command line, the optional file it names and the environment
+/// (read through `env`, so tests need not touch the process environment).
+pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+    let (file, path, source) = match &cli.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::ReadConfig {
+                path: path.clone(),
+                source,
+            })?;
+            let raw: RawFile = toml::from_str(&text).map_err(|e| Error::ParseConfig {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            (raw, path.clone(), text)
+        }
+        None => (RawFile::default(), PathBuf::new(), String::new()),
+    };
+    let at = |span: std::ops::Range<usize>| file_origin(&path, &source, span.start);
+
+    let mut hub = file.hub.map(|s| (at(s.span()), s.into_inner()));
+    let mut token = file.token.map(|t| ("config file".to_string(), t));
+    let mut lang = file.lang.map(|s| (at(s.span()), s.into_inner()));
+    let offset = file.utc_offset.map(|s| (at(s.span()), s.into_inner()));
+
+    layer(&mut hub, env("CONSOLE_HUB"), "CONSOLE_HUB");
+    layer(&mut token, env("CONSOLE_TOKEN"), "CONSOLE_TOKEN");
+    layer(&mut lang, env("CONSOLE_LANG"), "CONSOLE_LANG");
+    layer(&mut hub, cli.hub.clone(), "--hub");
+    layer(&mut token, cli.token.clone(), "--token");
+    layer(&mut lang, cli.lang.clone(), "--lang");
+
+    let (hub_origin, hub) = hub.ok_or(Error::MissingSetting {
+        field: "hub",
+        flag: "--hub",
+        env: "CONSOLE_HUB",
+    })?;
+    let (_, token) = token.ok_or(Error::MissingSetting {
+        field: "token",
+        flag: "--token",
+        env: "CONSOLE_TOKEN",
+    })?;
+    Ok(Config {
+        hub: websocket_base(&hub).map_err(|message| Error::InvalidSetting {
+            origin: hub_origin,
+            field: "hub",
+            message,
+        })?,
+        token,
+        lang: match lang {
+            None => Lang::default(),
+            Some((origin, text)) => Lang::parse(&text).ok_or(Error::InvalidSetting {
+                origin,
+                field: "lang",
+                message: format!("is {text:?}; use \"zh\" or \"en\""),
+            })?,
+        },
+        utc_offset: match offset {
+            None => DEFAULT_UTC_OFFSET,
+            Some((origin, text)) => parse_offset(&text).ok_or(Error::InvalidSetting {
+                origin,
+                field: "utc_offset",
+                message: format!("is {text:?}; write it like \"+08:00\""),
+            })?,
+        },
+        stderr_log: cli.stderr_log.clone().or(file.stderr_log),
+    })
+}
+
+fn layer(slot: &mut Option<(String, String)>, value: Option<String>, origin: &str) {
+    if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+        *slot = Some((origin.to_string(), value));
+    }
+}
+
+fn file_origin(path: &Path, source: &str, byte: usize) -> String {
+    let line = source
+        .get(..byte)
+        .map_or(1, |before| before.matches('\n').count() + 1);
+    format!("{} line {line}", path.display())
+}
+
+/// The hub address as a WebSocket base URL: `http` becomes `ws`, `https` becomes `wss`, a bare
+/// `host:port` gets `ws://`, and a trailing slash goes.
+pub fn websocket_base(address: &str) -> Result<String, String> {
+    let address = address.trim().trim_end_matches('/');
+    let (scheme, rest) = match address.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("ws".to_string(), address),
+    };
+    let scheme = match scheme.as_str() {
+        "http" | "ws" => "ws",
+        "https" | "wss" => "wss",
+        other => {
+            return Err(format!(
+                "has the scheme {other:?}; use http, https, ws or wss"
+            ));
+        }
+    };
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("{address:?} is not a host address"));
+    }
+    Ok(format!("{scheme}://{rest}"))
+}
+
+/// Reads `+08:00`, `-05:30`, `+8` or `Z`.
+pub fn parse_offset(text: &str) -> Option<UtcOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+        return Some(UtcOffset::UTC);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1i8, &text[1..]),
+        b'-' => (-1i8, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let hours: i8 = hours.parse().ok()?;
+    let minutes: i8 = minutes.parse().ok()?;
+    UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f
+    }
+
+    #[test]
+    fn command_line_beats_environment_beats_file_beats_defaults() {
+        let f = file("hub = \"http://file:1\"\ntoken = \"file-token\"\nlang = \"en\"\n");
+        let cli = Cli {
+            config: Some(f.path().to_path_buf()),
+            ..Cli::default()
+        };
+        let from_file = resolve(&cli, &no_env).unwrap();
+        assert_eq!(from_file.hub, "ws://file:1");
+        assert_eq!(from_file.token, "file-token");
+        assert_eq!(from_file.lang, Lang::En);
+        assert_eq!(from_file.utc_offset, DEFAULT_UTC_OFFSET);
+
+        let env = |k: &str| match k {
+            "CONSOLE_HUB" => Some("https://env:2/".to_string()),
+            "CONSOLE_LANG" => Some("zh".to_string()),
+            _ => None,
+        };
+        let from_env = resolve(&cli, &env).unwrap();
+        assert_eq!(from_env.hub, "wss://env:2");
+        assert_eq!(from_env.token, "file-token");
+        assert_eq!(from_env.lang, Lang::Zh);
+
+        let cli = Cli {
+            hub: Some("cli:3".into()),
+            lang: Some("en".into()),
+            ..cli
+        };
+        let from_cli = resolve(&cli, &env).unwrap();
+        assert_eq!(from_cli.hub, "ws://cli:3");
+        assert_eq!(from_cli.lang, Lang::En);
+        assert_eq!(from_cli.feed_url(42), "ws://cli:3/v1/console?since=42");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_file_line_and_field() {
+        let f = file("token = \"t\"\nhub = \"h:1\"\nlang = \"fr\"\n");
+        let cli = Cli {
+            config: Some(f.path().to_path_buf()),
+            ..Cli::default()
+        };
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        assert!(message.contains("line 3"), "{message}");
+        assert!(message.contains("`lang`"), "{message}");
+        assert!(
+            message.contains(&f.path().display().to_string()),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_broken_toml_are_refused_with_a_line() {
+        let f = file("hub = \"h:1\"\ntokn = \"t\"\n");
+        let cli = Cli {
+            config: Some(f.path().to_path_buf()),
+            ..Cli::default()
+        };
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        assert!(message.contains("tokn"), "{message}");
+        assert!(message.contains("line 2"), "{message}");
+    }
+
+    #[test]
+    fn hub_and_token_are_required() {
+        let message = resolve(&Cli::default(), &no_env).unwrap_err().to_string();
+        assert!(message.contains("--hub"), "{message}");
+        let cli = Cli {
+            hub: Some("h:1".into()),
+            ..Cli::default()
+        };
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        assert!(message.contains("CONSOLE_TOKEN"), "{message}");
+    }
+
+    #[test]
+    fn hub_addresses_become_websocket_urls() {
+        assert_eq!(websocket_base("http://h:1/").unwrap(), "ws://h:1");
+        assert_eq!(websocket_base("wss://h").unwrap(), "wss://h");
+        assert!(websocket_base("ftp://h").is_err());
+        assert!(websocket_base("").is_err());
+    }
+
+    #[test]
+    fn offsets_read_in_the_usual_spellings() {
+        assert_eq!(parse_offset("+08:00"), Some(DEFAULT_UTC_OFFSET));
+        assert_eq!(parse_offset("+8"), Some(DEFAULT_UTC_OFFSET));
+        assert_eq!(parse_offset("-05:30"), UtcOffset::from_hms(-5, -30, 0).ok());
+        assert_eq!(parse_offset("Z"), Some(UtcOffset::UTC));
+        assert_eq!(parse_offset("8"), None);
+    }
+}

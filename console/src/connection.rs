@@ -1,0 +1,215 @@
+//! The link to the hub's console feed: connects, passes every message on as an action,
+//! sends commands, notices a silent hub, and reconnects by itself from the last sequence
+//! number the app applied, backing off up to [`MAX_BACKOFF`].
+
+use std::time::Duration;
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::action::Action;
+use crate::outgoing::Outgoing;
+
+/// The longest wait between two connection attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// How often the console pings the hub, and how long a silent hub is trusted.
+pub const PING_EVERY: Duration = Duration::from_secs(10);
+pub const SILENCE_LIMIT: Duration = Duration::from_secs(30);
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the app asks of the link.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkCommand {
+    Send(Outgoing),
+    /// Drop the connection and resume from the last sequence number (after a gap).
+    Reconnect,
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone)]
+pub struct LinkConfig {
+    /// The hub's WebSocket base URL, e.g. `ws://127.0.0.1:7700`.
+    pub hub: String,
+    pub token: String,
+}
+
+/// The wait before attempt number `attempt` (1-based): 100 ms doubling, at most 2 s.
+pub fn backoff(attempt: u32) -> Duration {
+    let ms = 100u64.saturating_mul(1 << attempt.saturating_sub(1).min(10));
+    Duration::from_millis(ms).min(MAX_BACKOFF)
+}
+
+/// Runs the link until the app goes away (the action receiver is dropped).
+pub async fn run(
+    config: LinkConfig,
+    since: watch::Receiver<u64>,
+    mut commands: mpsc::UnboundedReceiver<LinkCommand>,
+    actions: mpsc::UnboundedSender<Action>,
+) {
+    let mut attempt = 0u32;
+    loop {
+        let seq = *since.borrow();
+        let url = format!("{}/v1/console?since={seq}", config.hub);
+        let reason = match connect(&url, &config.token).await {
+            Ok(ws) => {
+                attempt = 0;
+                if actions.send(Action::LinkUp { at: now() }).is_err() {
+                    return;
+                }
+                match session(ws, &mut commands, &actions).await {
+                    Some(reason) => reason,
+                    None => return,
+                }
+            }
+            Err(reason) => reason,
+        };
+        attempt += 1;
+        let retry_in = backoff(attempt);
+        let down = Action::LinkDown {
+            at: now(),
+            attempt,
+            retry_in,
+            reason: reason.clone(),
+        };
+        if actions.send(down).is_err() {
+            return;
+        }
+        if !wait_refusing(retry_in, &mut commands, &actions, &reason).await {
+            return;
+        }
+    }
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+async fn connect(
+    url: &str,
+    token: &str,
+) -> Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    String,
+> {
+    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| "the token holds characters a header cannot carry".to_string())?;
+    request.headers_mut().insert("authorization", bearer);
+    match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await {
+        Ok(Ok((ws, _))) => Ok(ws),
+        Ok(Err(tungstenite::Error::Http(response))) => Err(format!(
+            "the hub refused the connection: HTTP {}",
+            response.status()
+        )),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("connecting timed out".to_string()),
+    }
+}
+
+/// While waiting to reconnect, commands cannot go anywhere: tell the app each was not sent.
+/// Returns false when the app is gone.
+async fn wait_refusing(
+    delay: Duration,
+    commands: &mut mpsc::UnboundedReceiver<LinkCommand>,
+    actions: &mpsc::UnboundedSender<Action>,
+    reason: &str,
+) -> bool {
+    let sleep = tokio::time::sleep(delay);
+    tokio::pin!(sleep);
+    loop {
+        tokio::select! {
+            () = &mut sleep => return true,
+            command = commands.recv() => match command {
+                Some(LinkCommand::Send(out)) => {
+                    let not_sent = Action::NotSent {
+                        request: out.request().to_string(),
+                        reason: reason.to_string(),
+                    };
+                    if actions.send(not_sent).is_err() {
+                        return false;
+                    }
+                }
+                Some(LinkCommand::Reconnect) => {}
+                None => return false,
+            },
+        }
+    }
+}
+
+/// Serves one connection: hub messages become actions, commands become text frames. Returns
+/// why it ended, or `None` when the app is gone.
+pub async fn session<W>(
+    ws: W,
+    commands: &mut mpsc::UnboundedReceiver<LinkCommand>,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> Option<String>
+where
+    W: Stream<Item = Result<Message, tungstenite::Error>> + Sink<Message> + Unpin,
+    <W as Sink<Message>>::Error: std::fmt::Display,
+{
+    let (mut sink, mut stream) = ws.split();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            frame = stream.next() => {
+                last_heard = tokio::time::Instant::now();
+                match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        match serde_json::from_str(text.as_str()) {
+                            Ok(message) => {
+                                if actions.send(Action::Hub(Box::new(message))).is_err() {
+                                    return None;
+                                }
+                            }
+                            Err(e) => tracing::warn!(error = %e, "unreadable feed message"),
+                        }
+                    }
+                    Some(Ok(Message::Close(frame))) => {
+                        let why = frame.map(|f| f.reason.to_string()).unwrap_or_default();
+                        return Some(format!("the hub closed the feed {why}").trim().to_string());
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Some(e.to_string()),
+                    None => return Some("the connection ended".to_string()),
+                }
+            }
+            command = commands.recv() => match command {
+                Some(LinkCommand::Send(out)) => {
+                    if let Err(e) = sink.send(Message::text(out.to_json())).await {
+                        let not_sent = Action::NotSent {
+                            request: out.request().to_string(),
+                            reason: e.to_string(),
+                        };
+                        let _ = actions.send(not_sent);
+                        return Some(e.to_string());
+                    }
+                }
+                Some(LinkCommand::Reconnect) => {
+                    let _ = sink.close().await;
+                    return Some("resynchronising".to_string());
+                }
+                None => return None,
+            },
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    return Some("the hub went silent".to_string());
+                }
+                if let Err(e) = sink.send(Message::Ping(Default::default())).await {
+                    return Some(e.to_string());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;

@@ -1,0 +1,34 @@
+//! The console library's one error type.
+
+use std::path::PathBuf;
+
+/// What can go wrong in the console library; the binary reports these with `anyhow`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the config file {path}: {source}")]
+    ReadConfig {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    ParseConfig { path: PathBuf, message: String },
+    #[error("{origin}: `{field}` {message}")]
+    InvalidSetting {
+        origin: String,
+        field: &'static str,
+        message: String,
+    },
+    #[error(
+        "no {field} given: use {flag}, the {env} environment variable or `{field}` in the config file"
+    )]
+    MissingSetting {
+        field: &'static str,
+        flag: &'static str,
+        env: &'static str,
+    },
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// The console library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,239 @@
+//! The console's whole state: what the hub told us, where the operator is, and the link.
+//!
+//! Everything here can be rebuilt from the hub (a snapshot replaces it) except where the
+//! operator is looking and what they are typing.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use alert_hub::protocol::{DrillView, OnTestView, OperatorInfo};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::action::Screen;
+use crate::incidents::IncidentStore;
+use crate::keys::Keymap;
+use crate::outgoing::Outgoing;
+use crate::screens::{board, handover, history, incident, on_test};
+use crate::sound::Annunciator;
+use crate::strings::Lang;
+
+/// How long a command may wait for the hub's reply before the operator is told to check.
+pub const REPLY_TIMEOUT: time::Duration = time::Duration::seconds(10);
+
+/// How long an informational message stays on the message bar.
+pub const INFO_LIFETIME: time::Duration = time::Duration::seconds(8);
+
+/// The state of the connection to the hub's console feed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    /// The first connection is being made.
+    Connecting { since: OffsetDateTime },
+    /// Connected; messages flow.
+    Connected { since: OffsetDateTime },
+    /// The connection dropped at `since` and the console is trying again.
+    Reconnecting {
+        since: OffsetDateTime,
+        attempt: u32,
+        retry_in: Duration,
+        reason: String,
+    },
+}
+
+/// How much to trust the message bar's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A message for the operator on the message bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+    pub at: OffsetDateTime,
+}
+
+/// A popup over the current screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    ConfirmQuit,
+}
+
+/// What the text being typed is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditPurpose {
+    Note {
+        incident: String,
+    },
+    SkipReason {
+        incident: String,
+        step: String,
+    },
+    Input {
+        incident: String,
+        step: String,
+        input: String,
+    },
+    ResolveSummary {
+        incident: String,
+    },
+    HistorySearch,
+    OutgoingId,
+    IncomingId,
+}
+
+/// A line being typed; Enter submits it, Esc drops it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Editor {
+    pub purpose: EditPurpose,
+    pub text: String,
+}
+
+/// A command sent and not yet answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub outgoing: Outgoing,
+    pub sent_at: OffsetDateTime,
+}
+
+/// Where the feed stands: the last sequence number applied and whether the picture is whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Feed {
+    /// The `seq` of the last snapshot or change applied; reconnects resume after it.
+    pub last_seq: u64,
+    /// A snapshot has been applied and no resync has been announced since.
+    pub have_snapshot: bool,
+    /// A change was missed; the console is reconnecting to get it.
+    pub gap: bool,
+}
+
+/// The whole console state that `update` changes and the screens draw.
+#[derive(Debug)]
+pub struct State {
+    pub lang: Lang,
+    /// The offset every time is shown in.
+    pub offset: UtcOffset,
+    /// The time of the last tick; countdowns and ages are measured against it.
+    pub now: OffsetDateTime,
+    /// The terminal size, for paging.
+    pub size: (u16, u16),
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub editor: Option<Editor>,
+    pub link: Link,
+    pub feed: Feed,
+    pub operator: Option<OperatorInfo>,
+    pub incidents: IncidentStore,
+    pub on_test: Vec<OnTestView>,
+    pub drills: Vec<DrillView>,
+    pub board: board::BoardState,
+    pub incident: incident::IncidentScreen,
+    pub history: history::HistoryState,
+    pub handover: handover::HandOverState,
+    pub on_test_screen: on_test::OnTestState,
+    pub annunciator: Annunciator,
+    /// `Some(true)` when a sound card plays the tones, `Some(false)` for bell only.
+    pub audio: Option<bool>,
+    pub pending: BTreeMap<String, Pending>,
+    pub message: Option<Message>,
+    pub keymap: Keymap,
+    pub quit: bool,
+    session: String,
+    next_request: u64,
+}
+
+impl State {
+    /// A console that has not heard from the hub yet.
+    pub fn new(lang: Lang, offset: UtcOffset, now: OffsetDateTime) -> State {
+        State {
+            lang,
+            offset,
+            now,
+            size: (80, 24),
+            screen: Screen::Board,
+            overlay: None,
+            editor: None,
+            link: Link::Connecting { since: now },
+            feed: Feed::default(),
+            operator: None,
+            incidents: IncidentStore::default(),
+            on_test: Vec::new(),
+            drills: Vec::new(),
+            board: board::BoardState::default(),
+            incident: incident::IncidentScreen::default(),
+            history: history::HistoryState::default(),
+            handover: handover::HandOverState::default(),
+            on_test_screen: on_test::OnTestState::default(),
+            annunciator: Annunciator::default(),
+            audio: None,
+            pending: BTreeMap::new(),
+            message: None,
+            keymap: Keymap::default(),
+            quit: false,
+            session: format!("{:x}", now.unix_timestamp()),
+            next_request: 0,
+        }
+    }
+
+    /// True when the picture on screen is the hub's current one: connected, with a snapshot
+    /// applied and no gap since. Anything else is drawn as stale.
+    pub fn is_live(&self) -> bool {
+        matches!(self.link, Link::Connected { .. }) && self.feed.have_snapshot && !self.feed.gap
+    }
+
+    /// A request id unique to this console run.
+    pub fn next_request_id(&mut self) -> String {
+        self.next_request += 1;
+        format!("{}-{}", self.session, self.next_request)
+    }
+
+    /// Puts a message on the message bar.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.message = Some(Message {
+            level,
+            text: text.into(),
+            at: self.now,
+        });
+    }
+
+    /// Records a command as sent and returns the effect that sends it, or refuses it (with a
+    /// message) while the console is not connected.
+    pub fn send(&mut self, outgoing: Outgoing) -> Option<crate::action::Effect> {
+        if !matches!(self.link, Link::Connected { .. }) {
+            self.say(Level::Error, crate::strings::S::NotConnected.get(self.lang));
+            return None;
+        }
+        self.pending.insert(
+            outgoing.request().to_string(),
+            Pending {
+                outgoing: outgoing.clone(),
+                sent_at: self.now,
+            },
+        );
+        Some(crate::action::Effect::Send(outgoing))
+    }
+
+    /// Whether the incident screen shows a read-only (historical) incident.
+    pub fn read_only(&self) -> bool {
+        self.screen == Screen::Incident && self.incident.is_read_only()
+    }
+
+    /// The drills to announce: those the hub says are running, plus any drill an open incident
+    /// belongs to (so a drill incident is never shown without its banner).
+    pub fn running_drills(&self) -> Vec<(String, Option<&DrillView>)> {
+        let mut drills: Vec<(String, Option<&DrillView>)> = self
+            .drills
+            .iter()
+            .map(|d| (d.id.clone(), Some(d)))
+            .collect();
+        for id in self.incidents.drill_ids() {
+            if !drills.iter().any(|(d, _)| d == id) {
+                drills.push((id.to_string(), None));
+            }
+        }
+        drills
+    }
+}

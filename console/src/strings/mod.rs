@@ -1,0 +1,348 @@
+//! Every piece of operator-facing text, in Chinese and English, in one place.
+
+mod names;
+
+pub use names::*;
+
+use alert_hub::protocol::Bilingual;
+use serde::Deserialize;
+
+/// The language the console speaks; a key toggles it at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The other language.
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// Picks the text of this language from a pair.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// The text of this language from a bilingual value, falling back to the other language
+    /// when this one is empty.
+    pub fn of(self, text: &Bilingual) -> &str {
+        let (first, second) = match self {
+            Lang::Zh => (&text.zh, &text.en),
+            Lang::En => (&text.en, &text.zh),
+        };
+        if first.is_empty() { second } else { first }
+    }
+
+    /// Reads `zh`/`en` (and the common spellings `zh-CN`, `cn`, `english`), case-insensitive.
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh_cn" | "cn" | "chinese" => Some(Lang::Zh),
+            "en" | "en-us" | "en_us" | "en-gb" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// A fixed piece of operator-facing text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S {
+    Board,
+    Incident,
+    History,
+    HandOver,
+    OnTest,
+    Priority,
+    Kind,
+    Location,
+    Age,
+    State,
+    Events,
+    Owner,
+    Marks,
+    Drill,
+    DrillRunning,
+    AllSites,
+    Site,
+    Shown,
+    New,
+    Unacknowledged,
+    UnacknowledgedP1,
+    NoOpenIncidents,
+    Connected,
+    Connecting,
+    ReconnectingSince,
+    StaleBoard,
+    AwaitingSnapshot,
+    Attempt,
+    NotSignedIn,
+    Muted,
+    SoundBellOnly,
+    HelpHint,
+    Keys,
+    PressAnyKey,
+    ConfirmQuit,
+    Playbook,
+    NoPlaybook,
+    Notifications,
+    NoNotifications,
+    NextEscalationIn,
+    NextEscalationAt,
+    DueAt,
+    EscalationStopped,
+    Level,
+    Log,
+    LogEmpty,
+    LogPartial,
+    ReadOnly,
+    Overdue,
+    Due,
+    ChooseWith,
+    InputWith,
+    Devices,
+    CloseRequested,
+    Search,
+    SearchHint,
+    NoHistory,
+    HistoryLoading,
+    Opened,
+    OpenIncidents,
+    OverdueSteps,
+    NoOverdueSteps,
+    Outgoing,
+    Incoming,
+    SignHint,
+    HandOverSent,
+    HandOverRecorded,
+    HandOverNeedsBoth,
+    HandOverSameOperator,
+    Source,
+    Device,
+    WholeSource,
+    AuthorisedBy,
+    Reason,
+    Since,
+    Until,
+    Remaining,
+    Expired,
+    NothingOnTest,
+    Note,
+    SkipReason,
+    ResolveSummary,
+    InputValue,
+    OutgoingId,
+    IncomingId,
+    Refused,
+    NotConnected,
+    NotSent,
+    NoAnswer,
+    Sent,
+    Done,
+    IncidentGone,
+    NoCurrentStep,
+    NotSkippable,
+    NoSuchChoice,
+    NoInputs,
+    NoSelection,
+    AlreadyAcknowledged,
+    FeedGap,
+    Resyncing,
+    Step,
+    TextRequired,
+    Hub,
+}
+
+impl S {
+    /// The text in the given language.
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (zh, en) = self.pair();
+        lang.pick(zh, en)
+    }
+
+    fn pair(self) -> (&'static str, &'static str) {
+        match self {
+            S::Board => ("报警总览", "Alarm board"),
+            S::Incident => ("事件", "Incident"),
+            S::History => ("历史", "History"),
+            S::HandOver => ("交接班", "Shift hand-over"),
+            S::OnTest => ("测试中", "On test"),
+            S::Priority => ("级", "P"),
+            S::Kind => ("类型", "Kind"),
+            S::Location => ("位置", "Location"),
+            S::Age => ("时长", "Age"),
+            S::State => ("状态", "State"),
+            S::Events => ("次", "Ev"),
+            S::Owner => ("负责人", "Owner"),
+            S::Marks => ("标记", "Marks"),
+            S::Drill => ("演练", "DRILL"),
+            S::DrillRunning => ("演练进行中", "DRILL RUNNING"),
+            S::AllSites => ("全部项目", "all sites"),
+            S::Site => ("项目", "site"),
+            S::Shown => ("条显示", "shown"),
+            S::New => ("新", "new"),
+            S::Unacknowledged => ("未确认", "unacknowledged"),
+            S::UnacknowledgedP1 => ("一级报警未确认", "UNACKNOWLEDGED P1"),
+            S::NoOpenIncidents => ("没有未关闭的事件", "No open incidents"),
+            S::Connected => ("已连接", "connected"),
+            S::Connecting => ("正在连接", "connecting"),
+            S::ReconnectingSince => ("断线重连中，自", "reconnecting since"),
+            S::StaleBoard => (
+                "数据可能已过时：与中心的连接已断开",
+                "STALE: not connected to the hub, this may be out of date",
+            ),
+            S::AwaitingSnapshot => (
+                "正在同步：等待中心发送完整数据",
+                "SYNCHRONISING: waiting for the hub's full picture",
+            ),
+            S::Attempt => ("第几次", "attempt"),
+            S::NotSignedIn => ("未登录", "not signed in"),
+            S::Muted => ("已静音", "muted"),
+            S::SoundBellOnly => ("无声卡：仅终端铃声", "no audio: bell only"),
+            S::HelpHint => ("? 帮助", "? help"),
+            S::Keys => ("按键", "Keys"),
+            S::PressAnyKey => ("按任意键关闭", "press any key to close"),
+            S::ConfirmQuit => (
+                "退出控制台？报警将不再显示。 y 退出 / n 取消",
+                "Quit the console? Alarms will no longer show. y quit / n cancel",
+            ),
+            S::Playbook => ("处置流程", "Playbook"),
+            S::NoPlaybook => ("尚无处置流程", "No playbook yet"),
+            S::Notifications => ("通知", "Notifications"),
+            S::NoNotifications => ("尚无通知", "No notifications yet"),
+            S::NextEscalationIn => ("下次升级", "next escalation in"),
+            S::NextEscalationAt => ("下次升级时间", "next escalation at"),
+            S::DueAt => ("截止", "due at"),
+            S::EscalationStopped => ("已停止升级", "escalation stopped"),
+            S::Level => ("级别", "level"),
+            S::Log => ("事件日志", "Incident log"),
+            S::LogEmpty => ("本次运行尚未收到日志", "No log entries received yet"),
+            S::LogPartial => (
+                "仅显示本控制台收到的记录",
+                "showing entries this console received",
+            ),
+            S::ReadOnly => ("只读", "read-only"),
+            S::Overdue => ("超时", "OVERDUE"),
+            S::Due => ("剩余", "due in"),
+            S::ChooseWith => ("按数字选择", "press a number"),
+            S::InputWith => ("按 i 填写", "press i to fill in"),
+            S::Devices => ("探测器", "devices"),
+            S::CloseRequested => ("待第二人确认关闭", "close awaits 2nd operator"),
+            S::Search => ("搜索", "Search"),
+            S::SearchHint => (
+                "按 / 输入项目、类型或日期（如 2026-11-22）",
+                "press / to type a site, kind or date (e.g. 2026-11-22)",
+            ),
+            S::NoHistory => ("没有符合的历史事件", "No past incidents match"),
+            S::HistoryLoading => ("正在加载…", "loading…"),
+            S::Opened => ("发生时间", "Opened"),
+            S::OpenIncidents => ("未关闭事件", "Open incidents"),
+            S::OverdueSteps => ("超时步骤", "Overdue steps"),
+            S::NoOverdueSteps => ("没有超时步骤", "No overdue steps"),
+            S::Outgoing => ("交班人", "Outgoing"),
+            S::Incoming => ("接班人", "Incoming"),
+            S::SignHint => (
+                "o 交班人工号  i 接班人工号  s 双方签字提交",
+                "o outgoing id  i incoming id  s sign and send",
+            ),
+            S::HandOverSent => ("已提交，等待中心确认", "sent, waiting for the hub"),
+            S::HandOverRecorded => ("交接已记录", "hand-over recorded"),
+            S::HandOverNeedsBoth => (
+                "交班人和接班人都要填写工号",
+                "both the outgoing and the incoming operator must enter their ids",
+            ),
+            S::HandOverSameOperator => (
+                "交班人和接班人不能是同一人",
+                "the outgoing and incoming operator must be different people",
+            ),
+            S::Source => ("来源", "Source"),
+            S::Device => ("设备", "Device"),
+            S::WholeSource => ("整个来源", "whole source"),
+            S::AuthorisedBy => ("批准人", "Authorised by"),
+            S::Reason => ("原因", "Reason"),
+            S::Since => ("开始", "Since"),
+            S::Until => ("结束", "Until"),
+            S::Remaining => ("剩余", "Left"),
+            S::Expired => ("已到期", "expired"),
+            S::NothingOnTest => ("没有处于测试状态的设备", "Nothing is on test"),
+            S::Note => ("备注", "Note"),
+            S::SkipReason => ("跳过原因", "Reason to skip"),
+            S::ResolveSummary => ("处理结果（可不填）", "Resolution summary (optional)"),
+            S::InputValue => ("填写", "Value"),
+            S::OutgoingId => ("交班人工号", "Outgoing operator id"),
+            S::IncomingId => ("接班人工号", "Incoming operator id"),
+            S::Refused => ("中心拒绝", "Refused by the hub"),
+            S::NotConnected => (
+                "未连接中心，操作没有发送",
+                "Not connected to the hub: the command was not sent",
+            ),
+            S::NotSent => ("操作未能发送", "The command could not be sent"),
+            S::NoAnswer => (
+                "中心未答复，请检查结果",
+                "No answer from the hub yet: check the result",
+            ),
+            S::Sent => ("已发送", "sent"),
+            S::Done => ("完成", "done"),
+            S::IncidentGone => ("该事件已关闭", "That incident has been closed"),
+            S::NoCurrentStep => ("没有当前步骤", "There is no current step"),
+            S::NotSkippable => ("这一步不能跳过", "This step cannot be skipped"),
+            S::NoSuchChoice => ("没有这个选项", "No such choice"),
+            S::NoInputs => ("这一步没有要填写的内容", "This step has nothing to fill in"),
+            S::NoSelection => ("没有选中事件", "No incident selected"),
+            S::AlreadyAcknowledged => ("已经确认过", "Already acknowledged"),
+            S::FeedGap => (
+                "数据有缺漏，正在重新同步",
+                "Missed an update: resynchronising",
+            ),
+            S::Resyncing => ("中心要求重新同步", "The hub is resending everything"),
+            S::Step => ("步骤", "Step"),
+            S::TextRequired => (
+                "没有填写内容，未发送",
+                "Nothing was typed; nothing was sent",
+            ),
+            S::Hub => ("中心", "hub"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggling_twice_returns_to_the_start() {
+        assert_eq!(Lang::Zh.toggled(), Lang::En);
+        assert_eq!(Lang::Zh.toggled().toggled(), Lang::Zh);
+    }
+
+    #[test]
+    fn bilingual_falls_back_when_one_side_is_empty() {
+        let text = Bilingual {
+            zh: String::new(),
+            en: "Call 119".into(),
+        };
+        assert_eq!(Lang::Zh.of(&text), "Call 119");
+        assert_eq!(Lang::En.of(&text), "Call 119");
+    }
+
+    #[test]
+    fn language_names_parse_loosely() {
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::parse(" EN "), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn drill_word_is_unmistakable_in_both_languages() {
+        assert_eq!(S::Drill.get(Lang::Zh), "演练");
+        assert_eq!(S::Drill.get(Lang::En), "DRILL");
+    }
+}

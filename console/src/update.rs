@@ -1,0 +1,353 @@
+//! The one place actions change the state: `update(&mut State, Action) -> Vec<Effect>`.
+//! Pure: no clock, no sockets, no terminal; the runtime carries out the returned effects.
+
+use alert_hub::protocol::{ConsoleMessage, IncidentEvent, OnTestView, Reply};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::action::{Action, Effect, Intent, Screen};
+use crate::outgoing::Outgoing;
+use crate::screens::{board, handover, history, incident, on_test};
+use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
+use crate::strings::{S, intent_help, refusal_name};
+use crate::text;
+
+/// Applies one action and returns what the runtime must do because of it.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match action {
+        Action::Tick { now } => tick(state, now, &mut fx),
+        Action::Resize { width, height } => state.size = (width, height),
+        Action::Key(key) => key_pressed(state, key, &mut fx),
+        Action::Intent(intent) => apply_intent(state, intent, &mut fx),
+        Action::LinkUp { at } => state.link = Link::Connected { since: at },
+        Action::LinkDown {
+            at,
+            attempt,
+            retry_in,
+            reason,
+        } => {
+            let since = match &state.link {
+                Link::Reconnecting { since, .. } => *since,
+                Link::Connecting { since } if state.feed.last_seq == 0 => *since,
+                _ => at,
+            };
+            state.link = Link::Reconnecting {
+                since,
+                attempt,
+                retry_in,
+                reason,
+            };
+        }
+        Action::Hub(message) => feed(state, *message, &mut fx),
+        Action::NotSent { request, reason } => {
+            state.pending.remove(&request);
+            if state.handover.sent.as_deref() == Some(request.as_str()) {
+                state.handover.sent = None;
+            }
+            let text = format!("{}: {reason}", S::NotSent.get(state.lang));
+            state.say(Level::Error, text);
+        }
+        Action::HistoryLoaded(result) => history::loaded(state, result),
+        Action::LogLoaded { incident, entries } => incident::log_loaded(state, &incident, entries),
+        Action::AudioReady { device } => state.audio = Some(device),
+    }
+    annunciate(state, &mut fx);
+    fx
+}
+
+fn tick(state: &mut State, now: time::OffsetDateTime, fx: &mut Vec<Effect>) {
+    state.now = now;
+    if let Some(m) = &state.message {
+        if m.level == Level::Info && now - m.at > INFO_LIFETIME {
+            state.message = None;
+        }
+    }
+    let overdue: Vec<String> = state
+        .pending
+        .iter()
+        .filter(|(_, p)| now - p.sent_at > REPLY_TIMEOUT)
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in overdue {
+        if let Some(p) = state.pending.remove(&id) {
+            let text = format!(
+                "{}: {}",
+                S::NoAnswer.get(state.lang),
+                describe(state, &p.outgoing)
+            );
+            state.say(Level::Warning, text);
+        }
+    }
+    let _ = fx;
+}
+
+/// Sounds the alarm cycle when one is due.
+fn annunciate(state: &mut State, fx: &mut Vec<Effect>) {
+    let now = state.now;
+    if let Some(cue) = state
+        .annunciator
+        .poll(state.incidents.unacknowledged_p1(), now)
+    {
+        fx.push(Effect::Sound(cue));
+    }
+}
+
+fn feed(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
+    match message {
+        ConsoleMessage::Snapshot {
+            seq,
+            operator,
+            incidents,
+            on_test,
+            drills,
+        } => {
+            state.incidents.replace_all(incidents);
+            state.on_test = sorted_on_test(on_test);
+            state.drills = drills;
+            state.operator = Some(operator);
+            state.feed.last_seq = seq;
+            state.feed.have_snapshot = true;
+            state.feed.gap = false;
+            board::keep_selection(state);
+        }
+        ConsoleMessage::Change { seq, change } => {
+            let feed = state.feed;
+            if seq <= feed.last_seq && (feed.have_snapshot || feed.last_seq > 0) {
+                return;
+            }
+            if feed.have_snapshot && seq != feed.last_seq + 1 {
+                if !feed.gap {
+                    state.feed.gap = true;
+                    state.say(Level::Warning, S::FeedGap.get(state.lang));
+                    fx.push(Effect::Reconnect);
+                }
+                return;
+            }
+            state.feed.last_seq = seq;
+            state.feed.gap = false;
+            let change = *change;
+            let chime = match &change.entry.event {
+                IncidentEvent::Opened { .. } | IncidentEvent::Reopened { .. } => {
+                    Some(change.incident.priority)
+                }
+                IncidentEvent::PriorityRaised { to, .. } => Some(*to),
+                _ => None,
+            };
+            state.incidents.upsert(change.incident);
+            state.incidents.record_log(change.entry);
+            board::keep_selection(state);
+            if let Some(priority) = chime {
+                annunciate(state, fx);
+                if let Some(cue) = state.annunciator.chime(priority, state.now) {
+                    fx.push(Effect::Sound(cue));
+                }
+            }
+        }
+        ConsoleMessage::Reply(reply) => replied(state, reply),
+        ConsoleMessage::Resync { reason } => {
+            state.feed.have_snapshot = false;
+            let text = format!("{}: {reason}", S::Resyncing.get(state.lang));
+            state.say(Level::Warning, text);
+        }
+    }
+}
+
+fn sorted_on_test(mut on_test: Vec<OnTestView>) -> Vec<OnTestView> {
+    on_test.sort_by(|a, b| a.until.cmp(&b.until).then(a.source.cmp(&b.source)));
+    on_test
+}
+
+fn replied(state: &mut State, reply: Reply) {
+    let Some(pending) = state.pending.remove(&reply.request) else {
+        return;
+    };
+    if matches!(pending.outgoing, Outgoing::HandOver(_)) {
+        handover::replied(state, &reply);
+        return;
+    }
+    let what = describe(state, &pending.outgoing);
+    if reply.ok {
+        let text = format!("{what}: {}", S::Done.get(state.lang));
+        state.say(Level::Info, text);
+        return;
+    }
+    let why = reply.message.clone().unwrap_or_else(|| {
+        reply
+            .error
+            .map(|code| refusal_name(code, state.lang).to_string())
+            .unwrap_or_default()
+    });
+    let text = format!("{} — {what}: {why}", S::Refused.get(state.lang));
+    state.say(Level::Error, text);
+}
+
+/// A short description of a command for the message bar, e.g. `acknowledge INC-0107`.
+pub fn describe(state: &State, outgoing: &Outgoing) -> String {
+    use alert_hub::protocol::Command::*;
+    let lang = state.lang;
+    match outgoing {
+        Outgoing::HandOver(_) => S::HandOver.get(lang).to_string(),
+        Outgoing::Command(request) => {
+            let intent = match &request.command {
+                Acknowledge { .. } => Intent::Acknowledge,
+                AddNote { .. } => Intent::Note,
+                Resolve { .. } | Close { .. } => Intent::Resolve,
+                CompleteStep { .. } => Intent::CompleteStep,
+                Choose { .. } => Intent::Choose(0),
+                RecordInput { .. } => Intent::EnterInput,
+                SkipStep { .. } => Intent::Skip,
+                EscalateNow { .. } => Intent::EscalateNow,
+            };
+            format!(
+                "{} {}",
+                intent_help(intent, lang),
+                request.command.incident()
+            )
+        }
+    }
+}
+
+fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if state.editor.is_some() {
+        edit(state, key, fx);
+        return;
+    }
+    match state.overlay {
+        Some(Overlay::Help) => state.overlay = None,
+        Some(Overlay::ConfirmQuit) => {
+            let intent = match key.code {
+                KeyCode::Char('y' | 'Y') => Intent::ConfirmQuit,
+                _ => Intent::CancelQuit,
+            };
+            apply_intent(state, intent, fx);
+        }
+        None => {
+            let read_only = state.read_only();
+            if let Some(intent) = state.keymap.resolve(state.screen, read_only, &key) {
+                apply_intent(state, intent, fx);
+            }
+        }
+    }
+}
+
+fn edit(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(editor) = state.editor.as_mut() else {
+        return;
+    };
+    let control = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            let purpose = editor.purpose.clone();
+            state.editor = None;
+            if purpose == EditPurpose::HistorySearch {
+                history::set_query(state, String::new());
+            }
+            return;
+        }
+        KeyCode::Enter => {
+            if let Some(editor) = state.editor.take() {
+                submit(state, editor.purpose, editor.text.trim().to_string(), fx);
+            }
+            return;
+        }
+        KeyCode::Backspace => {
+            editor.text.pop();
+        }
+        KeyCode::Char('u') if control => editor.text.clear(),
+        KeyCode::Char('c') if control => {
+            state.editor = None;
+            return;
+        }
+        KeyCode::Char(c) if !control => editor.text.push(c),
+        _ => return,
+    }
+    if editor.purpose == EditPurpose::HistorySearch {
+        let query = editor.text.clone();
+        history::set_query(state, query);
+    }
+}
+
+fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
+    match purpose {
+        EditPurpose::HistorySearch => history::set_query(state, text),
+        EditPurpose::OutgoingId => state.handover.outgoing = text,
+        EditPurpose::IncomingId => state.handover.incoming = text,
+        purpose => incident::submit(state, purpose, text, fx),
+    }
+}
+
+/// Carries out an operator intent (what a key resolved to).
+pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
+    match intent {
+        Intent::Quit => state.overlay = Some(Overlay::ConfirmQuit),
+        Intent::ConfirmQuit => {
+            state.overlay = None;
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        Intent::CancelQuit => state.overlay = None,
+        Intent::ToggleHelp => {
+            state.overlay = match state.overlay {
+                Some(Overlay::Help) => None,
+                _ => Some(Overlay::Help),
+            }
+        }
+        Intent::ToggleLanguage => state.lang = state.lang.toggled(),
+        Intent::ToggleMute => toggle_mute(state, fx),
+        Intent::Show(screen) => show(state, screen, fx),
+        Intent::NextScreen => {
+            let next = match state.screen {
+                Screen::Board | Screen::Incident => Screen::History,
+                Screen::History => Screen::HandOver,
+                Screen::HandOver => Screen::OnTest,
+                Screen::OnTest => Screen::Board,
+            };
+            show(state, next, fx);
+        }
+        Intent::Back => {
+            let back = match state.screen {
+                Screen::Incident => state.incident.came_from(),
+                _ => Screen::Board,
+            };
+            state.screen = back;
+        }
+        other => match state.screen {
+            Screen::Board => board::handle(state, other, fx),
+            Screen::Incident => incident::handle(state, other, fx),
+            Screen::History => history::handle(state, other, fx),
+            Screen::HandOver => handover::handle(state, other, fx),
+            Screen::OnTest => on_test::handle(state, other),
+        },
+    }
+}
+
+fn show(state: &mut State, screen: Screen, fx: &mut Vec<Effect>) {
+    if screen == Screen::Incident && !state.incident.is_open() {
+        return;
+    }
+    if screen == Screen::History {
+        history::entered(state, fx);
+    }
+    state.screen = screen;
+}
+
+fn toggle_mute(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.annunciator.muted_until(state.now).is_some() {
+        state.annunciator.unmute();
+        return;
+    }
+    state
+        .annunciator
+        .mute(state.incidents.unacknowledged_p1(), state.now);
+    fx.push(Effect::Silence);
+    let until = state.now + crate::sound::MUTE_LIMIT;
+    let text = format!(
+        "{} → {}",
+        S::Muted.get(state.lang),
+        text::clock(until, state.offset)
+    );
+    state.say(Level::Info, text);
+}

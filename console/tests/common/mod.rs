@@ -1,0 +1,84 @@
+//! Shared givens for the `update` tests: a console live on the sample scene, key presses,
+//! typed text and feed changes.
+#![allow(dead_code)]
+
+use alert_hub::protocol::{
+    Actor, Change, Command, ConsoleMessage, IncidentEvent, IncidentState, IncidentView, LogEntry,
+};
+use console::action::{Action, Effect, Intent, Screen};
+use console::config::DEFAULT_UTC_OFFSET;
+use console::outgoing::Outgoing;
+use console::sample::{self, T0};
+use console::state::State;
+use console::strings::Lang;
+use console::update::update;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub fn connected() -> State {
+    let mut state = State::new(Lang::En, DEFAULT_UTC_OFFSET, T0);
+    update(&mut state, Action::LinkUp { at: T0 });
+    state
+}
+
+/// A live console showing the sample scene.
+pub fn live() -> State {
+    let mut state = connected();
+    update(&mut state, Action::Hub(Box::new(sample::scene())));
+    for change in sample::scene_changes() {
+        update(&mut state, Action::Hub(Box::new(change)));
+    }
+    state
+}
+
+pub fn intent(state: &mut State, intent: Intent) -> Vec<Effect> {
+    update(state, Action::Intent(intent))
+}
+
+pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c));
+    }
+    key(state, KeyCode::Enter)
+}
+
+pub fn sent(effects: &[Effect]) -> Vec<Command> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(Outgoing::Command(c)) => Some(c.command.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn change(seq: u64, incident: IncidentView, event: IncidentEvent) -> Action {
+    Action::Hub(Box::new(ConsoleMessage::Change {
+        seq,
+        change: Box::new(Change {
+            entry: LogEntry {
+                seq,
+                incident: incident.id.clone(),
+                at: T0,
+                actor: Actor::Hub,
+                event,
+            },
+            incident,
+        }),
+    }))
+}
+
+pub fn acked(mut incident: IncidentView) -> IncidentView {
+    incident.state = IncidentState::Acknowledged;
+    incident.owner = Some("op-zhang".into());
+    incident
+}
+
+pub fn open_fire(state: &mut State) {
+    state.board.selected = Some("INC-0107".into());
+    intent(state, Intent::Open);
+    assert_eq!(state.screen, Screen::Incident);
+}

@@ -1,0 +1,249 @@
+//! Every screen drawn into a `TestBackend` at 80×24 and 160×48, in Chinese and English, with
+//! a drill running, compared with reviewed snapshots. The clock is fixed at the sample's T0.
+
+use alert_hub::protocol::{EventKind, IncidentState};
+use console::action::{Action, Intent, Screen};
+use console::sample::{self, T0};
+use console::screens::{DRILL, render};
+use console::state::State;
+use console::strings::Lang;
+use console::update::update;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use time::Duration;
+
+mod common;
+use common::{intent, live};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn buffer(state: &State, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(frame, state)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn draw(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(frame, state)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// Snapshots `state` at both sizes in both languages and checks the drill marker is there.
+fn snapshot_all(name: &str, state: &mut State) {
+    for lang in [Lang::Zh, Lang::En] {
+        state.lang = lang;
+        for (w, h) in SIZES {
+            let text = draw(state, w, h);
+            let word = match lang {
+                Lang::Zh => "演练",
+                Lang::En => "DRILL",
+            };
+            assert!(
+                text.contains(word),
+                "{name} {w}x{h} {lang:?} has no drill marker"
+            );
+            let lang_name = format!("{lang:?}").to_lowercase();
+            insta::assert_snapshot!(format!("{name}_{w}x{h}_{lang_name}"), text);
+        }
+    }
+}
+
+fn with_history(state: &mut State) {
+    let mut past = sample::many(8, T0 - Duration::days(1));
+    let mut drill = sample::incident("INC-0050", EventKind::ElevatorEntrapment, "east-lake");
+    drill.drill = Some("drill-2026-q3".into());
+    drill.state = IncidentState::Closed;
+    drill.opened_at = T0 - Duration::days(40);
+    past.push(drill);
+    let mut fire = sample::with_playbook(sample::incident(
+        "INC-0042",
+        EventKind::FireAlarm,
+        "green-garden",
+    ));
+    fire.state = IncidentState::Closed;
+    fire.owner = Some("op-li".into());
+    fire.opened_at = T0 - Duration::days(3);
+    past.push(fire);
+    for p in &mut past {
+        p.state = IncidentState::Closed;
+    }
+    intent(state, Intent::Show(Screen::History));
+    update(state, Action::HistoryLoaded(Ok(past)));
+}
+
+#[test]
+fn board() {
+    snapshot_all("board", &mut live());
+}
+
+#[test]
+fn board_while_reconnecting_is_marked_stale() {
+    let mut state = live();
+    update(
+        &mut state,
+        Action::LinkDown {
+            at: T0 - Duration::seconds(20),
+            attempt: 3,
+            retry_in: std::time::Duration::from_millis(400),
+            reason: "connection reset".into(),
+        },
+    );
+    snapshot_all("board_stale", &mut state);
+}
+
+#[test]
+fn board_with_help() {
+    let mut state = live();
+    intent(&mut state, Intent::ToggleHelp);
+    snapshot_all("board_help", &mut state);
+}
+
+#[test]
+fn incident() {
+    let mut state = live();
+    state.board.selected = Some("INC-0107".into());
+    intent(&mut state, Intent::Open);
+    update(
+        &mut state,
+        Action::LogLoaded {
+            incident: "INC-0107".into(),
+            entries: Err(console::queries::NOT_OFFERED.into()),
+        },
+    );
+    state.now = T0 + Duration::minutes(1) + Duration::seconds(20);
+    snapshot_all("incident", &mut state);
+}
+
+#[test]
+fn incident_of_a_drill() {
+    let mut state = live();
+    state.board.selected = Some("INC-0108".into());
+    intent(&mut state, Intent::Open);
+    snapshot_all("incident_drill", &mut state);
+}
+
+#[test]
+fn incident_with_an_overdue_step_and_a_note_being_typed() {
+    let mut state = live();
+    state.board.selected = Some("INC-0107".into());
+    intent(&mut state, Intent::Open);
+    state.now = T0 + Duration::minutes(4);
+    intent(&mut state, Intent::Note);
+    for c in "二号探测器也报警".chars() {
+        update(
+            &mut state,
+            Action::Key(ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char(c),
+            )),
+        );
+    }
+    snapshot_all("incident_overdue", &mut state);
+}
+
+#[test]
+fn history() {
+    let mut state = live();
+    with_history(&mut state);
+    snapshot_all("history", &mut state);
+}
+
+#[test]
+fn history_incident_is_read_only() {
+    let mut state = live();
+    with_history(&mut state);
+    let fire = state
+        .history
+        .matches
+        .iter()
+        .position(|i| state.history.items[*i].id == "INC-0042");
+    state.history.selected = fire.unwrap();
+    intent(&mut state, Intent::Open);
+    assert!(state.read_only());
+    snapshot_all("history_incident", &mut state);
+}
+
+#[test]
+fn hand_over() {
+    let mut state = live();
+    state.now = T0 + Duration::minutes(4);
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    state.handover.outgoing = "op-zhang".into();
+    snapshot_all("hand_over", &mut state);
+}
+
+#[test]
+fn on_test() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::OnTest));
+    snapshot_all("on_test", &mut state);
+}
+
+#[test]
+fn the_drill_band_is_magenta_and_used_for_nothing_else() {
+    let state = live();
+    let buf = buffer(&state, 160, 48);
+    let magenta_rows: Vec<u16> = (0..48)
+        .filter(|y| (0..160).any(|x| buf[(x, *y)].bg == Color::Magenta))
+        .collect();
+    // The banner (row 0) and the drill incident's row on the board, nothing else.
+    let drill_row = (0..48).find(|y| {
+        (0..160)
+            .map(|x| buf[(x, *y)].symbol())
+            .collect::<String>()
+            .contains("INC-0108")
+    });
+    assert_eq!(DRILL.bg, Some(Color::Magenta));
+    assert_eq!(magenta_rows.len(), 2, "{magenta_rows:?}");
+    assert_eq!(magenta_rows[0], 0);
+    assert!(drill_row.is_none(), "the board shows no ids");
+}
+
+#[test]
+fn unacknowledged_p1_rows_flash_on_the_timer() {
+    let mut state = live();
+    let row_bg = |state: &State| {
+        let buf = buffer(state, 80, 24);
+        let y = (0..24)
+            .find(|y| {
+                let line: String = (0..80).map(|x| buf[(x, *y)].symbol()).collect();
+                line.contains("Fire alarm")
+            })
+            .unwrap();
+        buf[(20, y)].bg
+    };
+    state.lang = Lang::En;
+    let on = row_bg(&state);
+    update(
+        &mut state,
+        Action::Tick {
+            now: T0 + Duration::milliseconds(500),
+        },
+    );
+    let off = row_bg(&state);
+    update(
+        &mut state,
+        Action::Tick {
+            now: T0 + Duration::milliseconds(1000),
+        },
+    );
+    assert_eq!(on, Color::Red);
+    assert_ne!(off, Color::Red);
+    assert_eq!(row_bg(&state), Color::Red);
+}
+
+#[test]
+fn cjk_rows_stay_aligned() {
+    let mut state = live();
+    state.lang = Lang::Zh;
+    let text = draw(&state, 80, 24);
+    assert!(text.contains("演练"));
+    let widths: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.split('"').nth(1))
+        .map(unicode_width::UnicodeWidthStr::width)
+        .collect();
+    assert!(widths.iter().all(|w| *w == 80), "{widths:?}");
+}

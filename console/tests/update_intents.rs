@@ -1,0 +1,583 @@
+//! `update` given / when / then: every operator intent, screen by screen.
+
+use alert_hub::protocol::{
+    Command, ConsoleMessage, EventKind, IncidentEvent, IncidentState, RefusalCode, Reply,
+};
+use console::action::{Action, Effect, Intent, Screen};
+use console::outgoing::Outgoing;
+use console::sample::{self, T0};
+use console::state::{EditPurpose, Level, Overlay, State};
+use console::strings::{Lang, S};
+use console::update::update;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use time::Duration;
+
+mod common;
+use common::*;
+
+// --- global intents ---------------------------------------------------------------------------
+
+#[test]
+fn quitting_needs_a_confirmation() {
+    let mut state = live();
+    key(&mut state, KeyCode::Char('q'));
+    assert_eq!(state.overlay, Some(Overlay::ConfirmQuit));
+    key(&mut state, KeyCode::Char('n'));
+    assert_eq!(state.overlay, None);
+    assert!(!state.quit);
+    intent(&mut state, Intent::Quit);
+    intent(&mut state, Intent::CancelQuit);
+    assert_eq!(state.overlay, None);
+    key(&mut state, KeyCode::Char('q'));
+    let fx = key(&mut state, KeyCode::Char('y'));
+    assert!(state.quit);
+    assert_eq!(fx, [Effect::Quit]);
+    let mut other = live();
+    assert_eq!(intent(&mut other, Intent::ConfirmQuit), [Effect::Quit]);
+}
+
+#[test]
+fn help_toggles_and_any_key_closes_it() {
+    let mut state = live();
+    key(&mut state, KeyCode::Char('?'));
+    assert_eq!(state.overlay, Some(Overlay::Help));
+    let fx = key(&mut state, KeyCode::Char('a'));
+    assert_eq!(state.overlay, None);
+    assert!(sent(&fx).is_empty(), "the key only closed the help");
+    intent(&mut state, Intent::ToggleHelp);
+    intent(&mut state, Intent::ToggleHelp);
+    assert_eq!(state.overlay, None);
+}
+
+#[test]
+fn the_language_toggles() {
+    let mut state = live();
+    intent(&mut state, Intent::ToggleLanguage);
+    assert_eq!(state.lang, Lang::Zh);
+}
+
+#[test]
+fn screens_are_shown_by_key_cycled_by_tab_and_left_by_esc() {
+    let mut state = live();
+    key(&mut state, KeyCode::F(4));
+    assert_eq!(state.screen, Screen::OnTest);
+    key(&mut state, KeyCode::F(3));
+    assert_eq!(state.screen, Screen::HandOver);
+    intent(&mut state, Intent::Show(Screen::Incident));
+    assert_eq!(state.screen, Screen::HandOver, "no incident open yet");
+    let order: Vec<Screen> = (0..4)
+        .map(|_| {
+            intent(&mut state, Intent::NextScreen);
+            state.screen
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            Screen::OnTest,
+            Screen::Board,
+            Screen::History,
+            Screen::HandOver
+        ]
+    );
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.screen, Screen::Board);
+    open_fire(&mut state);
+    intent(&mut state, Intent::Show(Screen::Board));
+    intent(&mut state, Intent::Show(Screen::Incident));
+    assert_eq!(state.screen, Screen::Incident);
+    intent(&mut state, Intent::Back);
+    assert_eq!(state.screen, Screen::Board);
+}
+
+// --- the board ----------------------------------------------------------------------------------
+
+#[test]
+fn board_selection_moves_and_follows_its_incident() {
+    let mut state = live();
+    let at = |s: &State| console::screens::board::selected_index(s).unwrap();
+    assert_eq!(
+        state.board.selected.as_deref(),
+        Some("INC-0107"),
+        "most urgent first: the real P1 before the drill P1"
+    );
+    intent(&mut state, Intent::Down);
+    assert_eq!(at(&state), 1);
+    intent(&mut state, Intent::Last);
+    assert_eq!(at(&state), 3);
+    intent(&mut state, Intent::Down);
+    assert_eq!(at(&state), 3, "stays on the last row");
+    intent(&mut state, Intent::PageUp);
+    assert_eq!(at(&state), 0);
+    intent(&mut state, Intent::PageDown);
+    assert_eq!(at(&state), 3);
+    intent(&mut state, Intent::First);
+    intent(&mut state, Intent::Down);
+    intent(&mut state, Intent::Up);
+    assert_eq!(at(&state), 0);
+    state.board.selected = Some("INC-0099".into());
+    let p1 = sample::incident("INC-0201", EventKind::FireAlarm, "sunrise");
+    update(
+        &mut state,
+        change(1204, p1, IncidentEvent::FlappingDetected { flap_count: 0 }),
+    );
+    assert_eq!(
+        state.board.selected.as_deref(),
+        Some("INC-0099"),
+        "a new row above moves nothing"
+    );
+}
+
+#[test]
+fn the_site_filter_cycles_through_the_sites_and_back_to_all() {
+    let mut state = live();
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        intent(&mut state, Intent::CycleSiteFilter);
+        seen.push(state.incidents.site_filter().map(str::to_string));
+    }
+    assert_eq!(
+        seen,
+        [
+            Some("east-lake".into()),
+            Some("green-garden".into()),
+            Some("river-view".into()),
+            None
+        ]
+    );
+}
+
+#[test]
+fn acknowledge_on_the_board_sends_for_the_selected_row_only_when_new() {
+    let mut state = live();
+    let fx = key(&mut state, KeyCode::Char('a'));
+    assert_eq!(
+        sent(&fx),
+        [Command::Acknowledge {
+            incident: "INC-0107".into()
+        }]
+    );
+    state.board.selected = Some("INC-0099".into());
+    let fx = intent(&mut state, Intent::Acknowledge);
+    assert!(sent(&fx).is_empty());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::AlreadyAcknowledged.get(Lang::En)
+    );
+}
+
+#[test]
+fn open_shows_the_incident_and_asks_for_its_full_log() {
+    let mut state = live();
+    let fx = key(&mut state, KeyCode::Enter);
+    assert_eq!(state.screen, Screen::Incident);
+    assert_eq!(fx, [Effect::FetchLog("INC-0107".into())]);
+}
+
+// --- the incident screen ------------------------------------------------------------------------
+
+#[test]
+fn each_incident_command_is_one_key() {
+    let mut state = live();
+    open_fire(&mut state);
+    let fx = key(&mut state, KeyCode::Char('a'));
+    assert_eq!(
+        sent(&fx),
+        [Command::Acknowledge {
+            incident: "INC-0107".into()
+        }]
+    );
+    let fx = key(&mut state, KeyCode::Char('c'));
+    assert_eq!(
+        sent(&fx),
+        [Command::CompleteStep {
+            incident: "INC-0107".into(),
+            step: "confirm".into()
+        }]
+    );
+    let fx = key(&mut state, KeyCode::Char('2'));
+    assert_eq!(
+        sent(&fx),
+        [Command::Choose {
+            incident: "INC-0107".into(),
+            step: "confirm".into(),
+            choice: "false".into()
+        }]
+    );
+    let fx = key(&mut state, KeyCode::Char('e'));
+    assert_eq!(
+        sent(&fx),
+        [Command::EscalateNow {
+            incident: "INC-0107".into()
+        }]
+    );
+    let requests: Vec<_> = state.pending.keys().cloned().collect();
+    assert_eq!(requests.len(), 4, "each command has its own request id");
+}
+
+#[test]
+fn choosing_a_missing_choice_says_so() {
+    let mut state = live();
+    open_fire(&mut state);
+    let fx = intent(&mut state, Intent::Choose(5));
+    assert!(sent(&fx).is_empty());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NoSuchChoice.get(Lang::En)
+    );
+}
+
+#[test]
+fn a_note_is_typed_then_sent_and_an_empty_one_is_not() {
+    let mut state = live();
+    open_fire(&mut state);
+    key(&mut state, KeyCode::Char('n'));
+    assert!(matches!(
+        state.editor.as_ref().unwrap().purpose,
+        EditPurpose::Note { .. }
+    ));
+    let fx = typed(&mut state, "guard on 7F");
+    assert_eq!(
+        sent(&fx),
+        [Command::AddNote {
+            incident: "INC-0107".into(),
+            text: "guard on 7F".into()
+        }]
+    );
+    assert!(state.editor.is_none());
+    intent(&mut state, Intent::Note);
+    let fx = typed(&mut state, "   ");
+    assert!(sent(&fx).is_empty());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::TextRequired.get(Lang::En)
+    );
+}
+
+#[test]
+fn the_editor_backspaces_clears_and_cancels() {
+    let mut state = live();
+    open_fire(&mut state);
+    intent(&mut state, Intent::Note);
+    for c in "abc".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    key(&mut state, KeyCode::Backspace);
+    assert_eq!(state.editor.as_ref().unwrap().text, "ab");
+    update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(state.editor.as_ref().unwrap().text, "");
+    key(&mut state, KeyCode::Char('q'));
+    assert_eq!(state.overlay, None, "typed keys are text, not commands");
+    let fx = key(&mut state, KeyCode::Esc);
+    assert!(state.editor.is_none() && fx.is_empty());
+}
+
+#[test]
+fn skipping_needs_a_skippable_step_and_a_reason() {
+    let mut state = live();
+    open_fire(&mut state);
+    intent(&mut state, Intent::Skip);
+    assert!(state.editor.is_none());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NotSkippable.get(Lang::En)
+    );
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    fire.playbook.as_mut().unwrap().current = Some("call-119".into());
+    update(
+        &mut state,
+        change(
+            1204,
+            fire,
+            IncidentEvent::FlappingDetected { flap_count: 0 },
+        ),
+    );
+    key(&mut state, KeyCode::Char('s'));
+    let fx = typed(&mut state, "false alarm confirmed");
+    assert_eq!(
+        sent(&fx),
+        [Command::SkipStep {
+            incident: "INC-0107".into(),
+            step: "call-119".into(),
+            reason: "false alarm confirmed".into()
+        }]
+    );
+}
+
+#[test]
+fn an_input_is_typed_for_the_current_step() {
+    let mut state = live();
+    open_fire(&mut state);
+    intent(&mut state, Intent::EnterInput);
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NoInputs.get(Lang::En)
+    );
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    fire.playbook.as_mut().unwrap().current = Some("evacuate".into());
+    update(
+        &mut state,
+        change(
+            1204,
+            fire,
+            IncidentEvent::FlappingDetected { flap_count: 0 },
+        ),
+    );
+    key(&mut state, KeyCode::Char('i'));
+    let fx = typed(&mut state, "120");
+    assert_eq!(
+        sent(&fx),
+        [Command::RecordInput {
+            incident: "INC-0107".into(),
+            step: "evacuate".into(),
+            input: "people".into(),
+            value: "120".into()
+        }]
+    );
+}
+
+#[test]
+fn resolve_takes_an_optional_summary() {
+    let mut state = live();
+    open_fire(&mut state);
+    key(&mut state, KeyCode::Char('r'));
+    let fx = typed(&mut state, "");
+    assert_eq!(
+        sent(&fx),
+        [Command::Resolve {
+            incident: "INC-0107".into(),
+            summary: None
+        }]
+    );
+    intent(&mut state, Intent::Resolve);
+    let fx = typed(&mut state, "false alarm, dust");
+    assert_eq!(
+        sent(&fx),
+        [Command::Resolve {
+            incident: "INC-0107".into(),
+            summary: Some("false alarm, dust".into())
+        }]
+    );
+}
+
+#[test]
+fn without_a_current_step_step_commands_say_so() {
+    let mut state = live();
+    state.board.selected = Some("INC-0099".into());
+    intent(&mut state, Intent::Open);
+    let fx = intent(&mut state, Intent::CompleteStep);
+    assert!(sent(&fx).is_empty());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NoCurrentStep.get(Lang::En)
+    );
+}
+
+#[test]
+fn commands_on_a_closed_incident_say_it_is_gone() {
+    let mut state = live();
+    open_fire(&mut state);
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    fire.state = IncidentState::Closed;
+    update(
+        &mut state,
+        change(
+            1204,
+            fire,
+            IncidentEvent::Closed {
+                operator: "a".into(),
+                confirmed_by: None,
+            },
+        ),
+    );
+    let fx = intent(&mut state, Intent::EscalateNow);
+    assert!(sent(&fx).is_empty());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::IncidentGone.get(Lang::En)
+    );
+}
+
+#[test]
+fn the_log_scrolls_within_bounds() {
+    let mut state = live();
+    open_fire(&mut state);
+    let scroll = |s: &State| s.incident.open.as_ref().unwrap().log_scroll;
+    intent(&mut state, Intent::Up);
+    intent(&mut state, Intent::PageUp);
+    assert_eq!(scroll(&state), 11);
+    intent(&mut state, Intent::Down);
+    intent(&mut state, Intent::PageDown);
+    assert_eq!(scroll(&state), 0);
+    intent(&mut state, Intent::First);
+    assert!(scroll(&state) > 1000);
+    intent(&mut state, Intent::Last);
+    assert_eq!(scroll(&state), 0);
+}
+
+// --- history --------------------------------------------------------------------------------------
+
+#[test]
+fn history_is_searched_as_typed_and_opens_read_only() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    update(&mut state, Action::HistoryLoaded(Ok(sample::many(50, T0))));
+    key(&mut state, KeyCode::Char('/'));
+    for c in "east-lake".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert_eq!(state.history.matches.len(), 10, "filtered while typing");
+    key(&mut state, KeyCode::Enter);
+    intent(&mut state, Intent::Down);
+    intent(&mut state, Intent::Last);
+    intent(&mut state, Intent::PageUp);
+    intent(&mut state, Intent::PageDown);
+    intent(&mut state, Intent::First);
+    let fx = intent(&mut state, Intent::Open);
+    assert_eq!(state.screen, Screen::Incident);
+    assert!(state.read_only());
+    assert!(matches!(&fx[..], [Effect::FetchLog(_)]));
+    for c in ['a', 'c', 'n', 'r', 'e'] {
+        let fx = key(&mut state, KeyCode::Char(c));
+        assert!(
+            sent(&fx).is_empty() && state.editor.is_none(),
+            "{c} on a read-only incident"
+        );
+    }
+    intent(&mut state, Intent::Acknowledge);
+    assert!(state.pending.is_empty());
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.screen, Screen::History);
+    key(&mut state, KeyCode::Char('/'));
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.history.matches.len(), 50, "Esc clears the search");
+}
+
+#[test]
+fn refresh_fetches_history_again() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    update(&mut state, Action::HistoryLoaded(Ok(Vec::new())));
+    assert!(
+        intent(&mut state, Intent::Show(Screen::History)).is_empty(),
+        "fetched once"
+    );
+    assert_eq!(intent(&mut state, Intent::Refresh), [Effect::FetchHistory]);
+    intent(&mut state, Intent::Search);
+    assert_eq!(
+        state.editor.as_ref().unwrap().purpose,
+        EditPurpose::HistorySearch
+    );
+}
+
+// --- hand-over -------------------------------------------------------------------------------------
+
+#[test]
+fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
+    let mut state = live();
+    state.now = T0 + Duration::minutes(4);
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    intent(&mut state, Intent::SignHandOver);
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::HandOverNeedsBoth.get(Lang::En)
+    );
+    key(&mut state, KeyCode::Char('o'));
+    assert_eq!(
+        state.editor.as_ref().unwrap().text,
+        "op-zhang",
+        "prefilled with the operator"
+    );
+    key(&mut state, KeyCode::Enter);
+    intent(&mut state, Intent::EditIncoming);
+    typed(&mut state, "op-zhang");
+    intent(&mut state, Intent::SignHandOver);
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::HandOverSameOperator.get(Lang::En)
+    );
+    key(&mut state, KeyCode::Char('i'));
+    for _ in 0..8 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    typed(&mut state, "op-li");
+    let fx = key(&mut state, KeyCode::Char('s'));
+    let [Effect::Send(Outgoing::HandOver(h))] = &fx[..] else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(
+        (h.outgoing.as_str(), h.incoming.as_str()),
+        ("op-zhang", "op-li")
+    );
+    assert_eq!(
+        h.open_incidents,
+        ["INC-0107", "INC-0108", "INC-0099", "INC-0090"]
+    );
+    assert_eq!(h.overdue_steps.len(), 1);
+    assert_eq!(h.overdue_steps[0].step, "confirm");
+    let request = h.request.clone();
+    assert_eq!(state.handover.sent.as_deref(), Some(request.as_str()));
+    let reply = Reply {
+        request,
+        ok: true,
+        error: None,
+        message: None,
+    };
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
+    );
+    assert_eq!(state.handover.sent, None);
+    assert!(matches!(
+        state.handover.result,
+        Some(console::screens::handover::HandOverResult::Recorded(_))
+    ));
+}
+
+#[test]
+fn a_refused_hand_over_shows_why() {
+    let mut state = live();
+    state.handover.outgoing = "op-zhang".into();
+    state.handover.incoming = "op-li".into();
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    let fx = intent(&mut state, Intent::SignHandOver);
+    let Effect::Send(out) = &fx[0] else { panic!() };
+    let reply = Reply {
+        request: out.request().into(),
+        ok: false,
+        error: Some(RefusalCode::BadCommand),
+        message: Some("unknown action hand_over".into()),
+    };
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
+    );
+    assert_eq!(
+        state.handover.result,
+        Some(console::screens::handover::HandOverResult::Refused(
+            "unknown action hand_over".into()
+        ))
+    );
+    assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
+}
+
+// --- on test ----------------------------------------------------------------------------------------
+
+#[test]
+fn the_on_test_list_is_sorted_by_expiry_and_scrolls() {
+    let mut state = live();
+    assert_eq!(state.on_test[0].source, "fp-river-view", "expires first");
+    intent(&mut state, Intent::Show(Screen::OnTest));
+    intent(&mut state, Intent::Down);
+    intent(&mut state, Intent::Down);
+    assert_eq!(state.on_test_screen.scroll, 1);
+    intent(&mut state, Intent::Up);
+    intent(&mut state, Intent::PageDown);
+    intent(&mut state, Intent::PageUp);
+    intent(&mut state, Intent::Last);
+    intent(&mut state, Intent::First);
+    assert_eq!(state.on_test_screen.scroll, 0);
+}
