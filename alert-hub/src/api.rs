@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::core::Request;
-use crate::protocol::{Bilingual, DrillView, IncidentView, LogEntry, Role, StoredEvent};
+use crate::protocol::{
+    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, Role, StoredEvent,
+};
 use crate::server::Hub;
 
 /// The most events one `GET /v1/events` returns.
@@ -27,6 +29,7 @@ pub fn router() -> Router<Arc<Hub>> {
         .route("/v1/incidents/{id}", get(incident))
         .route("/v1/events", get(events))
         .route("/v1/drills", get(drills).post(start_drill))
+        .route("/v1/handovers", get(handovers))
         .route("/v1/drills/{id}/end", post(end_drill))
 }
 
@@ -119,6 +122,25 @@ async fn metrics(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Result<Resp
 #[derive(Debug, Deserialize)]
 struct IncidentsQuery {
     state: Option<String>,
+    /// Only this site.
+    site: Option<String>,
+    /// Only this kind (wire name, e.g. `fire.alarm`).
+    kind: Option<String>,
+    /// Opened at or after this RFC 3339 time.
+    from: Option<String>,
+    /// Opened before this RFC 3339 time.
+    to: Option<String>,
+}
+
+fn time_param(name: &str, value: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    value
+        .map(|v| {
+            time::OffsetDateTime::parse(v, &Rfc3339).map_err(|_| {
+                ApiError::bad_request(format!("{name} must be an RFC 3339 time, not \"{v}\""))
+            })
+        })
+        .transpose()
 }
 
 async fn incidents(
@@ -136,6 +158,8 @@ async fn incidents(
             )));
         }
     };
+    let from = time_param("from", query.from.as_deref())?;
+    let to = time_param("to", query.to.as_deref())?;
     let mut views: Vec<IncidentView> = hub
         .store
         .incidents()
@@ -143,6 +167,10 @@ async fn incidents(
         .into_iter()
         .map(|i| i.view)
         .filter(|v| !open_only || v.state.is_open())
+        .filter(|v| query.site.as_ref().is_none_or(|s| v.location.site == *s))
+        .filter(|v| query.kind.as_ref().is_none_or(|k| v.kind.as_str() == k))
+        .filter(|v| from.is_none_or(|f| v.opened_at >= f))
+        .filter(|v| to.is_none_or(|t| v.opened_at < t))
         .collect();
     views.sort_by(IncidentView::board_order);
     Ok(Json(views))
@@ -195,6 +223,14 @@ async fn events(
         .events_after(query.after.unwrap_or(0), limit)
         .map_err(ApiError::internal)?;
     Ok(Json(events))
+}
+
+async fn handovers(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<HandOverRecord>>, ApiError> {
+    hub.operator(&headers)?;
+    Ok(Json(hub.store.handovers().map_err(ApiError::internal)?))
 }
 
 async fn drills(

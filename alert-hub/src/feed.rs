@@ -127,6 +127,9 @@ where
             send(sink, &snapshot).await.ok()?;
         }
     }
+    send(sink, &ConsoleMessage::Live { seq: sub.seq })
+        .await
+        .ok()?;
     Some(sub)
 }
 

@@ -676,6 +676,12 @@ pub enum ConsoleMessage {
     Reply(Reply),
     /// The console fell behind; a fresh snapshot follows.
     Resync { reason: String },
+    /// The console is up to date as of `seq`: everything after comes live.
+    Live { seq: u64 },
+    /// The sources and devices on test now (the whole list).
+    OnTestChanged { on_test: Vec<OnTestView> },
+    /// The drills running now (the whole list).
+    DrillsChanged { drills: Vec<DrillView> },
 }
 
 /// The hub's answer to a console command.
@@ -761,11 +767,47 @@ pub enum Command {
     EscalateNow {
         incident: String,
     },
+    /// A shift hand-over, signed by the outgoing and the incoming operator.
+    HandOver {
+        outgoing: String,
+        incoming: String,
+        /// When the console signed it.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        /// The incidents open at hand-over, as the console saw them.
+        #[serde(default)]
+        open_incidents: Vec<String>,
+        /// The steps overdue at hand-over, as the console saw them.
+        #[serde(default)]
+        overdue_steps: Vec<OverdueStep>,
+    },
+}
+
+/// A playbook step overdue at a shift hand-over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueStep {
+    pub incident: String,
+    pub step: String,
+}
+
+/// A signed shift hand-over as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandOverRecord {
+    pub seq: u64,
+    pub outgoing: String,
+    pub incoming: String,
+    /// The operator whose console sent it.
+    pub signed_on: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The incidents open at hand-over, as the hub had them.
+    pub open_incidents: Vec<String>,
+    pub overdue_steps: Vec<OverdueStep>,
 }
 
 impl Command {
-    /// The incident the command is about.
-    pub fn incident(&self) -> &str {
+    /// The incident the command is about; `None` for a shift hand-over.
+    pub fn incident(&self) -> Option<&str> {
         match self {
             Command::Acknowledge { incident }
             | Command::AddNote { incident, .. }
@@ -775,7 +817,8 @@ impl Command {
             | Command::Choose { incident, .. }
             | Command::RecordInput { incident, .. }
             | Command::SkipStep { incident, .. }
-            | Command::EscalateNow { incident } => incident,
+            | Command::EscalateNow { incident } => Some(incident),
+            Command::HandOver { .. } => None,
         }
     }
 }

@@ -144,6 +144,9 @@ fn feed(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
             }
         }
         ConsoleMessage::Reply(reply) => replied(state, reply),
+        ConsoleMessage::Live { .. } => {}
+        ConsoleMessage::OnTestChanged { on_test } => state.on_test = sorted_on_test(on_test),
+        ConsoleMessage::DrillsChanged { drills } => state.drills = drills,
         ConsoleMessage::Resync { reason } => {
             state.feed.have_snapshot = false;
             let text = format!("{}: {reason}", S::Resyncing.get(state.lang));
@@ -197,11 +200,12 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
                 RecordInput { .. } => Intent::EnterInput,
                 SkipStep { .. } => Intent::Skip,
                 EscalateNow { .. } => Intent::EscalateNow,
+                HandOver { .. } => return S::HandOver.get(lang).to_string(),
             };
             format!(
                 "{} {}",
                 intent_help(intent, lang),
-                request.command.incident()
+                request.command.incident().unwrap_or_default()
             )
         }
     }

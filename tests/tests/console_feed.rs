@@ -9,11 +9,14 @@ use futures_util::{SinkExt, StreamExt};
 use system_tests::{Console, Device, HubProcess, event, fast_panel_config, get_json, tokens};
 use tokio_tungstenite::tungstenite::Message;
 
+/// Reads the snapshot and the `live` marker that follows it; returns the snapshot's seq.
 async fn snapshot_seq(console: &mut Console) -> u64 {
-    match console.next().await {
+    let seq = match console.next().await {
         ConsoleMessage::Snapshot { seq, .. } => seq,
         other => panic!("expected a snapshot first, got {other:?}"),
-    }
+    };
+    assert_eq!(console.next().await, ConsoleMessage::Live { seq });
+    seq
 }
 
 async fn change_seq(console: &mut Console) -> u64 {
@@ -29,6 +32,10 @@ async fn change_seq(console: &mut Console) -> u64 {
 /// Reads changes until none comes for a moment; asserts they are gap-free from `last + 1`.
 async fn drain_changes(console: &mut Console, mut last: u64) -> u64 {
     while let Some(message) = console.try_next(Duration::from_millis(500)).await {
+        if let ConsoleMessage::Live { seq } = message {
+            assert_eq!(seq, last, "live once the replay is done");
+            continue;
+        }
         let ConsoleMessage::Change { seq, change } = message else {
             panic!("expected only changes, got {message:?}");
         };
@@ -266,5 +273,107 @@ async fn a_console_that_stops_reading_never_slows_ingest_and_is_resynced() {
     assert!(
         resynced,
         "the stalled console was resynced rather than buffered without bound"
+    );
+}
+
+#[tokio::test]
+async fn playbook_steps_from_the_console_are_logged_with_the_operator() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    device
+        .send(&event("a", "fire.alarm", "smoke-1", "7F east"))
+        .await;
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let id = "INC-000001".to_string();
+    let choose = Command::Choose {
+        incident: id.clone(),
+        step: "confirm".into(),
+        choice: "real".into(),
+    };
+    let early = li.command(choose.clone()).await;
+    assert_eq!(
+        early.error,
+        Some(RefusalCode::InvalidState),
+        "acknowledge first"
+    );
+    assert!(
+        li.command(Command::Acknowledge {
+            incident: id.clone()
+        })
+        .await
+        .ok
+    );
+    assert!(li.command(choose).await.ok);
+    let wrong = li
+        .command(Command::CompleteStep {
+            incident: id.clone(),
+            step: "evacuate".into(),
+        })
+        .await;
+    assert!(!wrong.ok, "only the current step can be completed");
+    assert!(wrong.message.unwrap_or_default().contains("evacuate"));
+    assert!(
+        li.command(Command::CompleteStep {
+            incident: id.clone(),
+            step: "linkage-auto".into()
+        })
+        .await
+        .ok
+    );
+
+    let whole = get_json(&hub, &format!("/v1/incidents/{id}")).await;
+    let playbook = &whole["incident"]["playbook"];
+    assert_eq!(playbook["id"], "fire-alarm");
+    assert_eq!(playbook["current"], "call-119");
+    assert_eq!(whole["incident"]["state"], "in_progress");
+    let runs: Vec<&serde_json::Value> = whole["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "playbook")
+        .collect();
+    assert!(runs.iter().any(|e| e["run"]["event"] == "choice_made"
+        && e["run"]["by"] == "op-li"
+        && e["actor"]["id"] == "op-li"));
+    assert!(
+        runs.iter()
+            .any(|e| e["run"]["event"] == "step_completed" && e["run"]["step"] == "linkage-auto")
+    );
+}
+
+#[tokio::test]
+async fn a_shift_hand_over_needs_two_operators_and_is_kept() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    device
+        .send(&event("a", "fire.trouble", "loop-1", "B1"))
+        .await;
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let hand_over = |incoming: &str| Command::HandOver {
+        outgoing: "op-li".into(),
+        incoming: incoming.into(),
+        at: time::OffsetDateTime::now_utc(),
+        open_incidents: vec![],
+        overdue_steps: vec![],
+    };
+    assert_eq!(
+        li.command(hand_over("op-li")).await.error,
+        Some(RefusalCode::NeedsSecondOperator)
+    );
+    assert_eq!(
+        li.command(hand_over("mgr-chen")).await.error,
+        Some(RefusalCode::BadCommand),
+        "a manager is not on shift"
+    );
+    assert!(li.command(hand_over("op-wang")).await.ok);
+    let kept = get_json(&hub, "/v1/handovers").await;
+    assert_eq!(kept.as_array().unwrap().len(), 1);
+    assert_eq!(kept[0]["outgoing"], "op-li");
+    assert_eq!(kept[0]["incoming"], "op-wang");
+    assert_eq!(
+        kept[0]["open_incidents"][0], "INC-000001",
+        "the hub records what was open"
     );
 }

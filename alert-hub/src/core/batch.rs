@@ -7,7 +7,7 @@ use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
 use crate::incident::Incident;
-use crate::protocol::{Change, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, StoredEvent};
 use crate::store::WriteBatch;
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -20,6 +20,7 @@ pub struct Pending {
     /// Each touched incident as it stands at the end of the batch.
     pub incidents: HashMap<String, Incident>,
     pub meta: Vec<(String, serde_json::Value)>,
+    pub handovers: Vec<HandOverRecord>,
     pub feed: Vec<Arc<FeedItem>>,
     /// Event ids stored by this batch, per source: a re-send inside one batch is a duplicate too.
     pub ids: HashMap<(Arc<str>, String), u64>,
@@ -40,6 +41,7 @@ impl Pending {
             log: self.log,
             incidents: self.incidents.into_values().collect(),
             meta: self.meta,
+            handovers: self.handovers,
         };
         let then = Then {
             actions: self.after,

@@ -9,13 +9,10 @@ use tokio::sync::oneshot;
 use super::batch::Pending;
 use super::{FeedItem, State, Subscription};
 use crate::error::StoreError;
-use crate::incident::{
-    Applied, IncidentCommand, OperatorRef, Refusal, StepCommand, check_permission,
-};
+use crate::incident::Applied;
 use crate::protocol::{
-    Ack, Actor, Bilingual, Change, Command, ConsoleRequest, DeviceEvent, DeviceReply, DrillView,
-    IncidentEvent, IncidentView, LogEntry, Nack, NackCode, OperatorInfo, RefusalCode, Reply,
-    StoredEvent,
+    Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
+    IncidentEvent, IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
 
 /// The feed message of one change, as a console receives it.
@@ -104,96 +101,6 @@ impl State {
         pending.after_commit(move || answer(reply, DeviceReply::Ack(ack)));
     }
 
-    pub(super) fn command(
-        &mut self,
-        operator: &OperatorInfo,
-        request: ConsoleRequest,
-        reply: oneshot::Sender<Reply>,
-        now: OffsetDateTime,
-        pending: &mut Pending,
-    ) {
-        let id = request.request.clone();
-        let outcome = self.decide(operator, &request.command, now);
-        let answer = match outcome {
-            Ok(applied) => {
-                let actor = Actor::Operator {
-                    id: operator.id.clone(),
-                };
-                self.record(applied, &actor, now, pending);
-                Reply {
-                    request: id,
-                    ok: true,
-                    error: None,
-                    message: None,
-                }
-            }
-            Err(refusal) => Reply {
-                request: id,
-                ok: false,
-                error: Some(refusal.code),
-                message: Some(refusal.message),
-            },
-        };
-        pending.after_commit(move || drop(reply.send(answer)));
-    }
-
-    fn decide(
-        &mut self,
-        operator: &OperatorInfo,
-        command: &Command,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Applied>, Refusal> {
-        check_permission(operator.role, command)?;
-        let incident = command.incident();
-        let step = match command {
-            Command::Acknowledge { .. } => IncidentCommand::Acknowledge,
-            Command::AddNote { text, .. } => IncidentCommand::AddNote { text: text.clone() },
-            Command::Resolve { summary, .. } => IncidentCommand::Resolve {
-                summary: summary.clone(),
-            },
-            Command::Close { .. } => IncidentCommand::Close,
-            Command::CompleteStep { step, .. } => {
-                let command = StepCommand::Complete { step: step.clone() };
-                return self.book.step(incident, &command, &operator.id, now);
-            }
-            Command::Choose { step, choice, .. } => {
-                let command = StepCommand::Choose {
-                    step: step.clone(),
-                    choice: choice.clone(),
-                };
-                return self.book.step(incident, &command, &operator.id, now);
-            }
-            Command::RecordInput {
-                step, input, value, ..
-            } => {
-                let command = StepCommand::RecordInput {
-                    step: step.clone(),
-                    input: input.clone(),
-                    value: value.clone(),
-                };
-                return self.book.step(incident, &command, &operator.id, now);
-            }
-            Command::SkipStep { step, reason, .. } => {
-                let command = StepCommand::Skip {
-                    step: step.clone(),
-                    reason: reason.clone(),
-                };
-                return self.book.step(incident, &command, &operator.id, now);
-            }
-            Command::EscalateNow { .. } => {
-                return Err(Refusal::new(
-                    RefusalCode::BadCommand,
-                    "This incident has no notification tree to escalate.",
-                ));
-            }
-        };
-        let who = OperatorRef {
-            id: &operator.id,
-            role: operator.role,
-        };
-        self.book.command(incident, &step, who, now)
-    }
-
     pub(super) fn supervise(&mut self, now: OffsetDateTime, pending: &mut Pending) {
         let overdue = self.book.overdue(now);
         self.record(overdue, &Actor::Hub, now, pending);
@@ -245,10 +152,16 @@ impl State {
     fn save_drills(&self, pending: &mut Pending) {
         let value = serde_json::to_value(&self.drills).unwrap_or_default();
         pending.meta.push(("drills".into(), value));
+        let message = ConsoleMessage::DrillsChanged {
+            drills: self.drills.clone(),
+        };
+        if let Ok(json) = serde_json::to_string(&message) {
+            pending.feed.push(Arc::new(FeedItem { seq: 0, json }));
+        }
     }
 
     /// Turns applied changes into numbered log entries and feed items of this batch.
-    fn record(
+    pub(super) fn record(
         &mut self,
         applied: Vec<Applied>,
         actor: &Actor,

@@ -5,6 +5,7 @@
 //! the store, so a console resyncing from the store by sequence number sees the same history.
 
 mod batch;
+mod commands;
 mod supervision;
 
 use std::collections::HashSet;
@@ -33,9 +34,10 @@ pub const MAX_BATCH: usize = 4096;
 /// How many feed items a console may fall behind before it is resynced.
 pub const FEED_CAPACITY: usize = 8192;
 
-/// One change on the console feed, serialized once for every console.
+/// One message on the console feed, serialized once for every console.
 #[derive(Debug)]
 pub struct FeedItem {
+    /// The change's sequence number; 0 for an unnumbered message (drills, on-test lists).
     pub seq: u64,
     /// The `ConsoleMessage::Change` as JSON text.
     pub json: String,
@@ -119,6 +121,9 @@ struct State {
     drills: Vec<DrillView>,
     next_event_seq: u64,
     next_log_seq: u64,
+    next_handover: u64,
+    /// Every operator's role, for checking shift hand-overs.
+    operators: std::collections::HashMap<String, crate::protocol::Role>,
     feed: broadcast::Sender<Arc<FeedItem>>,
 }
 
@@ -147,6 +152,12 @@ pub fn start(
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq: store.last_event_seq()? + 1,
         next_log_seq: store.last_log_seq()? + 1,
+        next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
+        operators: config
+            .operators
+            .values()
+            .map(|o| (o.id.clone(), o.role))
+            .collect(),
         feed: broadcast::channel(FEED_CAPACITY).0,
         drills,
         store,

@@ -18,7 +18,8 @@ pub fn check_permission(role: Role, command: &Command) -> Result<(), Refusal> {
         | Command::Choose { .. }
         | Command::RecordInput { .. }
         | Command::SkipStep { .. }
-        | Command::EscalateNow { .. } => role != Role::Manager,
+        | Command::EscalateNow { .. }
+        | Command::HandOver { .. } => role != Role::Manager,
     };
     if allowed {
         Ok(())
@@ -54,5 +55,6 @@ fn action_name(command: &Command) -> &'static str {
         Command::RecordInput { .. } => "record a playbook input",
         Command::SkipStep { .. } => "skip a playbook step",
         Command::EscalateNow { .. } => "escalate a notification tree",
+        Command::HandOver { .. } => "sign a shift hand-over",
     }
 }

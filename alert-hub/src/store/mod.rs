@@ -7,7 +7,7 @@ pub use sled_store::SledStore;
 
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{Change, LogEntry, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, LogEntry, StoredEvent};
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
 /// it is there or none of it.
@@ -20,6 +20,8 @@ pub struct WriteBatch {
     pub incidents: Vec<Incident>,
     /// Small named values (counters, running drills), as JSON.
     pub meta: Vec<(String, serde_json::Value)>,
+    /// Signed shift hand-overs.
+    pub handovers: Vec<HandOverRecord>,
 }
 
 impl WriteBatch {
@@ -28,6 +30,7 @@ impl WriteBatch {
             && self.log.is_empty()
             && self.incidents.is_empty()
             && self.meta.is_empty()
+            && self.handovers.is_empty()
     }
 }
 
@@ -52,4 +55,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The whole log of one incident, in order.
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError>;
     fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Every signed shift hand-over, oldest first.
+    fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError>;
 }

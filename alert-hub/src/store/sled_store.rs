@@ -2,7 +2,8 @@
 //! that a group commit is a single atomic sled batch followed by one flush.
 //!
 //! Keys: `e` + seq → event; `i` + source + NUL + id → seq; `c` + seq → log entry;
-//! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `m` + name → meta value.
+//! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `h` + seq → shift
+//! hand-over; `m` + name → meta value.
 
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::{Store, WriteBatch};
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{Change, LogEntry, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, LogEntry, StoredEvent};
 
 /// The store on a sled database in a data directory.
 #[derive(Debug, Clone)]
@@ -133,6 +134,9 @@ impl Store for SledStore {
         for incident in &batch.incidents {
             b.insert(key(b'n', &[incident.view.id.as_bytes()]), encode(incident)?);
         }
+        for handover in &batch.handovers {
+            b.insert(seq_key(b'h', handover.seq), encode(handover)?);
+        }
         for (name, value) in &batch.meta {
             b.insert(key(b'm', &[name.as_bytes()]), encode(value)?);
         }
@@ -191,6 +195,10 @@ impl Store for SledStore {
                 decode::<Change>(&c, &v).map(|change| change.entry)
             })
             .collect()
+    }
+
+    fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError> {
+        self.after(b'h', 0, usize::MAX)
     }
 
     fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError> {

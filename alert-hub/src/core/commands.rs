@@ -1,0 +1,174 @@
+//! Console commands in the core: checked against the permission table and the incident (or,
+//! for a shift hand-over, the roster), logged with the operator's id.
+
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+use super::State;
+use super::batch::Pending;
+use crate::incident::{
+    Applied, IncidentCommand, OperatorRef, Refusal, StepCommand, check_permission,
+};
+use crate::protocol::{
+    Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
+    Role,
+};
+
+impl State {
+    pub(super) fn command(
+        &mut self,
+        operator: &OperatorInfo,
+        request: ConsoleRequest,
+        reply: oneshot::Sender<Reply>,
+        now: OffsetDateTime,
+        pending: &mut Pending,
+    ) {
+        let outcome = match &request.command {
+            Command::HandOver {
+                outgoing,
+                incoming,
+                overdue_steps,
+                ..
+            } => self.hand_over(operator, outgoing, incoming, overdue_steps, now, pending),
+            command => self.decide(operator, command, now).map(|applied| {
+                let actor = Actor::Operator {
+                    id: operator.id.clone(),
+                };
+                self.record(applied, &actor, now, pending);
+            }),
+        };
+        let answer = match outcome {
+            Ok(()) => Reply {
+                request: request.request,
+                ok: true,
+                error: None,
+                message: None,
+            },
+            Err(refusal) => Reply {
+                request: request.request,
+                ok: false,
+                error: Some(refusal.code),
+                message: Some(refusal.message),
+            },
+        };
+        pending.after_commit(move || drop(reply.send(answer)));
+    }
+
+    fn decide(
+        &mut self,
+        operator: &OperatorInfo,
+        command: &Command,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Applied>, Refusal> {
+        check_permission(operator.role, command)?;
+        let Some(incident) = command.incident() else {
+            return Err(Refusal::new(
+                RefusalCode::BadCommand,
+                "This command names no incident.",
+            ));
+        };
+        let who = OperatorRef {
+            id: &operator.id,
+            role: operator.role,
+        };
+        let on_incident = |c: IncidentCommand| (Some(c), None);
+        let on_step = |c: StepCommand| (None, Some(c));
+        let (incident_command, step_command) = match command.clone() {
+            Command::Acknowledge { .. } => on_incident(IncidentCommand::Acknowledge),
+            Command::AddNote { text, .. } => on_incident(IncidentCommand::AddNote { text }),
+            Command::Resolve { summary, .. } => on_incident(IncidentCommand::Resolve { summary }),
+            Command::Close { .. } => on_incident(IncidentCommand::Close),
+            Command::CompleteStep { step, .. } => on_step(StepCommand::Complete { step }),
+            Command::Choose { step, choice, .. } => on_step(StepCommand::Choose { step, choice }),
+            Command::RecordInput {
+                step, input, value, ..
+            } => on_step(StepCommand::RecordInput { step, input, value }),
+            Command::SkipStep { step, reason, .. } => on_step(StepCommand::Skip { step, reason }),
+            Command::EscalateNow { .. } => return self.escalate_now(incident, &operator.id, now),
+            Command::HandOver { .. } => (None, None),
+        };
+        match (incident_command, step_command) {
+            (Some(c), _) => self.book.command(incident, &c, who, now),
+            (None, Some(s)) => self.book.step(incident, &s, &operator.id, now),
+            (None, None) => Err(Refusal::new(RefusalCode::BadCommand, "Nothing to do.")),
+        }
+    }
+
+    /// Calls the next level of the incident's notification trees now.
+    fn escalate_now(
+        &mut self,
+        _incident: &str,
+        _operator: &str,
+        _now: OffsetDateTime,
+    ) -> Result<Vec<Applied>, Refusal> {
+        Err(Refusal::new(
+            RefusalCode::BadCommand,
+            "This incident has no notification tree to escalate.",
+        ))
+    }
+
+    /// Records a shift hand-over signed on `operator`'s console by both operators.
+    fn hand_over(
+        &mut self,
+        operator: &OperatorInfo,
+        outgoing: &str,
+        incoming: &str,
+        overdue_steps: &[OverdueStep],
+        now: OffsetDateTime,
+        pending: &mut Pending,
+    ) -> Result<(), Refusal> {
+        check_permission(
+            operator.role,
+            &Command::HandOver {
+                outgoing: outgoing.to_string(),
+                incoming: incoming.to_string(),
+                at: now,
+                open_incidents: Vec::new(),
+                overdue_steps: Vec::new(),
+            },
+        )?;
+        let on_duty = |id: &str| {
+            self.operators
+                .get(id)
+                .is_some_and(|role| *role != Role::Manager)
+        };
+        if operator.id != outgoing && operator.id != incoming {
+            return Err(Refusal::new(
+                RefusalCode::NotPermitted,
+                format!(
+                    "A hand-over is signed on the console of the outgoing or the incoming operator, not {}.",
+                    operator.id
+                ),
+            ));
+        }
+        if outgoing == incoming {
+            return Err(Refusal::new(
+                RefusalCode::NeedsSecondOperator,
+                "The outgoing and the incoming operator must be two different people.",
+            ));
+        }
+        for id in [outgoing, incoming] {
+            if !on_duty(id) {
+                return Err(Refusal::new(
+                    RefusalCode::BadCommand,
+                    format!("\"{id}\" is not an operator of this control room."),
+                ));
+            }
+        }
+        let mut open_incidents: Vec<_> = self.book.iter().map(|i| i.view.clone()).collect();
+        open_incidents.sort_by(crate::protocol::IncidentView::board_order);
+        let record = HandOverRecord {
+            seq: self.next_handover,
+            outgoing: outgoing.to_string(),
+            incoming: incoming.to_string(),
+            signed_on: operator.id.clone(),
+            at: now,
+            open_incidents: open_incidents.into_iter().map(|v| v.id).collect(),
+            overdue_steps: overdue_steps.to_vec(),
+        };
+        tracing::info!(outgoing, incoming, "shift handed over");
+        self.next_handover += 1;
+        pending.handovers.push(record);
+        Ok(())
+    }
+}
