@@ -495,6 +495,7 @@ pub struct InputView {
 /// The notification tree of an incident.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotificationsView {
+    /// The trees running, comma-separated.
     pub tree: String,
     /// The level being called now (0-based).
     pub level: u32,
@@ -510,6 +511,11 @@ pub struct NotificationsView {
 /// One attempt to reach one contact over one channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptView {
+    /// The attempt's number within the incident.
+    #[serde(default)]
+    pub attempt: u64,
+    #[serde(default)]
+    pub tree: String,
     pub level: u32,
     pub contact: String,
     /// `console`, `webhook` or `email`.
@@ -631,6 +637,45 @@ pub enum IncidentEvent {
     /// Something happened in the incident's playbook run (started, step done, overdue, ...).
     Playbook {
         run: playbooks::RunEvent,
+    },
+    /// A notification tree called one of its levels (`repeat` counts calls of the last level
+    /// after the first); the next level follows at `next_at` unless someone acknowledges.
+    NotificationLevelCalled {
+        tree: String,
+        level: u32,
+        repeat: u32,
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        next_at: Option<OffsetDateTime>,
+    },
+    /// One contact is being reached over one channel.
+    NotificationAttempted {
+        attempt: u64,
+        tree: String,
+        level: u32,
+        contact: String,
+        channel: String,
+    },
+    NotificationDelivered {
+        attempt: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    NotificationFailed {
+        attempt: u64,
+        error: String,
+    },
+    /// Someone acknowledged: the trees stop escalating.
+    NotificationsAcknowledged {
+        by: String,
+    },
+    /// A tree called its last level as often as it may; nobody acknowledged.
+    NotificationsExhausted {
+        tree: String,
+    },
+    /// An acknowledged P1 had no step done for `minutes`: it needs acknowledging again and the
+    /// trees call their next level.
+    StallReAlerted {
+        minutes: u64,
     },
 }
 

@@ -102,7 +102,7 @@ impl State {
     }
 
     pub(super) fn supervise(&mut self, now: OffsetDateTime, pending: &mut Pending) {
-        let overdue = self.book.overdue(now);
+        let overdue = self.book.tick(now);
         self.record(overdue, &Actor::Hub, now, pending);
         for lost in self.supervision.check(now) {
             tracing::warn!(source = %lost.source, "source silent for three heartbeat intervals");

@@ -148,7 +148,11 @@ pub fn start(
         None => Vec::new(),
     };
     let state = State {
-        book: IncidentBook::new(config.library.clone(), store.incidents()?, last_number),
+        book: IncidentBook::new(
+            Arc::new(crate::incident::Setup::of(&config)),
+            store.incidents()?,
+            last_number,
+        ),
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq: store.last_event_seq()? + 1,
         next_log_seq: store.last_log_seq()? + 1,
