@@ -1,0 +1,3 @@
+//! Outside notification channels: what a notice says, and how it reaches a webhook or a mailbox.
+
+pub mod message;
