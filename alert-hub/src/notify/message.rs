@@ -114,6 +114,36 @@ fn attempts_text(attempts: u32) -> String {
     }
 }
 
+/// Why a connection or exchange failed, in a few words: a plain phrase for the innermost I/O
+/// error in `error`'s chain (e.g. `connection refused`), or else the innermost error's message.
+pub(crate) fn failure_reason(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    loop {
+        if let Some(io) = innermost.downcast_ref::<std::io::Error>() {
+            return io_reason(io);
+        }
+        match innermost.source() {
+            Some(source) => innermost = source,
+            None => return innermost.to_string(),
+        }
+    }
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let phrase = match error.kind() {
+        ErrorKind::ConnectionRefused => "connection refused",
+        ErrorKind::ConnectionReset => "connection reset",
+        ErrorKind::ConnectionAborted => "connection aborted",
+        ErrorKind::NotConnected => "not connected",
+        ErrorKind::AddrNotAvailable => "address not available",
+        ErrorKind::TimedOut => "connection timed out",
+        ErrorKind::UnexpectedEof => "connection closed before the answer",
+        _ => return error.to_string(),
+    };
+    phrase.to_string()
+}
+
 /// The JSON a webhook receives: every field of the notice under its own name, `at` in RFC 3339,
 /// and `"drill": true` with the drill's id in `drill_id` for a drill (`false` and `null` for a
 /// real incident), so a receiver can tell a drill from a real call by one field.

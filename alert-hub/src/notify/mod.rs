@@ -1,3 +1,4 @@
 //! Outside notification channels: what a notice says, and how it reaches a webhook or a mailbox.
 
 pub mod message;
+pub mod webhook;
