@@ -7,6 +7,7 @@ use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
 use crate::incident::Incident;
+use crate::notify::dispatch::Delivery;
 use crate::protocol::{Change, HandOverRecord, StoredEvent};
 use crate::store::WriteBatch;
 
@@ -25,6 +26,8 @@ pub struct Pending {
     /// Event ids stored by this batch, per source: a re-send inside one batch is a duplicate too.
     pub ids: HashMap<(Arc<str>, String), u64>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
+    /// Outside notification attempts to start once the batch is stored.
+    pub deliveries: Vec<Delivery>,
     after: Vec<Box<dyn FnOnce() + Send>>,
 }
 
@@ -47,6 +50,7 @@ impl Pending {
             actions: self.after,
             feed: self.feed,
             subscribers: self.subscribers,
+            deliveries: self.deliveries,
         };
         (batch, then)
     }
@@ -57,4 +61,5 @@ pub struct Then {
     pub actions: Vec<Box<dyn FnOnce() + Send>>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
+    pub deliveries: Vec<Delivery>,
 }

@@ -84,7 +84,7 @@ impl State {
                 step, input, value, ..
             } => on_step(StepCommand::RecordInput { step, input, value }),
             Command::SkipStep { step, reason, .. } => on_step(StepCommand::Skip { step, reason }),
-            Command::EscalateNow { .. } => return self.escalate_now(incident, &operator.id, now),
+            Command::EscalateNow { .. } => return self.book.escalate_now(incident, now),
             Command::HandOver { .. } => (None, None),
         };
         match (incident_command, step_command) {
@@ -92,19 +92,6 @@ impl State {
             (None, Some(s)) => self.book.step(incident, &s, &operator.id, now),
             (None, None) => Err(Refusal::new(RefusalCode::BadCommand, "Nothing to do.")),
         }
-    }
-
-    /// Calls the next level of the incident's notification trees now.
-    fn escalate_now(
-        &mut self,
-        _incident: &str,
-        _operator: &str,
-        _now: OffsetDateTime,
-    ) -> Result<Vec<Applied>, Refusal> {
-        Err(Refusal::new(
-            RefusalCode::BadCommand,
-            "This incident has no notification tree to escalate.",
-        ))
     }
 
     /// Records a shift hand-over signed on `operator`'s console by both operators.

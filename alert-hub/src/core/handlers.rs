@@ -191,6 +191,9 @@ impl State {
                 Ok(json) => pending.feed.push(Arc::new(FeedItem { seq, json })),
                 Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
             }
+            if let Some(delivery) = self.delivery_for(&incident, &change.entry.event) {
+                pending.deliveries.push(delivery);
+            }
             pending.log.push(change);
             pending.incidents.insert(incident.view.id.clone(), incident);
         }
@@ -212,6 +215,9 @@ impl State {
         }
         for item in then.feed {
             let _ = self.feed.send(item);
+        }
+        for delivery in then.deliveries {
+            let _ = self.deliveries.send(delivery);
         }
         for subscriber in then.subscribers {
             let _ = subscriber.send(self.subscription());

@@ -6,6 +6,7 @@
 
 mod batch;
 mod commands;
+mod deliveries;
 mod supervision;
 
 use std::collections::HashSet;
@@ -18,6 +19,7 @@ use crate::config::HubConfig;
 use crate::error::{Error, StoreError};
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
+use crate::notify::dispatch::{Delivery, Outcome};
 use crate::protocol::{
     Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
     Reply,
@@ -82,8 +84,10 @@ pub enum Request {
         by: String,
         reply: oneshot::Sender<Result<(), String>>,
     },
-    /// The clock moved on: supervise heartbeats.
+    /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
+    /// What came of an outside notification attempt.
+    Delivered(Outcome),
 }
 
 /// The handle other tasks use to reach the core.
@@ -98,11 +102,31 @@ impl CoreHandle {
         self.tx.send(request).await.map_err(|_| Error::CoreStopped)
     }
 
+    /// A handle that does not keep the core running (for tasks the core itself feeds).
+    pub fn downgrade(&self) -> WeakCoreHandle {
+        WeakCoreHandle {
+            tx: self.tx.downgrade(),
+        }
+    }
+
     /// Subscribes to the console feed.
     pub async fn subscribe(&self) -> Result<Subscription, Error> {
         let (reply, rx) = oneshot::channel();
         self.send(Request::Subscribe { reply }).await?;
         rx.await.map_err(|_| Error::CoreStopped)
+    }
+}
+
+/// A handle to the core that lets it stop when every strong handle is gone.
+#[derive(Debug, Clone)]
+pub struct WeakCoreHandle {
+    tx: mpsc::WeakSender<Request>,
+}
+
+impl WeakCoreHandle {
+    /// The core's handle while it still runs.
+    pub fn upgrade(&self) -> Option<CoreHandle> {
+        self.tx.upgrade().map(|tx| CoreHandle { tx })
     }
 }
 
@@ -115,6 +139,9 @@ pub struct Core {
 
 struct State {
     store: Arc<dyn Store>,
+    config: Arc<HubConfig>,
+    /// Where outside notification attempts go once their batch is stored.
+    deliveries: mpsc::UnboundedSender<Delivery>,
     metrics: Arc<Metrics>,
     book: IncidentBook,
     supervision: Supervision,
@@ -134,6 +161,7 @@ pub fn start(
     config: Arc<HubConfig>,
     metrics: Arc<Metrics>,
     queue: usize,
+    deliveries: mpsc::UnboundedSender<Delivery>,
 ) -> Result<Core, StoreError> {
     let now = OffsetDateTime::now_utc();
     let last_number = store
@@ -165,6 +193,8 @@ pub fn start(
         feed: broadcast::channel(FEED_CAPACITY).0,
         drills,
         store,
+        config,
+        deliveries,
         metrics,
     };
     state.update_gauges();
@@ -227,6 +257,7 @@ impl State {
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),
+            Request::Delivered(outcome) => self.delivered(outcome, now, pending),
         }
     }
 

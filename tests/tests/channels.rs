@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -32,11 +32,7 @@ fn fire_alarm() -> Notice {
     }
 }
 
-/// A loopback port that nothing listens on (it was free a moment ago).
-fn closed_port() -> u16 {
-    let listener = StdListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+use system_tests::outside::closed_port;
 
 mod webhook {
     use super::*;
@@ -282,141 +278,17 @@ mod webhook {
 mod email {
     use super::*;
     use alert_hub::notify::email::{SmtpSettings, send_email};
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
     use std::time::Instant;
 
-    /// Debian's interpreter, which has `python3-aiosmtpd`; the default `python3` may not.
-    const PYTHON: &str = "/usr/bin/python3";
+    use system_tests::outside::{SmtpServer, decode};
 
-    /// An aiosmtpd server on a loopback port, saving each message into a maildir; killed on drop.
-    struct SmtpServer {
-        child: Child,
-        port: u16,
-        maildir: PathBuf,
-        _dir: tempfile::TempDir,
-    }
-
-    impl Drop for SmtpServer {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+    fn settings(server: &SmtpServer) -> SmtpSettings {
+        SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: server.port,
+            from: "控制室 Control room <hub@example.com>".into(),
+            timeout: Duration::from_secs(10),
         }
-    }
-
-    impl SmtpServer {
-        fn start() -> SmtpServer {
-            let has_aiosmtpd = Command::new(PYTHON)
-                .args(["-c", "import aiosmtpd"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|status| status.success());
-            assert!(
-                has_aiosmtpd,
-                "the SMTP test needs {PYTHON} with aiosmtpd: install Debian's python3-aiosmtpd \
-                 (apt-get install python3-aiosmtpd)"
-            );
-            let dir = tempfile::tempdir().unwrap();
-            let maildir = dir.path().join("maildir");
-            let log = std::fs::File::create(dir.path().join("smtpd.log")).unwrap();
-            let port = closed_port();
-            let child = Command::new(PYTHON)
-                .args(["-m", "aiosmtpd", "-n", "-l"])
-                .arg(format!("127.0.0.1:{port}"))
-                .args(["-c", "aiosmtpd.handlers.Mailbox"])
-                .arg(&maildir)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap();
-            let mut server = SmtpServer {
-                child,
-                port,
-                maildir,
-                _dir: dir,
-            };
-            server.wait_until_accepting();
-            server
-        }
-
-        fn wait_until_accepting(&mut self) {
-            let deadline = Instant::now() + Duration::from_secs(15);
-            loop {
-                if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                    return;
-                }
-                if let Some(status) = self.child.try_wait().unwrap() {
-                    panic!("aiosmtpd exited with {status}: {}", self.log());
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "aiosmtpd did not accept connections on port {} within 15 s: {}",
-                    self.port,
-                    self.log()
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-
-        fn log(&self) -> String {
-            std::fs::read_to_string(self.maildir.with_file_name("smtpd.log")).unwrap_or_default()
-        }
-
-        fn settings(&self) -> SmtpSettings {
-            SmtpSettings {
-                host: "127.0.0.1".into(),
-                port: self.port,
-                from: "控制室 Control room <hub@example.com>".into(),
-                timeout: Duration::from_secs(10),
-            }
-        }
-
-        /// The files of the messages delivered so far.
-        fn messages(&self) -> Vec<PathBuf> {
-            std::fs::read_dir(self.maildir.join("new"))
-                .map(|entries| entries.map(|e| e.unwrap().path()).collect())
-                .unwrap_or_default()
-        }
-    }
-
-    /// A saved message, decoded by Python's `email` package: MIME words and transfer encodings
-    /// undone.
-    #[derive(Debug, serde::Deserialize)]
-    struct Decoded {
-        subject: String,
-        from: String,
-        to: String,
-        content_type: String,
-        body: String,
-    }
-
-    fn decode(message: &Path) -> Decoded {
-        const SCRIPT: &str = r#"
-import email, email.policy, json, sys
-with open(sys.argv[1], "rb") as f:
-    msg = email.message_from_binary_file(f, policy=email.policy.default)
-print(json.dumps({
-    "subject": str(msg["subject"]),
-    "from": str(msg["from"]),
-    "to": str(msg["to"]),
-    "content_type": msg.get_content_type() + "; charset=" + str(msg.get_content_charset()),
-    "body": msg.get_content(),
-}))
-"#;
-        let output = Command::new(PYTHON)
-            .args(["-c", SCRIPT])
-            .arg(message)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "decoding {}: {}",
-            message.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
     }
 
     #[tokio::test]
@@ -430,7 +302,7 @@ print(json.dumps({
         let body = email_body(&notice);
 
         send_email(
-            &server.settings(),
+            &settings(&server),
             "王伟 <wang@example.com>",
             &subject,
             &body,
