@@ -727,6 +727,8 @@ pub enum ConsoleMessage {
     OnTestChanged { on_test: Vec<OnTestView> },
     /// The drills running now (the whole list).
     DrillsChanged { drills: Vec<DrillView> },
+    /// Something the operators should read now (e.g. a test about to expire).
+    Notice { text: Bilingual },
 }
 
 /// The hub's answer to a console command.
@@ -812,6 +814,21 @@ pub enum Command {
     EscalateNow {
         incident: String,
     },
+    /// Puts a source (or one of its devices) on test for `minutes` (at most 480): its events
+    /// are stored and shown, marked on test, but call nobody. Safety officers and admins only.
+    PutOnTest {
+        source: String,
+        #[serde(default)]
+        device: Option<String>,
+        minutes: u32,
+        reason: String,
+    },
+    /// Ends a test before its expiry.
+    EndTest {
+        source: String,
+        #[serde(default)]
+        device: Option<String>,
+    },
     /// A shift hand-over, signed by the outgoing and the incoming operator.
     HandOver {
         outgoing: String,
@@ -833,6 +850,29 @@ pub enum Command {
 pub struct OverdueStep {
     pub incident: String,
     pub step: String,
+}
+
+/// One change of what is on test, as the hub keeps it: who did it, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnTestRecord {
+    pub seq: u64,
+    pub change: OnTestChange,
+    pub test: OnTestView,
+    /// The operator who started or ended it; `None` when it expired by itself.
+    pub by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// What happened to a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTestChange {
+    Started,
+    Ended,
+    /// Ten minutes before the expiry, the consoles were warned.
+    Warned,
+    Expired,
 }
 
 /// A signed shift hand-over as the hub keeps it.
@@ -863,7 +903,7 @@ impl Command {
             | Command::RecordInput { incident, .. }
             | Command::SkipStep { incident, .. }
             | Command::EscalateNow { incident } => Some(incident),
-            Command::HandOver { .. } => None,
+            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => None,
         }
     }
 }

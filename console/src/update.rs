@@ -145,6 +145,10 @@ fn feed(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
         }
         ConsoleMessage::Reply(reply) => replied(state, reply),
         ConsoleMessage::Live { .. } => {}
+        ConsoleMessage::Notice { text } => {
+            let text = state.lang.pick(&text.zh, &text.en).to_string();
+            state.say(Level::Warning, text);
+        }
         ConsoleMessage::OnTestChanged { on_test } => state.on_test = sorted_on_test(on_test),
         ConsoleMessage::DrillsChanged { drills } => state.drills = drills,
         ConsoleMessage::Resync { reason } => {
@@ -201,6 +205,9 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
                 SkipStep { .. } => Intent::Skip,
                 EscalateNow { .. } => Intent::EscalateNow,
                 HandOver { .. } => return S::HandOver.get(lang).to_string(),
+                PutOnTest { source, .. } | EndTest { source, .. } => {
+                    return format!("{} {source}", S::OnTest.get(lang));
+                }
             };
             format!(
                 "{} {}",

@@ -261,3 +261,79 @@ async fn a_drill_incident_sends_nothing_to_real_contacts() {
         assert!(mail.subject.starts_with("[DRILL 演练]"), "{}", mail.subject);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_on_test_is_shown_marked_but_calls_nobody_and_who_authorised_it_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = SmtpServer::start();
+    let hook = WebhookReceiver::start().await;
+    let config = write_site(dir.path(), &smtp, &hook);
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let put = Command::PutOnTest {
+        source: "fp-gg".into(),
+        device: None,
+        minutes: 30,
+        reason: "detector replacement, work order 4711".into(),
+    };
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let refused = li.command(put.clone()).await;
+    assert_eq!(
+        refused.error,
+        Some(alert_hub::protocol::RefusalCode::NotPermitted),
+        "an operator may not"
+    );
+    let mut zhao = Console::connect(&hub, tokens::SAFETY_OFFICER, None).await;
+    let too_long = Command::PutOnTest {
+        source: "fp-gg".into(),
+        device: None,
+        minutes: 9 * 60,
+        reason: "all night".into(),
+    };
+    assert!(!zhao.command(too_long).await.ok, "at most 8 hours");
+    assert!(zhao.command(put).await.ok);
+
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event("t1", "fire.alarm", "smoke-1", "7F east corridor"))
+        .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        smtp.messages().is_empty() && hook.received().is_empty(),
+        "nobody is called"
+    );
+    let incident = &get_json(&hub, "/v1/incidents").await[0];
+    assert_eq!(
+        incident["on_test"], true,
+        "still stored and shown, marked on test"
+    );
+    assert_eq!(incident["priority"], "P1");
+
+    assert!(
+        zhao.command(Command::EndTest {
+            source: "fp-gg".into(),
+            device: None
+        })
+        .await
+        .ok
+    );
+    panel
+        .send(&event("t2", "fire.alarm", "smoke-9", "9F west"))
+        .await;
+    wait_for(
+        Duration::from_secs(10),
+        "a call once the test ended",
+        || !smtp.messages().is_empty(),
+    )
+    .await;
+
+    let kept = get_json(&hub, "/v1/on-test").await;
+    assert!(kept["current"].as_array().unwrap().is_empty());
+    let history = kept["history"].as_array().unwrap();
+    assert_eq!(history[0]["change"], "started");
+    assert_eq!(history[0]["by"], "so-zhao");
+    assert_eq!(
+        history[0]["test"]["reason"],
+        "detector replacement, work order 4711"
+    );
+    assert_eq!(history[1]["change"], "ended");
+}

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 use super::{FeedItem, Subscription};
 use crate::incident::Incident;
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{Change, HandOverRecord, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
 use crate::store::WriteBatch;
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -22,6 +22,7 @@ pub struct Pending {
     pub incidents: HashMap<String, Incident>,
     pub meta: Vec<(String, serde_json::Value)>,
     pub handovers: Vec<HandOverRecord>,
+    pub on_test_log: Vec<OnTestRecord>,
     pub feed: Vec<Arc<FeedItem>>,
     /// Event ids stored by this batch, per source: a re-send inside one batch is a duplicate too.
     pub ids: HashMap<(Arc<str>, String), u64>,
@@ -45,6 +46,7 @@ impl Pending {
             incidents: self.incidents.into_values().collect(),
             meta: self.meta,
             handovers: self.handovers,
+            on_test_log: self.on_test_log,
         };
         let then = Then {
             actions: self.after,

@@ -30,6 +30,24 @@ impl State {
                 overdue_steps,
                 ..
             } => self.hand_over(operator, outgoing, incoming, overdue_steps, now, pending),
+            Command::PutOnTest {
+                source,
+                device,
+                minutes,
+                reason,
+            } => check_permission(operator.role, &request.command).and_then(|()| {
+                let request = super::on_test::TestRequest {
+                    source,
+                    device: device.as_deref(),
+                    minutes: *minutes,
+                    reason,
+                };
+                self.put_on_test(operator, request, now, pending)
+            }),
+            Command::EndTest { source, device } => {
+                check_permission(operator.role, &request.command)
+                    .and_then(|()| self.end_test(operator, source, device.as_deref(), now, pending))
+            }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {
                     id: operator.id.clone(),
@@ -85,7 +103,9 @@ impl State {
             } => on_step(StepCommand::RecordInput { step, input, value }),
             Command::SkipStep { step, reason, .. } => on_step(StepCommand::Skip { step, reason }),
             Command::EscalateNow { .. } => return self.book.escalate_now(incident, now),
-            Command::HandOver { .. } => (None, None),
+            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => {
+                (None, None)
+            }
         };
         match (incident_command, step_command) {
             (Some(c), _) => self.book.command(incident, &c, who, now),

@@ -86,7 +86,8 @@ impl State {
             let applied = self.book.comms_restored(&back.source, &back.site, now);
             self.record(applied, &Actor::Hub, now, pending);
         }
-        let applied = self.book.record(&stored, false);
+        let on_test = self.is_on_test(&source, &stored.event.device, now);
+        let applied = self.book.record(&stored, on_test);
         let actor = Actor::Device {
             source: source.to_string(),
             device: stored.event.device.clone(),
@@ -102,6 +103,7 @@ impl State {
     }
 
     pub(super) fn supervise(&mut self, now: OffsetDateTime, pending: &mut Pending) {
+        self.supervise_tests(now, pending);
         let overdue = self.book.tick(now);
         self.record(overdue, &Actor::Hub, now, pending);
         for lost in self.supervision.check(now) {
@@ -233,6 +235,7 @@ impl State {
             seq: self.next_log_seq - 1,
             incidents,
             drills: self.drills.clone(),
+            on_test: self.on_test.clone(),
             changes: self.feed.subscribe(),
         }
     }

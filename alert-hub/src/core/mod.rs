@@ -7,6 +7,7 @@
 mod batch;
 mod commands;
 mod deliveries;
+mod on_test;
 mod supervision;
 
 use std::collections::HashSet;
@@ -52,6 +53,7 @@ pub struct Subscription {
     pub seq: u64,
     pub incidents: Vec<IncidentView>,
     pub drills: Vec<DrillView>,
+    pub on_test: Vec<crate::protocol::OnTestView>,
     pub changes: broadcast::Receiver<Arc<FeedItem>>,
 }
 
@@ -149,6 +151,10 @@ struct State {
     next_event_seq: u64,
     next_log_seq: u64,
     next_handover: u64,
+    /// What is on test now, and which tests the consoles were warned about.
+    on_test: Vec<crate::protocol::OnTestView>,
+    warned: std::collections::HashSet<(String, Option<String>)>,
+    next_test_record: u64,
     /// Every operator's role, for checking shift hand-overs.
     operators: std::collections::HashMap<String, crate::protocol::Role>,
     feed: broadcast::Sender<Arc<FeedItem>>,
@@ -185,6 +191,15 @@ pub fn start(
         next_event_seq: store.last_event_seq()? + 1,
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
+        on_test: match store.meta("on_test")? {
+            Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
+                key: "mon_test".into(),
+                message: e.to_string(),
+            })?,
+            None => Vec::new(),
+        },
+        warned: std::collections::HashSet::new(),
+        next_test_record: store.on_test_log()?.last().map_or(0, |r| r.seq) + 1,
         operators: config
             .operators
             .values()
