@@ -65,6 +65,8 @@ enum MixArg {
     Realistic,
     /// Only events that open or join incidents.
     Incidents,
+    /// Only heartbeats.
+    Supervision,
 }
 
 fn main() -> ExitCode {
@@ -104,6 +106,7 @@ fn simulate(args: Simulate) -> anyhow::Result<ExitCode> {
         profile: match args.mix {
             MixArg::Realistic => Profile::Realistic,
             MixArg::Incidents => Profile::Incidents,
+            MixArg::Supervision => Profile::Supervision,
         },
         drill: None,
     };

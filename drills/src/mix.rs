@@ -20,6 +20,8 @@ pub enum Profile {
     Realistic,
     /// Only kinds that open or join an incident, so every event changes the console feed.
     Incidents,
+    /// Only heartbeats: supervision traffic that is stored but changes no incident.
+    Supervision,
 }
 
 /// How often each kind is drawn, in parts per 100,000 (restores come on top, see [`restore_of`]).
@@ -49,6 +51,8 @@ const INCIDENTS: [(EventKind, u32); 9] = [
     (EventKind::ElevatorEntrapment, 500),
 ];
 
+const SUPERVISION: [(EventKind, u32); 1] = [(EventKind::Heartbeat, 100_000)];
+
 /// The total of every profile's weights.
 pub const WEIGHT_TOTAL: u32 = 100_000;
 
@@ -58,6 +62,7 @@ impl Profile {
         match self {
             Profile::Realistic => &REALISTIC,
             Profile::Incidents => &INCIDENTS,
+            Profile::Supervision => &SUPERVISION,
         }
     }
 

@@ -7,6 +7,7 @@ use alert_hub::ingest::read_frame;
 use time::macros::datetime;
 
 use super::*;
+use crate::layout::Role;
 
 const AT: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 
@@ -78,8 +79,27 @@ fn the_incident_mix_draws_only_kinds_that_open_or_join_an_incident() {
 }
 
 #[test]
+fn the_supervision_mix_is_heartbeats_from_panels_controllers_and_lifts() {
+    assert_proportions(Profile::Supervision);
+    let mix = EventMix::new(&plan(Profile::Supervision, 0));
+    let layout = mix.layout().clone();
+    for event in events(&plan(Profile::Supervision, 0), 2_000) {
+        assert_eq!(event.kind, EventKind::Heartbeat);
+        let device = layout.devices.iter().find(|d| d.id == event.device);
+        let role = device.map(|d| d.role).expect("a device of the layout");
+        assert!(
+            matches!(
+                role,
+                Role::FirePanel | Role::AccessController | Role::LiftCar
+            ),
+            "{role:?}"
+        );
+    }
+}
+
+#[test]
 fn weights_add_up_to_the_total() {
-    for profile in [Profile::Realistic, Profile::Incidents] {
+    for profile in [Profile::Realistic, Profile::Incidents, Profile::Supervision] {
         let sum: u32 = profile.weights().iter().map(|(_, w)| w).sum();
         assert_eq!(sum, WEIGHT_TOTAL, "{profile:?}");
     }
@@ -150,7 +170,7 @@ fn the_same_plan_gives_the_same_events_and_another_seed_does_not() {
 
 #[test]
 fn every_event_is_one_the_hub_accepts() {
-    for profile in [Profile::Realistic, Profile::Incidents] {
+    for profile in [Profile::Realistic, Profile::Incidents, Profile::Supervision] {
         for event in events(&plan(profile, 4), 3_000) {
             let text = serde_json::to_string(&event).expect("encode");
             let read = read_frame(&text, |site| site == "green-garden");

@@ -26,6 +26,10 @@ pub struct FeedLog {
     pub snapshot_seq: u64,
     /// Changes received after the snapshot.
     pub changes: u64,
+    /// Bytes of change messages received.
+    pub change_bytes: u64,
+    /// The most devices any incident listed in a change.
+    pub largest_incident: usize,
     /// Times the hub said the console fell behind and sent a fresh snapshot.
     pub resyncs: u64,
     /// When the first change naming each device event's sequence number arrived.
@@ -53,7 +57,7 @@ impl FeedWatch {
             .await
             .map_err(|_| feed_error("sent no snapshot in time"))?
             .map_err(|e| feed_error(&e))?;
-        let ConsoleMessage::Snapshot { seq, .. } = first else {
+        let (ConsoleMessage::Snapshot { seq, .. }, _) = first else {
             return Err(feed_error("did not start with a snapshot"));
         };
         let log = FeedLog {
@@ -88,13 +92,15 @@ async fn watch(
         };
         let now = Instant::now();
         match message {
-            Ok(ConsoleMessage::Change { change, .. }) => {
+            Ok((ConsoleMessage::Change { change, .. }, bytes)) => {
                 log.changes += 1;
+                log.change_bytes += bytes as u64;
+                log.largest_incident = log.largest_incident.max(change.incident.devices.len());
                 if let Some(seq) = event_seq(&change.entry.event) {
                     log.first_seen.entry(seq).or_insert(now);
                 }
             }
-            Ok(ConsoleMessage::Resync { .. }) => log.resyncs += 1,
+            Ok((ConsoleMessage::Resync { .. }, _)) => log.resyncs += 1,
             Ok(_) => {}
             Err(message) => return Err(Error::Feed { url, message }),
         }
@@ -103,12 +109,14 @@ async fn watch(
     Ok(log)
 }
 
-/// The next feed message; an error text when the feed ends or sends something unreadable.
-async fn next_message(socket: &mut Socket) -> Result<ConsoleMessage, String> {
+/// The next feed message and its size in bytes; an error text when the feed ends or sends
+/// something unreadable.
+async fn next_message(socket: &mut Socket) -> Result<(ConsoleMessage, usize), String> {
     loop {
         match socket.next().await {
             Some(Ok(Message::Text(text))) => {
                 return serde_json::from_str(text.as_str())
+                    .map(|message| (message, text.len()))
                     .map_err(|e| format!("sent an unreadable message: {e}"));
             }
             Some(Ok(Message::Close(_))) | None => return Err("closed".into()),
