@@ -119,8 +119,8 @@ async fn the_console_sees_every_incident_event_after_its_ack() {
     plan.record_acks = true;
     let report = load::run(plan).await.expect("run");
     assert_eq!(report.acked, report.sent, "{report}");
-    // Changes are published right after acks; give the last ones a moment to arrive.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Changes are published right after acks; give the last ones ample time to arrive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let log = watch.stop().await.expect("feed log");
     assert_eq!(log.resyncs, 0);
     assert!(log.changes >= report.acked, "{} changes", log.changes);

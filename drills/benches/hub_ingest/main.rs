@@ -25,7 +25,7 @@ const WINDOW: usize = 64;
 const FLAT_OUT: Duration = Duration::from_secs(8);
 /// The fixed total rate of the latency measurements.
 const FIXED_RATE: f64 = 2_000.0;
-/// How long each fixed-rate measurement runs.
+/// How long each fixed-rate measurement runs, after a one-second warm-up at the same rate.
 const FIXED: Duration = Duration::from_secs(10);
 /// Devices simulated per client.
 const DEVICES: usize = 120;
@@ -133,6 +133,8 @@ struct Fixed {
 
 async fn hub_fixed(profile: Profile) -> anyhow::Result<Fixed> {
     with_hub(async |url| {
+        let warm = Duration::from_secs(1);
+        load::run(plan(url, "warm", profile, Some(FIXED_RATE), warm)).await?;
         let watch = FeedWatch::connect(url, hub::OPERATOR_TOKEN).await?;
         let mut plan = plan(url, "fixed", profile, Some(FIXED_RATE), FIXED);
         plan.record_acks = true;
