@@ -41,6 +41,7 @@ fn main() -> anyhow::Result<()> {
         .thread_name("client-rt")
         .build()?;
     let started = Instant::now();
+    let load_before = load_average();
     let step = |what: &str| eprintln!("hub_ingest: {what} ...");
     step("baseline A, WebSocket echo");
     let echo = runtime.block_on(baseline_echo())?;
@@ -65,8 +66,22 @@ fn main() -> anyhow::Result<()> {
         incidents,
     };
     figures.print();
-    println!("total run time {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "total run time {:.1} s; load average before {}, after {}",
+        started.elapsed().as_secs_f64(),
+        load_before,
+        load_average()
+    );
     Ok(())
+}
+
+/// The one-minute load average where the system reports one: other work on the machine
+/// skews every figure here.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn mix(run_id: &str, profile: Profile) -> MixPlan {
