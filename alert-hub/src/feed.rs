@@ -45,7 +45,7 @@ pub async fn serve_console<St, Si>(
     loop {
         let outgoing = tokio::select! {
             change = sub.changes.recv() => match change {
-                Ok(item) => Some(item.json.clone()),
+                Ok(item) => Some(item.json.to_string()),
                 Err(RecvError::Lagged(missed)) => {
                     hub.metrics.console_resyncs.fetch_add(1, Relaxed);
                     tracing::warn!(operator = %operator.id, missed, "console fell behind; resyncing");
@@ -109,10 +109,11 @@ where
             while after < sub.seq {
                 let page = hub.store.changes_after(after, REPLAY_PAGE).ok()?;
                 let Some(last) = page.last() else { break };
-                after = last.entry.seq;
-                for change in page.iter().filter(|c| c.entry.seq <= sub.seq) {
-                    let json = crate::core::feed_json(change).ok()?;
-                    sink.send(Message::Text(json.into())).await.ok()?;
+                after = last.seq;
+                for change in page.iter().filter(|c| c.seq <= sub.seq) {
+                    sink.send(Message::Text(change.json.to_string().into()))
+                        .await
+                        .ok()?;
                 }
             }
         }

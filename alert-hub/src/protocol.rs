@@ -155,6 +155,10 @@ pub enum Family {
     Supervision,
 }
 
+/// How many devices an incident lists by name; a storm of hundreds is counted, not listed, so
+/// each change stays small.
+pub const LISTED_DEVICES: usize = 16;
+
 /// Incident priority; `P1` is the most urgent and always sorts first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Priority {
@@ -357,8 +361,11 @@ pub struct IncidentView {
     pub owner: Option<String>,
     /// How many device events joined it.
     pub event_count: u64,
-    /// The distinct devices that reported into it, first reporter first.
+    /// The first distinct devices that reported into it (at most [`LISTED_DEVICES`]), first
+    /// reporter first; `device_count` counts them all.
     pub devices: Vec<String>,
+    #[serde(default)]
+    pub device_count: u64,
     /// A second independent detector in the same zone reported fire (GB 50116).
     pub confirmed_by_two_detectors: bool,
     /// The device keeps alarming and restoring; `flap_count` counts the restores.
@@ -1005,6 +1012,7 @@ mod tests {
             owner: None,
             event_count: 1,
             devices: vec!["smoke-1".into()],
+            device_count: 1,
             confirmed_by_two_detectors: false,
             flapping: false,
             flap_count: 0,

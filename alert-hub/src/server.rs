@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -203,6 +204,13 @@ pub async fn serve(
         addr: options.listen.to_string(),
         source,
     })?;
+    // Acks are small and must leave at once: without TCP_NODELAY an ack can wait for the
+    // device's next frame (Nagle), which costs tens of milliseconds at a real panel's pace.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     tokio::spawn(tick(core.handle, shutdown.clone()));
     tracing::info!(%addr, data = %options.data.display(), "hub listening");
     ready(addr);

@@ -39,6 +39,7 @@ pub fn incident(id: &str, kind: EventKind, site: &str) -> IncidentView {
         owner: None,
         event_count: 1,
         devices: vec!["smoke-B2-07F-03".into()],
+        device_count: 1,
         confirmed_by_two_detectors: false,
         flapping: false,
         flap_count: 0,

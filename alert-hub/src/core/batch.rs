@@ -8,8 +8,8 @@ use tokio::sync::oneshot;
 use super::{FeedItem, Subscription};
 use crate::incident::Incident;
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
-use crate::store::WriteBatch;
+use crate::protocol::{HandOverRecord, OnTestRecord, StoredEvent};
+use crate::store::{LoggedChange, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
 #[derive(Default)]
@@ -17,9 +17,11 @@ pub struct Pending {
     /// Requests taken into this batch.
     pub requests: usize,
     pub events: Vec<StoredEvent>,
-    pub log: Vec<Change>,
-    /// Each touched incident as it stands at the end of the batch.
-    pub incidents: HashMap<String, Incident>,
+    pub log: Vec<LoggedChange>,
+    /// The incidents this batch touched; each is written once, as it stands at the end.
+    pub touched: std::collections::HashSet<String>,
+    /// Filled at commit from the book: the touched incidents as they stand.
+    pub incidents: Vec<Incident>,
     pub meta: Vec<(String, serde_json::Value)>,
     pub handovers: Vec<HandOverRecord>,
     pub on_test_log: Vec<OnTestRecord>,
@@ -43,7 +45,7 @@ impl Pending {
         let batch = WriteBatch {
             events: self.events,
             log: self.log,
-            incidents: self.incidents.into_values().collect(),
+            incidents: self.incidents,
             meta: self.meta,
             handovers: self.handovers,
             on_test_log: self.on_test_log,

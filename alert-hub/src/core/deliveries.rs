@@ -5,17 +5,16 @@ use time::OffsetDateTime;
 
 use super::State;
 use super::batch::Pending;
-use crate::incident::Incident;
 use crate::notify::dispatch::{Address, Delivery, Outcome};
 use crate::notify::message::Notice;
-use crate::protocol::{Actor, AttemptStatus, IncidentEvent};
+use crate::protocol::{Actor, AttemptStatus, IncidentEvent, IncidentView};
 
 impl State {
     /// The delivery a logged attempt asks for: a webhook or e-mail attempt still sending (the
     /// console channel and attempts already failed need none).
     pub(super) fn delivery_for(
         &self,
-        incident: &Incident,
+        view: &IncidentView,
         event: &IncidentEvent,
     ) -> Option<Delivery> {
         let IncidentEvent::NotificationAttempted {
@@ -28,8 +27,7 @@ impl State {
         else {
             return None;
         };
-        let sending = incident
-            .view
+        let sending = view
             .notifications
             .as_ref()
             .and_then(|n| n.attempts.iter().find(|a| a.attempt == *attempt))
@@ -43,7 +41,6 @@ impl State {
             "email" => Address::Email(person.email.clone()?),
             _ => return None,
         };
-        let view = &incident.view;
         let site_name = self
             .config
             .site(&view.location.site)

@@ -12,8 +12,9 @@ use crate::error::StoreError;
 use crate::incident::Applied;
 use crate::protocol::{
     Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
-    IncidentEvent, IncidentView, LogEntry, Nack, NackCode, StoredEvent,
+    IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
+use crate::store::LoggedChange;
 
 /// The feed message of one change, as a console receives it.
 pub fn feed_json(change: &Change) -> serde_json::Result<String> {
@@ -157,9 +158,7 @@ impl State {
         let message = ConsoleMessage::DrillsChanged {
             drills: self.drills.clone(),
         };
-        if let Ok(json) = serde_json::to_string(&message) {
-            pending.feed.push(Arc::new(FeedItem { seq: 0, json }));
-        }
+        self.announce(message, pending);
     }
 
     /// Turns applied changes into numbered log entries and feed items of this batch.
@@ -170,34 +169,36 @@ impl State {
         at: OffsetDateTime,
         pending: &mut Pending,
     ) {
-        for Applied { event, incident } in applied {
+        for Applied { event, view } in applied {
             let seq = self.next_log_seq;
             self.next_log_seq += 1;
             let entry = LogEntry {
                 seq,
-                incident: incident.view.id.clone(),
+                incident: view.id.clone(),
                 at,
                 actor: actor.clone(),
                 event,
             };
-            let mut view = incident.view.clone();
-            if !matches!(entry.event, IncidentEvent::Playbook { .. }) {
-                // The checklist only travels with the changes that alter it.
-                view.playbook = None;
-            }
+            pending.touched.insert(view.id.clone());
             let change = Change {
                 entry,
                 incident: view,
             };
-            match feed_json(&change) {
-                Ok(json) => pending.feed.push(Arc::new(FeedItem { seq, json })),
-                Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
-            }
-            if let Some(delivery) = self.delivery_for(&incident, &change.entry.event) {
+            if let Some(delivery) = self.delivery_for(&change.incident, &change.entry.event) {
                 pending.deliveries.push(delivery);
             }
-            pending.log.push(change);
-            pending.incidents.insert(incident.view.id.clone(), incident);
+            match feed_json(&change) {
+                Ok(json) => {
+                    let json: Arc<str> = json.into();
+                    pending.log.push(LoggedChange {
+                        seq,
+                        incident: change.entry.incident,
+                        json: json.clone(),
+                    });
+                    pending.feed.push(Arc::new(FeedItem { seq, json }));
+                }
+                Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
+            }
         }
         let number = self.book.next_number().saturating_sub(1);
         pending.meta.retain(|(name, _)| name != "incident_number");
@@ -205,7 +206,16 @@ impl State {
     }
 
     /// Makes the batch durable, then answers, publishes and hands out subscriptions.
-    pub(super) fn commit(&mut self, pending: Pending) -> Result<(), StoreError> {
+    pub(super) fn commit(&mut self, mut pending: Pending) -> Result<(), StoreError> {
+        let mut incidents = self.book.take_closed();
+        incidents.retain(|i| pending.touched.contains(&i.view.id));
+        let open = pending
+            .touched
+            .iter()
+            .filter_map(|id| self.book.get(id))
+            .cloned();
+        incidents.extend(open);
+        pending.incidents = incidents;
         let (batch, then) = pending.into_parts();
         let events = batch.events.len() as u64;
         if !batch.is_empty() {

@@ -43,7 +43,7 @@ pub struct FeedItem {
     /// The change's sequence number; 0 for an unnumbered message (drills, on-test lists).
     pub seq: u64,
     /// The `ConsoleMessage::Change` as JSON text.
-    pub json: String,
+    pub json: Arc<str>,
 }
 
 /// What a console gets on connecting: everything open now, the sequence number it includes,

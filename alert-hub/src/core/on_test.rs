@@ -185,7 +185,10 @@ impl State {
     /// Sends an unnumbered message to every console once the batch is stored.
     pub(super) fn announce(&self, message: ConsoleMessage, pending: &mut Pending) {
         if let Ok(json) = serde_json::to_string(&message) {
-            pending.feed.push(Arc::new(FeedItem { seq: 0, json }));
+            pending.feed.push(Arc::new(FeedItem {
+                seq: 0,
+                json: json.into(),
+            }));
         }
     }
 }

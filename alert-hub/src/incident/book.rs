@@ -6,7 +6,9 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot, StepCommand};
-use crate::protocol::{IncidentEvent, IncidentState, Priority, RefusalCode, StoredEvent};
+use crate::protocol::{
+    IncidentEvent, IncidentState, IncidentView, Priority, RefusalCode, StoredEvent,
+};
 
 /// A resolved incident still takes new events of its kind for this long after its last one
 /// (and reopens); after that a new incident opens.
@@ -17,11 +19,13 @@ pub const REOPEN_WINDOW: Duration = Duration::minutes(30);
 pub const STORM_OPENS: usize = 8;
 pub const STORM_WINDOW: Duration = Duration::seconds(60);
 
-/// One change made to the book: the event and the incident as it stands after it.
+/// One change made to the book: the event and the incident's view as it stands after it. The
+/// view carries the checklist only when the event is a playbook event (it is large and
+/// unchanged by anything else).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
     pub event: IncidentEvent,
-    pub incident: Incident,
+    pub view: IncidentView,
 }
 
 /// Where a device event goes.
@@ -71,6 +75,8 @@ pub struct IncidentBook {
     fire_alarms: HashMap<(Option<String>, String), Vec<String>>,
     recent_opens: HashMap<StormKey, VecDeque<(OffsetDateTime, String)>>,
     next_number: u64,
+    /// Incidents closed and not yet taken by the store.
+    closed: Vec<Incident>,
 }
 
 impl IncidentBook {
@@ -88,6 +94,7 @@ impl IncidentBook {
             fire_alarms: HashMap::new(),
             recent_opens: HashMap::new(),
             next_number: last_number + 1,
+            closed: Vec::new(),
         };
         for mut incident in incidents {
             if incident.view.state.is_open() {
@@ -139,8 +146,8 @@ impl IncidentBook {
             let mut ids = Vec::new();
             for &class in Class::cleared_by(e.kind) {
                 for spot in [
-                    Spot::of(class, &e.device, e.zone.as_deref()),
-                    Spot::of(class, &e.device, None),
+                    Spot::of(class, &e.device, e.building.as_deref(), e.zone.as_deref()),
+                    Spot::of(class, &e.device, None, None),
                 ] {
                     let key = Key {
                         drill: e.drill.clone(),
@@ -176,7 +183,7 @@ impl IncidentBook {
             drill: e.drill.clone(),
             site: e.site.clone(),
             class,
-            spot: Spot::of(class, &e.device, e.zone.as_deref()),
+            spot: Spot::of(class, &e.device, e.building.as_deref(), e.zone.as_deref()),
         };
         if let Some(id) = self.by_key.get(&key)
             && self.incidents.get(id).is_some_and(|i| joinable(i, now))
@@ -324,7 +331,7 @@ impl IncidentBook {
         let id = incident.view.id.clone();
         let mut applied = vec![Applied {
             event: opened,
-            incident: incident.clone(),
+            view: incident.view.clone(),
         }];
         let setup = self.setup.clone();
         applied.extend(self.apply_all(&id, |i| i.start_playbook(&setup.library, at), at));
@@ -371,11 +378,13 @@ impl IncidentBook {
         let mut queue: std::collections::VecDeque<IncidentEvent> = events.into();
         let mut applied = Vec::new();
         while let Some(event) = queue.pop_front() {
-            let Some(incident) = self.apply(id, &event, at) else {
+            let Some(view) = self.apply(id, &event, at) else {
                 break;
             };
-            queue.extend(self.reactions(&incident, &event, at));
-            applied.push(Applied { event, incident });
+            if let Some(incident) = self.incidents.get(id) {
+                queue.extend(self.reactions(incident, &event, at));
+            }
+            applied.push(Applied { event, view });
         }
         applied
     }
@@ -404,7 +413,7 @@ impl IncidentBook {
             drill: None,
             site: site.to_string(),
             class: Class::CommsLost,
-            spot: Spot::of(Class::CommsLost, source, None),
+            spot: Spot::of(Class::CommsLost, source, None, None),
         };
         self.by_key.get(&key).and_then(|id| self.incidents.get(id))
     }
@@ -429,25 +438,42 @@ impl IncidentBook {
 
     /// Applies an event to an open incident and keeps the indexes true; a closed incident
     /// leaves the book. Returns the incident as it stands after the event.
-    fn apply(&mut self, id: &str, event: &IncidentEvent, at: OffsetDateTime) -> Option<Incident> {
+    fn apply(
+        &mut self,
+        id: &str,
+        event: &IncidentEvent,
+        at: OffsetDateTime,
+    ) -> Option<IncidentView> {
         let incident = self.incidents.get_mut(id)?;
         incident.apply(event, at);
-        if matches!(event, IncidentEvent::Playbook { .. }) {
+        let playbook_event = matches!(event, IncidentEvent::Playbook { .. });
+        if playbook_event {
             incident.refresh_playbook(&self.setup.library);
         }
-        let after = incident.clone();
-        if after.view.state.is_open() {
-            self.index_fire_alarm(&after);
+        let checklist = incident.view.playbook.take();
+        let mut view = incident.view.clone();
+        if playbook_event {
+            view.playbook = checklist.clone();
+        }
+        incident.view.playbook = checklist;
+        let class = incident.class;
+        if view.state.is_open() {
+            self.index_fire_alarm(class, &view);
         } else {
             self.remove(id);
         }
-        Some(after)
+        Some(view)
+    }
+
+    /// The incidents closed since the last call, as they stood when closed.
+    pub fn take_closed(&mut self) -> Vec<Incident> {
+        std::mem::take(&mut self.closed)
     }
 
     fn insert(&mut self, incident: Incident) {
         let id = incident.view.id.clone();
         self.by_key.insert(Key::of(&incident), id.clone());
-        self.index_fire_alarm(&incident);
+        self.index_fire_alarm(incident.class, &incident.view);
         self.incidents.insert(id, incident);
     }
 
@@ -455,6 +481,7 @@ impl IncidentBook {
         let Some(incident) = self.incidents.remove(id) else {
             return;
         };
+        self.closed.push(incident.clone());
         let key = Key::of(&incident);
         if self.by_key.get(&key).is_some_and(|k| k == id) {
             self.by_key.remove(&key);
@@ -468,19 +495,14 @@ impl IncidentBook {
         }
     }
 
-    fn index_fire_alarm(&mut self, incident: &Incident) {
-        let is_fire_alarm =
-            incident.class == Class::FireAlarm && incident.view.priority == Priority::P1;
-        if !is_fire_alarm {
+    fn index_fire_alarm(&mut self, class: Class, view: &IncidentView) {
+        if class != Class::FireAlarm || view.priority != Priority::P1 {
             return;
         }
-        let site = (
-            incident.view.drill.clone(),
-            incident.view.location.site.clone(),
-        );
+        let site = (view.drill.clone(), view.location.site.clone());
         let ids = self.fire_alarms.entry(site).or_default();
-        if !ids.contains(&incident.view.id) {
-            ids.push(incident.view.id.clone());
+        if !ids.contains(&view.id) {
+            ids.push(view.id.clone());
         }
     }
 

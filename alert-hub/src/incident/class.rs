@@ -78,10 +78,11 @@ impl Class {
 pub struct Spot(pub String);
 
 impl Spot {
-    /// The spot of an event of `class` from `device` in `zone`.
-    pub fn of(class: Class, device: &str, zone: Option<&str>) -> Spot {
+    /// The spot of an event of `class` from `device` in `zone` of `building` (zone names
+    /// repeat across buildings: "7F east corridor" is in every tower).
+    pub fn of(class: Class, device: &str, building: Option<&str>, zone: Option<&str>) -> Spot {
         match zone {
-            Some(z) if !class.by_device() => Spot(format!("zone:{z}")),
+            Some(z) if !class.by_device() => Spot(format!("zone:{}/{z}", building.unwrap_or(""))),
             _ => Spot(format!("device:{device}")),
         }
     }
@@ -93,6 +94,11 @@ impl Spot {
             .first()
             .map(String::as_str)
             .unwrap_or(&view.source);
-        Spot::of(class, device, view.location.zone.as_deref())
+        Spot::of(
+            class,
+            device,
+            view.location.building.as_deref(),
+            view.location.zone.as_deref(),
+        )
     }
 }

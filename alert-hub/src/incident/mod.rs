@@ -59,6 +59,9 @@ pub struct Incident {
     pub class: Class,
     /// Where it correlates: one zone, or one device for lifts and sources for supervision.
     pub spot: Spot,
+    /// Every distinct device that reported into it (the view lists only the first few).
+    #[serde(default)]
+    pub all_devices: std::collections::BTreeSet<String>,
     /// Devices that reported `fire.alarm` into it, in order.
     pub alarm_devices: Vec<String>,
     /// The id of the playbook being run, once one has started.
@@ -140,6 +143,7 @@ impl Incident {
             owner: None,
             event_count: 1,
             devices: vec![e.device.clone()],
+            device_count: 1,
             confirmed_by_two_detectors: false,
             flapping: false,
             flap_count: 0,
@@ -179,6 +183,7 @@ impl Incident {
             owner: None,
             event_count: 0,
             devices: vec![source.to_string()],
+            device_count: 1,
             confirmed_by_two_detectors: false,
             flapping: false,
             flap_count: 0,
@@ -202,6 +207,7 @@ impl Incident {
             return None;
         };
         let view = (**view).clone();
+        let all_devices = view.devices.iter().cloned().collect();
         let class = Class::of(view.kind)?;
         let spot = Spot::of_view(class, &view);
         let alarm_devices = if view.kind == EventKind::FireAlarm {
@@ -213,6 +219,7 @@ impl Incident {
             view,
             class,
             spot,
+            all_devices,
             alarm_devices,
             playbook: None,
             run_events: Vec::new(),
@@ -397,8 +404,11 @@ impl Incident {
             IncidentEvent::EventJoined { kind, device, .. } => {
                 v.event_count += 1;
                 v.last_event_at = at;
-                if !v.devices.contains(device) {
-                    v.devices.push(device.clone());
+                if self.all_devices.insert(device.clone()) {
+                    v.device_count += 1;
+                    if v.devices.len() < crate::protocol::LISTED_DEVICES {
+                        v.devices.push(device.clone());
+                    }
                 }
                 if v.restored {
                     v.restored = false;

@@ -60,7 +60,7 @@ fn alarm(book: &mut IncidentBook, kind: EventKind, drill: Option<&str>, on_test:
         },
     };
     let applied = book.record(&stored, on_test);
-    applied[0].incident.view.id.clone()
+    applied[0].view.id.clone()
 }
 
 fn called(applied: &[Applied]) -> Vec<(String, u32)> {

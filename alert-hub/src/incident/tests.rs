@@ -232,7 +232,7 @@ fn doors_released_by_a_fire_alarm_join_the_fire_incident() {
     let mut g = given();
     let fire = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
     let applied = g.event(ev(EventKind::AccessForced, "door-7", "stairs").source("ac-1"));
-    assert_eq!(applied[0].incident.view.id, fire);
+    assert_eq!(applied[0].view.id, fire);
     g.event(ev(EventKind::AccessHeldOpen, "door-8", "lobby").source("ac-1"));
     assert_eq!(g.book.len(), 1);
 }
@@ -257,13 +257,13 @@ fn drill_events_never_join_a_real_incident_and_real_never_join_a_drill() {
     let drill = g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east").drill("q1-evac"));
     let drill_id = opened_id(&drill);
     assert_ne!(real, drill_id);
-    assert_eq!(drill[0].incident.view.drill.as_deref(), Some("q1-evac"));
+    assert_eq!(drill[0].view.drill.as_deref(), Some("q1-evac"));
     let real_again = g.event(ev(EventKind::FireAlarm, "smoke-2", "7F east"));
-    assert_eq!(real_again[0].incident.view.id, real);
-    assert_eq!(real_again[0].incident.view.drill, None);
+    assert_eq!(real_again[0].view.id, real);
+    assert_eq!(real_again[0].view.drill, None);
     let door = g.event(ev(EventKind::AccessForced, "door-1", "x").drill("q1-evac"));
     assert_eq!(
-        door[0].incident.view.id, drill_id,
+        door[0].view.id, drill_id,
         "drill doors join the drill fire only"
     );
 }
@@ -465,7 +465,7 @@ fn a_silent_source_raises_comms_lost_and_speaking_again_restores_it() {
     let mut g = given();
     let opened = g.book.comms_lost("fp-b2", "green-garden", T0);
     let id = opened_id(&opened);
-    assert_eq!(opened[0].incident.view.priority, Priority::P4);
+    assert_eq!(opened[0].view.priority, Priority::P4);
     assert!(
         g.book.comms_lost("fp-b2", "green-garden", T0).is_empty(),
         "raised once"
@@ -478,7 +478,7 @@ fn a_silent_source_raises_comms_lost_and_speaking_again_restores_it() {
     let again = g
         .book
         .comms_lost("fp-b2", "green-garden", T0 + Duration::minutes(5));
-    assert_eq!(again[0].incident.view.id, id, "the same incident re-alerts");
+    assert_eq!(again[0].view.id, id, "the same incident re-alerts");
     assert!(matches!(again[0].event, IncidentEvent::Reopened { .. }));
 }
 
@@ -586,7 +586,7 @@ fn a_passed_deadline_is_reported_once_and_shown_overdue() {
     let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
     assert!(step_ids(&g.book.tick(T0 + Duration::minutes(2))).is_empty());
     let late = g.book.tick(T0 + Duration::minutes(4));
-    assert!(late.iter().all(|a| a.incident.view.id == id));
+    assert!(late.iter().all(|a| a.view.id == id));
     assert_eq!(step_ids(&late), ["StepOverdue"]);
     let again = g
         .book
@@ -628,17 +628,11 @@ fn every_incident_kind_opens_with_a_playbook() {
         let zone: &'static str = Box::leak(format!("zone-{n}").into_boxed_str());
         let applied =
             g.event(ev(kind, "dev", zone).source(Box::leak(format!("src-{n}").into_boxed_str())));
-        let incident = &applied.last().expect("applied").incident;
+        let id = &applied[0].view.id;
+        let incident = g.book.get(id).expect("open");
         assert!(incident.view.playbook.is_some(), "{kind} has no playbook");
     }
     let lost = g.book.comms_lost("fp-b2", "green-garden", T0);
-    assert!(
-        lost.last()
-            .expect("opened")
-            .incident
-            .view
-            .playbook
-            .is_some(),
-        "comms.lost"
-    );
+    let incident = g.book.get(&lost[0].view.id).expect("open");
+    assert!(incident.view.playbook.is_some(), "comms.lost");
 }

@@ -7,15 +7,25 @@ pub use sled_store::SledStore;
 
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
+use crate::protocol::{HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
+
+/// One incident-log entry as stored: its feed sequence number, its incident, and the feed
+/// message (`{"type":"change",...}`) as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedChange {
+    pub seq: u64,
+    pub incident: String,
+    pub json: std::sync::Arc<str>,
+}
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
 /// it is there or none of it.
 #[derive(Debug, Default)]
 pub struct WriteBatch {
     pub events: Vec<StoredEvent>,
-    /// Incident-log entries, each with the incident as it stood after it (the feed's changes).
-    pub log: Vec<Change>,
+    /// Incident-log entries, each as the feed message that carries it (the entry and the
+    /// incident as it stood after it), serialized once for the feed and the store.
+    pub log: Vec<LoggedChange>,
     /// Incidents as they stand after this batch.
     pub incidents: Vec<Incident>,
     /// Small named values (counters, running drills), as JSON.
@@ -47,7 +57,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Up to `limit` stored events with a sequence number above `after`, in order.
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
     /// Up to `limit` feed changes with a sequence number above `after`, in order.
-    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<LoggedChange>, StoreError>;
     /// The last event sequence number, 0 when none.
     fn last_event_seq(&self) -> Result<u64, StoreError>;
     /// The last feed sequence number, 0 when none.

@@ -1,7 +1,8 @@
 //! The sled implementation of the store: one tree, records under one-letter key prefixes, so
 //! that a group commit is a single atomic sled batch followed by one flush.
 //!
-//! Keys: `e` + seq → event; `i` + source + NUL + id → seq; `c` + seq → log entry;
+//! Keys: `e` + seq → event; `i` + source + NUL + id → seq; `c` + seq → the feed's change
+//! message (the log entry and the incident after it);
 //! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `h` + seq → shift
 //! hand-over; `t` + seq → on-test change; `m` + name → meta value.
 
@@ -10,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Store, WriteBatch};
+use super::{LoggedChange, Store, WriteBatch};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
@@ -48,6 +49,12 @@ fn looks_like_store(dir: &Path) -> bool {
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
     empty || dir.join("db").exists() || dir.join("conf").exists()
+}
+
+/// A stored change message, as far as the store reads it back.
+#[derive(serde::Deserialize)]
+struct FeedChange {
+    change: Change,
 }
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -123,11 +130,10 @@ impl Store for SledStore {
             b.insert(idem, &event.seq.to_be_bytes());
         }
         for change in &batch.log {
-            let entry = &change.entry;
-            b.insert(seq_key(b'c', entry.seq), encode(change)?);
+            b.insert(seq_key(b'c', change.seq), change.json.as_bytes());
             let index = key(
                 b'x',
-                &[entry.incident.as_bytes(), &[0], &entry.seq.to_be_bytes()],
+                &[change.incident.as_bytes(), &[0], &change.seq.to_be_bytes()],
             );
             b.insert(index, &[]);
         }
@@ -157,8 +163,25 @@ impl Store for SledStore {
         self.after(b'e', after, limit)
     }
 
-    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError> {
-        self.after(b'c', after, limit)
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<LoggedChange>, StoreError> {
+        let start = seq_key(b'c', after.saturating_add(1));
+        self.db
+            .range(start..vec![b'c' + 1])
+            .take(limit)
+            .map(|r| {
+                let (k, v) = r?;
+                let message: FeedChange = decode(&k, &v)?;
+                let json = String::from_utf8(v.to_vec()).map_err(|e| StoreError::Corrupt {
+                    key: format!("c{}", seq_of(&k)),
+                    message: e.to_string(),
+                })?;
+                Ok(LoggedChange {
+                    seq: seq_of(&k),
+                    incident: message.change.entry.incident,
+                    json: json.into(),
+                })
+            })
+            .collect()
     }
 
     fn last_event_seq(&self) -> Result<u64, StoreError> {
@@ -195,7 +218,7 @@ impl Store for SledStore {
                     key: format!("c{}", seq_of(&k)),
                     message: "indexed log entry is missing".into(),
                 })?;
-                decode::<Change>(&c, &v).map(|change| change.entry)
+                decode::<FeedChange>(&c, &v).map(|message| message.change.entry)
             })
             .collect()
     }
