@@ -55,13 +55,6 @@ pub struct Config {
     pub stderr_log: Option<PathBuf>,
 }
 
-impl Config {
-    /// The console feed's URL, resuming after `since` (0 asks for a full snapshot).
-    pub fn feed_url(&self, since: u64) -> String {
-        format!("{}/v1/console?since={since}", self.hub)
-    }
-}
-
 /// The config file as written; every key is optional and unknown keys are refused.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,7 +236,6 @@ mod tests {
         let from_cli = resolve(&cli, &env).unwrap();
         assert_eq!(from_cli.hub, "ws://cli:3");
         assert_eq!(from_cli.lang, Lang::En);
-        assert_eq!(from_cli.feed_url(42), "ws://cli:3/v1/console?since=42");
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod app;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod feed;
+pub mod http;
 pub mod incidents;
 pub mod keys;
 pub mod outgoing;

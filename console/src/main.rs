@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use console::config::{self, Cli, CliCommand};
-use console::queries::NotOffered;
+use console::queries::HubHttp;
 use console::sound::player::SoundOutput;
 use console::{app, tui};
 
@@ -39,9 +39,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .unwrap_or_else(|| std::env::temp_dir().join("console-stderr.log"));
     // Sound libraries (ALSA) print to stderr; keep that off the screen from here on.
     let redirect = tui::redirect_stderr(Some(&log));
+    let queries = Arc::new(HubHttp::new(&config.hub, &config.token));
     let sound = SoundOutput::open();
     let mut terminal = tui::enter().context("entering the terminal's alternate screen")?;
-    let result = runtime.block_on(app::run(config, Arc::new(NotOffered), sound, &mut terminal));
+    let result = runtime.block_on(app::run(config, queries, sound, &mut terminal));
     tui::leave();
     drop(redirect);
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

@@ -110,7 +110,7 @@ fn incident() {
         &mut state,
         Action::LogLoaded {
             incident: "INC-0107".into(),
-            entries: Err(console::queries::NOT_OFFERED.into()),
+            entries: Err("the hub at 127.0.0.1:7700 did not answer in time".into()),
         },
     );
     state.now = T0 + Duration::minutes(1) + Duration::seconds(20);

@@ -297,8 +297,5 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
 }
 
 fn outgoing_is_for(outgoing: &crate::outgoing::Outgoing, id: &str) -> bool {
-    match outgoing {
-        crate::outgoing::Outgoing::Command(c) => c.command.incident() == Some(id),
-        crate::outgoing::Outgoing::HandOver(_) => false,
-    }
+    outgoing.command().incident() == Some(id)
 }
