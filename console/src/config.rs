@@ -24,13 +24,13 @@ pub struct Cli {
     #[arg(long)]
     pub token: Option<String>,
     /// `zh` or `en`; a key toggles it at run time.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub lang: Option<String>,
     /// A TOML config file with `hub`, `token`, `lang`, `utc_offset` and `stderr_log`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Where to write what libraries print to stderr while the screen is up.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub stderr_log: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
@@ -39,7 +39,8 @@ pub struct Cli {
 /// Subcommands of the `console` binary.
 #[derive(Debug, Clone, Subcommand)]
 pub enum CliCommand {
-    /// Starts an embedded hub with simulated devices and connects to it (needs the hub).
+    /// Starts the hub in-process on a temporary data directory, feeds it a scripted minute
+    /// from simulated devices (with one drill), and signs in as the demo operator `op-li`.
     Demo,
 }
 

@@ -43,6 +43,12 @@ pub enum Error {
     HubRefused { status: u16, message: String },
     #[error("the hub's answer could not be read: {0}")]
     BadAnswer(String),
+    #[error("the embedded demo hub: {0}")]
+    DemoHub(#[from] alert_hub::error::Error),
+    #[error("the embedded demo hub stopped before it was ready")]
+    DemoHubStopped,
+    #[error("cannot make the demo's data directory: {0}")]
+    DemoData(std::io::Error),
 }
 
 /// The console library's result type.

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod connection;
+pub mod demo;
 pub mod error;
 pub mod feed;
 pub mod http;
