@@ -81,7 +81,11 @@ impl EmbeddedHub {
         let result = match tokio::time::timeout(STOP_TIMEOUT, &mut self.task).await {
             Ok(Ok(Err(e))) => Err(Error::DemoHub(e)),
             Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Err(_)) | Err(_) => Err(Error::DemoHubStopped),
+            Ok(Err(_)) => Err(Error::DemoHubStopped),
+            Err(_) => {
+                self.task.abort();
+                Err(Error::DemoHubStopped)
+            }
         };
         drop(self.data);
         result
