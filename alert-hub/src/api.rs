@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 
 use crate::core::Request;
 use crate::protocol::{
-    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, Role, StoredEvent,
+    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView, Role,
+    StoredEvent,
 };
 use crate::server::Hub;
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<Arc<Hub>> {
         .route("/v1/events", get(events))
         .route("/v1/drills", get(drills).post(start_drill))
         .route("/v1/handovers", get(handovers))
+        .route("/v1/on-test", get(on_test))
         .route("/v1/drills/{id}/end", post(end_drill))
 }
 
@@ -231,6 +233,29 @@ async fn handovers(
 ) -> Result<Json<Vec<HandOverRecord>>, ApiError> {
     hub.operator(&headers)?;
     Ok(Json(hub.store.handovers().map_err(ApiError::internal)?))
+}
+
+#[derive(Debug, Serialize)]
+struct OnTest {
+    current: Vec<OnTestView>,
+    history: Vec<OnTestRecord>,
+}
+
+async fn on_test(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+) -> Result<Json<OnTest>, ApiError> {
+    hub.operator(&headers)?;
+    let current = hub.store.meta("on_test").map_err(ApiError::internal)?;
+    let current = current
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(ApiError::internal)?;
+    let history = hub.store.on_test_log().map_err(ApiError::internal)?;
+    Ok(Json(OnTest {
+        current: current.unwrap_or_default(),
+        history,
+    }))
 }
 
 async fn drills(

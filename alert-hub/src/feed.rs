@@ -121,7 +121,7 @@ where
                 seq: sub.seq,
                 operator: operator.clone(),
                 incidents: sub.incidents.clone(),
-                on_test: Vec::new(),
+                on_test: sub.on_test.clone(),
                 drills: sub.drills.clone(),
             };
             send(sink, &snapshot).await.ok()?;

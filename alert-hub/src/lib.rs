@@ -8,6 +8,7 @@ pub mod feed;
 pub mod incident;
 pub mod ingest;
 pub mod metrics;
+pub mod notify;
 pub mod protocol;
 pub mod server;
 pub mod store;

@@ -495,6 +495,7 @@ pub struct InputView {
 /// The notification tree of an incident.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotificationsView {
+    /// The trees running, comma-separated.
     pub tree: String,
     /// The level being called now (0-based).
     pub level: u32,
@@ -510,6 +511,11 @@ pub struct NotificationsView {
 /// One attempt to reach one contact over one channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptView {
+    /// The attempt's number within the incident.
+    #[serde(default)]
+    pub attempt: u64,
+    #[serde(default)]
+    pub tree: String,
     pub level: u32,
     pub contact: String,
     /// `console`, `webhook` or `email`.
@@ -632,6 +638,45 @@ pub enum IncidentEvent {
     Playbook {
         run: playbooks::RunEvent,
     },
+    /// A notification tree called one of its levels (`repeat` counts calls of the last level
+    /// after the first); the next level follows at `next_at` unless someone acknowledges.
+    NotificationLevelCalled {
+        tree: String,
+        level: u32,
+        repeat: u32,
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        next_at: Option<OffsetDateTime>,
+    },
+    /// One contact is being reached over one channel.
+    NotificationAttempted {
+        attempt: u64,
+        tree: String,
+        level: u32,
+        contact: String,
+        channel: String,
+    },
+    NotificationDelivered {
+        attempt: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    NotificationFailed {
+        attempt: u64,
+        error: String,
+    },
+    /// Someone acknowledged: the trees stop escalating.
+    NotificationsAcknowledged {
+        by: String,
+    },
+    /// A tree called its last level as often as it may; nobody acknowledged.
+    NotificationsExhausted {
+        tree: String,
+    },
+    /// An acknowledged P1 had no step done for `minutes`: it needs acknowledging again and the
+    /// trees call their next level.
+    StallReAlerted {
+        minutes: u64,
+    },
 }
 
 /// One entry of an incident's log, also one message of the console feed.
@@ -682,6 +727,8 @@ pub enum ConsoleMessage {
     OnTestChanged { on_test: Vec<OnTestView> },
     /// The drills running now (the whole list).
     DrillsChanged { drills: Vec<DrillView> },
+    /// Something the operators should read now (e.g. a test about to expire).
+    Notice { text: Bilingual },
 }
 
 /// The hub's answer to a console command.
@@ -767,6 +814,21 @@ pub enum Command {
     EscalateNow {
         incident: String,
     },
+    /// Puts a source (or one of its devices) on test for `minutes` (at most 480): its events
+    /// are stored and shown, marked on test, but call nobody. Safety officers and admins only.
+    PutOnTest {
+        source: String,
+        #[serde(default)]
+        device: Option<String>,
+        minutes: u32,
+        reason: String,
+    },
+    /// Ends a test before its expiry.
+    EndTest {
+        source: String,
+        #[serde(default)]
+        device: Option<String>,
+    },
     /// A shift hand-over, signed by the outgoing and the incoming operator.
     HandOver {
         outgoing: String,
@@ -788,6 +850,29 @@ pub enum Command {
 pub struct OverdueStep {
     pub incident: String,
     pub step: String,
+}
+
+/// One change of what is on test, as the hub keeps it: who did it, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnTestRecord {
+    pub seq: u64,
+    pub change: OnTestChange,
+    pub test: OnTestView,
+    /// The operator who started or ended it; `None` when it expired by itself.
+    pub by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// What happened to a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTestChange {
+    Started,
+    Ended,
+    /// Ten minutes before the expiry, the consoles were warned.
+    Warned,
+    Expired,
 }
 
 /// A signed shift hand-over as the hub keeps it.
@@ -818,7 +903,7 @@ impl Command {
             | Command::RecordInput { incident, .. }
             | Command::SkipStep { incident, .. }
             | Command::EscalateNow { incident } => Some(incident),
-            Command::HandOver { .. } => None,
+            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => None,
         }
     }
 }

@@ -168,7 +168,22 @@ pub async fn serve(
     let config = Arc::new(config);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
     let metrics = Arc::new(Metrics::default());
-    let core = core::start(store.clone(), config.clone(), metrics.clone(), CORE_QUEUE)?;
+    let (deliveries, delivery_queue) = tokio::sync::mpsc::unbounded_channel();
+    let core = core::start(
+        store.clone(),
+        config.clone(),
+        metrics.clone(),
+        CORE_QUEUE,
+        deliveries,
+    )?;
+    let reporter = core.handle.downgrade();
+    crate::notify::dispatch::start(delivery_queue, &config.notify, move |outcome| {
+        if let Some(core) = reporter.upgrade() {
+            tokio::spawn(async move {
+                let _ = core.send(core::Request::Delivered(outcome)).await;
+            });
+        }
+    });
     let (shutdown_tx, shutdown) = watch::channel(false);
     let hub = Arc::new(Hub {
         config,

@@ -38,6 +38,10 @@ pub fn apply(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
         ConsoleMessage::Live { seq } => live(state, seq, fx),
         ConsoleMessage::OnTestChanged { on_test } => on_test_changed(state, on_test),
         ConsoleMessage::DrillsChanged { drills } => drills_changed(state, drills),
+        ConsoleMessage::Notice { text } => {
+            let text = state.lang.of(&text).to_string();
+            state.say(Level::Warning, text);
+        }
         ConsoleMessage::Resync { reason } => {
             state.feed.have_snapshot = false;
             state.feed.live = false;

@@ -139,6 +139,8 @@ pub fn with_playbook(mut incident: IncidentView) -> IncidentView {
 
 fn attempt(level: u32, contact: &str, channel: &str, status: AttemptStatus, s: i64) -> AttemptView {
     AttemptView {
+        attempt: u64::try_from(s).unwrap_or(0),
+        tree: "fire-alarm".into(),
         level,
         contact: contact.into(),
         channel: channel.into(),

@@ -114,6 +114,9 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
         HandOver { .. } => return S::HandOver.get(lang).to_string(),
+        PutOnTest { source, .. } | EndTest { source, .. } => {
+            return format!("{} {source}", S::OnTest.get(lang));
+        }
     };
     format!(
         "{} {}",

@@ -1,3 +1,139 @@
 //! The drills binary: a thin wrapper around the `drills` library.
 
-fn main() {}
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use drills::load::{self, LoadPlan};
+use drills::mix::{MixPlan, Profile};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "drills",
+    version,
+    about = "Drills and the device simulator of the operations console"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sends a realistic mix of device events to a hub and reports acks, nacks and latency.
+    Simulate(Simulate),
+}
+
+#[derive(Debug, clap::Args)]
+struct Simulate {
+    /// The hub's address, as it prints it: http://127.0.0.1:7400 (or ws://…, or host:port).
+    #[arg(long, env = "DRILLS_HUB")]
+    hub: String,
+    /// A source token; repeat it to simulate several sources, one connection each.
+    #[arg(long = "token", env = "DRILLS_TOKEN", required = true)]
+    tokens: Vec<String>,
+    /// Events a second in total; 0 sends as fast as the hub answers.
+    #[arg(long)]
+    rate: f64,
+    /// How many seconds to send for.
+    #[arg(long)]
+    duration: f64,
+    /// The site the simulated devices belong to (must be configured on the hub).
+    #[arg(long, default_value = "green-garden")]
+    site: String,
+    /// About how many devices each source simulates.
+    #[arg(long, default_value_t = 120)]
+    devices: usize,
+    /// Frames a connection may send ahead of the hub's answers.
+    #[arg(long, default_value_t = load::DEFAULT_WINDOW)]
+    window: usize,
+    /// Which events to send.
+    #[arg(long, value_enum, default_value_t = MixArg::Realistic)]
+    mix: MixArg,
+    /// Fixes the mix; the same seed and run id send the same events again (as duplicates).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Prefixes every event id; defaults to one made from the seed.
+    #[arg(long)]
+    run_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MixArg {
+    /// Mostly heartbeats and troubles, some access events, rare alarms, restores after alarms.
+    Realistic,
+    /// Only events that open or join incidents.
+    Incidents,
+    /// Only heartbeats.
+    Supervision,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("drills: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Simulate(args) => simulate(args),
+    }
+}
+
+fn simulate(args: Simulate) -> anyhow::Result<ExitCode> {
+    if !(args.duration.is_finite() && args.duration > 0.0) {
+        bail!("--duration must be a positive number of seconds");
+    }
+    if !(args.rate.is_finite() && args.rate >= 0.0) {
+        bail!("--rate must be zero (as fast as possible) or a positive number of events a second");
+    }
+    let seed = args.seed.unwrap_or_else(clock_seed);
+    let run_id = args
+        .run_id
+        .unwrap_or_else(|| format!("sim{:08x}", seed & 0xFFFF_FFFF));
+    let mix = MixPlan {
+        seed,
+        run_id: run_id.clone(),
+        stream: 0,
+        site: args.site,
+        devices: args.devices,
+        profile: match args.mix {
+            MixArg::Realistic => Profile::Realistic,
+            MixArg::Incidents => Profile::Incidents,
+            MixArg::Supervision => Profile::Supervision,
+        },
+        drill: None,
+    };
+    let mut plan = LoadPlan::new(args.hub, args.tokens, mix);
+    plan.rate = (args.rate > 0.0).then_some(args.rate);
+    plan.duration = Duration::from_secs_f64(args.duration);
+    plan.window = args.window;
+    println!(
+        "run {run_id} (seed {seed}): {} source(s) for {:.1} s at {}",
+        plan.tokens.len(),
+        args.duration,
+        plan.rate
+            .map_or_else(|| "full speed".to_string(), |r| format!("{r} events/s"))
+    );
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let report = runtime.block_on(load::run(plan))?;
+    print!("{report}");
+    if report.failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// A seed from the clock, so that each run sends new ids unless a seed is given.
+fn clock_seed() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}

@@ -369,3 +369,5 @@ pub async fn get_json(hub: &HubProcess, path: &str) -> serde_json::Value {
     assert_eq!(status, 200, "GET {path}: {body}");
     serde_json::from_str(&body).expect("JSON body")
 }
+
+pub mod outside;

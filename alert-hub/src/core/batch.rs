@@ -7,7 +7,8 @@ use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
 use crate::incident::Incident;
-use crate::protocol::{Change, HandOverRecord, StoredEvent};
+use crate::notify::dispatch::Delivery;
+use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
 use crate::store::WriteBatch;
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -21,10 +22,13 @@ pub struct Pending {
     pub incidents: HashMap<String, Incident>,
     pub meta: Vec<(String, serde_json::Value)>,
     pub handovers: Vec<HandOverRecord>,
+    pub on_test_log: Vec<OnTestRecord>,
     pub feed: Vec<Arc<FeedItem>>,
     /// Event ids stored by this batch, per source: a re-send inside one batch is a duplicate too.
     pub ids: HashMap<(Arc<str>, String), u64>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
+    /// Outside notification attempts to start once the batch is stored.
+    pub deliveries: Vec<Delivery>,
     after: Vec<Box<dyn FnOnce() + Send>>,
 }
 
@@ -42,11 +46,13 @@ impl Pending {
             incidents: self.incidents.into_values().collect(),
             meta: self.meta,
             handovers: self.handovers,
+            on_test_log: self.on_test_log,
         };
         let then = Then {
             actions: self.after,
             feed: self.feed,
             subscribers: self.subscribers,
+            deliveries: self.deliveries,
         };
         (batch, then)
     }
@@ -57,4 +63,5 @@ pub struct Then {
     pub actions: Vec<Box<dyn FnOnce() + Send>>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
+    pub deliveries: Vec<Delivery>,
 }

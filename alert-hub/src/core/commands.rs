@@ -30,6 +30,24 @@ impl State {
                 overdue_steps,
                 ..
             } => self.hand_over(operator, outgoing, incoming, overdue_steps, now, pending),
+            Command::PutOnTest {
+                source,
+                device,
+                minutes,
+                reason,
+            } => check_permission(operator.role, &request.command).and_then(|()| {
+                let request = super::on_test::TestRequest {
+                    source,
+                    device: device.as_deref(),
+                    minutes: *minutes,
+                    reason,
+                };
+                self.put_on_test(operator, request, now, pending)
+            }),
+            Command::EndTest { source, device } => {
+                check_permission(operator.role, &request.command)
+                    .and_then(|()| self.end_test(operator, source, device.as_deref(), now, pending))
+            }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {
                     id: operator.id.clone(),
@@ -84,27 +102,16 @@ impl State {
                 step, input, value, ..
             } => on_step(StepCommand::RecordInput { step, input, value }),
             Command::SkipStep { step, reason, .. } => on_step(StepCommand::Skip { step, reason }),
-            Command::EscalateNow { .. } => return self.escalate_now(incident, &operator.id, now),
-            Command::HandOver { .. } => (None, None),
+            Command::EscalateNow { .. } => return self.book.escalate_now(incident, now),
+            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => {
+                (None, None)
+            }
         };
         match (incident_command, step_command) {
             (Some(c), _) => self.book.command(incident, &c, who, now),
             (None, Some(s)) => self.book.step(incident, &s, &operator.id, now),
             (None, None) => Err(Refusal::new(RefusalCode::BadCommand, "Nothing to do.")),
         }
-    }
-
-    /// Calls the next level of the incident's notification trees now.
-    fn escalate_now(
-        &mut self,
-        _incident: &str,
-        _operator: &str,
-        _now: OffsetDateTime,
-    ) -> Result<Vec<Applied>, Refusal> {
-        Err(Refusal::new(
-            RefusalCode::BadCommand,
-            "This incident has no notification tree to escalate.",
-        ))
     }
 
     /// Records a shift hand-over signed on `operator`'s console by both operators.

@@ -86,7 +86,8 @@ impl State {
             let applied = self.book.comms_restored(&back.source, &back.site, now);
             self.record(applied, &Actor::Hub, now, pending);
         }
-        let applied = self.book.record(&stored, false);
+        let on_test = self.is_on_test(&source, &stored.event.device, now);
+        let applied = self.book.record(&stored, on_test);
         let actor = Actor::Device {
             source: source.to_string(),
             device: stored.event.device.clone(),
@@ -102,7 +103,8 @@ impl State {
     }
 
     pub(super) fn supervise(&mut self, now: OffsetDateTime, pending: &mut Pending) {
-        let overdue = self.book.overdue(now);
+        self.supervise_tests(now, pending);
+        let overdue = self.book.tick(now);
         self.record(overdue, &Actor::Hub, now, pending);
         for lost in self.supervision.check(now) {
             tracing::warn!(source = %lost.source, "source silent for three heartbeat intervals");
@@ -191,6 +193,9 @@ impl State {
                 Ok(json) => pending.feed.push(Arc::new(FeedItem { seq, json })),
                 Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
             }
+            if let Some(delivery) = self.delivery_for(&incident, &change.entry.event) {
+                pending.deliveries.push(delivery);
+            }
             pending.log.push(change);
             pending.incidents.insert(incident.view.id.clone(), incident);
         }
@@ -213,6 +218,9 @@ impl State {
         for item in then.feed {
             let _ = self.feed.send(item);
         }
+        for delivery in then.deliveries {
+            let _ = self.deliveries.send(delivery);
+        }
         for subscriber in then.subscribers {
             let _ = subscriber.send(self.subscription());
         }
@@ -227,6 +235,7 @@ impl State {
             seq: self.next_log_seq - 1,
             incidents,
             drills: self.drills.clone(),
+            on_test: self.on_test.clone(),
             changes: self.feed.subscribe(),
         }
     }

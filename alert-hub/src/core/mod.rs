@@ -6,6 +6,8 @@
 
 mod batch;
 mod commands;
+mod deliveries;
+mod on_test;
 mod supervision;
 
 use std::collections::HashSet;
@@ -18,6 +20,7 @@ use crate::config::HubConfig;
 use crate::error::{Error, StoreError};
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
+use crate::notify::dispatch::{Delivery, Outcome};
 use crate::protocol::{
     Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
     Reply,
@@ -50,6 +53,7 @@ pub struct Subscription {
     pub seq: u64,
     pub incidents: Vec<IncidentView>,
     pub drills: Vec<DrillView>,
+    pub on_test: Vec<crate::protocol::OnTestView>,
     pub changes: broadcast::Receiver<Arc<FeedItem>>,
 }
 
@@ -82,8 +86,10 @@ pub enum Request {
         by: String,
         reply: oneshot::Sender<Result<(), String>>,
     },
-    /// The clock moved on: supervise heartbeats.
+    /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
+    /// What came of an outside notification attempt.
+    Delivered(Outcome),
 }
 
 /// The handle other tasks use to reach the core.
@@ -98,11 +104,31 @@ impl CoreHandle {
         self.tx.send(request).await.map_err(|_| Error::CoreStopped)
     }
 
+    /// A handle that does not keep the core running (for tasks the core itself feeds).
+    pub fn downgrade(&self) -> WeakCoreHandle {
+        WeakCoreHandle {
+            tx: self.tx.downgrade(),
+        }
+    }
+
     /// Subscribes to the console feed.
     pub async fn subscribe(&self) -> Result<Subscription, Error> {
         let (reply, rx) = oneshot::channel();
         self.send(Request::Subscribe { reply }).await?;
         rx.await.map_err(|_| Error::CoreStopped)
+    }
+}
+
+/// A handle to the core that lets it stop when every strong handle is gone.
+#[derive(Debug, Clone)]
+pub struct WeakCoreHandle {
+    tx: mpsc::WeakSender<Request>,
+}
+
+impl WeakCoreHandle {
+    /// The core's handle while it still runs.
+    pub fn upgrade(&self) -> Option<CoreHandle> {
+        self.tx.upgrade().map(|tx| CoreHandle { tx })
     }
 }
 
@@ -115,6 +141,9 @@ pub struct Core {
 
 struct State {
     store: Arc<dyn Store>,
+    config: Arc<HubConfig>,
+    /// Where outside notification attempts go once their batch is stored.
+    deliveries: mpsc::UnboundedSender<Delivery>,
     metrics: Arc<Metrics>,
     book: IncidentBook,
     supervision: Supervision,
@@ -122,6 +151,10 @@ struct State {
     next_event_seq: u64,
     next_log_seq: u64,
     next_handover: u64,
+    /// What is on test now, and which tests the consoles were warned about.
+    on_test: Vec<crate::protocol::OnTestView>,
+    warned: std::collections::HashSet<(String, Option<String>)>,
+    next_test_record: u64,
     /// Every operator's role, for checking shift hand-overs.
     operators: std::collections::HashMap<String, crate::protocol::Role>,
     feed: broadcast::Sender<Arc<FeedItem>>,
@@ -134,6 +167,7 @@ pub fn start(
     config: Arc<HubConfig>,
     metrics: Arc<Metrics>,
     queue: usize,
+    deliveries: mpsc::UnboundedSender<Delivery>,
 ) -> Result<Core, StoreError> {
     let now = OffsetDateTime::now_utc();
     let last_number = store
@@ -148,11 +182,24 @@ pub fn start(
         None => Vec::new(),
     };
     let state = State {
-        book: IncidentBook::new(config.library.clone(), store.incidents()?, last_number),
+        book: IncidentBook::new(
+            Arc::new(crate::incident::Setup::of(&config)),
+            store.incidents()?,
+            last_number,
+        ),
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq: store.last_event_seq()? + 1,
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
+        on_test: match store.meta("on_test")? {
+            Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
+                key: "mon_test".into(),
+                message: e.to_string(),
+            })?,
+            None => Vec::new(),
+        },
+        warned: std::collections::HashSet::new(),
+        next_test_record: store.on_test_log()?.last().map_or(0, |r| r.seq) + 1,
         operators: config
             .operators
             .values()
@@ -161,6 +208,8 @@ pub fn start(
         feed: broadcast::channel(FEED_CAPACITY).0,
         drills,
         store,
+        config,
+        deliveries,
         metrics,
     };
     state.update_gauges();
@@ -223,6 +272,7 @@ impl State {
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),
+            Request::Delivered(outcome) => self.delivered(outcome, now, pending),
         }
     }
 

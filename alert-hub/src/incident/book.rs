@@ -3,11 +3,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use playbooks::Library;
-
 use time::{Duration, OffsetDateTime};
 
-use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Spot, StepCommand};
+use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot, StepCommand};
 use crate::protocol::{IncidentEvent, IncidentState, Priority, RefusalCode, StoredEvent};
 
 /// A resolved incident still takes new events of its kind for this long after its last one
@@ -61,11 +59,11 @@ impl Key {
 /// A source's opens of one class, real or in one drill.
 type StormKey = (String, Class, Option<String>);
 
-/// Every open (not yet closed) incident, indexed for correlation, with the playbook library
-/// their runs follow.
+/// Every open (not yet closed) incident, indexed for correlation, with the setup (playbook
+/// library, contacts, re-alert rules) they follow.
 #[derive(Debug)]
 pub struct IncidentBook {
-    library: Arc<Library>,
+    setup: Arc<Setup>,
     incidents: HashMap<String, Incident>,
     by_key: HashMap<Key, String>,
     /// Open P1 fire-alarm incidents per (drill, site), oldest first: doors released by a fire
@@ -79,12 +77,12 @@ impl IncidentBook {
     /// A book holding `incidents` (open ones; closed ones are ignored), numbering new ones after
     /// `last_number`.
     pub fn new(
-        library: Arc<Library>,
+        setup: Arc<Setup>,
         incidents: impl IntoIterator<Item = Incident>,
         last_number: u64,
     ) -> Self {
         let mut book = IncidentBook {
-            library,
+            setup,
             incidents: HashMap::new(),
             by_key: HashMap::new(),
             fire_alarms: HashMap::new(),
@@ -93,16 +91,16 @@ impl IncidentBook {
         };
         for mut incident in incidents {
             if incident.view.state.is_open() {
-                incident.refresh_playbook(&book.library);
+                incident.refresh_playbook(&book.setup.library);
                 book.insert(incident);
             }
         }
         book
     }
 
-    /// The playbook library the runs follow.
-    pub fn library(&self) -> &Library {
-        &self.library
+    /// The playbook library, contacts and re-alert rules the incidents follow.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
     }
 
     /// The number the next incident will get.
@@ -204,8 +202,8 @@ impl IncidentBook {
             }
             Route::Join(id) => {
                 let mut applied = self.apply_all(&id, |i| i.record(event), at);
-                let library = self.library.clone();
-                applied.extend(self.apply_all(&id, |i| i.start_playbook(&library, at), at));
+                let setup = self.setup.clone();
+                applied.extend(self.apply_all(&id, |i| i.start_playbook(&setup.library, at), at));
                 applied
             }
             Route::Restore(ids) => ids
@@ -258,22 +256,64 @@ impl IncidentBook {
                 format!("No open incident {id}."),
             )
         })?;
-        let events = incident.step(&self.library, command, operator, now)?;
+        let events = incident.step(&self.setup.library, command, operator, now)?;
         Ok(self.apply_events(id, events, now))
     }
 
-    /// Reports every playbook deadline that passed by `now`, once each.
-    pub fn overdue(&mut self, now: OffsetDateTime) -> Vec<Applied> {
+    /// What the clock makes happen by `now`: passed deadlines (once each), trees escalating
+    /// to their next level, and acknowledged P1s re-alerted for making no progress.
+    pub fn tick(&mut self, now: OffsetDateTime) -> Vec<Applied> {
+        let setup = self.setup.clone();
+        let stall = setup.stall_after;
         let due: Vec<String> = self
             .incidents
             .values()
-            .filter(|i| i.next_deadline.is_some_and(|d| now > d))
+            .filter(|i| {
+                i.next_deadline.is_some_and(|d| now > d)
+                    || i.trees
+                        .iter()
+                        .any(|t| t.next_at.is_some_and(|at| now >= at))
+                    || (i.view.priority == Priority::P1
+                        && i.view.state != IncidentState::New
+                        && i.last_progress_at.is_some_and(|p| now - p >= stall))
+            })
             .map(|i| i.view.id.clone())
             .collect();
-        let library = self.library.clone();
-        due.iter()
-            .flat_map(|id| self.apply_all(id, |i| i.overdue(&library, now), now))
-            .collect()
+        let mut applied = Vec::new();
+        for id in &due {
+            applied.extend(self.apply_all(id, |i| i.overdue(&setup.library, now), now));
+            applied.extend(self.apply_all(id, |i| i.escalate(&setup, now), now));
+            applied.extend(self.apply_all(id, |i| i.stalled(&setup, now), now));
+        }
+        applied
+    }
+
+    /// Calls the next level of an incident's trees now, at an operator's request.
+    pub fn escalate_now(&mut self, id: &str, now: OffsetDateTime) -> Result<Vec<Applied>, Refusal> {
+        let incident = self.incidents.get(id).ok_or_else(|| {
+            Refusal::new(
+                RefusalCode::UnknownIncident,
+                format!("No open incident {id}."),
+            )
+        })?;
+        let events = incident.escalate_now(&self.setup, now);
+        if events.is_empty() {
+            return Err(Refusal::new(
+                RefusalCode::InvalidState,
+                format!("{id} has no notification tree left to escalate."),
+            ));
+        }
+        Ok(self.apply_events(id, events, now))
+    }
+
+    /// Records what came of a notification attempt (delivered, or why it failed).
+    pub fn delivery(
+        &mut self,
+        id: &str,
+        event: IncidentEvent,
+        now: OffsetDateTime,
+    ) -> Vec<Applied> {
+        self.apply_events(id, vec![event], now)
     }
 
     /// Opens an incident and starts the playbook for its kind.
@@ -286,8 +326,8 @@ impl IncidentBook {
             event: opened,
             incident: incident.clone(),
         }];
-        let library = self.library.clone();
-        applied.extend(self.apply_all(&id, |i| i.start_playbook(&library, at), at));
+        let setup = self.setup.clone();
+        applied.extend(self.apply_all(&id, |i| i.start_playbook(&setup.library, at), at));
         applied
     }
 
@@ -320,19 +360,42 @@ impl IncidentBook {
         self.apply_events(id, events, at)
     }
 
+    /// Applies events in order; what an event sets off (a playbook step asking for a tree, a
+    /// skipped step told to the shift lead) follows it.
     fn apply_events(
         &mut self,
         id: &str,
         events: Vec<IncidentEvent>,
         at: OffsetDateTime,
     ) -> Vec<Applied> {
-        events
-            .into_iter()
-            .filter_map(|event| {
-                let incident = self.apply(id, &event, at)?;
-                Some(Applied { event, incident })
-            })
-            .collect()
+        let mut queue: std::collections::VecDeque<IncidentEvent> = events.into();
+        let mut applied = Vec::new();
+        while let Some(event) = queue.pop_front() {
+            let Some(incident) = self.apply(id, &event, at) else {
+                break;
+            };
+            queue.extend(self.reactions(&incident, &event, at));
+            applied.push(Applied { event, incident });
+        }
+        applied
+    }
+
+    fn reactions(
+        &self,
+        incident: &Incident,
+        event: &IncidentEvent,
+        at: OffsetDateTime,
+    ) -> Vec<IncidentEvent> {
+        use playbooks::RunEvent;
+        match event {
+            IncidentEvent::Playbook {
+                run: RunEvent::NotificationRequested { tree, .. },
+            } => incident.start_tree(&self.setup, tree, at),
+            IncidentEvent::Playbook {
+                run: RunEvent::StepSkipped { .. },
+            } => incident.notice(&self.setup, &self.setup.shift_lead_role),
+            _ => Vec::new(),
+        }
     }
 
     /// The open `comms.lost` incident of a source, if any.
@@ -370,7 +433,7 @@ impl IncidentBook {
         let incident = self.incidents.get_mut(id)?;
         incident.apply(event, at);
         if matches!(event, IncidentEvent::Playbook { .. }) {
-            incident.refresh_playbook(&self.library);
+            incident.refresh_playbook(&self.setup.library);
         }
         let after = incident.clone();
         if after.view.state.is_open() {

@@ -3,13 +3,40 @@
 
 mod book;
 mod class;
+mod notifications;
 mod permissions;
 mod playbook;
 
 pub use book::{Applied, IncidentBook, Route};
 pub use class::{Class, Spot};
+pub use notifications::{NOTICE_TREE, TreeRun};
 pub use permissions::check_permission;
 pub use playbook::{HUB_ACTOR, StepCommand};
+
+/// What incidents need from the configuration: the playbook library, who may be called, and
+/// the re-alert rules.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub library: std::sync::Arc<playbooks::Library>,
+    pub contacts: Vec<crate::config::Contact>,
+    /// An acknowledged P1 with no step done for this long is re-alerted.
+    pub stall_after: time::Duration,
+    /// Who is told when a step is skipped.
+    pub shift_lead_role: String,
+}
+
+impl Setup {
+    /// The setup a hub configuration describes.
+    pub fn of(config: &crate::config::HubConfig) -> Setup {
+        Setup {
+            library: config.library.clone(),
+            contacts: config.contacts.clone(),
+            stall_after: time::Duration::try_from(config.notify.stall_after)
+                .unwrap_or(time::Duration::minutes(10)),
+            shift_lead_role: config.notify.shift_lead_role.clone(),
+        }
+    }
+}
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -43,6 +70,15 @@ pub struct Incident {
     /// The earliest deadline of the run not yet reported overdue.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub next_deadline: Option<OffsetDateTime>,
+    /// The notification trees running.
+    #[serde(default)]
+    pub trees: Vec<TreeRun>,
+    /// The number the next notification attempt gets.
+    #[serde(default)]
+    pub next_attempt: u64,
+    /// When an operator last acknowledged or did a step: a P1 quiet for too long is re-alerted.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_progress_at: Option<OffsetDateTime>,
 }
 
 /// What an operator asks of one incident.
@@ -181,6 +217,9 @@ impl Incident {
             playbook: None,
             run_events: Vec::new(),
             next_deadline: None,
+            trees: Vec::new(),
+            next_attempt: 0,
+            last_progress_at: None,
         })
     }
 
@@ -268,7 +307,16 @@ impl Incident {
         let who = operator.id.to_string();
         match command {
             IncidentCommand::Acknowledge => match self.view.state {
-                New => Ok(vec![IncidentEvent::Acknowledged { operator: who }]),
+                New => {
+                    let escalating = self.trees.iter().any(|t| t.next_at.is_some());
+                    let mut events = vec![IncidentEvent::Acknowledged {
+                        operator: who.clone(),
+                    }];
+                    if escalating {
+                        events.push(IncidentEvent::NotificationsAcknowledged { by: who });
+                    }
+                    Ok(events)
+                }
                 _ => Err(Refusal::new(
                     RefusalCode::InvalidState,
                     format!(
@@ -385,6 +433,7 @@ impl Incident {
                 v.last_event_at = at;
             }
             IncidentEvent::Acknowledged { operator } => {
+                self.last_progress_at = Some(at);
                 v.state = IncidentState::Acknowledged;
                 v.acknowledged_at = Some(at);
                 v.owner = Some(operator.clone());
@@ -399,10 +448,33 @@ impl Incident {
                 v.close_requested_by = Some(operator.clone())
             }
             IncidentEvent::Closed { .. } => v.state = IncidentState::Closed,
-            IncidentEvent::Playbook { run } => playbook::apply_run_event(self, run),
+            IncidentEvent::Playbook { run } => {
+                if matches!(
+                    run,
+                    playbooks::RunEvent::StepCompleted { .. }
+                        | playbooks::RunEvent::ChoiceMade { .. }
+                        | playbooks::RunEvent::StepSkipped { .. }
+                ) {
+                    self.last_progress_at = Some(at);
+                }
+                playbook::apply_run_event(self, run)
+            }
+            IncidentEvent::StallReAlerted { .. } => {
+                v.state = IncidentState::New;
+                v.acknowledged_at = None;
+            }
+            IncidentEvent::NotificationLevelCalled { .. }
+            | IncidentEvent::NotificationAttempted { .. }
+            | IncidentEvent::NotificationDelivered { .. }
+            | IncidentEvent::NotificationFailed { .. }
+            | IncidentEvent::NotificationsAcknowledged { .. }
+            | IncidentEvent::NotificationsExhausted { .. } => notifications::apply(self, event, at),
         }
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod notification_tests;

@@ -10,6 +10,19 @@ use super::Refusal;
 /// notes and close a resolved incident after reviewing its report, but they do not
 /// acknowledge, run playbook steps, escalate or resolve from outside the control room.
 pub fn check_permission(role: Role, command: &Command) -> Result<(), Refusal> {
+    if matches!(command, Command::PutOnTest { .. } | Command::EndTest { .. }) {
+        return match role {
+            Role::SafetyOfficer | Role::Admin => Ok(()),
+            _ => Err(Refusal::new(
+                RefusalCode::NotPermitted,
+                format!(
+                    "A {} may not {}; a safety officer or an admin must.",
+                    role_name(role),
+                    action_name(command)
+                ),
+            )),
+        };
+    }
     let allowed = match command {
         Command::AddNote { .. } | Command::Close { .. } => true,
         Command::Acknowledge { .. }
@@ -20,6 +33,7 @@ pub fn check_permission(role: Role, command: &Command) -> Result<(), Refusal> {
         | Command::SkipStep { .. }
         | Command::EscalateNow { .. }
         | Command::HandOver { .. } => role != Role::Manager,
+        Command::PutOnTest { .. } | Command::EndTest { .. } => false,
     };
     if allowed {
         Ok(())
@@ -56,5 +70,7 @@ fn action_name(command: &Command) -> &'static str {
         Command::SkipStep { .. } => "skip a playbook step",
         Command::EscalateNow { .. } => "escalate a notification tree",
         Command::HandOver { .. } => "sign a shift hand-over",
+        Command::PutOnTest { .. } => "put a source on test",
+        Command::EndTest { .. } => "end a test",
     }
 }

@@ -17,9 +17,18 @@ fn library() -> playbooks::Library {
     playbooks::Library::bundled().expect("the bundled library is valid")
 }
 
+fn setup() -> Setup {
+    Setup {
+        library: std::sync::Arc::new(library()),
+        contacts: Vec::new(),
+        stall_after: Duration::minutes(10),
+        shift_lead_role: "duty_manager".into(),
+    }
+}
+
 fn given() -> Given {
     Given {
-        book: IncidentBook::new(std::sync::Arc::new(library()), Vec::new(), 0),
+        book: IncidentBook::new(std::sync::Arc::new(setup()), Vec::new(), 0),
         seq: 0,
     }
 }
@@ -575,16 +584,14 @@ fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
 fn a_passed_deadline_is_reported_once_and_shown_overdue() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
-    assert!(g.book.overdue(T0 + Duration::minutes(2)).is_empty());
-    let late = g.book.overdue(T0 + Duration::minutes(4));
+    assert!(step_ids(&g.book.tick(T0 + Duration::minutes(2))).is_empty());
+    let late = g.book.tick(T0 + Duration::minutes(4));
     assert!(late.iter().all(|a| a.incident.view.id == id));
     assert_eq!(step_ids(&late), ["StepOverdue"]);
-    assert!(
-        g.book
-            .overdue(T0 + Duration::minutes(4) + Duration::seconds(1))
-            .is_empty(),
-        "once"
-    );
+    let again = g
+        .book
+        .tick(T0 + Duration::minutes(4) + Duration::seconds(1));
+    assert!(step_ids(&again).is_empty(), "once");
     let view = g.only_incident().view.playbook.clone().expect("view");
     assert_eq!(view.steps[0].status, crate::protocol::StepStatus::Overdue);
 }

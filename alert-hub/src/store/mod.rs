@@ -7,7 +7,7 @@ pub use sled_store::SledStore;
 
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{Change, HandOverRecord, LogEntry, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
 /// it is there or none of it.
@@ -22,6 +22,8 @@ pub struct WriteBatch {
     pub meta: Vec<(String, serde_json::Value)>,
     /// Signed shift hand-overs.
     pub handovers: Vec<HandOverRecord>,
+    /// Changes of what is on test.
+    pub on_test_log: Vec<OnTestRecord>,
 }
 
 impl WriteBatch {
@@ -31,6 +33,7 @@ impl WriteBatch {
             && self.incidents.is_empty()
             && self.meta.is_empty()
             && self.handovers.is_empty()
+            && self.on_test_log.is_empty()
     }
 }
 
@@ -57,4 +60,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError>;
     /// Every signed shift hand-over, oldest first.
     fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError>;
+    /// Every change of what is on test, oldest first.
+    fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError>;
 }

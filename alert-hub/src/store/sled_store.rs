@@ -3,7 +3,7 @@
 //!
 //! Keys: `e` + seq → event; `i` + source + NUL + id → seq; `c` + seq → log entry;
 //! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `h` + seq → shift
-//! hand-over; `m` + name → meta value.
+//! hand-over; `t` + seq → on-test change; `m` + name → meta value.
 
 use std::path::Path;
 
@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::{Store, WriteBatch};
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{Change, HandOverRecord, LogEntry, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
 
 /// The store on a sled database in a data directory.
 #[derive(Debug, Clone)]
@@ -134,6 +134,9 @@ impl Store for SledStore {
         for incident in &batch.incidents {
             b.insert(key(b'n', &[incident.view.id.as_bytes()]), encode(incident)?);
         }
+        for record in &batch.on_test_log {
+            b.insert(seq_key(b't', record.seq), encode(record)?);
+        }
         for handover in &batch.handovers {
             b.insert(seq_key(b'h', handover.seq), encode(handover)?);
         }
@@ -195,6 +198,10 @@ impl Store for SledStore {
                 decode::<Change>(&c, &v).map(|change| change.entry)
             })
             .collect()
+    }
+
+    fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError> {
+        self.after(b't', 0, usize::MAX)
     }
 
     fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError> {

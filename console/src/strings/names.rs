@@ -176,6 +176,59 @@ pub fn event_text(event: &IncidentEvent, lang: Lang) -> String {
             kind_name(*kind, lang)
         ),
         Playbook { run } => run_text(run, lang),
+        NotificationLevelCalled {
+            tree,
+            level,
+            repeat,
+            ..
+        } => format!(
+            "{} {tree} {} {}{}",
+            lang.pick("通知", "calling"),
+            lang.pick("第", "level"),
+            level + 1,
+            if *repeat > 0 {
+                format!(" ({} {repeat})", lang.pick("重复", "repeat"))
+            } else {
+                String::new()
+            }
+        ),
+        NotificationAttempted {
+            contact, channel, ..
+        } => {
+            format!("{} {contact} · {channel}", lang.pick("呼叫", "calling"))
+        }
+        NotificationDelivered { attempt, detail } => format!(
+            "{} #{attempt}{}",
+            lang.pick("已送达", "delivered"),
+            detail
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ),
+        NotificationFailed { attempt, error } => {
+            format!(
+                "{} #{attempt}: {error}",
+                lang.pick("通知失败", "notification failed")
+            )
+        }
+        NotificationsAcknowledged { by } => {
+            format!(
+                "{} {by}",
+                lang.pick("通知已确认，停止升级：", "call-out acknowledged by")
+            )
+        }
+        NotificationsExhausted { tree } => format!(
+            "{} {tree}",
+            lang.pick(
+                "通知已全部呼叫，无人确认",
+                "every level called, nobody acknowledged"
+            )
+        ),
+        StallReAlerted { minutes } => format!(
+            "{} {minutes} {}",
+            lang.pick("已确认但无进展", "acknowledged but no progress for"),
+            lang.pick("分钟，请重新确认", "min: acknowledge again")
+        ),
         EventJoined { kind, zone, .. } => format!(
             "{} {}{}",
             lang.pick("报告", "reported"),

@@ -1,0 +1,330 @@
+//! An incident's notification trees: who each level calls and over which channels, escalation
+//! when nobody acknowledges, re-alerting an acknowledged P1 that makes no progress, and the
+//! drill rule (a drill calls the drill's own contacts only, never an outside party).
+
+use playbooks::{Channel, NotificationTree, Recipient};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{Incident, Setup};
+use crate::config::Contact;
+use crate::protocol::{
+    AttemptStatus, AttemptView, IncidentEvent, IncidentState, NotificationsView, Priority,
+};
+
+/// A tree running for an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeRun {
+    pub tree: String,
+    pub level: u32,
+    pub repeat: u32,
+    /// When the next level is called; `None` once acknowledged or exhausted.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_at: Option<OffsetDateTime>,
+    pub exhausted: bool,
+}
+
+/// The pseudo-tree of one-off notices (a skipped step told to the shift lead).
+pub const NOTICE_TREE: &str = "notice";
+
+impl Incident {
+    /// Starts a tree from its first level, unless it is already running or the incident's
+    /// source is on test (its events are shown, but nobody is called).
+    pub fn start_tree(&self, setup: &Setup, tree: &str, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        if self.view.on_test || self.trees.iter().any(|t| t.tree == tree) {
+            return Vec::new();
+        }
+        // A tree started once the incident is acknowledged informs; it does not escalate.
+        let escalating = self.view.state == IncidentState::New;
+        self.call_level(setup, tree, 0, 0, escalating, now)
+    }
+
+    /// Calls the next level of every tree whose escalation time has passed.
+    pub fn escalate(&self, setup: &Setup, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        let due: Vec<&TreeRun> = self
+            .trees
+            .iter()
+            .filter(|t| t.next_at.is_some_and(|at| now >= at))
+            .collect();
+        due.into_iter()
+            .flat_map(|t| self.next_level(setup, t, now))
+            .collect()
+    }
+
+    /// Calls the next level of every tree not exhausted, at once (an operator's "escalate now",
+    /// or a stalled P1).
+    pub fn escalate_now(&self, setup: &Setup, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        let running: Vec<&TreeRun> = self.trees.iter().filter(|t| !t.exhausted).collect();
+        running
+            .into_iter()
+            .flat_map(|t| self.next_level(setup, t, now))
+            .collect()
+    }
+
+    /// An acknowledged P1 with no step done for the stall time: acknowledge again, and the
+    /// trees call their next level.
+    pub fn stalled(&self, setup: &Setup, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        let working = matches!(
+            self.view.state,
+            IncidentState::Acknowledged | IncidentState::InProgress
+        );
+        let Some(since) = self.last_progress_at else {
+            return Vec::new();
+        };
+        if self.view.priority != Priority::P1 || !working || now - since < setup.stall_after {
+            return Vec::new();
+        }
+        let minutes = u64::try_from(setup.stall_after.whole_minutes()).unwrap_or(0);
+        let mut events = vec![IncidentEvent::StallReAlerted { minutes }];
+        events.extend(self.escalate_now(setup, now));
+        events
+    }
+
+    /// Tells everyone holding `role` (a skipped step goes to the shift lead), once.
+    pub fn notice(&self, setup: &Setup, role: &str) -> Vec<IncidentEvent> {
+        if self.view.on_test {
+            return Vec::new();
+        }
+        let channels = [Channel::Console, Channel::Webhook, Channel::Email];
+        let recipients = [Recipient::Role(role.to_string())];
+        self.attempts(
+            setup,
+            NOTICE_TREE,
+            0,
+            &recipients,
+            &channels,
+            self.next_attempt,
+        )
+    }
+
+    fn next_level(&self, setup: &Setup, run: &TreeRun, now: OffsetDateTime) -> Vec<IncidentEvent> {
+        let Some(tree) = self.tree_for_this_incident(setup, &run.tree) else {
+            return Vec::new();
+        };
+        let last = u32::try_from(tree.levels.len().saturating_sub(1)).unwrap_or(0);
+        if run.level < last {
+            self.call_level(setup, &run.tree, run.level + 1, 0, true, now)
+        } else if run.repeat < tree.repeat_last {
+            self.call_level(setup, &run.tree, last, run.repeat + 1, true, now)
+        } else if run.exhausted {
+            Vec::new()
+        } else {
+            vec![IncidentEvent::NotificationsExhausted {
+                tree: run.tree.clone(),
+            }]
+        }
+    }
+
+    fn call_level(
+        &self,
+        setup: &Setup,
+        tree_id: &str,
+        level: u32,
+        repeat: u32,
+        escalating: bool,
+        now: OffsetDateTime,
+    ) -> Vec<IncidentEvent> {
+        let Some(tree) = self.tree_for_this_incident(setup, tree_id) else {
+            return Vec::new();
+        };
+        let Some(step) = tree.levels.get(level as usize) else {
+            return Vec::new();
+        };
+        let mut events = vec![IncidentEvent::NotificationLevelCalled {
+            tree: tree_id.to_string(),
+            level,
+            repeat,
+            next_at: escalating.then(|| now + step.escalate_after),
+        }];
+        let first = self.next_attempt;
+        events.extend(self.attempts(
+            setup,
+            tree_id,
+            level,
+            &step.recipients,
+            &step.channels,
+            first,
+        ));
+        events
+    }
+
+    /// The tree as this incident may use it: for a drill, without any outside party.
+    fn tree_for_this_incident(&self, setup: &Setup, tree_id: &str) -> Option<NotificationTree> {
+        let tree = setup.library.tree(tree_id)?;
+        if self.view.drill.is_none() {
+            return Some(tree.clone());
+        }
+        let known: Vec<playbooks::Contact> = setup
+            .contacts
+            .iter()
+            .map(|c| playbooks::Contact::new(c.id.clone(), c.role.clone()))
+            .collect();
+        Some(tree.for_drill(setup.library.roles(), &known))
+    }
+
+    /// The contacts one recipient names for this incident: of its site, and drill contacts for
+    /// a drill, real ones otherwise. An outside role is never called for a drill.
+    fn contacts_for<'s>(&self, setup: &'s Setup, recipient: &Recipient) -> Vec<&'s Contact> {
+        let drill = self.view.drill.is_some();
+        let site = &self.view.location.site;
+        setup
+            .contacts
+            .iter()
+            .filter(|c| c.drill == drill && c.site.as_ref().is_none_or(|s| s == site))
+            .filter(|c| !drill || !setup.library.roles().is_external(&c.role))
+            .filter(|c| match recipient {
+                Recipient::Role(role) => c.role == *role,
+                Recipient::Contact(id) => c.id == *id,
+            })
+            .collect()
+    }
+
+    fn attempts(
+        &self,
+        setup: &Setup,
+        tree: &str,
+        level: u32,
+        recipients: &[Recipient],
+        channels: &[Channel],
+        first: u64,
+    ) -> Vec<IncidentEvent> {
+        let mut events = Vec::new();
+        let mut attempt = first;
+        let mut push = |events: &mut Vec<IncidentEvent>, contact: String, channel: &str| {
+            events.push(IncidentEvent::NotificationAttempted {
+                attempt,
+                tree: tree.to_string(),
+                level,
+                contact,
+                channel: channel.to_string(),
+            });
+            attempt += 1;
+            attempt - 1
+        };
+        for recipient in recipients {
+            let contacts = self.contacts_for(setup, recipient);
+            if contacts.is_empty() {
+                let who = match recipient {
+                    Recipient::Role(role) => format!("role:{role}"),
+                    Recipient::Contact(id) => id.clone(),
+                };
+                let n = push(&mut events, who.clone(), Channel::Console.as_str());
+                let kind = if self.view.drill.is_some() {
+                    "drill contact"
+                } else {
+                    "contact"
+                };
+                let error = format!("no {kind} for {who} at this site: call them by phone");
+                events.push(IncidentEvent::NotificationFailed { attempt: n, error });
+                continue;
+            }
+            for contact in contacts {
+                for channel in channels {
+                    let n = push(&mut events, contact.id.clone(), channel.as_str());
+                    let missing = match channel {
+                        Channel::Console => None,
+                        Channel::Webhook => contact.webhook.is_none().then_some("webhook address"),
+                        Channel::Email => contact.email.is_none().then_some("e-mail address"),
+                    };
+                    match (channel, missing) {
+                        (Channel::Console, _) => {
+                            events.push(IncidentEvent::NotificationDelivered {
+                                attempt: n,
+                                detail: Some(format!("call {} ({})", contact.name, contact.role)),
+                            })
+                        }
+                        (_, Some(what)) => events.push(IncidentEvent::NotificationFailed {
+                            attempt: n,
+                            error: format!("{} has no {what}", contact.id),
+                        }),
+                        (_, None) => {}
+                    }
+                }
+            }
+        }
+        events
+    }
+}
+
+/// Changes the incident's trees and attempts by one notification event. Cannot fail.
+pub(super) fn apply(incident: &mut Incident, event: &IncidentEvent, at: OffsetDateTime) {
+    let trees = &mut incident.trees;
+    let view = incident
+        .view
+        .notifications
+        .get_or_insert_with(NotificationsView::default);
+    let mut set = |n: u64, status, detail: Option<String>| {
+        if let Some(a) = view.attempts.iter_mut().find(|a| a.attempt == n) {
+            a.status = status;
+            a.detail = detail;
+        }
+    };
+    match event {
+        IncidentEvent::NotificationLevelCalled {
+            tree,
+            level,
+            repeat,
+            next_at,
+        } => {
+            let run = TreeRun {
+                tree: tree.clone(),
+                level: *level,
+                repeat: *repeat,
+                next_at: *next_at,
+                exhausted: false,
+            };
+            match trees.iter_mut().find(|t| t.tree == *tree) {
+                Some(existing) => *existing = run,
+                None => trees.push(run),
+            }
+            if next_at.is_some() {
+                view.acknowledged_by = None;
+            }
+        }
+        IncidentEvent::NotificationAttempted {
+            attempt,
+            tree,
+            level,
+            contact,
+            channel,
+        } => {
+            view.attempts.push(AttemptView {
+                attempt: *attempt,
+                tree: tree.clone(),
+                level: *level,
+                contact: contact.clone(),
+                channel: channel.clone(),
+                status: AttemptStatus::Sending,
+                at,
+                detail: None,
+            });
+            incident.next_attempt = incident.next_attempt.max(attempt + 1);
+        }
+        IncidentEvent::NotificationDelivered { attempt, detail } => {
+            set(*attempt, AttemptStatus::Delivered, detail.clone());
+        }
+        IncidentEvent::NotificationFailed { attempt, error } => {
+            set(*attempt, AttemptStatus::Failed, Some(error.clone()));
+        }
+        IncidentEvent::NotificationsAcknowledged { by } => {
+            for run in trees.iter_mut() {
+                run.next_at = None;
+            }
+            view.acknowledged_by = Some(by.clone());
+        }
+        IncidentEvent::NotificationsExhausted { tree } => {
+            if let Some(run) = trees.iter_mut().find(|t| t.tree == *tree) {
+                run.exhausted = true;
+                run.next_at = None;
+            }
+        }
+        _ => return,
+    }
+    view.tree = trees
+        .iter()
+        .map(|t| t.tree.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    view.level = trees.iter().map(|t| t.level).max().unwrap_or(0);
+    view.next_escalation_at = trees.iter().filter_map(|t| t.next_at).min();
+}

@@ -1,0 +1,186 @@
+//! The device simulator against the real hub binary on loopback: every event acked, resent ids
+//! acked as duplicates, rate limits counted as nacks, refused tokens, the console feed timing,
+//! and the `drills simulate` command itself.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use alert_hub::protocol::NackCode;
+use drills::Error;
+use drills::load::{self, LoadPlan};
+use drills::mix::{MixPlan, Profile};
+use drills::watch::{FeedWatch, console_delay};
+use support::{Hub, OPERATOR, SITE, config, source_token};
+
+fn mix(run_id: &str, profile: Profile) -> MixPlan {
+    MixPlan {
+        seed: 7,
+        run_id: run_id.into(),
+        stream: 0,
+        site: SITE.into(),
+        devices: 120,
+        profile,
+        drill: None,
+    }
+}
+
+fn plan(hub: &Hub, sources: usize, rate: f64, secs: f64, mix: MixPlan) -> LoadPlan {
+    let tokens = (0..sources).map(source_token).collect();
+    let mut plan = LoadPlan::new(hub.url(), tokens, mix);
+    plan.rate = Some(rate);
+    plan.duration = Duration::from_secs_f64(secs);
+    plan
+}
+
+#[tokio::test]
+async fn a_paced_realistic_run_is_acked_in_full() {
+    let hub = Hub::start(&config(3, 100_000, 100_000));
+    let report = load::run(plan(&hub, 3, 300.0, 2.0, mix("full", Profile::Realistic)))
+        .await
+        .expect("run");
+    assert_eq!(report.connections, 3);
+    assert!((590..=610).contains(&report.sent), "{report}");
+    assert_eq!(report.acked, report.sent, "{report}");
+    assert_eq!(report.duplicates + report.nacked_total(), 0, "{report}");
+    assert_eq!(
+        report.unanswered + report.unreadable + report.out_of_order,
+        0
+    );
+    assert!(report.failures.is_empty(), "{report}");
+    assert_eq!(report.latency.count as u64, report.sent);
+    assert!(report.latency.p50 > Duration::ZERO);
+    assert!(report.latency.max >= report.latency.p99);
+    assert_eq!(report.send_lag.count as u64, report.sent);
+    assert!(report.elapsed >= Duration::from_millis(1900), "{report}");
+}
+
+#[tokio::test]
+async fn resending_a_run_gets_duplicate_acks_and_stores_nothing_twice() {
+    let hub = Hub::start(&config(2, 100_000, 100_000));
+    let mut first = plan(&hub, 2, 200.0, 1.0, mix("again", Profile::Realistic));
+    first.record_acks = true;
+    let first = load::run(first).await.expect("first run");
+    assert_eq!(first.acked, first.sent, "{first}");
+    // The same seed and run id send the same ids again; a shorter run sends a prefix of them.
+    let second = load::run(plan(&hub, 2, 200.0, 0.5, mix("again", Profile::Realistic)))
+        .await
+        .expect("second run");
+    assert!(second.sent > 0);
+    assert_eq!(second.duplicates, second.sent, "{second}");
+    assert_eq!(second.acked, 0, "{second}");
+    let seqs: std::collections::HashSet<u64> = first.acks.iter().map(|a| a.seq).collect();
+    assert_eq!(
+        seqs.len() as u64,
+        first.acked,
+        "each new event has its own sequence number"
+    );
+}
+
+#[tokio::test]
+async fn a_source_over_its_rate_limit_is_reported_as_rate_limited_nacks() {
+    let hub = Hub::start(&config(1, 20, 0));
+    let report = load::run(plan(&hub, 1, 200.0, 1.0, mix("limit", Profile::Realistic)))
+        .await
+        .expect("run");
+    let limited = report
+        .nacked
+        .get(&NackCode::RateLimited)
+        .copied()
+        .unwrap_or(0);
+    assert!(limited > 100, "{report}");
+    assert!(report.acked >= 20, "{report}");
+    assert_eq!(report.acked + limited, report.sent, "{report}");
+    assert!(
+        report.to_string().contains("nacked rate_limited"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_token_is_refused_before_anything_is_sent() {
+    let hub = Hub::start(&config(1, 1000, 1000));
+    let mut plan = plan(&hub, 1, 10.0, 1.0, mix("refused", Profile::Realistic));
+    plan.tokens.push("not-a-token-of-this-hub".into());
+    match load::run(plan).await {
+        Err(Error::Refused { status: 401, .. }) => {}
+        other => panic!("expected a 401 refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_console_sees_every_incident_event_after_its_ack() {
+    let hub = Hub::start(&config(2, 100_000, 100_000));
+    let watch = FeedWatch::connect(&hub.url(), OPERATOR)
+        .await
+        .expect("console");
+    let mut plan = plan(&hub, 2, 200.0, 1.0, mix("feed", Profile::Incidents));
+    plan.record_acks = true;
+    let report = load::run(plan).await.expect("run");
+    assert_eq!(report.acked, report.sent, "{report}");
+    // Changes are published right after acks; give the last ones ample time to arrive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let log = watch.stop().await.expect("feed log");
+    assert_eq!(log.resyncs, 0);
+    assert!(log.changes >= report.acked, "{} changes", log.changes);
+    let delay = console_delay(&report.acks, &log.first_seen);
+    assert_eq!(delay.matched as u64, report.acked, "{delay:?}");
+    assert_eq!(delay.unmatched, 0);
+    assert!(delay.latency.max < Duration::from_secs(2), "{delay:?}");
+}
+
+#[test]
+fn the_simulate_command_prints_its_report() {
+    let hub = Hub::start(&config(2, 100_000, 100_000));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_drills"))
+        .args([
+            "simulate",
+            "--hub",
+            &hub.url(),
+            "--rate",
+            "100",
+            "--duration",
+            "1",
+        ])
+        .args(["--token", &source_token(0), "--token", &source_token(1)])
+        .args(["--site", SITE, "--devices", "40", "--seed", "3"])
+        .output()
+        .expect("drills runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("run sim00000003 (seed 3): 2 source(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("sent 100  acked 100  duplicates 0  nacked 0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ack latency p50"), "{stdout}");
+}
+
+#[test]
+fn the_simulate_command_explains_a_refused_token() {
+    let hub = Hub::start(&config(1, 1000, 1000));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_drills"))
+        .args([
+            "simulate",
+            "--hub",
+            &hub.url(),
+            "--rate",
+            "10",
+            "--duration",
+            "1",
+        ])
+        .args(["--token", "wrong-token-for-this-hub"])
+        .output()
+        .expect("drills runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("HTTP 401") && stderr.contains("token"),
+        "{stderr}"
+    );
+}
