@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use alert_hub::protocol::{ConsoleMessage, DrillView, IncidentView, LogEntry, Priority};
+use alert_hub::protocol::{
+    ConsoleMessage, DrillView, IncidentView, LogEntry, OnTestView, Priority,
+};
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
@@ -46,6 +48,11 @@ pub enum Action {
     DrillsLoaded {
         version: u64,
         drills: Result<Vec<DrillView>, String>,
+    },
+    /// What is on test, fetched after a replay (see [`Effect::FetchOnTest`]).
+    OnTestLoaded {
+        version: u64,
+        on_test: Result<Vec<OnTestView>, String>,
     },
     /// Whether a sound card could be opened (`false`: terminal bell only).
     AudioReady { device: bool },
@@ -135,6 +142,9 @@ pub enum Effect {
     /// Fetch the running drills (a replay does not carry them); `version` is the state's
     /// `drills_version` when asked, so an answer overtaken by the feed is dropped.
     FetchDrills { version: u64 },
+    /// Fetch what is on test (a replay does not carry it either); `version` is the state's
+    /// `on_test_version` when asked.
+    FetchOnTest { version: u64 },
     /// Leave the console.
     Quit,
 }

@@ -127,6 +127,13 @@ fn carry_out<Q: HubQueries>(
                 let _ = actions.send(Action::HistoryLoaded(result));
             });
         }
+        Effect::FetchOnTest { version } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let on_test = queries.on_test().await;
+                let _ = actions.send(Action::OnTestLoaded { version, on_test });
+            });
+        }
         Effect::FetchDrills { version } => {
             let (queries, actions) = (queries.clone(), actions.clone());
             tokio::spawn(async move {

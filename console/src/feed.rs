@@ -12,7 +12,7 @@ use alert_hub::protocol::{
 use crate::action::Effect;
 use crate::screens::{board, handover};
 use crate::state::{Level, State};
-use crate::strings::{S, kind_name, refusal_name};
+use crate::strings::{S, event_text, refusal_name};
 use crate::update::{annunciate, describe};
 
 /// Applies one message from the hub.
@@ -85,9 +85,12 @@ fn live(state: &mut State, seq: u64, fx: &mut Vec<Effect>) {
     state.feed.live = true;
     state.feed.gap = false;
     if !feed.snapshot_on_link {
-        // A replay carries the changes but not the drill list; ask for it.
+        // A replay carries the changes but not the drill and on-test lists; ask for them.
         fx.push(Effect::FetchDrills {
             version: state.drills_version,
+        });
+        fx.push(Effect::FetchOnTest {
+            version: state.on_test_version,
         });
     }
 }
@@ -115,15 +118,12 @@ fn changed(state: &mut State, seq: u64, change: Change, fx: &mut Vec<Effect>) {
     state.feed.gap = false;
     let chime = match &change.entry.event {
         IncidentEvent::Opened { .. } => Some(change.incident.priority),
-        IncidentEvent::Reopened { kind } => {
-            // Sounds like a new alarm: a mute taken before does not cover it.
+        IncidentEvent::Reopened { .. } | IncidentEvent::StallReAlerted { .. } => {
+            // It needs acknowledging again, and sounds like a new alarm: a mute taken
+            // before does not cover it.
             state.annunciator.reopened(&change.incident.id);
-            let text = format!(
-                "{} {}: {}",
-                change.incident.id,
-                kind_name(*kind, state.lang),
-                S::AlarmedAgain.get(state.lang)
-            );
+            let what = event_text(&change.entry.event, state.lang);
+            let text = format!("{} {what}", change.incident.id);
             state.say(Level::Warning, text);
             Some(change.incident.priority)
         }
@@ -145,8 +145,21 @@ fn on_test_changed(state: &mut State, mut on_test: Vec<OnTestView>) {
     on_test.sort_by(|a, b| a.until.cmp(&b.until).then(a.source.cmp(&b.source)));
     let last = on_test.len().saturating_sub(1);
     state.on_test = on_test;
+    state.on_test_version += 1;
     let scroll = &mut state.on_test_screen.scroll;
     *scroll = (*scroll).min(last);
+}
+
+/// The on-test list fetched after a replay; dropped when the feed changed it meanwhile.
+pub fn on_test_loaded(state: &mut State, version: u64, result: Result<Vec<OnTestView>, String>) {
+    match result {
+        Ok(on_test) if version == state.on_test_version => on_test_changed(state, on_test),
+        Ok(_) => {}
+        Err(reason) => {
+            let text = format!("{}: {reason}", S::OnTestUnknown.get(state.lang));
+            state.say(Level::Warning, text);
+        }
+    }
 }
 
 /// The hub's list of running drills replaced ours; drills that started or ended are announced.

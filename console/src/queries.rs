@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use alert_hub::protocol::{DrillView, EventKind, IncidentView, LogEntry};
+use alert_hub::protocol::{DrillView, EventKind, IncidentView, LogEntry, OnTestView};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -52,6 +52,8 @@ pub trait HubQueries: Send + Sync + 'static {
     fn incident_log(&self, id: &str) -> impl Future<Output = Result<Vec<LogEntry>, String>> + Send;
     /// The drills running now.
     fn drills(&self) -> impl Future<Output = Result<Vec<DrillView>, String>> + Send;
+    /// The sources and devices on test now.
+    fn on_test(&self) -> impl Future<Output = Result<Vec<OnTestView>, String>> + Send;
 }
 
 /// The hub's HTTP API, asked with the operator's token.
@@ -84,6 +86,12 @@ struct IncidentWithLog {
     log: Vec<LogEntry>,
 }
 
+/// The part of `GET /v1/on-test` (`{"current": […], "history": […]}`) the console uses.
+#[derive(Debug, Deserialize)]
+struct OnTestNow {
+    current: Vec<OnTestView>,
+}
+
 impl HubQueries for HubHttp {
     async fn history(&self, filter: &HistoryFilter) -> Result<Vec<IncidentView>, String> {
         self.get(&filter.path()).await
@@ -100,6 +108,11 @@ impl HubQueries for HubHttp {
     async fn drills(&self) -> Result<Vec<DrillView>, String> {
         self.get("/v1/drills").await
     }
+
+    async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
+        let now: OnTestNow = self.get("/v1/on-test").await?;
+        Ok(now.current)
+    }
 }
 
 /// Answers from data the console was given: for tests, demos and a history file.
@@ -108,6 +121,7 @@ pub struct Fixed {
     pub history: Vec<IncidentView>,
     pub logs: HashMap<String, Vec<LogEntry>>,
     pub drills: Vec<DrillView>,
+    pub on_test: Vec<OnTestView>,
 }
 
 impl HubQueries for Fixed {
@@ -121,6 +135,10 @@ impl HubQueries for Fixed {
 
     async fn drills(&self) -> Result<Vec<DrillView>, String> {
         Ok(self.drills.clone())
+    }
+
+    async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
+        Ok(self.on_test.clone())
     }
 }
 

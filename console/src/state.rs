@@ -141,6 +141,8 @@ pub struct State {
     pub operator: Option<OperatorInfo>,
     pub incidents: IncidentStore,
     pub on_test: Vec<OnTestView>,
+    /// Bumped whenever `on_test` is replaced, so a slower fetch cannot undo a newer list.
+    pub on_test_version: u64,
     pub drills: Vec<DrillView>,
     /// Bumped whenever `drills` is replaced, so a slower fetch cannot undo a newer list.
     pub drills_version: u64,
@@ -176,6 +178,7 @@ impl State {
             operator: None,
             incidents: IncidentStore::default(),
             on_test: Vec::new(),
+            on_test_version: 0,
             drills: Vec::new(),
             drills_version: 0,
             board: board::BoardState::default(),

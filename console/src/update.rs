@@ -56,6 +56,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DrillsLoaded { version, drills } => {
             crate::feed::drills_loaded(state, version, drills)
         }
+        Action::OnTestLoaded { version, on_test } => {
+            crate::feed::on_test_loaded(state, version, on_test)
+        }
         Action::AudioReady { device } => state.audio = Some(device),
     }
     annunciate(state, &mut fx);

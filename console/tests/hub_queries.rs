@@ -66,6 +66,11 @@ async fn the_demo_minute_gives_the_hub_a_realistic_board() {
     let drills = queries.drills().await.unwrap();
     assert_eq!(drills.len(), 1);
     assert_eq!(drills[0].id, script::DRILL_ID);
+    assert_eq!(
+        queries.on_test().await,
+        Ok(Vec::new()),
+        "nothing is on test"
+    );
 
     let log = queries.incident_log(&fire.id).await.unwrap();
     assert!(matches!(log[0].event, IncidentEvent::Opened { .. }));

@@ -57,10 +57,15 @@ fn a_reconnect_is_stale_until_the_replay_ends_with_live() {
     assert!(state.is_live());
     assert_eq!(
         fx,
-        [Effect::FetchDrills {
-            version: state.drills_version
-        }],
-        "a replay carries no drill list: ask for it"
+        [
+            Effect::FetchDrills {
+                version: state.drills_version
+            },
+            Effect::FetchOnTest {
+                version: state.on_test_version
+            }
+        ],
+        "a replay carries no drill or on-test list: ask for them"
     );
 }
 
@@ -226,6 +231,45 @@ fn the_on_test_list_is_replaced_sorted_and_the_scroll_kept_in_range() {
     update(&mut state, hub(ConsoleMessage::OnTestChanged { on_test }));
     let order: Vec<_> = state.on_test.iter().map(|o| o.source.as_str()).collect();
     assert_eq!(order, ["a", "c", "b"], "soonest expiry first");
+
+    let asked = state.on_test_version;
+    update(
+        &mut state,
+        hub(ConsoleMessage::OnTestChanged { on_test: vec![] }),
+    );
+    let overtaken = Ok(vec![entry("old", 5)]);
+    update(
+        &mut state,
+        Action::OnTestLoaded {
+            version: asked,
+            on_test: overtaken,
+        },
+    );
+    assert!(state.on_test.is_empty(), "the newer list stays");
+    let version = state.on_test_version;
+    let fetched = Ok(vec![entry("z", 50), entry("y", 20)]);
+    update(
+        &mut state,
+        Action::OnTestLoaded {
+            version,
+            on_test: fetched,
+        },
+    );
+    let order: Vec<_> = state.on_test.iter().map(|o| o.source.as_str()).collect();
+    assert_eq!(order, ["y", "z"]);
+}
+
+#[test]
+fn a_notice_from_the_hub_is_shown_as_a_warning_in_the_operators_language() {
+    let mut state = live();
+    let text = Bilingual {
+        zh: "测试将在10分钟后结束".into(),
+        en: "The test ends in 10 minutes".into(),
+    };
+    update(&mut state, hub(ConsoleMessage::Notice { text }));
+    let message = state.message.as_ref().unwrap();
+    assert_eq!(message.level, Level::Warning);
+    assert_eq!(message.text, "The test ends in 10 minutes");
 }
 
 // --- alarms that come back -------------------------------------------------------------------
@@ -256,8 +300,33 @@ fn a_reopened_p1_sounds_like_a_new_alarm_even_through_an_earlier_mute() {
     let message = state.message.as_ref().unwrap();
     assert_eq!(message.level, Level::Warning);
     assert!(message.text.contains("INC-0107"), "{}", message.text);
+    assert!(message.text.contains("alarmed again"), "{}", message.text);
+}
+
+#[test]
+fn a_stalled_p1_realerted_by_the_hub_sounds_again_and_says_why() {
+    let mut state = live();
+    let fire = acked(state.incidents.get("INC-0107").cloned().unwrap());
+    let drill = acked(state.incidents.get("INC-0108").cloned().unwrap());
+    for (seq, i) in [(1204, fire.clone()), (1205, drill)] {
+        let ack = IncidentEvent::Acknowledged {
+            operator: "op-li".into(),
+        };
+        update(&mut state, change(seq, i, ack));
+    }
+    intent(&mut state, Intent::ToggleMute);
+    let mut stalled = fire;
+    stalled.state = IncidentState::New;
+    let fx = update(
+        &mut state,
+        change(1206, stalled, IncidentEvent::StallReAlerted { minutes: 10 }),
+    );
+    assert_eq!(fx, [Effect::Sound(Cue::Alarm(Priority::P1))]);
+    let message = state.message.as_ref().unwrap();
+    assert_eq!(message.level, Level::Warning);
+    assert!(message.text.starts_with("INC-0107"), "{}", message.text);
     assert!(
-        message.text.contains(S::AlarmedAgain.get(Lang::En)),
+        message.text.contains("no progress for 10"),
         "{}",
         message.text
     );
