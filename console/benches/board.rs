@@ -27,6 +27,10 @@ fn board(n: usize) -> State {
         drills: Vec::new(),
     };
     update(&mut state, Action::Hub(Box::new(snapshot)));
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::Live { seq: 1 })),
+    );
     state
 }
 

@@ -3,11 +3,14 @@
 
 use std::time::Duration;
 
-use alert_hub::protocol::{ConsoleMessage, IncidentView, LogEntry, Priority};
+use alert_hub::protocol::{
+    ConsoleMessage, DrillView, IncidentView, LogEntry, OnTestView, Priority,
+};
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
 use crate::outgoing::Outgoing;
+use crate::queries::HistoryFilter;
 
 /// One thing that happened: a key, a timer tick, a message from the hub, the connection going
 /// up or down, or the result of a background fetch. `update` handles each one.
@@ -40,6 +43,16 @@ pub enum Action {
     LogLoaded {
         incident: String,
         entries: Result<Vec<LogEntry>, String>,
+    },
+    /// The running drills fetched after a replay (see [`Effect::FetchDrills`]).
+    DrillsLoaded {
+        version: u64,
+        drills: Result<Vec<DrillView>, String>,
+    },
+    /// What is on test, fetched after a replay (see [`Effect::FetchOnTest`]).
+    OnTestLoaded {
+        version: u64,
+        on_test: Result<Vec<OnTestView>, String>,
     },
     /// Whether a sound card could be opened (`false`: terminal bell only).
     AudioReady { device: bool },
@@ -123,9 +136,15 @@ pub enum Effect {
     /// Stop any sound now (muted).
     Silence,
     /// Fetch past incidents for the history screen.
-    FetchHistory,
+    FetchHistory(HistoryFilter),
     /// Fetch an incident's full log from the hub.
     FetchLog(String),
+    /// Fetch the running drills (a replay does not carry them); `version` is the state's
+    /// `drills_version` when asked, so an answer overtaken by the feed is dropped.
+    FetchDrills { version: u64 },
+    /// Fetch what is on test (a replay does not carry it either); `version` is the state's
+    /// `on_test_version` when asked.
+    FetchOnTest { version: u64 },
     /// Leave the console.
     Quit,
 }

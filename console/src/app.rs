@@ -35,7 +35,7 @@ where
 {
     let (action_tx, mut action_rx) = mpsc::unbounded_channel();
     let (link_tx, link_rx) = mpsc::unbounded_channel();
-    let (since_tx, since_rx) = watch::channel(0u64);
+    let (since_tx, since_rx) = watch::channel(None);
 
     crate::tui::spawn_input(action_tx.clone())?;
     tokio::spawn(ticker(action_tx.clone()));
@@ -72,9 +72,10 @@ where
                     let _ = action_tx.send(action);
                 }
             }
-            since_tx.send_if_modified(|seq| {
-                let changed = *seq != state.feed.last_seq;
-                *seq = state.feed.last_seq;
+            since_tx.send_if_modified(|since| {
+                let resume = state.feed.resume_after();
+                let changed = *since != resume;
+                *since = resume;
                 changed
             });
             if state.quit {
@@ -119,11 +120,25 @@ fn carry_out<Q: HubQueries>(
         }
         Effect::Sound(cue) => sound.play(cue),
         Effect::Silence => sound.silence(),
-        Effect::FetchHistory => {
+        Effect::FetchHistory(filter) => {
             let (queries, actions) = (queries.clone(), actions.clone());
             tokio::spawn(async move {
-                let result = queries.history().await;
+                let result = queries.history(&filter).await;
                 let _ = actions.send(Action::HistoryLoaded(result));
+            });
+        }
+        Effect::FetchOnTest { version } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let on_test = queries.on_test().await;
+                let _ = actions.send(Action::OnTestLoaded { version, on_test });
+            });
+        }
+        Effect::FetchDrills { version } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let drills = queries.drills().await;
+                let _ = actions.send(Action::DrillsLoaded { version, drills });
             });
         }
         Effect::FetchLog(incident) => {

@@ -24,13 +24,13 @@ pub struct Cli {
     #[arg(long)]
     pub token: Option<String>,
     /// `zh` or `en`; a key toggles it at run time.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub lang: Option<String>,
     /// A TOML config file with `hub`, `token`, `lang`, `utc_offset` and `stderr_log`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Where to write what libraries print to stderr while the screen is up.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub stderr_log: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
@@ -39,7 +39,8 @@ pub struct Cli {
 /// Subcommands of the `console` binary.
 #[derive(Debug, Clone, Subcommand)]
 pub enum CliCommand {
-    /// Starts an embedded hub with simulated devices and connects to it (needs the hub).
+    /// Starts the hub in-process on a temporary data directory, feeds it a scripted minute
+    /// from simulated devices (with one drill), and signs in as the demo operator `op-li`.
     Demo,
 }
 
@@ -53,13 +54,6 @@ pub struct Config {
     /// The offset the clock and all times are shown in.
     pub utc_offset: UtcOffset,
     pub stderr_log: Option<PathBuf>,
-}
-
-impl Config {
-    /// The console feed's URL, resuming after `since` (0 asks for a full snapshot).
-    pub fn feed_url(&self, since: u64) -> String {
-        format!("{}/v1/console?since={since}", self.hub)
-    }
 }
 
 /// The config file as written; every key is optional and unknown keys are refused.
@@ -243,7 +237,6 @@ mod tests {
         let from_cli = resolve(&cli, &env).unwrap();
         assert_eq!(from_cli.hub, "ws://cli:3");
         assert_eq!(from_cli.lang, Lang::En);
-        assert_eq!(from_cli.feed_url(42), "ws://cli:3/v1/console?since=42");
     }
 
     #[test]

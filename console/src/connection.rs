@@ -45,17 +45,25 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(ms).min(MAX_BACKOFF)
 }
 
-/// Runs the link until the app goes away (the action receiver is dropped).
+/// The console feed's URL: resuming after `since`, or (`None`) starting with a snapshot.
+pub fn feed_url(hub: &str, since: Option<u64>) -> String {
+    match since {
+        Some(seq) => format!("{hub}/v1/console?since={seq}"),
+        None => format!("{hub}/v1/console"),
+    }
+}
+
+/// Runs the link until the app goes away (the action receiver is dropped). Each connection
+/// resumes after the sequence number `since` holds at that moment, if any.
 pub async fn run(
     config: LinkConfig,
-    since: watch::Receiver<u64>,
+    since: watch::Receiver<Option<u64>>,
     mut commands: mpsc::UnboundedReceiver<LinkCommand>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
     let mut attempt = 0u32;
     loop {
-        let seq = *since.borrow();
-        let url = format!("{}/v1/console?since={seq}", config.hub);
+        let url = feed_url(&config.hub, *since.borrow());
         let reason = match connect(&url, &config.token).await {
             Ok(ws) => {
                 attempt = 0;

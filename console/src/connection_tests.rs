@@ -54,7 +54,7 @@ async fn the_link_authenticates_relays_sends_and_resumes_after_the_last_seq() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hub = format!("ws://{}", listener.local_addr().unwrap());
     let seen: Seen = Arc::default();
-    let (since_tx, since_rx) = watch::channel(0u64);
+    let (since_tx, since_rx) = watch::channel(None);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (act_tx, mut act_rx) = mpsc::unbounded_channel();
     let link = tokio::spawn(run(
@@ -80,7 +80,7 @@ async fn the_link_authenticates_relays_sends_and_resumes_after_the_last_seq() {
     let ConsoleMessage::Snapshot { seq, .. } = *message else {
         panic!("expected the snapshot");
     };
-    since_tx.send(seq).unwrap();
+    since_tx.send(Some(seq)).unwrap();
 
     let ack = command(
         "r-1".into(),
@@ -110,7 +110,8 @@ async fn the_link_authenticates_relays_sends_and_resumes_after_the_last_seq() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(
         seen[0],
-        ("/v1/console?since=0".into(), "Bearer secret".into())
+        ("/v1/console".into(), "Bearer secret".into()),
+        "no picture yet: ask for a snapshot"
     );
     assert_eq!(seen[1].0, format!("/v1/console?since={seq}"));
     link.abort();
@@ -121,7 +122,7 @@ async fn commands_while_disconnected_come_back_as_not_sent() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hub = format!("ws://{}", listener.local_addr().unwrap());
     drop(listener);
-    let (_since_tx, since_rx) = watch::channel(0u64);
+    let (_since_tx, since_rx) = watch::channel(None);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (act_tx, mut act_rx) = mpsc::unbounded_channel();
     let link = tokio::spawn(run(

@@ -28,6 +28,27 @@ pub enum Error {
     },
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
+    #[error("the hub address {0:?} cannot be queried: use http://host:port or ws://host:port")]
+    UnsupportedHub(String),
+    #[error("the token holds characters a request header cannot carry")]
+    BadToken,
+    #[error("the hub at {addr} could not be reached: {source}")]
+    HubConnection {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("the hub at {0} did not answer in time")]
+    HubTimedOut(String),
+    #[error("the hub refused (HTTP {status}): {message}")]
+    HubRefused { status: u16, message: String },
+    #[error("the hub's answer could not be read: {0}")]
+    BadAnswer(String),
+    #[error("the embedded demo hub: {0}")]
+    DemoHub(#[from] alert_hub::error::Error),
+    #[error("the embedded demo hub stopped before it was ready")]
+    DemoHubStopped,
+    #[error("cannot make the demo's data directory: {0}")]
+    DemoData(std::io::Error),
 }
 
 /// The console library's result type.

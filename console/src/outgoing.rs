@@ -1,67 +1,44 @@
-//! What the console sends the hub: the protocol's commands, plus the shift hand-over that the
-//! protocol does not define yet.
+//! What the console sends the hub: one protocol [`Command`] with the request id the console
+//! picked, so the hub's reply can be matched to it.
 
 use alert_hub::protocol::{Command, ConsoleRequest};
-use serde::Serialize;
-use time::OffsetDateTime;
 
-/// One request to the hub, with the request id the console picked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Outgoing {
-    Command(ConsoleRequest),
-    /// Local until the hub accepts it: sent as `{"request":..,"action":"hand_over",..}`.
-    HandOver(HandOverRequest),
-}
+/// One request to the hub: exactly the protocol's [`ConsoleRequest`] on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing(ConsoleRequest);
 
 impl Outgoing {
     /// The request id the reply will carry.
     pub fn request(&self) -> &str {
-        match self {
-            Outgoing::Command(c) => &c.request,
-            Outgoing::HandOver(h) => &h.request,
-        }
+        &self.0.request
+    }
+
+    /// What is asked of the hub.
+    pub fn command(&self) -> &Command {
+        &self.0.command
+    }
+
+    /// True for a shift hand-over, whose reply the hand-over screen shows.
+    pub fn is_hand_over(&self) -> bool {
+        matches!(self.0.command, Command::HandOver { .. })
     }
 
     /// The JSON text frame sent on the feed.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&self.0).unwrap_or_default()
     }
-}
-
-/// A shift hand-over signed by the outgoing and the incoming operator.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HandOverRequest {
-    pub request: String,
-    /// Always `hand_over`.
-    pub action: &'static str,
-    pub outgoing: String,
-    pub incoming: String,
-    /// When the console signed it.
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// The incidents open at hand-over, in board order.
-    pub open_incidents: Vec<String>,
-    /// The steps overdue at hand-over.
-    pub overdue_steps: Vec<OverdueStep>,
-}
-
-/// One overdue step named in a hand-over.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OverdueStep {
-    pub incident: String,
-    pub step: String,
 }
 
 /// A command with its request id, ready to send.
 pub fn command(request: String, command: Command) -> Outgoing {
-    Outgoing::Command(ConsoleRequest { request, command })
+    Outgoing(ConsoleRequest { request, command })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sample::T0;
+    use alert_hub::protocol::OverdueStep;
 
     #[test]
     fn commands_keep_the_protocol_wire_shape() {
@@ -76,26 +53,31 @@ mod tests {
             r#"{"request":"s-1","action":"acknowledge","incident":"INC-1"}"#
         );
         assert_eq!(out.request(), "s-1");
+        assert!(!out.is_hand_over());
     }
 
     #[test]
-    fn hand_over_uses_the_same_request_and_action_fields() {
-        let out = Outgoing::HandOver(HandOverRequest {
-            request: "s-2".into(),
-            action: "hand_over",
-            outgoing: "op-zhang".into(),
-            incoming: "op-li".into(),
-            at: T0,
-            open_incidents: vec!["INC-1".into()],
-            overdue_steps: vec![OverdueStep {
-                incident: "INC-1".into(),
-                step: "confirm".into(),
-            }],
-        });
+    fn a_hand_over_is_the_protocol_command_and_reads_back() {
+        let out = command(
+            "s-2".into(),
+            Command::HandOver {
+                outgoing: "op-zhang".into(),
+                incoming: "op-li".into(),
+                at: T0,
+                open_incidents: vec!["INC-1".into()],
+                overdue_steps: vec![OverdueStep {
+                    incident: "INC-1".into(),
+                    step: "confirm".into(),
+                }],
+            },
+        );
+        assert!(out.is_hand_over());
         let json: serde_json::Value = serde_json::from_str(&out.to_json()).unwrap();
         assert_eq!(json["action"], "hand_over");
         assert_eq!(json["request"], "s-2");
         assert_eq!(json["at"], "2026-11-22T15:40:00Z");
         assert_eq!(json["overdue_steps"][0]["step"], "confirm");
+        let back: ConsoleRequest = serde_json::from_str(&out.to_json()).unwrap();
+        assert_eq!(&back.command, out.command());
     }
 }

@@ -1,34 +1,117 @@
 //! Questions the console asks the hub outside the live feed: past incidents for the history
-//! screen and an incident's full log. Behind a small trait so the hub's HTTP API can be wired
-//! in later (`GET /v1/incidents/{id}` and a history query) without touching the screens.
+//! screen, an incident's full log, and the drills running now. Behind a small trait so tests
+//! and screens need no hub; [`HubHttp`] asks the real one over its HTTP API.
 
 use std::collections::HashMap;
 use std::future::Future;
 
-use alert_hub::protocol::{IncidentView, LogEntry};
+use alert_hub::protocol::{DrillView, EventKind, IncidentView, LogEntry, OnTestView};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::http::{HubApi, encode};
+
+/// What the history screen asks for; `None` leaves that side open. The hub matches `from`
+/// inclusively and `to` exclusively against the time an incident opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub site: Option<String>,
+    pub kind: Option<EventKind>,
+    pub from: Option<OffsetDateTime>,
+    pub to: Option<OffsetDateTime>,
+}
+
+impl HistoryFilter {
+    /// The path and query string of `GET /v1/incidents` for this filter (open and closed).
+    pub fn path(&self) -> String {
+        let mut path = "/v1/incidents?state=all".to_string();
+        if let Some(site) = &self.site {
+            path.push_str(&format!("&site={}", encode(site)));
+        }
+        if let Some(kind) = self.kind {
+            path.push_str(&format!("&kind={}", encode(kind.as_str())));
+        }
+        for (name, at) in [("from", self.from), ("to", self.to)] {
+            if let Some(text) = at.and_then(|t| t.format(&Rfc3339).ok()) {
+                path.push_str(&format!("&{name}={}", encode(&text)));
+            }
+        }
+        path
+    }
+}
 
 /// The hub's query API as the console uses it. Errors are sentences for the operator.
 pub trait HubQueries: Send + Sync + 'static {
-    /// Past incidents, for the history screen.
-    fn history(&self) -> impl Future<Output = Result<Vec<IncidentView>, String>> + Send;
+    /// Incidents that opened within the filter, open and closed, for the history screen.
+    fn history(
+        &self,
+        filter: &HistoryFilter,
+    ) -> impl Future<Output = Result<Vec<IncidentView>, String>> + Send;
     /// The full log of one incident, oldest first.
     fn incident_log(&self, id: &str) -> impl Future<Output = Result<Vec<LogEntry>, String>> + Send;
+    /// The drills running now.
+    fn drills(&self) -> impl Future<Output = Result<Vec<DrillView>, String>> + Send;
+    /// The sources and devices on test now.
+    fn on_test(&self) -> impl Future<Output = Result<Vec<OnTestView>, String>> + Send;
 }
 
-/// The hub does not offer these queries yet; every call says so.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NotOffered;
+/// The hub's HTTP API, asked with the operator's token.
+#[derive(Debug, Clone)]
+pub struct HubHttp {
+    /// The API, or why this hub address cannot be queried (the live feed works regardless).
+    api: Result<HubApi, String>,
+    token: String,
+}
 
-/// What `NotOffered` answers.
-pub const NOT_OFFERED: &str = "the hub does not offer this query yet";
-
-impl HubQueries for NotOffered {
-    async fn history(&self) -> Result<Vec<IncidentView>, String> {
-        Err(NOT_OFFERED.to_string())
+impl HubHttp {
+    /// Queries the hub at `hub` (the console's hub address) as the holder of `token`. An
+    /// address this client cannot query (`wss://`) makes every query fail with the reason.
+    pub fn new(hub: &str, token: &str) -> HubHttp {
+        HubHttp {
+            api: HubApi::parse(hub).map_err(|e| e.to_string()),
+            token: token.to_string(),
+        }
     }
 
-    async fn incident_log(&self, _id: &str) -> Result<Vec<LogEntry>, String> {
-        Err(NOT_OFFERED.to_string())
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let api = self.api.as_ref().map_err(Clone::clone)?;
+        api.get(path, &self.token).await.map_err(|e| e.to_string())
+    }
+}
+
+/// The part of `GET /v1/incidents/{id}` (`{"incident": …, "log": […]}`) the console uses.
+#[derive(Debug, Deserialize)]
+struct IncidentWithLog {
+    log: Vec<LogEntry>,
+}
+
+/// The part of `GET /v1/on-test` (`{"current": […], "history": […]}`) the console uses.
+#[derive(Debug, Deserialize)]
+struct OnTestNow {
+    current: Vec<OnTestView>,
+}
+
+impl HubQueries for HubHttp {
+    async fn history(&self, filter: &HistoryFilter) -> Result<Vec<IncidentView>, String> {
+        self.get(&filter.path()).await
+    }
+
+    async fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, String> {
+        let path = format!("/v1/incidents/{}", encode(id));
+        let answer: IncidentWithLog = self.get(&path).await?;
+        let mut log = answer.log;
+        log.sort_by_key(|e| e.seq);
+        Ok(log)
+    }
+
+    async fn drills(&self) -> Result<Vec<DrillView>, String> {
+        self.get("/v1/drills").await
+    }
+
+    async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
+        let now: OnTestNow = self.get("/v1/on-test").await?;
+        Ok(now.current)
     }
 }
 
@@ -37,14 +120,46 @@ impl HubQueries for NotOffered {
 pub struct Fixed {
     pub history: Vec<IncidentView>,
     pub logs: HashMap<String, Vec<LogEntry>>,
+    pub drills: Vec<DrillView>,
+    pub on_test: Vec<OnTestView>,
 }
 
 impl HubQueries for Fixed {
-    async fn history(&self) -> Result<Vec<IncidentView>, String> {
+    async fn history(&self, _filter: &HistoryFilter) -> Result<Vec<IncidentView>, String> {
         Ok(self.history.clone())
     }
 
     async fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, String> {
         Ok(self.logs.get(id).cloned().unwrap_or_default())
+    }
+
+    async fn drills(&self) -> Result<Vec<DrillView>, String> {
+        Ok(self.drills.clone())
+    }
+
+    async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
+        Ok(self.on_test.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::T0;
+
+    #[test]
+    fn the_history_path_carries_every_filter_encoded() {
+        assert_eq!(HistoryFilter::default().path(), "/v1/incidents?state=all");
+        let filter = HistoryFilter {
+            site: Some("green garden".into()),
+            kind: Some(EventKind::FireAlarm),
+            from: Some(T0),
+            to: Some(T0 + time::Duration::days(1)),
+        };
+        assert_eq!(
+            filter.path(),
+            "/v1/incidents?state=all&site=green%20garden&kind=fire.alarm\
+             &from=2026-11-22T15%3A40%3A00Z&to=2026-11-23T15%3A40%3A00Z"
+        );
     }
 }

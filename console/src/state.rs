@@ -106,8 +106,21 @@ pub struct Feed {
     pub last_seq: u64,
     /// A snapshot has been applied and no resync has been announced since.
     pub have_snapshot: bool,
+    /// The hub said `live` on this connection at exactly `last_seq`: everything it had was
+    /// applied. Cleared when the link drops, a resync is announced or a change is missed.
+    pub live: bool,
     /// A change was missed; the console is reconnecting to get it.
     pub gap: bool,
+    /// This connection began with a snapshot (else with a replay, which carries no drill list).
+    pub snapshot_on_link: bool,
+}
+
+impl Feed {
+    /// Where the next connection resumes: after `last_seq` while there is a picture to
+    /// continue, else `None` (the hub then sends a whole snapshot).
+    pub fn resume_after(&self) -> Option<u64> {
+        self.have_snapshot.then_some(self.last_seq)
+    }
 }
 
 /// The whole console state that `update` changes and the screens draw.
@@ -128,7 +141,11 @@ pub struct State {
     pub operator: Option<OperatorInfo>,
     pub incidents: IncidentStore,
     pub on_test: Vec<OnTestView>,
+    /// Bumped whenever `on_test` is replaced, so a slower fetch cannot undo a newer list.
+    pub on_test_version: u64,
     pub drills: Vec<DrillView>,
+    /// Bumped whenever `drills` is replaced, so a slower fetch cannot undo a newer list.
+    pub drills_version: u64,
     pub board: board::BoardState,
     pub incident: incident::IncidentScreen,
     pub history: history::HistoryState,
@@ -161,7 +178,9 @@ impl State {
             operator: None,
             incidents: IncidentStore::default(),
             on_test: Vec::new(),
+            on_test_version: 0,
             drills: Vec::new(),
+            drills_version: 0,
             board: board::BoardState::default(),
             incident: incident::IncidentScreen::default(),
             history: history::HistoryState::default(),
@@ -179,9 +198,11 @@ impl State {
     }
 
     /// True when the picture on screen is the hub's current one: connected, with a snapshot
-    /// applied and no gap since. Anything else is drawn as stale.
+    /// applied, the hub's `live` marker received on this connection, and no gap since.
+    /// Anything else is drawn as stale.
     pub fn is_live(&self) -> bool {
-        matches!(self.link, Link::Connected { .. }) && self.feed.have_snapshot && !self.feed.gap
+        let feed = &self.feed;
+        matches!(self.link, Link::Connected { .. }) && feed.have_snapshot && feed.live && !feed.gap
     }
 
     /// A request id unique to this console run.

@@ -1,14 +1,13 @@
 //! The one place actions change the state: `update(&mut State, Action) -> Vec<Effect>`.
 //! Pure: no clock, no sockets, no terminal; the runtime carries out the returned effects.
 
-use alert_hub::protocol::{ConsoleMessage, IncidentEvent, OnTestView, Reply};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::{Action, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
 use crate::screens::{board, handover, history, incident, on_test};
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
-use crate::strings::{S, intent_help, refusal_name};
+use crate::strings::{S, intent_help};
 use crate::text;
 
 /// Applies one action and returns what the runtime must do because of it.
@@ -19,7 +18,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Resize { width, height } => state.size = (width, height),
         Action::Key(key) => key_pressed(state, key, &mut fx),
         Action::Intent(intent) => apply_intent(state, intent, &mut fx),
-        Action::LinkUp { at } => state.link = Link::Connected { since: at },
+        Action::LinkUp { at } => {
+            state.link = Link::Connected { since: at };
+            state.feed.live = false;
+            state.feed.snapshot_on_link = false;
+        }
         Action::LinkDown {
             at,
             attempt,
@@ -31,6 +34,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 Link::Connecting { since } if state.feed.last_seq == 0 => *since,
                 _ => at,
             };
+            state.feed.live = false;
             state.link = Link::Reconnecting {
                 since,
                 attempt,
@@ -38,7 +42,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 reason,
             };
         }
-        Action::Hub(message) => feed(state, *message, &mut fx),
+        Action::Hub(message) => crate::feed::apply(state, *message, &mut fx),
         Action::NotSent { request, reason } => {
             state.pending.remove(&request);
             if state.handover.sent.as_deref() == Some(request.as_str()) {
@@ -49,6 +53,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::HistoryLoaded(result) => history::loaded(state, result),
         Action::LogLoaded { incident, entries } => incident::log_loaded(state, &incident, entries),
+        Action::DrillsLoaded { version, drills } => {
+            crate::feed::drills_loaded(state, version, drills)
+        }
+        Action::OnTestLoaded { version, on_test } => {
+            crate::feed::on_test_loaded(state, version, on_test)
+        }
         Action::AudioReady { device } => state.audio = Some(device),
     }
     annunciate(state, &mut fx);
@@ -82,7 +92,7 @@ fn tick(state: &mut State, now: time::OffsetDateTime, fx: &mut Vec<Effect>) {
 }
 
 /// Sounds the alarm cycle when one is due.
-fn annunciate(state: &mut State, fx: &mut Vec<Effect>) {
+pub(crate) fn annunciate(state: &mut State, fx: &mut Vec<Effect>) {
     let now = state.now;
     if let Some(cue) = state
         .annunciator
@@ -92,130 +102,30 @@ fn annunciate(state: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-fn feed(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
-    match message {
-        ConsoleMessage::Snapshot {
-            seq,
-            operator,
-            incidents,
-            on_test,
-            drills,
-        } => {
-            state.incidents.replace_all(incidents);
-            state.on_test = sorted_on_test(on_test);
-            state.drills = drills;
-            state.operator = Some(operator);
-            state.feed.last_seq = seq;
-            state.feed.have_snapshot = true;
-            state.feed.gap = false;
-            board::keep_selection(state);
-        }
-        ConsoleMessage::Change { seq, change } => {
-            let feed = state.feed;
-            if seq <= feed.last_seq && (feed.have_snapshot || feed.last_seq > 0) {
-                return;
-            }
-            if feed.have_snapshot && seq != feed.last_seq + 1 {
-                if !feed.gap {
-                    state.feed.gap = true;
-                    state.say(Level::Warning, S::FeedGap.get(state.lang));
-                    fx.push(Effect::Reconnect);
-                }
-                return;
-            }
-            state.feed.last_seq = seq;
-            state.feed.gap = false;
-            let change = *change;
-            let chime = match &change.entry.event {
-                IncidentEvent::Opened { .. } | IncidentEvent::Reopened { .. } => {
-                    Some(change.incident.priority)
-                }
-                IncidentEvent::PriorityRaised { to, .. } => Some(*to),
-                _ => None,
-            };
-            state.incidents.upsert(change.incident);
-            state.incidents.record_log(change.entry);
-            board::keep_selection(state);
-            if let Some(priority) = chime {
-                annunciate(state, fx);
-                if let Some(cue) = state.annunciator.chime(priority, state.now) {
-                    fx.push(Effect::Sound(cue));
-                }
-            }
-        }
-        ConsoleMessage::Reply(reply) => replied(state, reply),
-        ConsoleMessage::Live { .. } => {}
-        ConsoleMessage::Notice { text } => {
-            let text = state.lang.pick(&text.zh, &text.en).to_string();
-            state.say(Level::Warning, text);
-        }
-        ConsoleMessage::OnTestChanged { on_test } => state.on_test = sorted_on_test(on_test),
-        ConsoleMessage::DrillsChanged { drills } => state.drills = drills,
-        ConsoleMessage::Resync { reason } => {
-            state.feed.have_snapshot = false;
-            let text = format!("{}: {reason}", S::Resyncing.get(state.lang));
-            state.say(Level::Warning, text);
-        }
-    }
-}
-
-fn sorted_on_test(mut on_test: Vec<OnTestView>) -> Vec<OnTestView> {
-    on_test.sort_by(|a, b| a.until.cmp(&b.until).then(a.source.cmp(&b.source)));
-    on_test
-}
-
-fn replied(state: &mut State, reply: Reply) {
-    let Some(pending) = state.pending.remove(&reply.request) else {
-        return;
-    };
-    if matches!(pending.outgoing, Outgoing::HandOver(_)) {
-        handover::replied(state, &reply);
-        return;
-    }
-    let what = describe(state, &pending.outgoing);
-    if reply.ok {
-        let text = format!("{what}: {}", S::Done.get(state.lang));
-        state.say(Level::Info, text);
-        return;
-    }
-    let why = reply.message.clone().unwrap_or_else(|| {
-        reply
-            .error
-            .map(|code| refusal_name(code, state.lang).to_string())
-            .unwrap_or_default()
-    });
-    let text = format!("{} — {what}: {why}", S::Refused.get(state.lang));
-    state.say(Level::Error, text);
-}
-
 /// A short description of a command for the message bar, e.g. `acknowledge INC-0107`.
 pub fn describe(state: &State, outgoing: &Outgoing) -> String {
     use alert_hub::protocol::Command::*;
     let lang = state.lang;
-    match outgoing {
-        Outgoing::HandOver(_) => S::HandOver.get(lang).to_string(),
-        Outgoing::Command(request) => {
-            let intent = match &request.command {
-                Acknowledge { .. } => Intent::Acknowledge,
-                AddNote { .. } => Intent::Note,
-                Resolve { .. } | Close { .. } => Intent::Resolve,
-                CompleteStep { .. } => Intent::CompleteStep,
-                Choose { .. } => Intent::Choose(0),
-                RecordInput { .. } => Intent::EnterInput,
-                SkipStep { .. } => Intent::Skip,
-                EscalateNow { .. } => Intent::EscalateNow,
-                HandOver { .. } => return S::HandOver.get(lang).to_string(),
-                PutOnTest { source, .. } | EndTest { source, .. } => {
-                    return format!("{} {source}", S::OnTest.get(lang));
-                }
-            };
-            format!(
-                "{} {}",
-                intent_help(intent, lang),
-                request.command.incident().unwrap_or_default()
-            )
+    let command = outgoing.command();
+    let intent = match command {
+        Acknowledge { .. } => Intent::Acknowledge,
+        AddNote { .. } => Intent::Note,
+        Resolve { .. } | Close { .. } => Intent::Resolve,
+        CompleteStep { .. } => Intent::CompleteStep,
+        Choose { .. } => Intent::Choose(0),
+        RecordInput { .. } => Intent::EnterInput,
+        SkipStep { .. } => Intent::Skip,
+        EscalateNow { .. } => Intent::EscalateNow,
+        HandOver { .. } => return S::HandOver.get(lang).to_string(),
+        PutOnTest { source, .. } | EndTest { source, .. } => {
+            return format!("{} {source}", S::OnTest.get(lang));
         }
-    }
+    };
+    format!(
+        "{} {}",
+        intent_help(intent, lang),
+        command.incident().unwrap_or_default()
+    )
 }
 
 fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -283,7 +193,7 @@ fn edit(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
 
 fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
     match purpose {
-        EditPurpose::HistorySearch => history::set_query(state, text),
+        EditPurpose::HistorySearch => history::search(state, text, fx),
         EditPurpose::OutgoingId => state.handover.outgoing = text,
         EditPurpose::IncomingId => state.handover.incoming = text,
         purpose => incident::submit(state, purpose, text, fx),

@@ -1,10 +1,10 @@
 //! `update` given / when / then: every operator intent, screen by screen.
 
 use alert_hub::protocol::{
-    Command, ConsoleMessage, EventKind, IncidentEvent, IncidentState, RefusalCode, Reply,
+    Command, ConsoleMessage, EventKind, IncidentEvent, IncidentState, OverdueStep, RefusalCode,
+    Reply,
 };
 use console::action::{Action, Effect, Intent, Screen};
-use console::outgoing::Outgoing;
 use console::sample::{self, T0};
 use console::state::{EditPurpose, Level, Overlay, State};
 use console::strings::{Lang, S};
@@ -465,7 +465,8 @@ fn refresh_fetches_history_again() {
         intent(&mut state, Intent::Show(Screen::History)).is_empty(),
         "fetched once"
     );
-    assert_eq!(intent(&mut state, Intent::Refresh), [Effect::FetchHistory]);
+    let fx = intent(&mut state, Intent::Refresh);
+    assert!(matches!(fx[..], [Effect::FetchHistory(_)]), "{fx:?}");
     intent(&mut state, Intent::Search);
     assert_eq!(
         state.editor.as_ref().unwrap().purpose,
@@ -505,20 +506,36 @@ fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
     }
     typed(&mut state, "op-li");
     let fx = key(&mut state, KeyCode::Char('s'));
-    let [Effect::Send(Outgoing::HandOver(h))] = &fx[..] else {
+    let [Effect::Send(out)] = &fx[..] else {
         panic!("{fx:?}");
     };
+    let Command::HandOver {
+        outgoing,
+        incoming,
+        at,
+        open_incidents,
+        overdue_steps,
+    } = out.command()
+    else {
+        panic!("a hand-over: {out:?}");
+    };
     assert_eq!(
-        (h.outgoing.as_str(), h.incoming.as_str()),
+        (outgoing.as_str(), incoming.as_str()),
         ("op-zhang", "op-li")
     );
+    assert_eq!(*at, state.now);
     assert_eq!(
-        h.open_incidents,
-        ["INC-0107", "INC-0108", "INC-0099", "INC-0090"]
+        open_incidents,
+        &["INC-0107", "INC-0108", "INC-0099", "INC-0090"]
     );
-    assert_eq!(h.overdue_steps.len(), 1);
-    assert_eq!(h.overdue_steps[0].step, "confirm");
-    let request = h.request.clone();
+    assert_eq!(
+        overdue_steps,
+        &[OverdueStep {
+            incident: "INC-0107".into(),
+            step: "confirm".into()
+        }]
+    );
+    let request = out.request().to_string();
     assert_eq!(state.handover.sent.as_deref(), Some(request.as_str()));
     let reply = Reply {
         request,

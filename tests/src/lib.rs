@@ -2,6 +2,8 @@
 //! and talks to them as a device, a console and an HTTP client would, over real sockets.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod tmux;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -98,6 +98,8 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
 }
 
 struct Columns {
+    /// The incident id, on screens wide enough for it (0: not shown).
+    id: usize,
     kind: usize,
     location: usize,
     owner: usize,
@@ -110,6 +112,9 @@ const DRILL_CELLS: usize = 5;
 const AGE: usize = 6;
 const STATE: usize = 6;
 const EVENTS: usize = 3;
+/// The id column (`INC-000123`), shown from [`ID_FROM_WIDTH`] cells on.
+const ID: usize = 10;
+const ID_FROM_WIDTH: usize = 100;
 
 fn columns(width: usize) -> Columns {
     let (kind, owner, marks) = if width >= 120 {
@@ -117,8 +122,11 @@ fn columns(width: usize) -> Columns {
     } else {
         (12, 7, 8)
     };
+    let id = if width >= ID_FROM_WIDTH { ID } else { 0 };
     let fixed = MARKER + PRIORITY + DRILL_CELLS + kind + AGE + STATE + EVENTS + owner + marks + 9;
+    let fixed = fixed + if id > 0 { id + 1 } else { 0 };
     Columns {
+        id,
         kind,
         location: width.saturating_sub(fixed).max(4),
         owner,
@@ -202,10 +210,15 @@ fn summary(state: &State) -> Vec<Span<'static>> {
 }
 
 fn header_line(cols: &Columns, lang: Lang) -> Line<'static> {
+    let id = (S::IncidentId.get(lang).into(), cols.id);
     let cells = [
         (String::new(), MARKER),
         (S::Priority.get(lang).into(), PRIORITY),
         (S::Drill.get(lang).into(), DRILL_CELLS),
+    ]
+    .into_iter()
+    .chain((cols.id > 0).then_some(id))
+    .chain([
         (S::Kind.get(lang).into(), cols.kind),
         (S::Location.get(lang).into(), cols.location),
         (S::Age.get(lang).into(), AGE),
@@ -213,8 +226,10 @@ fn header_line(cols: &Columns, lang: Lang) -> Line<'static> {
         (S::Events.get(lang).into(), EVENTS),
         (S::Owner.get(lang).into(), cols.owner),
         (S::Marks.get(lang).into(), cols.marks),
-    ];
-    let text: Vec<String> = cells.iter().map(|(t, w)| text::pad(t, *w)).collect();
+    ]);
+    let text: Vec<String> = cells
+        .map(|(t, w): (String, usize)| text::pad(&t, w))
+        .collect();
     Line::from(Span::styled(
         text.join(" "),
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
@@ -257,7 +272,7 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
     };
     let location = incident.location.to_string();
     let sep = || Span::styled(" ", base);
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled(marker, base),
         sep(),
         Span::styled(
@@ -271,6 +286,12 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
         sep(),
         drill_span(incident, lang, DRILL_CELLS),
         sep(),
+    ];
+    if cols.id > 0 {
+        spans.push(Span::styled(text::pad(&incident.id, cols.id), base));
+        spans.push(sep());
+    }
+    spans.extend([
         Span::styled(text::pad(kind_name(incident.kind, lang), cols.kind), base),
         sep(),
         Span::styled(text::pad(&location, cols.location), base),
@@ -293,12 +314,10 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
             text::pad(&marks(incident, lang, cols.marks < 16), cols.marks),
             base,
         ),
-    ])
+    ]);
+    Line::from(spans)
 }
 
 fn outgoing_is_for(outgoing: &crate::outgoing::Outgoing, id: &str) -> bool {
-    match outgoing {
-        crate::outgoing::Outgoing::Command(c) => c.command.incident() == Some(id),
-        crate::outgoing::Outgoing::HandOver(_) => false,
-    }
+    outgoing.command().incident() == Some(id)
 }

@@ -1,7 +1,7 @@
 //! The shift hand-over: what is open and what is overdue, signed by the outgoing and the
 //! incoming operator with their ids, then sent to the hub to be recorded.
 
-use alert_hub::protocol::{IncidentView, Reply};
+use alert_hub::protocol::{Command, IncidentView, OverdueStep, Reply};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::{OVERDUE, drill_span, priority_style, stale_line, title_line};
 use crate::action::{Effect, Intent, Screen};
-use crate::outgoing::{HandOverRequest, Outgoing, OverdueStep};
+use crate::outgoing::command;
 use crate::state::{EditPurpose, Editor, Level, State};
 use crate::strings::{S, kind_name, state_name};
 use crate::text;
@@ -74,9 +74,7 @@ fn sign(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     let request = state.next_request_id();
-    let out = Outgoing::HandOver(HandOverRequest {
-        request: request.clone(),
-        action: "hand_over",
+    let hand_over = Command::HandOver {
         outgoing,
         incoming,
         at: state.now,
@@ -94,8 +92,8 @@ fn sign(state: &mut State, fx: &mut Vec<Effect>) {
                 step: d.step.clone(),
             })
             .collect(),
-    });
-    if let Some(effect) = state.send(out) {
+    };
+    if let Some(effect) = state.send(command(request.clone(), hand_over)) {
         state.handover.sent = Some(request);
         state.handover.result = None;
         fx.push(effect);

@@ -1,18 +1,22 @@
 //! The history screen: past incidents, searchable by site, kind and date, each opening the
 //! incident screen read-only. The list comes from the hub through `Effect::FetchHistory`.
 
-use alert_hub::protocol::IncidentView;
+use alert_hub::protocol::{EventKind, IncidentView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use time::UtcOffset;
+use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 use super::{drill_span, priority_style, title_line};
 use crate::action::{Effect, Intent, Screen};
+use crate::queries::HistoryFilter;
 use crate::state::{EditPurpose, Editor, State};
 use crate::strings::{Lang, S, kind_name, state_name};
 use crate::text;
+
+/// How far back the history screen asks when the search names no date.
+pub const DEFAULT_WINDOW: time::Duration = time::Duration::days(31);
 
 /// Whether the past incidents have been fetched.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,14 +37,119 @@ pub struct HistoryState {
     pub matches: Vec<usize>,
     pub selected: usize,
     pub status: HistoryStatus,
+    /// What was last asked of the hub.
+    pub filter: HistoryFilter,
 }
 
 /// Fetches the past incidents the first time the screen is shown.
 pub fn entered(state: &mut State, fx: &mut Vec<Effect>) {
     if state.history.status == HistoryStatus::NotLoaded {
-        state.history.status = HistoryStatus::Loading;
-        fx.push(Effect::FetchHistory);
+        let query = state.history.query.clone();
+        fetch(state, filter_for(state, &query), fx);
     }
+}
+
+fn fetch(state: &mut State, filter: HistoryFilter, fx: &mut Vec<Effect>) {
+    state.history.status = HistoryStatus::Loading;
+    state.history.filter = filter.clone();
+    fx.push(Effect::FetchHistory(filter));
+}
+
+/// Takes a submitted search: matches it on screen, and asks the hub again when it names a
+/// different period, kind or site than the list on screen was fetched for.
+pub fn search(state: &mut State, query: String, fx: &mut Vec<Effect>) {
+    let filter = filter_for(state, &query);
+    set_query(state, query);
+    if filter != state.history.filter || state.history.status != HistoryStatus::Loaded {
+        fetch(state, filter, fx);
+    }
+}
+
+/// What to ask the hub for a search: a date word (`2026-11-22`, `2026-11`, `2026`) bounds the
+/// period (else the last [`DEFAULT_WINDOW`]), a kind's wire name (`fire.alarm`) the kind, and
+/// the exact id of a site seen on the board or in the list the site. Every word is still
+/// matched on screen as well.
+pub fn filter_for(state: &State, query: &str) -> HistoryFilter {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let known_site = |word: &str| {
+        state.incidents.sites().any(|s| s.to_lowercase() == word)
+            || state
+                .history
+                .items
+                .iter()
+                .any(|i| i.location.site.to_lowercase() == word)
+    };
+    let period = words.iter().find_map(|w| period(w, state.offset));
+    let (from, to) = match period {
+        Some((from, to)) => (Some(from), Some(to)),
+        None => (Some(state.now - DEFAULT_WINDOW), None),
+    };
+    HistoryFilter {
+        site: words.iter().find(|w| known_site(w)).cloned(),
+        kind: words
+            .iter()
+            .find_map(|w| EventKind::from_device(w))
+            .or_else(|| {
+                words
+                    .iter()
+                    .any(|w| w == EventKind::CommsLost.as_str())
+                    .then_some(EventKind::CommsLost)
+            }),
+        from,
+        to,
+    }
+}
+
+/// The local-time period a date word names: a day, a month or a year, as `[from, to)`.
+pub fn period(word: &str, offset: UtcOffset) -> Option<(OffsetDateTime, OffsetDateTime)> {
+    let numbers: Vec<&str> = word.split('-').collect();
+    let all_digits = numbers
+        .iter()
+        .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !all_digits || numbers[0].len() != 4 {
+        return None;
+    }
+    let year: i32 = numbers[0].parse().ok()?;
+    let month = |n: &str| n.parse::<u8>().ok().and_then(|m| Month::try_from(m).ok());
+    let (first, next) = match numbers[..] {
+        [_] => (
+            Date::from_calendar_date(year, Month::January, 1).ok()?,
+            Date::from_calendar_date(year + 1, Month::January, 1).ok()?,
+        ),
+        [_, m] => {
+            let m = month(m)?;
+            let next_year = if m == Month::December { year + 1 } else { year };
+            (
+                Date::from_calendar_date(year, m, 1).ok()?,
+                Date::from_calendar_date(next_year, m.next(), 1).ok()?,
+            )
+        }
+        [_, m, d] => {
+            let day = Date::from_calendar_date(year, month(m)?, d.parse().ok()?).ok()?;
+            (day, day.next_day()?)
+        }
+        _ => return None,
+    };
+    let at = |d: Date| d.midnight().assume_offset(offset);
+    Some((at(first), at(next)))
+}
+
+/// The period of a filter as the title shows it: `2026-11-22`, `2026-11-01 – 2026-11-30`, or
+/// `since 2026-10-22` when it runs to now.
+pub fn period_text(filter: &HistoryFilter, offset: UtcOffset, lang: Lang) -> Option<String> {
+    let from = text::date(filter.from?, offset);
+    let Some(to) = filter.to else {
+        return Some(match lang {
+            Lang::Zh => format!("{from} 起"),
+            Lang::En => format!("since {from}"),
+        });
+    };
+    let last = text::date(to - time::Duration::seconds(1), offset);
+    Some(if last == from {
+        from
+    } else {
+        format!("{from} – {last}")
+    })
 }
 
 /// Takes fetched past incidents (or the reason they could not be fetched).
@@ -112,8 +221,8 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             })
         }
         Intent::Refresh => {
-            h.status = HistoryStatus::Loading;
-            fx.push(Effect::FetchHistory);
+            let query = h.query.clone();
+            fetch(state, filter_for(state, &query), fx);
         }
         Intent::Open => {
             let chosen = h
@@ -140,11 +249,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Min(1),
     ])
     .areas(area);
-    let status = match &h.status {
+    let mut status = match &h.status {
         HistoryStatus::Loading => S::HistoryLoading.get(lang).to_string(),
         HistoryStatus::Failed(reason) => reason.clone(),
         _ => format!("{}/{}", h.matches.len(), h.items.len()),
     };
+    if let Some(period) = period_text(&h.filter, state.offset, lang) {
+        status = format!("{period} · {status}");
+    }
     frame.render_widget(
         title_line(state, Screen::History, vec![Span::raw(status)]),
         title,
@@ -225,7 +337,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 mod tests {
     use super::*;
     use crate::sample::{self, T0};
-    use alert_hub::protocol::EventKind;
+    use time::macros::datetime;
 
     #[test]
     fn search_words_match_site_kind_in_either_language_and_date() {
@@ -247,5 +359,58 @@ mod tests {
         assert!(!matches(&fire, "east-lake", offset));
         assert!(!matches(&fire, "2026-11-23", offset));
         assert_eq!(fire.opened_at, T0);
+    }
+
+    #[test]
+    fn date_words_name_a_local_day_month_or_year() {
+        let offset = crate::config::DEFAULT_UTC_OFFSET;
+        let (from, to) = period("2026-11-22", offset).unwrap();
+        assert_eq!(from, datetime!(2026-11-21 16:00 UTC));
+        assert_eq!(to, datetime!(2026-11-22 16:00 UTC));
+        let (from, to) = period("2026-12", offset).unwrap();
+        assert_eq!(from, datetime!(2026-11-30 16:00 UTC));
+        assert_eq!(to, datetime!(2026-12-31 16:00 UTC));
+        let (from, to) = period("2026", offset).unwrap();
+        assert_eq!(from, datetime!(2025-12-31 16:00 UTC));
+        assert_eq!(to, datetime!(2026-12-31 16:00 UTC));
+        for word in [
+            "2026-13",
+            "2026-02-30",
+            "26-11",
+            "green-garden",
+            "2026-11-22-1",
+            "",
+        ] {
+            assert_eq!(period(word, offset), None, "{word}");
+        }
+    }
+
+    #[test]
+    fn a_search_narrows_what_is_asked_of_the_hub() {
+        let mut state = crate::state::State::new(Lang::En, crate::config::DEFAULT_UTC_OFFSET, T0);
+        state.incidents.replace_all(vec![sample::incident(
+            "INC-1",
+            EventKind::FireAlarm,
+            "green-garden",
+        )]);
+        let plain = filter_for(&state, "smoke");
+        assert_eq!(plain.from, Some(T0 - DEFAULT_WINDOW));
+        assert_eq!(
+            (plain.to, plain.site.as_deref(), plain.kind),
+            (None, None, None)
+        );
+        let narrow = filter_for(&state, "Green-Garden fire.alarm 2026-11");
+        assert_eq!(narrow.site.as_deref(), Some("green-garden"));
+        assert_eq!(narrow.kind, Some(EventKind::FireAlarm));
+        assert_eq!(
+            period_text(&narrow, state.offset, Lang::En).as_deref(),
+            Some("2026-11-01 – 2026-11-30")
+        );
+        let lost = filter_for(&state, "comms.lost");
+        assert_eq!(lost.kind, Some(EventKind::CommsLost));
+        assert_eq!(
+            period_text(&plain, state.offset, Lang::Zh).as_deref(),
+            Some("2026-10-22 起")
+        );
     }
 }

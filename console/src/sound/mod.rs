@@ -41,6 +41,12 @@ impl Annunciator {
         self.cycle_started = None;
     }
 
+    /// An incident alarmed again after being acknowledged: it counts as a new alarm, so a
+    /// mute taken earlier no longer covers it.
+    pub fn reopened(&mut self, id: &str) {
+        self.muted_for.remove(id);
+    }
+
     /// When the mute ends, if the sound is muted at `now`.
     pub fn muted_until(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
         self.muted_until.filter(|until| now < *until)
@@ -153,6 +159,17 @@ mod tests {
             a.poll(&ids(&["a", "b"]), s(3)),
             Some(Cue::Alarm(Priority::P1))
         );
+        assert_eq!(a.muted_until(s(3)), None);
+    }
+
+    #[test]
+    fn a_reopened_p1_ends_the_mute_that_covered_it_before() {
+        let mut a = Annunciator::default();
+        a.poll(&ids(&["a"]), s(0));
+        a.mute(&ids(&["a"]), s(1));
+        assert_eq!(a.poll(&ids(&[]), s(2)), None, "acknowledged");
+        a.reopened("a");
+        assert_eq!(a.poll(&ids(&["a"]), s(3)), Some(Cue::Alarm(Priority::P1)));
         assert_eq!(a.muted_until(s(3)), None);
     }
 

@@ -7,7 +7,6 @@ use alert_hub::protocol::{
 };
 use console::action::{Action, Effect, Intent, Screen};
 use console::config::DEFAULT_UTC_OFFSET;
-use console::outgoing::Outgoing;
 use console::sample::{self, T0};
 use console::state::State;
 use console::strings::Lang;
@@ -20,14 +19,23 @@ pub fn connected() -> State {
     state
 }
 
-/// A live console showing the sample scene.
+/// A live console showing the sample scene: the snapshot, the hub's `live` marker, then the
+/// scene's changes.
 pub fn live() -> State {
     let mut state = connected();
     update(&mut state, Action::Hub(Box::new(sample::scene())));
+    let seq = state.feed.last_seq;
+    update(&mut state, hub(ConsoleMessage::Live { seq }));
     for change in sample::scene_changes() {
         update(&mut state, Action::Hub(Box::new(change)));
     }
+    assert!(state.is_live());
     state
+}
+
+/// A message from the hub.
+pub fn hub(message: ConsoleMessage) -> Action {
+    Action::Hub(Box::new(message))
 }
 
 pub fn intent(state: &mut State, intent: Intent) -> Vec<Effect> {
@@ -49,7 +57,7 @@ pub fn sent(effects: &[Effect]) -> Vec<Command> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send(Outgoing::Command(c)) => Some(c.command.clone()),
+            Effect::Send(out) => Some(out.command().clone()),
             _ => None,
         })
         .collect()
