@@ -32,6 +32,7 @@ pub fn router() -> Router<Arc<Hub>> {
         .route("/v1/drills", get(drills).post(start_drill))
         .route("/v1/handovers", get(handovers))
         .route("/v1/on-test", get(on_test))
+        .route("/v1/ack/{incident}/{contact}/{token}", get(ack_link))
         .route("/v1/drills/{id}/end", post(end_drill))
 }
 
@@ -108,6 +109,28 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// A contact following the link in a notification: no bearer token, the link is the proof.
+async fn ack_link(
+    State(hub): State<Arc<Hub>>,
+    Path((incident, contact, token)): Path<(String, String, String)>,
+) -> Result<&'static str, ApiError> {
+    let (reply, rx) = oneshot::channel();
+    let request = Request::AckByLink {
+        incident,
+        contact,
+        token,
+        reply,
+    };
+    hub.core.send(request).await.map_err(ApiError::internal)?;
+    if rx.await.map_err(ApiError::internal)? {
+        Ok(
+            "已确认，通知不再升级。控制室仍在处理此事件。\nAcknowledged: the call-out stops escalating. The control room is still handling the incident.\n",
+        )
+    } else {
+        Err(ApiError::not_found("no such acknowledgement link".into()))
     }
 }
 

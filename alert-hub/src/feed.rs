@@ -102,7 +102,7 @@ where
     Si: Sink<Message> + Unpin,
 {
     let sub = hub.core.subscribe().await.ok()?;
-    let replay = since.filter(|s| *s <= sub.seq && sub.seq - *s <= MAX_REPLAY);
+    let replay = since.filter(|s| *s > 0 && *s <= sub.seq && sub.seq - *s <= MAX_REPLAY);
     match replay {
         Some(since) => {
             let mut after = since;
@@ -116,6 +116,14 @@ where
                         .ok()?;
                 }
             }
+            let drills = ConsoleMessage::DrillsChanged {
+                drills: sub.drills.clone(),
+            };
+            let on_test = ConsoleMessage::OnTestChanged {
+                on_test: sub.on_test.clone(),
+            };
+            send(sink, &drills).await.ok()?;
+            send(sink, &on_test).await.ok()?;
         }
         None => {
             let snapshot = ConsoleMessage::Snapshot {

@@ -115,16 +115,34 @@ fn board_selection_moves_and_follows_its_incident() {
     intent(&mut state, Intent::Down);
     intent(&mut state, Intent::Up);
     assert_eq!(at(&state), 0);
-    state.board.selected = Some("INC-0099".into());
-    let p1 = sample::incident("INC-0201", EventKind::FireAlarm, "sunrise");
+    intent(&mut state, Intent::Last);
+    let chosen = state.board.selected.clone();
+    let p2 = sample::incident("INC-0200", EventKind::AccessForced, "sunrise");
+    update(
+        &mut state,
+        change(1204, p2, IncidentEvent::FlappingDetected { flap_count: 0 }),
+    );
+    assert_eq!(
+        state.board.selected, chosen,
+        "a lesser row above leaves the operator where they are"
+    );
+}
+
+#[test]
+fn a_new_unacknowledged_p1_on_top_takes_the_selection_from_a_lesser_incident() {
+    let mut state = live();
+    intent(&mut state, Intent::Last);
+    assert_ne!(state.board.selected.as_deref(), Some("INC-0201"));
+    let mut p1 = sample::incident("INC-0201", EventKind::FireAlarm, "sunrise");
+    p1.opened_at -= time::Duration::hours(1);
     update(
         &mut state,
         change(1204, p1, IncidentEvent::FlappingDetected { flap_count: 0 }),
     );
     assert_eq!(
         state.board.selected.as_deref(),
-        Some("INC-0099"),
-        "a new row above moves nothing"
+        Some("INC-0201"),
+        "the acknowledge key must take the new P1, not the row below it"
     );
 }
 

@@ -36,6 +36,12 @@ async fn drain_changes(console: &mut Console, mut last: u64) -> u64 {
             assert_eq!(seq, last, "live once the replay is done");
             continue;
         }
+        if matches!(
+            message,
+            ConsoleMessage::DrillsChanged { .. } | ConsoleMessage::OnTestChanged { .. }
+        ) {
+            continue;
+        }
         let ConsoleMessage::Change { seq, change } = message else {
             panic!("expected only changes, got {message:?}");
         };

@@ -52,7 +52,8 @@ fn write_site(dir: &Path, smtp: &SmtpServer, hook: &WebhookReceiver) -> PathBuf 
     };
     let text = format!(
         "{demo}\n[playbooks]\ndir = \"site-playbooks\"\n\n\
-         [notify]\nstall_minutes = 60\n\n[notify.smtp]\nhost = \"127.0.0.1\"\nport = {}\nfrom = \"hub@example.com\"\n\n{}{}{}{}{}",
+         [notify]\nstall_minutes = 60\npublic_url = \"{}\"\n\n[notify.smtp]\nhost = \"127.0.0.1\"\nport = {}\nfrom = \"hub@example.com\"\n\n{}{}{}{}{}",
+        public_url(),
         smtp.port,
         contact("lead", "security_lead", false, true),
         contact("duty", "duty_manager", false, true),
@@ -63,6 +64,12 @@ fn write_site(dir: &Path, smtp: &SmtpServer, hook: &WebhookReceiver) -> PathBuf 
     let path = dir.join("site.toml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The hub's public address as the links in notices name it; the tests follow the links to
+/// the hub at its real (port 0) address, so only the path matters.
+fn public_url() -> &'static str {
+    "http://hub.example:7400"
 }
 
 /// Waits until `done` holds, polling; fails after `within`.
@@ -336,4 +343,48 @@ async fn a_source_on_test_is_shown_marked_but_calls_nobody_and_who_authorised_it
         "detector replacement, work order 4711"
     );
     assert_eq!(history[1]["change"], "ended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn following_the_link_in_a_notice_stops_the_escalation() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = SmtpServer::start();
+    let hook = WebhookReceiver::start().await;
+    let config = write_site(dir.path(), &smtp, &hook);
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event("f1", "fire.alarm", "smoke-1", "7F east corridor"))
+        .await;
+    wait_for(Duration::from_secs(10), "level 1 by webhook", || {
+        !hook.received().is_empty()
+    })
+    .await;
+    let link = hook.received()[0].1["ack_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = link
+        .strip_prefix(public_url())
+        .expect("the link is on the hub's public address");
+    let forged = format!("{}0000", &path[..path.len() - 4]);
+    let (status, _) = http(hub.addr, "GET", &forged, None, None).await;
+    assert_eq!(status, 404, "a forged link acknowledges nothing");
+    let (status, body) = http(hub.addr, "GET", path, None, None).await;
+    assert_eq!(status, 200, "{body}");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        recipients(&smtp),
+        ["lead@example.com"],
+        "nobody past level 1"
+    );
+    let whole = get_json(&hub, "/v1/incidents/INC-000001").await;
+    assert_eq!(
+        whole["incident"]["notifications"]["acknowledged_by"],
+        "lead (link)"
+    );
+    assert_eq!(
+        whole["incident"]["state"], "new",
+        "the control room still acknowledges the incident"
+    );
 }

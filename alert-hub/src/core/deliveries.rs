@@ -64,7 +64,7 @@ impl State {
             contact_id: person.id.clone(),
             contact_name: person.name.clone(),
             drill: view.drill.clone(),
-            ack_url: None,
+            ack_url: self.links.url(&view.id, &person.id),
             at: view.last_event_at,
         };
         Some(Delivery {

@@ -20,6 +20,7 @@ use crate::config::HubConfig;
 use crate::error::{Error, StoreError};
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
+use crate::notify::ack_link::{AckLinks, new_secret};
 use crate::notify::dispatch::{Delivery, Outcome};
 use crate::protocol::{
     Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
@@ -90,6 +91,13 @@ pub enum Request {
     Tick,
     /// What came of an outside notification attempt.
     Delivered(Outcome),
+    /// A contact followed an acknowledgement link; the reply says whether the link is valid.
+    AckByLink {
+        incident: String,
+        contact: String,
+        token: String,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 /// The handle other tasks use to reach the core.
@@ -144,6 +152,7 @@ struct State {
     config: Arc<HubConfig>,
     /// Where outside notification attempts go once their batch is stored.
     deliveries: mpsc::UnboundedSender<Delivery>,
+    links: AckLinks,
     metrics: Arc<Metrics>,
     book: IncidentBook,
     supervision: Supervision,
@@ -181,7 +190,12 @@ pub fn start(
         })?,
         None => Vec::new(),
     };
+    let links = AckLinks::new(
+        ack_secret(store.as_ref())?,
+        config.notify.public_url.clone(),
+    );
     let state = State {
+        links,
         book: IncidentBook::new(
             Arc::new(crate::incident::Setup::of(&config)),
             store.incidents()?,
@@ -222,6 +236,31 @@ pub fn start(
         handle: CoreHandle { tx },
         thread,
     })
+}
+
+/// The hub's secret for acknowledgement links: made once, kept in the store.
+fn ack_secret(store: &dyn Store) -> Result<[u8; 32], StoreError> {
+    let stored = store.meta("ack_secret")?;
+    let parsed = stored.as_ref().and_then(|v| v.as_str()).and_then(|hex| {
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+            })
+            .collect();
+        bytes.and_then(|b| <[u8; 32]>::try_from(b).ok())
+    });
+    if let Some(secret) = parsed {
+        return Ok(secret);
+    }
+    let secret = new_secret().map_err(|e| StoreError::Io(format!("no random source: {e}")))?;
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    store.commit(crate::store::WriteBatch {
+        meta: vec![("ack_secret".into(), hex.into())],
+        ..Default::default()
+    })?;
+    Ok(secret)
 }
 
 impl State {
@@ -273,6 +312,22 @@ impl State {
             }
             Request::Tick => self.supervise(now, pending),
             Request::Delivered(outcome) => self.delivered(outcome, now, pending),
+            Request::AckByLink {
+                incident,
+                contact,
+                token,
+                reply,
+            } => {
+                let valid = self.links.verify(&incident, &contact, &token);
+                if valid {
+                    let by = format!("{contact} (link)");
+                    let applied = self.book.acknowledge_notifications(&incident, &by, now);
+                    self.record(applied, &crate::protocol::Actor::Hub, now, pending);
+                }
+                pending.after_commit(move || {
+                    let _ = reply.send(valid);
+                });
+            }
         }
     }
 

@@ -313,6 +313,24 @@ impl IncidentBook {
         Ok(self.apply_events(id, events, now))
     }
 
+    /// Stops an incident's trees escalating because a contact acknowledged (by link).
+    pub fn acknowledge_notifications(
+        &mut self,
+        id: &str,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Vec<Applied> {
+        let escalating = self
+            .incidents
+            .get(id)
+            .is_some_and(|i| i.trees.iter().any(|t| t.next_at.is_some()));
+        if !escalating {
+            return Vec::new();
+        }
+        let event = IncidentEvent::NotificationsAcknowledged { by: by.to_string() };
+        self.apply_events(id, vec![event], now)
+    }
+
     /// Records what came of a notification attempt (delivered, or why it failed).
     pub fn delivery(
         &mut self,

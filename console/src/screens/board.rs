@@ -18,18 +18,31 @@ use crate::text;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoardState {
     pub selected: Option<String>,
+    /// The operator moved the selection; until then it follows the top row.
+    pub moved: bool,
+    /// The unacknowledged P1 last seen on top, so only a new one takes the selection back.
+    pub top_p1: Option<String>,
 }
 
-/// Keeps a valid selection after the rows changed: the same incident if it is still shown,
-/// else the first row.
+/// Keeps a valid selection after the rows changed. Until the operator moves it, the selection
+/// is the top row, so the acknowledge key takes the most urgent incident. A moved selection
+/// stays on its incident, except that a new unacknowledged P1 arriving on top takes it back
+/// (unless the operator is on another unacknowledged P1): the key that acknowledges must never
+/// land on a lesser incident just as a new P1 starts flashing above it.
 pub fn keep_selection(state: &mut State) {
-    let still_there = state
-        .board
-        .selected
-        .as_deref()
-        .is_some_and(|id| state.incidents.position(id).is_some());
-    if !still_there {
-        state.board.selected = state.incidents.visible().first().map(|k| k.id.clone());
+    let unacknowledged_p1 = |id: Option<&str>| {
+        id.and_then(|id| state.incidents.get(id))
+            .is_some_and(|i| i.priority == Priority::P1 && i.is_unacknowledged())
+    };
+    let top = state.incidents.visible().first().map(|k| k.id.clone());
+    let selected = state.board.selected.as_deref();
+    let still_there = selected.is_some_and(|id| state.incidents.position(id).is_some());
+    let top_p1 = top.clone().filter(|id| unacknowledged_p1(Some(id)));
+    let new_p1 = top_p1.is_some() && top_p1 != state.board.top_p1 && !unacknowledged_p1(selected);
+    state.board.top_p1 = top_p1;
+    if !still_there || !state.board.moved || new_p1 {
+        state.board.selected = top;
+        state.board.moved = false;
     }
 }
 
@@ -64,6 +77,7 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
     if let Some(target) = target {
         let target = target.min(len.saturating_sub(1));
         state.board.selected = state.incidents.visible().get(target).map(|k| k.id.clone());
+        state.board.moved = target > 0;
         return;
     }
     match intent {
