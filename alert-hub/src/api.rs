@@ -218,6 +218,8 @@ async fn incident(
         .incident(&id)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let mut incident = incident;
+    incident.refresh_playbook(&hub.config.library);
     let log = hub.store.incident_log(&id).map_err(ApiError::internal)?;
     Ok(Json(IncidentWithLog {
         incident: incident.view,

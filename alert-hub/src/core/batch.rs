@@ -6,10 +6,9 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
-use crate::incident::Incident;
 use crate::notify::dispatch::Delivery;
 use crate::protocol::{HandOverRecord, OnTestRecord, StoredEvent};
-use crate::store::{LoggedChange, WriteBatch};
+use crate::store::{LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
 #[derive(Default)]
@@ -21,7 +20,7 @@ pub struct Pending {
     /// The incidents this batch touched; each is written once, as it stands at the end.
     pub touched: std::collections::HashSet<String>,
     /// Filled at commit from the book: the touched incidents as they stand.
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<StoredIncident>,
     pub meta: Vec<(String, serde_json::Value)>,
     pub handovers: Vec<HandOverRecord>,
     pub on_test_log: Vec<OnTestRecord>,

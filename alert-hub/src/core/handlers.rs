@@ -14,7 +14,7 @@ use crate::protocol::{
     Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
     IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
-use crate::store::LoggedChange;
+use crate::store::{LoggedChange, StoredIncident};
 
 /// The feed message of one change, as a console receives it.
 pub fn feed_json(change: &Change) -> serde_json::Result<String> {
@@ -207,15 +207,16 @@ impl State {
 
     /// Makes the batch durable, then answers, publishes and hands out subscriptions.
     pub(super) fn commit(&mut self, mut pending: Pending) -> Result<(), StoreError> {
-        let mut incidents = self.book.take_closed();
-        incidents.retain(|i| pending.touched.contains(&i.view.id));
-        let open = pending
-            .touched
-            .iter()
-            .filter_map(|id| self.book.get(id))
-            .cloned();
-        incidents.extend(open);
-        pending.incidents = incidents;
+        let mut closed = self.book.take_closed();
+        closed.retain(|i| pending.touched.contains(&i.view.id));
+        for incident in &mut closed {
+            pending.incidents.push(StoredIncident::encode(incident)?);
+        }
+        for id in &pending.touched {
+            if let Some(incident) = self.book.get_mut(id) {
+                pending.incidents.push(StoredIncident::encode(incident)?);
+            }
+        }
         let (batch, then) = pending.into_parts();
         let events = batch.events.len() as u64;
         if !batch.is_empty() {

@@ -126,6 +126,11 @@ impl IncidentBook {
         self.incidents.get(id)
     }
 
+    /// The open incident for the store to encode (it leaves the checklist out and puts it back).
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Incident> {
+        self.incidents.get_mut(id)
+    }
+
     pub fn len(&self) -> usize {
         self.incidents.len()
     }

@@ -18,6 +18,28 @@ pub struct LoggedChange {
     pub json: std::sync::Arc<str>,
 }
 
+/// An incident as stored: its id and its JSON (without the checklist view, which is derived
+/// from the run and the playbook library whenever the incident is loaded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredIncident {
+    pub id: String,
+    pub json: Vec<u8>,
+}
+
+impl StoredIncident {
+    /// Encodes an incident for the store, leaving its checklist view out.
+    pub fn encode(incident: &mut Incident) -> Result<StoredIncident, StoreError> {
+        let checklist = incident.view.playbook.take();
+        let json = serde_json::to_vec(&*incident);
+        incident.view.playbook = checklist;
+        let json = json.map_err(|e| StoreError::Io(format!("cannot encode an incident: {e}")))?;
+        Ok(StoredIncident {
+            id: incident.view.id.clone(),
+            json,
+        })
+    }
+}
+
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
 /// it is there or none of it.
 #[derive(Debug, Default)]
@@ -27,7 +49,7 @@ pub struct WriteBatch {
     /// incident as it stood after it), serialized once for the feed and the store.
     pub log: Vec<LoggedChange>,
     /// Incidents as they stand after this batch.
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<StoredIncident>,
     /// Small named values (counters, running drills), as JSON.
     pub meta: Vec<(String, serde_json::Value)>,
     /// Signed shift hand-overs.
