@@ -138,7 +138,10 @@ impl Store for SledStore {
             b.insert(index, &[]);
         }
         for incident in &batch.incidents {
-            b.insert(key(b'n', &[incident.id.as_bytes()]), incident.json.as_slice());
+            b.insert(
+                key(b'n', &[incident.id.as_bytes()]),
+                incident.json.as_slice(),
+            );
         }
         for record in &batch.on_test_log {
             b.insert(seq_key(b't', record.seq), encode(record)?);
