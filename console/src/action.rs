@@ -113,6 +113,12 @@ pub enum Intent {
     EditIncoming,
     /// Signs the hand-over (both ids entered) and sends it.
     SignHandOver,
+    /// Starts typing what to put on test: source, optional device, minutes and reason.
+    PutOnTest,
+    /// Asks to end the selected test early; a second confirmation sends it.
+    EndTest,
+    ConfirmEndTest,
+    CancelEndTest,
 }
 
 /// A sound to make now.

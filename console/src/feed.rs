@@ -10,7 +10,7 @@ use alert_hub::protocol::{
 };
 
 use crate::action::Effect;
-use crate::screens::{board, handover};
+use crate::screens::{board, handover, on_test};
 use crate::state::{Level, State};
 use crate::strings::{S, event_text, refusal_name};
 use crate::update::{annunciate, describe};
@@ -143,11 +143,8 @@ fn changed(state: &mut State, seq: u64, change: Change, fx: &mut Vec<Effect>) {
 
 fn on_test_changed(state: &mut State, mut on_test: Vec<OnTestView>) {
     on_test.sort_by(|a, b| a.until.cmp(&b.until).then(a.source.cmp(&b.source)));
-    let last = on_test.len().saturating_sub(1);
-    state.on_test = on_test;
+    on_test::replaced(state, on_test);
     state.on_test_version += 1;
-    let scroll = &mut state.on_test_screen.scroll;
-    *scroll = (*scroll).min(last);
 }
 
 /// The on-test list fetched after a replay; dropped when the feed changed it meanwhile.

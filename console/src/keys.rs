@@ -141,6 +141,8 @@ impl Default for Keymap {
             b(HandOver, &[Key::ch('o')], Intent::EditOutgoing),
             b(HandOver, &[Key::ch('i')], Intent::EditIncoming),
             b(HandOver, &[Key::ch('s')], Intent::SignHandOver),
+            b(OnTest, &[Key::ch('n')], Intent::PutOnTest),
+            b(OnTest, &[Key::ch('x')], Intent::EndTest),
         ]);
         Keymap { bindings }
     }
@@ -295,5 +297,27 @@ mod tests {
             "1…9"
         );
         assert_eq!(keys.label_for(Screen::Board, false, Intent::Up), "↑/k");
+    }
+
+    #[test]
+    fn the_on_test_screen_puts_on_test_and_ends_tests() {
+        let keys = Keymap::default();
+        let n = press(KeyCode::Char('n'));
+        let x = press(KeyCode::Char('x'));
+        assert_eq!(
+            keys.resolve(Screen::OnTest, false, &n),
+            Some(Intent::PutOnTest)
+        );
+        assert_eq!(
+            keys.resolve(Screen::OnTest, false, &x),
+            Some(Intent::EndTest)
+        );
+        assert_eq!(keys.resolve(Screen::Board, false, &x), None);
+        let help: Vec<_> = keys
+            .help(Screen::OnTest, false)
+            .iter()
+            .map(|b| b.intent)
+            .collect();
+        assert_eq!(help[..2], [Intent::PutOnTest, Intent::EndTest]);
     }
 }

@@ -60,6 +60,8 @@ pub struct Message {
 pub enum Overlay {
     Help,
     ConfirmQuit,
+    /// Ending the test held in [`on_test::OnTestState::ending`] early awaits a `y`.
+    ConfirmEndTest,
 }
 
 /// What the text being typed is for.
@@ -83,6 +85,8 @@ pub enum EditPurpose {
     HistorySearch,
     OutgoingId,
     IncomingId,
+    /// `SOURCE [DEVICE] MINUTES REASON…` to put on test.
+    PutOnTest,
 }
 
 /// A line being typed; Enter submits it, Esc drops it.

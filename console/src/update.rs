@@ -117,8 +117,16 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
         HandOver { .. } => return S::HandOver.get(lang).to_string(),
-        PutOnTest { source, .. } | EndTest { source, .. } => {
-            return format!("{} {source}", S::OnTest.get(lang));
+        PutOnTest { source, device, .. } | EndTest { source, device } => {
+            let intent = match command {
+                PutOnTest { .. } => Intent::PutOnTest,
+                _ => Intent::EndTest,
+            };
+            let device = device
+                .as_ref()
+                .map(|d| format!(" / {d}"))
+                .unwrap_or_default();
+            return format!("{} {source}{device}", intent_help(intent, lang));
         }
     };
     format!(
@@ -142,6 +150,13 @@ fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             let intent = match key.code {
                 KeyCode::Char('y' | 'Y') => Intent::ConfirmQuit,
                 _ => Intent::CancelQuit,
+            };
+            apply_intent(state, intent, fx);
+        }
+        Some(Overlay::ConfirmEndTest) => {
+            let intent = match key.code {
+                KeyCode::Char('y' | 'Y') => Intent::ConfirmEndTest,
+                _ => Intent::CancelEndTest,
             };
             apply_intent(state, intent, fx);
         }
@@ -196,6 +211,7 @@ fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Ef
         EditPurpose::HistorySearch => history::search(state, text, fx),
         EditPurpose::OutgoingId => state.handover.outgoing = text,
         EditPurpose::IncomingId => state.handover.incoming = text,
+        EditPurpose::PutOnTest => on_test::submit(state, &text, fx),
         purpose => incident::submit(state, purpose, text, fx),
     }
 }
@@ -240,7 +256,7 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             Screen::Incident => incident::handle(state, other, fx),
             Screen::History => history::handle(state, other, fx),
             Screen::HandOver => handover::handle(state, other, fx),
-            Screen::OnTest => on_test::handle(state, other),
+            Screen::OnTest => on_test::handle(state, other, fx),
         },
     }
 }

@@ -182,6 +182,15 @@ fn on_test() {
 }
 
 #[test]
+fn on_test_with_help() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::OnTest));
+    intent(&mut state, Intent::Down);
+    intent(&mut state, Intent::ToggleHelp);
+    snapshot_all("on_test_help", &mut state);
+}
+
+#[test]
 fn the_drill_band_is_magenta_and_used_for_nothing_else() {
     let state = live();
     let buf = buffer(&state, 160, 48);

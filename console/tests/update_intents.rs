@@ -598,21 +598,3 @@ fn a_refused_hand_over_shows_why() {
     );
     assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
 }
-
-// --- on test ----------------------------------------------------------------------------------------
-
-#[test]
-fn the_on_test_list_is_sorted_by_expiry_and_scrolls() {
-    let mut state = live();
-    assert_eq!(state.on_test[0].source, "fp-river-view", "expires first");
-    intent(&mut state, Intent::Show(Screen::OnTest));
-    intent(&mut state, Intent::Down);
-    intent(&mut state, Intent::Down);
-    assert_eq!(state.on_test_screen.scroll, 1);
-    intent(&mut state, Intent::Up);
-    intent(&mut state, Intent::PageDown);
-    intent(&mut state, Intent::PageUp);
-    intent(&mut state, Intent::Last);
-    intent(&mut state, Intent::First);
-    assert_eq!(state.on_test_screen.scroll, 0);
-}

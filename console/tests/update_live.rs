@@ -214,7 +214,7 @@ fn the_on_test_list_is_replaced_sorted_and_the_scroll_kept_in_range() {
     let mut state = live();
     intent(&mut state, Intent::Show(Screen::OnTest));
     intent(&mut state, Intent::Last);
-    assert_eq!(state.on_test_screen.scroll, 1);
+    assert_eq!(state.on_test_screen.selected, 1);
     let entry = |source: &str, minutes: i64| OnTestView {
         source: source.into(),
         device: None,
@@ -226,7 +226,7 @@ fn the_on_test_list_is_replaced_sorted_and_the_scroll_kept_in_range() {
     let on_test = vec![entry("lift-gg-2", 30)];
     update(&mut state, hub(ConsoleMessage::OnTestChanged { on_test }));
     assert_eq!(state.on_test.len(), 1);
-    assert_eq!(state.on_test_screen.scroll, 0);
+    assert_eq!(state.on_test_screen.selected, 0);
     let on_test = vec![entry("b", 90), entry("a", 10), entry("c", 10)];
     update(&mut state, hub(ConsoleMessage::OnTestChanged { on_test }));
     let order: Vec<_> = state.on_test.iter().map(|o| o.source.as_str()).collect();

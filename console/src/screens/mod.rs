@@ -84,7 +84,13 @@ pub fn render(frame: &mut Frame, state: &State) {
     status::render(frame, status_line, state);
     match state.overlay {
         Some(Overlay::Help) => render_help(frame, body, state),
-        Some(Overlay::ConfirmQuit) => render_confirm(frame, body, state),
+        Some(Overlay::ConfirmQuit) => render_confirm(frame, body, S::ConfirmQuit.get(state.lang)),
+        Some(Overlay::ConfirmEndTest) => {
+            if let Some(target) = &state.on_test_screen.ending {
+                let text = on_test::confirm_text(target, state.lang);
+                render_confirm(frame, body, &text);
+            }
+        }
         None => {}
     }
 }
@@ -126,6 +132,7 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
             EditPurpose::HistorySearch => S::Search.get(lang).to_string(),
             EditPurpose::OutgoingId => S::OutgoingId.get(lang).to_string(),
             EditPurpose::IncomingId => S::IncomingId.get(lang).to_string(),
+            EditPurpose::PutOnTest => S::PutOnTestPrompt.get(lang).to_string(),
         };
         let width = usize::from(area.width);
         let prompt = format!("{prompt}> ");
@@ -229,8 +236,8 @@ fn render_help(frame: &mut Frame, body: Rect, state: &State) {
     }
 }
 
-fn render_confirm(frame: &mut Frame, body: Rect, state: &State) {
-    let text = S::ConfirmQuit.get(state.lang);
+/// A one-key question in a red box over the screen.
+fn render_confirm(frame: &mut Frame, body: Rect, text: &str) {
     let inner_width = (body.width.saturating_sub(4)).min(text::width(text) as u16 + 2);
     let lines = text::wrap(text, usize::from(inner_width.saturating_sub(2)));
     let area = centered(body, inner_width + 2, lines.len() as u16 + 2);

@@ -135,6 +135,10 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         Intent::EditOutgoing => ("交班人工号", "outgoing id"),
         Intent::EditIncoming => ("接班人工号", "incoming id"),
         Intent::SignHandOver => ("双方签字提交", "sign and send"),
+        Intent::PutOnTest => ("设为测试", "put on test"),
+        Intent::EndTest => ("提前结束测试", "end test early"),
+        Intent::ConfirmEndTest => ("确认结束测试", "confirm end of test"),
+        Intent::CancelEndTest => ("取消", "cancel"),
     };
     lang.pick(zh, en)
 }

@@ -297,7 +297,10 @@ pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Ve
             incident,
             summary: (!text.is_empty()).then_some(text),
         },
-        EditPurpose::HistorySearch | EditPurpose::OutgoingId | EditPurpose::IncomingId => return,
+        EditPurpose::HistorySearch
+        | EditPurpose::OutgoingId
+        | EditPurpose::IncomingId
+        | EditPurpose::PutOnTest => return,
     };
     let request = state.next_request_id();
     fx.extend(state.send(command(request, cmd)));
