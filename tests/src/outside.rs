@@ -15,8 +15,14 @@ use axum::routing::post;
 /// Debian's interpreter, which has `python3-aiosmtpd`; the default `python3` may not.
 pub const PYTHON: &str = "/usr/bin/python3";
 
-/// A loopback port that nothing listens on (it was free a moment ago).
+/// A loopback port that nothing listens on: a privileged port no test binds (the tests' own
+/// servers take ephemeral ports), so it cannot be taken meanwhile.
 pub fn closed_port() -> u16 {
+    1
+}
+
+/// A free loopback port for a server that a test starts itself (it was free a moment ago).
+pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
@@ -54,7 +60,7 @@ impl SmtpServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let maildir = dir.path().join("maildir");
         let log = std::fs::File::create(dir.path().join("smtpd.log")).expect("log file");
-        let port = closed_port();
+        let port = free_port();
         let child = Command::new(PYTHON)
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
