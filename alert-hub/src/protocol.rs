@@ -391,6 +391,42 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
+    /// A new, unacknowledged incident of `kind` opened at `at` by one event of `device` from
+    /// `source`; its priority is the kind's.
+    pub fn opened(
+        id: String,
+        kind: EventKind,
+        location: Location,
+        at: OffsetDateTime,
+        device: &str,
+        source: &str,
+    ) -> IncidentView {
+        IncidentView {
+            id,
+            kind,
+            priority: kind.priority().unwrap_or(Priority::P4),
+            state: IncidentState::New,
+            location,
+            opened_at: at,
+            last_event_at: at,
+            acknowledged_at: None,
+            owner: None,
+            event_count: 1,
+            devices: vec![device.to_string()],
+            device_count: 1,
+            confirmed_by_two_detectors: false,
+            flapping: false,
+            flap_count: 0,
+            restored: false,
+            on_test: false,
+            drill: None,
+            close_requested_by: None,
+            source: source.to_string(),
+            playbook: None,
+            notifications: None,
+        }
+    }
+
     /// True until an operator acknowledges: an unacknowledged P1 keeps sounding.
     pub fn is_unacknowledged(&self) -> bool {
         self.state == IncidentState::New
@@ -997,33 +1033,18 @@ mod tests {
     fn every_log_entry_round_trips_through_json() {
         use time::macros::datetime;
         let at = datetime!(2026-11-22 15:40 UTC);
-        let view = IncidentView {
-            id: "INC-000001".into(),
-            kind: EventKind::FireAlarm,
-            priority: Priority::P1,
-            state: IncidentState::New,
-            location: Location {
-                site: "gg".into(),
-                ..Location::default()
-            },
-            opened_at: at,
-            last_event_at: at,
-            acknowledged_at: None,
-            owner: None,
-            event_count: 1,
-            devices: vec!["smoke-1".into()],
-            device_count: 1,
-            confirmed_by_two_detectors: false,
-            flapping: false,
-            flap_count: 0,
-            restored: false,
-            on_test: false,
-            drill: None,
-            close_requested_by: None,
-            source: "fp".into(),
-            playbook: None,
-            notifications: None,
+        let location = Location {
+            site: "gg".into(),
+            ..Location::default()
         };
+        let view = IncidentView::opened(
+            "INC-000001".into(),
+            EventKind::FireAlarm,
+            location,
+            at,
+            "smoke-1",
+            "fp",
+        );
         let events = [
             IncidentEvent::Opened {
                 view: Box::new(view.clone()),

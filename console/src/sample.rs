@@ -22,35 +22,13 @@ fn bi(zh: &str, en: &str) -> Bilingual {
 
 /// A fresh, unacknowledged incident of `kind` at `site`, opened at [`T0`].
 pub fn incident(id: &str, kind: EventKind, site: &str) -> IncidentView {
-    IncidentView {
-        id: id.into(),
-        kind,
-        priority: kind.priority().unwrap_or(alert_hub::protocol::Priority::P4),
-        state: IncidentState::New,
-        location: Location {
-            site: site.into(),
-            building: Some("B2".into()),
-            floor: Some("7".into()),
-            zone: Some("7F east corridor".into()),
-        },
-        opened_at: T0,
-        last_event_at: T0,
-        acknowledged_at: None,
-        owner: None,
-        event_count: 1,
-        devices: vec!["smoke-B2-07F-03".into()],
-        device_count: 1,
-        confirmed_by_two_detectors: false,
-        flapping: false,
-        flap_count: 0,
-        restored: false,
-        on_test: false,
-        drill: None,
-        close_requested_by: None,
-        source: "fp-gg".into(),
-        playbook: None,
-        notifications: None,
-    }
+    let location = Location {
+        site: site.into(),
+        building: Some("B2".into()),
+        floor: Some("7".into()),
+        zone: Some("7F east corridor".into()),
+    };
+    IncidentView::opened(id.into(), kind, location, T0, "smoke-B2-07F-03", "fp-gg")
 }
 
 fn step(id: &str, zh: &str, en: &str, due: Option<i64>, status: StepStatus) -> StepView {

@@ -126,35 +126,17 @@ impl Incident {
         on_test: bool,
     ) -> IncidentEvent {
         let e = &event.event;
-        let view = IncidentView {
-            id,
-            kind: e.kind,
-            priority: class.priority_of(e.kind),
-            state: IncidentState::New,
-            location: Location {
-                site: e.site.clone(),
-                building: e.building.clone(),
-                floor: e.floor.clone(),
-                zone: e.zone.clone(),
-            },
-            opened_at: event.received_at,
-            last_event_at: event.received_at,
-            acknowledged_at: None,
-            owner: None,
-            event_count: 1,
-            devices: vec![e.device.clone()],
-            device_count: 1,
-            confirmed_by_two_detectors: false,
-            flapping: false,
-            flap_count: 0,
-            restored: false,
-            on_test,
-            drill: e.drill.clone(),
-            close_requested_by: None,
-            source: source.to_string(),
-            playbook: None,
-            notifications: None,
+        let location = Location {
+            site: e.site.clone(),
+            building: e.building.clone(),
+            floor: e.floor.clone(),
+            zone: e.zone.clone(),
         };
+        let mut view =
+            IncidentView::opened(id, e.kind, location, event.received_at, &e.device, source);
+        view.priority = class.priority_of(e.kind);
+        view.on_test = on_test;
+        view.drill = e.drill.clone();
         IncidentEvent::Opened {
             view: Box::new(view),
             event_seq: Some(event.seq),
@@ -168,33 +150,13 @@ impl Incident {
         site: &str,
         now: OffsetDateTime,
     ) -> IncidentEvent {
-        let view = IncidentView {
-            id,
-            kind: EventKind::CommsLost,
-            priority: Priority::P4,
-            state: IncidentState::New,
-            location: Location {
-                site: site.to_string(),
-                ..Location::default()
-            },
-            opened_at: now,
-            last_event_at: now,
-            acknowledged_at: None,
-            owner: None,
-            event_count: 0,
-            devices: vec![source.to_string()],
-            device_count: 1,
-            confirmed_by_two_detectors: false,
-            flapping: false,
-            flap_count: 0,
-            restored: false,
-            on_test: false,
-            drill: None,
-            close_requested_by: None,
-            source: source.to_string(),
-            playbook: None,
-            notifications: None,
+        let location = Location {
+            site: site.to_string(),
+            ..Location::default()
         };
+        let mut view =
+            IncidentView::opened(id, EventKind::CommsLost, location, now, source, source);
+        view.event_count = 0;
         IncidentEvent::Opened {
             view: Box::new(view),
             event_seq: None,
