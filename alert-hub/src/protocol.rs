@@ -736,8 +736,9 @@ pub struct LogEntry {
 }
 
 /// A change on the console feed: the log entry and the incident as it stands after it.
-/// `incident.playbook` is present only on playbook changes (and in snapshots): absent means
-/// the checklist is unchanged, so a storm of joined events does not resend it each time.
+/// `incident.playbook` is present only on playbook changes and `incident.notifications` only on
+/// notification changes (both always in snapshots): absent means unchanged, so a storm of
+/// joined events does not resend them each time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub entry: LogEntry,

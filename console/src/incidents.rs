@@ -88,12 +88,16 @@ impl IncidentStore {
     }
 
     /// Records the incident as it stands now; a closed incident leaves the board. A change
-    /// without a checklist keeps the one already held (the hub sends it only when it changes).
+    /// without a checklist or a call-out keeps the one already held (the hub sends each only
+    /// when it changes).
     pub fn upsert(&mut self, mut incident: IncidentView) {
-        if incident.playbook.is_none()
-            && let Some(old) = self.by_id.get(&incident.id)
-        {
-            incident.playbook = old.playbook.clone();
+        if let Some(old) = self.by_id.get(&incident.id) {
+            if incident.playbook.is_none() {
+                incident.playbook = old.playbook.clone();
+            }
+            if incident.notifications.is_none() {
+                incident.notifications = old.notifications.clone();
+            }
         }
         self.remove_indexes(&incident.id);
         if !incident.state.is_open() {
@@ -367,6 +371,26 @@ mod tests {
         assert_eq!(ids, order.iter().map(|i| i.id.clone()).collect::<Vec<_>>());
         assert_eq!(store.counts().open.iter().sum::<usize>(), 301);
         assert!(store.unacknowledged_p1().contains("late-p1"));
+    }
+
+    #[test]
+    fn a_change_without_checklist_or_call_out_keeps_the_ones_held() {
+        let mut store = IncidentStore::default();
+        let mut first = incident("a", EventKind::FireAlarm, "s1");
+        first.notifications = Some(alert_hub::protocol::NotificationsView {
+            tree: "fire-alarm".into(),
+            ..Default::default()
+        });
+        store.replace_all(vec![first]);
+        let mut joined = incident("a", EventKind::FireAlarm, "s1");
+        joined.event_count = 2;
+        store.upsert(joined);
+        let held = store.get("a").expect("still on the board");
+        assert_eq!(held.event_count, 2, "the rest of the change is taken");
+        assert_eq!(
+            held.notifications.as_ref().map(|n| n.tree.as_str()),
+            Some("fire-alarm")
+        );
     }
 
     #[test]

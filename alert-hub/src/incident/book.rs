@@ -473,12 +473,19 @@ impl IncidentBook {
         if playbook_event {
             incident.refresh_playbook(&self.setup.library);
         }
+        // The checklist and the call-out travel only with the changes that alter them: they
+        // are the largest parts of a view and a storm of joined events changes neither.
         let checklist = incident.view.playbook.take();
+        let callout = incident.view.notifications.take();
         let mut view = incident.view.clone();
         if playbook_event {
             view.playbook = checklist.clone();
         }
+        if is_notification(event) {
+            view.notifications = callout.clone();
+        }
         incident.view.playbook = checklist;
+        incident.view.notifications = callout;
         let class = incident.class;
         if view.state.is_open() {
             self.index_fire_alarm(class, &view);
@@ -549,6 +556,19 @@ impl IncidentBook {
             .filter(|i| joinable(i, now))
             .map(|i| i.view.id.clone())
     }
+}
+
+/// True for the events that change an incident's notification trees.
+fn is_notification(event: &IncidentEvent) -> bool {
+    matches!(
+        event,
+        IncidentEvent::NotificationLevelCalled { .. }
+            | IncidentEvent::NotificationAttempted { .. }
+            | IncidentEvent::NotificationDelivered { .. }
+            | IncidentEvent::NotificationFailed { .. }
+            | IncidentEvent::NotificationsAcknowledged { .. }
+            | IncidentEvent::NotificationsExhausted { .. }
+    )
 }
 
 /// An open incident takes new events until it is resolved; a resolved one only within the
