@@ -314,6 +314,10 @@ impl IncidentState {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Where something happened, as precisely as the device said.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Location {
@@ -626,6 +630,9 @@ pub enum IncidentEvent {
         view: Box<IncidentView>,
         event_seq: Option<u64>,
     },
+    /// A device event joined the incident. In a storm, further events of the same kind that
+    /// follow it in one batch are folded into this entry: `more` counts them and
+    /// `last_event_seq` is the last one (each is in the event log).
     EventJoined {
         event_seq: u64,
         event_id: String,
@@ -633,6 +640,10 @@ pub enum IncidentEvent {
         device: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         zone: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_event_seq: Option<u64>,
     },
     PriorityRaised {
         kind: EventKind,

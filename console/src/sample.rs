@@ -280,6 +280,8 @@ pub fn scene_changes() -> Vec<ConsoleMessage> {
                 kind: EventKind::FireAlarm,
                 device: "smoke-B2-07F-04".into(),
                 zone: Some("7F east corridor".into()),
+                more: 0,
+                last_event_seq: None,
             },
         ),
         (

@@ -202,6 +202,8 @@ mod tests {
             kind: alert_hub::protocol::EventKind::FireTrouble,
             device: "d".into(),
             zone: None,
+            more: 0,
+            last_event_seq: None,
         };
         assert_eq!(event_seq(&joined), Some(9));
         let ack = IncidentEvent::Acknowledged {

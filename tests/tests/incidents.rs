@@ -54,6 +54,27 @@ async fn an_alarm_storm_of_5000_events_yields_a_handful_of_incidents_counting_ev
         assert_eq!(i["priority"], "P1");
         assert_eq!(i["confirmed_by_two_detectors"], true);
     }
+    let id = incidents[0]["id"].as_str().unwrap();
+    let whole = get_json(&hub, &format!("/v1/incidents/{id}")).await;
+    let log = whole["log"].as_array().unwrap();
+    let accounted: u64 = log
+        .iter()
+        .map(|e| match e["event"].as_str() {
+            Some("opened") => 1,
+            Some("event_joined") => 1 + e["more"].as_u64().unwrap_or(0),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(
+        accounted,
+        whole["incident"]["event_count"].as_u64().unwrap(),
+        "every event is in the log"
+    );
+    assert!(
+        log.len() < 600,
+        "a storm folds into a readable log, not {} lines",
+        log.len()
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{HandOverRecord, OnTestRecord, StoredEvent};
+use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
 use crate::store::{LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -17,6 +17,11 @@ pub struct Pending {
     pub requests: usize,
     pub events: Vec<StoredEvent>,
     pub log: Vec<LoggedChange>,
+    /// The changes of this batch, serialized at commit; a storm's joined events fold into the
+    /// incident's previous join of the same kind.
+    pub changes: Vec<Change>,
+    /// Where each incident's last change of this batch is in `changes`.
+    pub last_change: HashMap<String, usize>,
     /// The incidents this batch touched; each is written once, as it stands at the end.
     pub touched: std::collections::HashSet<String>,
     /// Filled at commit from the book: the touched incidents as they stand.

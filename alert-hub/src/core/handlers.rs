@@ -12,9 +12,40 @@ use crate::error::StoreError;
 use crate::incident::Applied;
 use crate::protocol::{
     Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
-    IncidentView, LogEntry, Nack, NackCode, StoredEvent,
+    IncidentEvent, IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
 use crate::store::{LoggedChange, StoredIncident};
+
+/// Folds a joined event into its incident's previous change of this batch when that is a join
+/// of the same kind (a storm): the entry counts it and takes the incident as it now stands.
+fn fold_join(pending: &mut Pending, event: &IncidentEvent, view: &IncidentView) -> bool {
+    let IncidentEvent::EventJoined {
+        kind, event_seq, ..
+    } = event
+    else {
+        return false;
+    };
+    let Some(&at) = pending.last_change.get(&view.id) else {
+        return false;
+    };
+    let Some(previous) = pending.changes.get_mut(at) else {
+        return false;
+    };
+    match &mut previous.entry.event {
+        IncidentEvent::EventJoined {
+            kind: first,
+            more,
+            last_event_seq,
+            ..
+        } if first == kind => {
+            *more += 1;
+            *last_event_seq = Some(*event_seq);
+            previous.incident = view.clone();
+            true
+        }
+        _ => false,
+    }
+}
 
 /// The feed message of one change, as a console receives it.
 pub fn feed_json(change: &Change) -> serde_json::Result<String> {
@@ -170,6 +201,13 @@ impl State {
         pending: &mut Pending,
     ) {
         for Applied { event, view } in applied {
+            pending.touched.insert(view.id.clone());
+            if let Some(delivery) = self.delivery_for(&view, &event) {
+                pending.deliveries.push(delivery);
+            }
+            if fold_join(pending, &event, &view) {
+                continue;
+            }
             let seq = self.next_log_seq;
             self.next_log_seq += 1;
             let entry = LogEntry {
@@ -179,26 +217,13 @@ impl State {
                 actor: actor.clone(),
                 event,
             };
-            pending.touched.insert(view.id.clone());
-            let change = Change {
+            pending
+                .last_change
+                .insert(view.id.clone(), pending.changes.len());
+            pending.changes.push(Change {
                 entry,
                 incident: view,
-            };
-            if let Some(delivery) = self.delivery_for(&change.incident, &change.entry.event) {
-                pending.deliveries.push(delivery);
-            }
-            match feed_json(&change) {
-                Ok(json) => {
-                    let json: Arc<str> = json.into();
-                    pending.log.push(LoggedChange {
-                        seq,
-                        incident: change.entry.incident,
-                        json: json.clone(),
-                    });
-                    pending.feed.push(Arc::new(FeedItem { seq, json }));
-                }
-                Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
-            }
+            });
         }
         let number = self.book.next_number().saturating_sub(1);
         pending.meta.retain(|(name, _)| name != "incident_number");
@@ -207,6 +232,24 @@ impl State {
 
     /// Makes the batch durable, then answers, publishes and hands out subscriptions.
     pub(super) fn commit(&mut self, mut pending: Pending) -> Result<(), StoreError> {
+        let mut feed = Vec::with_capacity(pending.changes.len() + pending.feed.len());
+        for change in std::mem::take(&mut pending.changes) {
+            let seq = change.entry.seq;
+            match feed_json(&change) {
+                Ok(json) => {
+                    let json: Arc<str> = json.into();
+                    pending.log.push(LoggedChange {
+                        seq,
+                        incident: change.entry.incident,
+                        json: json.clone(),
+                    });
+                    feed.push(Arc::new(FeedItem { seq, json }));
+                }
+                Err(e) => tracing::error!(error = %e, "cannot encode a feed message"),
+            }
+        }
+        feed.append(&mut pending.feed);
+        pending.feed = feed;
         let mut closed = self.book.take_closed();
         closed.retain(|i| pending.touched.contains(&i.view.id));
         for incident in &mut closed {

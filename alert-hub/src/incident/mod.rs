@@ -207,6 +207,8 @@ impl Incident {
             kind: e.kind,
             device: e.device.clone(),
             zone: e.zone.clone(),
+            more: 0,
+            last_event_seq: None,
         }];
         let priority = e.kind.priority().unwrap_or(Priority::P4);
         let raised = priority < self.view.priority;

@@ -233,10 +233,17 @@ pub fn event_text(event: &IncidentEvent, lang: Lang) -> String {
             lang.pick("已确认但无进展", "acknowledged but no progress for"),
             lang.pick("分钟，请重新确认", "min: acknowledge again")
         ),
-        EventJoined { kind, zone, .. } => format!(
-            "{} {}{}",
+        EventJoined {
+            kind, zone, more, ..
+        } => format!(
+            "{} {}{}{}",
             lang.pick("报告", "reported"),
             kind_name(*kind, lang),
+            if *more > 0 {
+                format!(" ×{}", more + 1)
+            } else {
+                String::new()
+            },
             zone.as_ref().map(|z| format!(" · {z}")).unwrap_or_default()
         ),
         PriorityRaised { kind, from, to } => format!(
