@@ -34,6 +34,9 @@ pub struct FeedLog {
     pub resyncs: u64,
     /// When the first change naming each device event's sequence number arrived.
     pub first_seen: HashMap<u64, Instant>,
+    /// Device events folded into a storm's log entry between its first and last event, which
+    /// no change names by sequence number.
+    pub folded_unnamed: u64,
 }
 
 /// A console connected to the feed, recording what arrives until stopped.
@@ -98,6 +101,15 @@ async fn watch(
                 log.largest_incident = log.largest_incident.max(change.incident.devices.len());
                 if let Some(seq) = event_seq(&change.entry.event) {
                     log.first_seen.entry(seq).or_insert(now);
+                }
+                if let IncidentEvent::EventJoined {
+                    more,
+                    last_event_seq: Some(last),
+                    ..
+                } = &change.entry.event
+                {
+                    log.first_seen.entry(*last).or_insert(now);
+                    log.folded_unnamed += more.saturating_sub(1);
                 }
             }
             Ok((ConsoleMessage::Resync { .. }, _)) => log.resyncs += 1,

@@ -452,3 +452,5 @@ mod tests;
 
 #[cfg(test)]
 mod notification_tests;
+#[cfg(test)]
+mod playbook_tests;

@@ -6,10 +6,10 @@ use time::{Duration, OffsetDateTime};
 use super::*;
 use crate::protocol::{DeviceEvent, IncidentEvent, IncidentState, Priority, RefusalCode, Role};
 
-const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
+pub(super) const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 
-struct Given {
-    book: IncidentBook,
+pub(super) struct Given {
+    pub(super) book: IncidentBook,
     seq: u64,
 }
 
@@ -26,7 +26,7 @@ fn setup() -> Setup {
     }
 }
 
-fn given() -> Given {
+pub(super) fn given() -> Given {
     Given {
         book: IncidentBook::new(std::sync::Arc::new(setup()), Vec::new(), 0),
         seq: 0,
@@ -34,7 +34,7 @@ fn given() -> Given {
 }
 
 #[derive(Clone)]
-struct Ev {
+pub(super) struct Ev {
     kind: EventKind,
     device: &'static str,
     zone: Option<&'static str>,
@@ -44,7 +44,7 @@ struct Ev {
     at: OffsetDateTime,
 }
 
-fn ev(kind: EventKind, device: &'static str, zone: &'static str) -> Ev {
+pub(super) fn ev(kind: EventKind, device: &'static str, zone: &'static str) -> Ev {
     Ev {
         kind,
         device,
@@ -65,14 +65,14 @@ impl Ev {
         self.drill = Some(drill);
         self
     }
-    fn source(mut self, source: &'static str) -> Ev {
+    pub(super) fn source(mut self, source: &'static str) -> Ev {
         self.source = source;
         self
     }
 }
 
 impl Given {
-    fn event(&mut self, e: Ev) -> Vec<Applied> {
+    pub(super) fn event(&mut self, e: Ev) -> Vec<Applied> {
         self.seq += 1;
         let stored = StoredEvent {
             seq: self.seq,
@@ -94,7 +94,7 @@ impl Given {
         self.book.record(&stored, false)
     }
 
-    fn command(
+    pub(super) fn command(
         &mut self,
         id: &str,
         command: IncidentCommand,
@@ -105,7 +105,7 @@ impl Given {
             .command(id, &command, OperatorRef { id: who, role }, T0)
     }
 
-    fn only_incident(&self) -> &Incident {
+    pub(super) fn only_incident(&self) -> &Incident {
         assert_eq!(self.book.len(), 1, "expected exactly one open incident");
         self.book.iter().next().expect("one incident")
     }
@@ -115,7 +115,7 @@ fn events(applied: &[Applied]) -> Vec<&IncidentEvent> {
     applied.iter().map(|a| &a.event).collect()
 }
 
-fn opened_id(applied: &[Applied]) -> String {
+pub(super) fn opened_id(applied: &[Applied]) -> String {
     match applied.first().map(|a| &a.event) {
         Some(IncidentEvent::Opened { view, .. }) => view.id.clone(),
         other => panic!("expected Opened, got {other:?}"),
@@ -506,133 +506,4 @@ fn the_board_puts_higher_priority_first_then_oldest_unacknowledged() {
         [old_p1.as_str(), new_p1.as_str(), acked_p1.as_str()]
     );
     assert_eq!(views[3].priority, Priority::P4);
-}
-
-fn step_ids(applied: &[Applied]) -> Vec<String> {
-    applied
-        .iter()
-        .filter_map(|a| match &a.event {
-            IncidentEvent::Playbook { run } => Some(
-                format!("{run:?}")
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
-            ),
-            _ => None,
-        })
-        .collect()
-}
-
-#[test]
-fn a_fire_alarm_opens_with_its_playbook_at_the_confirm_step() {
-    let mut g = given();
-    let applied = g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
-    assert!(
-        step_ids(&applied).iter().any(|e| e == "RunStarted"),
-        "{:?}",
-        step_ids(&applied)
-    );
-    let view = g
-        .only_incident()
-        .view
-        .playbook
-        .clone()
-        .expect("a playbook view");
-    assert_eq!(view.id, "fire-alarm");
-    assert_eq!(view.current.as_deref(), Some("confirm"));
-    let confirm = &view.steps[0];
-    assert_eq!(confirm.status, crate::protocol::StepStatus::Current);
-    assert_eq!(confirm.due_at, Some(T0 + Duration::minutes(3)));
-    assert_eq!(confirm.choices.len(), 2);
-}
-
-#[test]
-fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
-    let mut g = given();
-    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
-    let choose = StepCommand::Choose {
-        step: "confirm".into(),
-        choice: "real".into(),
-    };
-    let refusal = g
-        .book
-        .step(&id, &choose, "op-li", T0)
-        .expect_err("not acknowledged");
-    assert_eq!(refusal.code, RefusalCode::InvalidState);
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    g.book
-        .step(&id, &choose, "op-li", T0 + Duration::minutes(1))
-        .expect("choose");
-    let i = g.only_incident();
-    assert_eq!(i.view.state, IncidentState::InProgress);
-    let view = i.view.playbook.as_ref().expect("view");
-    assert_eq!(view.current.as_deref(), Some("linkage-auto"));
-    assert_eq!(view.steps[0].chosen.as_deref(), Some("real"));
-    assert_eq!(view.steps[0].done_by.as_deref(), Some("op-li"));
-    let wrong = StepCommand::Complete {
-        step: "evacuate".into(),
-    };
-    assert!(
-        g.book.step(&id, &wrong, "op-li", T0).is_err(),
-        "only the current step"
-    );
-}
-
-#[test]
-fn a_passed_deadline_is_reported_once_and_shown_overdue() {
-    let mut g = given();
-    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
-    assert!(step_ids(&g.book.tick(T0 + Duration::minutes(2))).is_empty());
-    let late = g.book.tick(T0 + Duration::minutes(4));
-    assert!(late.iter().all(|a| a.view.id == id));
-    assert_eq!(step_ids(&late), ["StepOverdue"]);
-    let again = g
-        .book
-        .tick(T0 + Duration::minutes(4) + Duration::seconds(1));
-    assert!(step_ids(&again).is_empty(), "once");
-    let view = g.only_incident().view.playbook.clone().expect("view");
-    assert_eq!(view.steps[0].status, crate::protocol::StepStatus::Overdue);
-}
-
-#[test]
-fn a_prealarm_that_becomes_an_alarm_switches_to_the_fire_alarm_playbook() {
-    let mut g = given();
-    g.event(ev(EventKind::FirePrealarm, "smoke-1", "7F east"));
-    let before = g.only_incident().playbook.clone();
-    g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
-    let after = g.only_incident().playbook.clone();
-    assert_ne!(before, after);
-    assert_eq!(after.as_deref(), Some("fire-alarm"));
-}
-
-#[test]
-fn every_incident_kind_opens_with_a_playbook() {
-    let mut g = given();
-    for (n, kind) in [
-        EventKind::FireAlarm,
-        EventKind::FirePrealarm,
-        EventKind::FireSupervisory,
-        EventKind::FireTrouble,
-        EventKind::AccessForced,
-        EventKind::AccessHeldOpen,
-        EventKind::AccessTamper,
-        EventKind::AccessDuress,
-        EventKind::ElevatorEntrapment,
-        EventKind::ElevatorFault,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let zone: &'static str = Box::leak(format!("zone-{n}").into_boxed_str());
-        let applied =
-            g.event(ev(kind, "dev", zone).source(Box::leak(format!("src-{n}").into_boxed_str())));
-        let id = &applied[0].view.id;
-        let incident = g.book.get(id).expect("open");
-        assert!(incident.view.playbook.is_some(), "{kind} has no playbook");
-    }
-    let lost = g.book.comms_lost("fp-b2", "green-garden", T0);
-    let incident = g.book.get(&lost[0].view.id).expect("open");
-    assert!(incident.view.playbook.is_some(), "comms.lost");
 }

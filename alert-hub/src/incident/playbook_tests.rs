@@ -1,0 +1,137 @@
+//! Given / when / then tests of an incident's playbook run: started with the incident, worked
+//! from the console, deadlines reported once.
+
+use time::Duration;
+
+use super::tests::{T0, ev, given, opened_id};
+use super::*;
+use crate::protocol::{IncidentEvent, IncidentState, RefusalCode, Role};
+
+fn step_ids(applied: &[Applied]) -> Vec<String> {
+    applied
+        .iter()
+        .filter_map(|a| match &a.event {
+            IncidentEvent::Playbook { run } => Some(
+                format!("{run:?}")
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fire_alarm_opens_with_its_playbook_at_the_confirm_step() {
+    let mut g = given();
+    let applied = g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
+    assert!(
+        step_ids(&applied).iter().any(|e| e == "RunStarted"),
+        "{:?}",
+        step_ids(&applied)
+    );
+    let view = g
+        .only_incident()
+        .view
+        .playbook
+        .clone()
+        .expect("a playbook view");
+    assert_eq!(view.id, "fire-alarm");
+    assert_eq!(view.current.as_deref(), Some("confirm"));
+    let confirm = &view.steps[0];
+    assert_eq!(confirm.status, crate::protocol::StepStatus::Current);
+    assert_eq!(confirm.due_at, Some(T0 + Duration::minutes(3)));
+    assert_eq!(confirm.choices.len(), 2);
+}
+
+#[test]
+fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    let choose = StepCommand::Choose {
+        step: "confirm".into(),
+        choice: "real".into(),
+    };
+    let refusal = g
+        .book
+        .step(&id, &choose, "op-li", T0)
+        .expect_err("not acknowledged");
+    assert_eq!(refusal.code, RefusalCode::InvalidState);
+    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+        .expect("ack");
+    g.book
+        .step(&id, &choose, "op-li", T0 + Duration::minutes(1))
+        .expect("choose");
+    let i = g.only_incident();
+    assert_eq!(i.view.state, IncidentState::InProgress);
+    let view = i.view.playbook.as_ref().expect("view");
+    assert_eq!(view.current.as_deref(), Some("linkage-auto"));
+    assert_eq!(view.steps[0].chosen.as_deref(), Some("real"));
+    assert_eq!(view.steps[0].done_by.as_deref(), Some("op-li"));
+    let wrong = StepCommand::Complete {
+        step: "evacuate".into(),
+    };
+    assert!(
+        g.book.step(&id, &wrong, "op-li", T0).is_err(),
+        "only the current step"
+    );
+}
+
+#[test]
+fn a_passed_deadline_is_reported_once_and_shown_overdue() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    assert!(step_ids(&g.book.tick(T0 + Duration::minutes(2))).is_empty());
+    let late = g.book.tick(T0 + Duration::minutes(4));
+    assert!(late.iter().all(|a| a.view.id == id));
+    assert_eq!(step_ids(&late), ["StepOverdue"]);
+    let again = g
+        .book
+        .tick(T0 + Duration::minutes(4) + Duration::seconds(1));
+    assert!(step_ids(&again).is_empty(), "once");
+    let view = g.only_incident().view.playbook.clone().expect("view");
+    assert_eq!(view.steps[0].status, crate::protocol::StepStatus::Overdue);
+}
+
+#[test]
+fn a_prealarm_that_becomes_an_alarm_switches_to_the_fire_alarm_playbook() {
+    let mut g = given();
+    g.event(ev(EventKind::FirePrealarm, "smoke-1", "7F east"));
+    let before = g.only_incident().playbook.clone();
+    g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
+    let after = g.only_incident().playbook.clone();
+    assert_ne!(before, after);
+    assert_eq!(after.as_deref(), Some("fire-alarm"));
+}
+
+#[test]
+fn every_incident_kind_opens_with_a_playbook() {
+    let mut g = given();
+    for (n, kind) in [
+        EventKind::FireAlarm,
+        EventKind::FirePrealarm,
+        EventKind::FireSupervisory,
+        EventKind::FireTrouble,
+        EventKind::AccessForced,
+        EventKind::AccessHeldOpen,
+        EventKind::AccessTamper,
+        EventKind::AccessDuress,
+        EventKind::ElevatorEntrapment,
+        EventKind::ElevatorFault,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let zone: &'static str = Box::leak(format!("zone-{n}").into_boxed_str());
+        let applied =
+            g.event(ev(kind, "dev", zone).source(Box::leak(format!("src-{n}").into_boxed_str())));
+        let id = &applied[0].view.id;
+        let incident = g.book.get(id).expect("open");
+        assert!(incident.view.playbook.is_some(), "{kind} has no playbook");
+    }
+    let lost = g.book.comms_lost("fp-b2", "green-garden", T0);
+    let incident = g.book.get(&lost[0].view.id).expect("open");
+    assert!(incident.view.playbook.is_some(), "comms.lost");
+}

@@ -1,0 +1,224 @@
+//! The console feed's messages and the operators' commands, and the records the hub keeps of
+//! shift hand-overs and tests.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{Bilingual, DrillView, IncidentView, LogEntry, OnTestView, OperatorInfo};
+
+/// A change on the console feed: the log entry and the incident as it stands after it.
+/// `incident.playbook` is present only on playbook changes and `incident.notifications` only on
+/// notification changes (both always in snapshots): absent means unchanged, so a storm of
+/// joined events does not resend them each time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub entry: LogEntry,
+    pub incident: IncidentView,
+}
+
+/// What the hub sends a console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConsoleMessage {
+    /// Everything open now; `seq` is the last change it includes.
+    Snapshot {
+        seq: u64,
+        operator: OperatorInfo,
+        incidents: Vec<IncidentView>,
+        #[serde(default)]
+        on_test: Vec<OnTestView>,
+        #[serde(default)]
+        drills: Vec<DrillView>,
+    },
+    /// One change, numbered `seq` (= `change.entry.seq`).
+    Change { seq: u64, change: Box<Change> },
+    /// The answer to one command.
+    Reply(Reply),
+    /// The console fell behind; a fresh snapshot follows.
+    Resync { reason: String },
+    /// The console is up to date as of `seq`: everything after comes live.
+    Live { seq: u64 },
+    /// The sources and devices on test now (the whole list).
+    OnTestChanged { on_test: Vec<OnTestView> },
+    /// The drills running now (the whole list).
+    DrillsChanged { drills: Vec<DrillView> },
+    /// Something the operators should read now (e.g. a test about to expire).
+    Notice { text: Bilingual },
+}
+
+/// The hub's answer to a console command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The `request` id the console sent.
+    pub request: String,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RefusalCode>,
+    /// For a refusal, a sentence the operator can read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Why the hub refused a console command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The command could not be read.
+    BadCommand,
+    /// The operator's role may not do this.
+    NotPermitted,
+    /// No such incident.
+    UnknownIncident,
+    /// The incident's state does not allow it (e.g. resolving a closed incident).
+    InvalidState,
+    /// A second, different operator must confirm.
+    NeedsSecondOperator,
+    /// The hub could not store the result; nothing changed.
+    Unavailable,
+}
+
+/// What a console sends: one command, with a request id it picks to match the reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleRequest {
+    pub request: String,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+/// An operator's command on an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Command {
+    Acknowledge {
+        incident: String,
+    },
+    AddNote {
+        incident: String,
+        text: String,
+    },
+    Resolve {
+        incident: String,
+        #[serde(default)]
+        summary: Option<String>,
+    },
+    /// Closes the incident; a P1 needs a second operator to send `close` again to confirm.
+    Close {
+        incident: String,
+    },
+    CompleteStep {
+        incident: String,
+        step: String,
+    },
+    Choose {
+        incident: String,
+        step: String,
+        choice: String,
+    },
+    RecordInput {
+        incident: String,
+        step: String,
+        input: String,
+        value: String,
+    },
+    SkipStep {
+        incident: String,
+        step: String,
+        reason: String,
+    },
+    /// Calls the next level of the notification tree now.
+    EscalateNow {
+        incident: String,
+    },
+    /// Puts a source (or one of its devices) on test for `minutes` (at most 480): its events
+    /// are stored and shown, marked on test, but call nobody. Safety officers and admins only.
+    PutOnTest {
+        source: String,
+        #[serde(default)]
+        device: Option<String>,
+        minutes: u32,
+        reason: String,
+    },
+    /// Ends a test before its expiry.
+    EndTest {
+        source: String,
+        #[serde(default)]
+        device: Option<String>,
+    },
+    /// A shift hand-over, signed by the outgoing and the incoming operator.
+    HandOver {
+        outgoing: String,
+        incoming: String,
+        /// When the console signed it.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        /// The incidents open at hand-over, as the console saw them.
+        #[serde(default)]
+        open_incidents: Vec<String>,
+        /// The steps overdue at hand-over, as the console saw them.
+        #[serde(default)]
+        overdue_steps: Vec<OverdueStep>,
+    },
+}
+
+/// A playbook step overdue at a shift hand-over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueStep {
+    pub incident: String,
+    pub step: String,
+}
+
+/// One change of what is on test, as the hub keeps it: who did it, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnTestRecord {
+    pub seq: u64,
+    pub change: OnTestChange,
+    pub test: OnTestView,
+    /// The operator who started or ended it; `None` when it expired by itself.
+    pub by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// What happened to a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTestChange {
+    Started,
+    Ended,
+    /// Ten minutes before the expiry, the consoles were warned.
+    Warned,
+    Expired,
+}
+
+/// A signed shift hand-over as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandOverRecord {
+    pub seq: u64,
+    pub outgoing: String,
+    pub incoming: String,
+    /// The operator whose console sent it.
+    pub signed_on: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The incidents open at hand-over, as the hub had them.
+    pub open_incidents: Vec<String>,
+    pub overdue_steps: Vec<OverdueStep>,
+}
+
+impl Command {
+    /// The incident the command is about; `None` for a shift hand-over.
+    pub fn incident(&self) -> Option<&str> {
+        match self {
+            Command::Acknowledge { incident }
+            | Command::AddNote { incident, .. }
+            | Command::Resolve { incident, .. }
+            | Command::Close { incident }
+            | Command::CompleteStep { incident, .. }
+            | Command::Choose { incident, .. }
+            | Command::RecordInput { incident, .. }
+            | Command::SkipStep { incident, .. }
+            | Command::EscalateNow { incident } => Some(incident),
+            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Incidents as consoles see them: the view, its playbook checklist and call-out, operators,
+//! and the past-tense events an incident log is made of.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{EventKind, Priority};
+
+/// How many devices an incident lists by name; a storm of hundreds is counted, not listed, so
+/// each change stays small.
+pub const LISTED_DEVICES: usize = 16;
+
+/// An operator's role; each role may do what the roles before it may, with the exceptions
+/// listed in the hub's permission table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Operator,
+    SafetyOfficer,
+    Manager,
+    Admin,
+}
+
+/// Who an operator is, as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The lifecycle of an incident: `new → acknowledged → in_progress → resolved → closed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentState {
+    New,
+    Acknowledged,
+    InProgress,
+    Resolved,
+    Closed,
+}
+
+impl IncidentState {
+    /// Open means anything before closed: it still belongs on the alarm board.
+    pub fn is_open(self) -> bool {
+        self != IncidentState::Closed
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Where something happened, as precisely as the device said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub site: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.site)?;
+        if let Some(b) = &self.building {
+            write!(f, " / {b}")?;
+        }
+        if let Some(fl) = &self.floor {
+            write!(f, " / {fl}F")?;
+        }
+        if let Some(z) = &self.zone {
+            write!(f, " / {z}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An incident as the console shows it: everything the alarm board and incident screen need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub id: String,
+    /// The most urgent kind seen so far; it decides the priority.
+    pub kind: EventKind,
+    pub priority: Priority,
+    pub state: IncidentState,
+    pub location: Location,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_event_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    /// The operator who acknowledged it and owns it now.
+    pub owner: Option<String>,
+    /// How many device events joined it.
+    pub event_count: u64,
+    /// The first distinct devices that reported into it (at most [`LISTED_DEVICES`]), first
+    /// reporter first; `device_count` counts them all.
+    pub devices: Vec<String>,
+    #[serde(default)]
+    pub device_count: u64,
+    /// A second independent detector in the same zone reported fire (GB 50116).
+    pub confirmed_by_two_detectors: bool,
+    /// The device keeps alarming and restoring; `flap_count` counts the restores.
+    pub flapping: bool,
+    pub flap_count: u32,
+    /// A restore or release has been received since the last alarm.
+    pub restored: bool,
+    /// The source or device was on test when the incident opened.
+    pub on_test: bool,
+    /// The running drill this incident belongs to; `None` for a real incident.
+    pub drill: Option<String>,
+    /// The operator who asked to close a P1 that needs a second operator's confirmation.
+    pub close_requested_by: Option<String>,
+    /// The source (panel, controller, unit or gateway) that reported first.
+    #[serde(default)]
+    pub source: String,
+    /// The playbook run of this incident, once one has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<PlaybookView>,
+    /// The notification tree of this incident: who was called, how, and what came of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<NotificationsView>,
+}
+
+impl IncidentView {
+    /// A new, unacknowledged incident of `kind` opened at `at` by one event of `device` from
+    /// `source`; its priority is the kind's.
+    pub fn opened(
+        id: String,
+        kind: EventKind,
+        location: Location,
+        at: OffsetDateTime,
+        device: &str,
+        source: &str,
+    ) -> IncidentView {
+        IncidentView {
+            id,
+            kind,
+            priority: kind.priority().unwrap_or(Priority::P4),
+            state: IncidentState::New,
+            location,
+            opened_at: at,
+            last_event_at: at,
+            acknowledged_at: None,
+            owner: None,
+            event_count: 1,
+            devices: vec![device.to_string()],
+            device_count: 1,
+            confirmed_by_two_detectors: false,
+            flapping: false,
+            flap_count: 0,
+            restored: false,
+            on_test: false,
+            drill: None,
+            close_requested_by: None,
+            source: source.to_string(),
+            playbook: None,
+            notifications: None,
+        }
+    }
+
+    /// True until an operator acknowledges: an unacknowledged P1 keeps sounding.
+    pub fn is_unacknowledged(&self) -> bool {
+        self.state == IncidentState::New
+    }
+
+    /// Where the incident stands on the alarm board; see [`BoardKey`].
+    pub fn board_key(&self) -> BoardKey {
+        BoardKey {
+            priority: self.priority,
+            drill: self.drill.is_some(),
+            acknowledged: !self.is_unacknowledged(),
+            opened_at: self.opened_at,
+            id: self.id.clone(),
+        }
+    }
+
+    /// The order of the alarm board, by [`BoardKey`].
+    pub fn board_order(a: &IncidentView, b: &IncidentView) -> std::cmp::Ordering {
+        a.board_key().cmp(&b.board_key())
+    }
+}
+
+/// The alarm board's sort key; the field order is the sort order: higher priority first;
+/// within a priority real before drill (a big drill never pushes a real alarm down), then
+/// unacknowledged before acknowledged, then oldest first; the id breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BoardKey {
+    pub priority: Priority,
+    pub drill: bool,
+    pub acknowledged: bool,
+    pub opened_at: OffsetDateTime,
+    pub id: String,
+}
+
+/// Text in both languages the console speaks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bilingual {
+    pub zh: String,
+    pub en: String,
+}
+
+/// A playbook run as the incident screen shows it: the checklist and where the operator is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaybookView {
+    pub id: String,
+    pub title: Bilingual,
+    pub steps: Vec<StepView>,
+    /// The step to do next, or `None` when the run has finished.
+    pub current: Option<String>,
+}
+
+/// One step of a running playbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    pub id: String,
+    pub instruction: Bilingual,
+    /// The role responsible for the step, e.g. `operator`, `security_guard`.
+    pub role: String,
+    /// When the step is due (incident start plus the step's deadline).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    pub status: StepStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<ChoiceView>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputView>,
+    /// A step that may be skipped (with a reason).
+    pub skippable: bool,
+    /// Who completed, chose or skipped it, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub done_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+}
+
+/// Where a step stands. `Overdue` is a pending step whose deadline has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Pending,
+    Current,
+    Overdue,
+    Done,
+    Skipped,
+    /// On a branch that a choice did not take.
+    NotTaken,
+}
+
+/// One choice of a branching step (e.g. real fire / false alarm).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceView {
+    pub id: String,
+    pub label: Bilingual,
+}
+
+/// One value a step records (e.g. number of people trapped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputView {
+    pub id: String,
+    pub label: Bilingual,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The notification tree of an incident.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationsView {
+    /// The trees running, comma-separated.
+    pub tree: String,
+    /// The level being called now (0-based).
+    pub level: u32,
+    pub attempts: Vec<AttemptView>,
+    /// When the next level is called if nobody acknowledges; `None` once acknowledged or done.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_escalation_at: Option<OffsetDateTime>,
+    /// Who acknowledged the call, which stops the escalation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
+}
+
+/// One attempt to reach one contact over one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptView {
+    /// The attempt's number within the incident.
+    #[serde(default)]
+    pub attempt: u64,
+    #[serde(default)]
+    pub tree: String,
+    pub level: u32,
+    pub contact: String,
+    /// `console`, `webhook` or `email`.
+    pub channel: String,
+    pub status: AttemptStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// What came of a notification attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptStatus {
+    Sending,
+    Delivered,
+    Failed,
+    Acknowledged,
+}
+
+/// A source or device put on test (maintenance): its events are stored and shown, marked on
+/// test, but start no notification tree until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnTestView {
+    pub source: String,
+    /// One device of the source, or `None` for the whole source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    pub authorised_by: String,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+}
+
+/// A drill that is running now; its events and incidents are marked with its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillView {
+    pub id: String,
+    pub name: Bilingual,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+}
+
+/// Who caused an entry in an incident log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Actor {
+    /// A device, through the source it is wired to.
+    Device { source: String, device: String },
+    /// An operator, by id.
+    Operator { id: String },
+    /// The hub itself (supervision, timers).
+    Hub,
+}
+
+/// What happened to an incident, in the past tense. The incident log is exactly these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum IncidentEvent {
+    /// The incident as it opened; `event_seq` is the device event that opened it, if any.
+    Opened {
+        view: Box<IncidentView>,
+        event_seq: Option<u64>,
+    },
+    /// A device event joined the incident. In a storm, further events of the same kind that
+    /// follow it in one batch are folded into this entry: `more` counts them and
+    /// `last_event_seq` is the last one (each is in the event log).
+    EventJoined {
+        event_seq: u64,
+        event_id: String,
+        kind: EventKind,
+        device: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_event_seq: Option<u64>,
+    },
+    PriorityRaised {
+        kind: EventKind,
+        from: Priority,
+        to: Priority,
+    },
+    ConfirmedByTwoDetectors {
+        devices: Vec<String>,
+    },
+    FlappingDetected {
+        flap_count: u32,
+    },
+    RestoreReceived {
+        kind: EventKind,
+        device: String,
+    },
+    CommsRestored {
+        source: String,
+    },
+    /// A resolved incident got a new alarm, or an incident got a more urgent one: it needs
+    /// acknowledging again.
+    Reopened {
+        kind: EventKind,
+    },
+    Acknowledged {
+        operator: String,
+    },
+    NoteAdded {
+        operator: String,
+        text: String,
+    },
+    Resolved {
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
+    },
+    CloseRequested {
+        operator: String,
+    },
+    Closed {
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmed_by: Option<String>,
+    },
+    /// Something happened in the incident's playbook run (started, step done, overdue, ...).
+    Playbook {
+        run: playbooks::RunEvent,
+    },
+    /// A notification tree called one of its levels (`repeat` counts calls of the last level
+    /// after the first); the next level follows at `next_at` unless someone acknowledges.
+    NotificationLevelCalled {
+        tree: String,
+        level: u32,
+        repeat: u32,
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        next_at: Option<OffsetDateTime>,
+    },
+    /// One contact is being reached over one channel.
+    NotificationAttempted {
+        attempt: u64,
+        tree: String,
+        level: u32,
+        contact: String,
+        channel: String,
+    },
+    NotificationDelivered {
+        attempt: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    NotificationFailed {
+        attempt: u64,
+        error: String,
+    },
+    /// Someone acknowledged: the trees stop escalating.
+    NotificationsAcknowledged {
+        by: String,
+    },
+    /// A tree called its last level as often as it may; nobody acknowledged.
+    NotificationsExhausted {
+        tree: String,
+    },
+    /// An acknowledged P1 had no step done for `minutes`: it needs acknowledging again and the
+    /// trees call their next level.
+    StallReAlerted {
+        minutes: u64,
+    },
+}
+
+/// One entry of an incident's log, also one message of the console feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The feed sequence number: global, gap-free, increasing by one per entry.
+    pub seq: u64,
+    pub incident: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub event: IncidentEvent,
+}

@@ -1,0 +1,140 @@
+//! The wire shapes clients rely on.
+
+use super::*;
+
+#[test]
+fn device_event_reads_the_design_example() {
+    let text = r#"{
+      "id": "fp-b2:000123", "kind": "fire.alarm", "device": "smoke-B2-07F-03",
+      "site": "green-garden", "building": "B2", "floor": "7", "zone": "7F east corridor",
+      "at": "2026-11-22T23:40:00+08:00", "drill": null, "detail": {}
+    }"#;
+    let event: DeviceEvent = serde_json::from_str(text).expect("example parses");
+    assert_eq!(event.kind, EventKind::FireAlarm);
+    assert_eq!(event.zone.as_deref(), Some("7F east corridor"));
+    assert_eq!(event.drill, None);
+}
+
+#[test]
+fn ack_and_nack_have_the_exact_wire_shape() {
+    let ack = DeviceReply::Ack(Ack {
+        ack: "a".into(),
+        seq: 7,
+        duplicate: false,
+    });
+    assert_eq!(
+        serde_json::to_string(&ack).expect("ser"),
+        r#"{"ack":"a","seq":7}"#
+    );
+    let dup = DeviceReply::Ack(Ack {
+        ack: "a".into(),
+        seq: 7,
+        duplicate: true,
+    });
+    assert_eq!(
+        serde_json::to_string(&dup).expect("ser"),
+        r#"{"ack":"a","seq":7,"duplicate":true}"#
+    );
+    let nack = DeviceReply::Nack(Nack {
+        nack: None,
+        error: NackCode::MalformedJson,
+        message: "m".into(),
+    });
+    assert_eq!(
+        serde_json::to_string(&nack).expect("ser"),
+        r#"{"nack":null,"error":"malformed_json","message":"m"}"#
+    );
+}
+
+#[test]
+fn every_device_kind_round_trips_by_wire_name() {
+    for kind in EventKind::DEVICE_KINDS {
+        assert_eq!(EventKind::from_device(kind.as_str()), Some(kind));
+        let json = serde_json::to_string(&kind).expect("ser");
+        assert_eq!(json, format!("\"{}\"", kind.as_str()));
+    }
+    assert_eq!(EventKind::from_device("comms.lost"), None);
+}
+
+#[test]
+fn priorities_follow_the_design_table() {
+    use EventKind::*;
+    for (kind, p) in [
+        (FireAlarm, Priority::P1),
+        (AccessDuress, Priority::P1),
+        (ElevatorEntrapment, Priority::P1),
+        (AccessForced, Priority::P2),
+        (FirePrealarm, Priority::P2),
+        (FireSupervisory, Priority::P3),
+        (AccessHeldOpen, Priority::P3),
+        (AccessTamper, Priority::P3),
+        (FireTrouble, Priority::P4),
+        (CommsLost, Priority::P4),
+        (ElevatorFault, Priority::P4),
+    ] {
+        assert_eq!(kind.priority(), Some(p), "{kind}");
+    }
+}
+
+#[test]
+fn every_log_entry_round_trips_through_json() {
+    use time::macros::datetime;
+    let at = datetime!(2026-11-22 15:40 UTC);
+    let location = Location {
+        site: "gg".into(),
+        ..Location::default()
+    };
+    let view = IncidentView::opened(
+        "INC-000001".into(),
+        EventKind::FireAlarm,
+        location,
+        at,
+        "smoke-1",
+        "fp",
+    );
+    let events = [
+        IncidentEvent::Opened {
+            view: Box::new(view.clone()),
+            event_seq: Some(1),
+        },
+        IncidentEvent::Acknowledged {
+            operator: "op-li".into(),
+        },
+        IncidentEvent::Closed {
+            operator: "op-li".into(),
+            confirmed_by: Some("op-wang".into()),
+        },
+    ];
+    for event in events {
+        let entry = LogEntry {
+            seq: 3,
+            incident: view.id.clone(),
+            at,
+            actor: Actor::Hub,
+            event,
+        };
+        let message = ConsoleMessage::Change {
+            seq: 3,
+            change: Box::new(Change {
+                entry,
+                incident: view.clone(),
+            }),
+        };
+        let json = serde_json::to_string(&message).expect("ser");
+        let back: ConsoleMessage = serde_json::from_str(&json).expect(&json);
+        assert_eq!(back, message);
+    }
+}
+
+#[test]
+fn console_command_wire_shape() {
+    let req: ConsoleRequest =
+        serde_json::from_str(r#"{"request":"r1","action":"acknowledge","incident":"INC-1"}"#)
+            .expect("parses");
+    assert_eq!(
+        req.command,
+        Command::Acknowledge {
+            incident: "INC-1".into()
+        }
+    );
+}
