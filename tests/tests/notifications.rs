@@ -66,6 +66,31 @@ fn write_site(dir: &Path, smtp: &SmtpServer, hook: &WebhookReceiver) -> PathBuf 
     path
 }
 
+/// The real hub on the site above, with its SMTP server and webhook receiver; all stop when
+/// dropped.
+struct Site {
+    smtp: SmtpServer,
+    hook: WebhookReceiver,
+    hub: HubProcess,
+    _dir: tempfile::TempDir,
+}
+
+impl Site {
+    async fn start() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let smtp = SmtpServer::start();
+        let hook = WebhookReceiver::start().await;
+        let config = write_site(dir.path(), &smtp, &hook);
+        let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+        Site {
+            smtp,
+            hook,
+            hub,
+            _dir: dir,
+        }
+    }
+}
+
 /// The hub's public address as the links in notices name it; the tests follow the links to
 /// the hub at its real (port 0) address, so only the path matters.
 fn public_url() -> &'static str {
@@ -89,11 +114,12 @@ fn recipients(smtp: &SmtpServer) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unacknowledged_fire_alarm_escalates_through_every_level_and_logs_each_attempt() {
-    let dir = tempfile::tempdir().unwrap();
-    let smtp = SmtpServer::start();
-    let hook = WebhookReceiver::start().await;
-    let config = write_site(dir.path(), &smtp, &hook);
-    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let Site {
+        smtp,
+        hook,
+        hub,
+        _dir,
+    } = Site::start().await;
     let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     let started = Instant::now();
     panel
@@ -185,11 +211,12 @@ async fn an_unacknowledged_fire_alarm_escalates_through_every_level_and_logs_eac
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_acknowledgement_stops_the_escalation() {
-    let dir = tempfile::tempdir().unwrap();
-    let smtp = SmtpServer::start();
-    let hook = WebhookReceiver::start().await;
-    let config = write_site(dir.path(), &smtp, &hook);
-    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let Site {
+        smtp,
+        hook: _hook,
+        hub,
+        _dir,
+    } = Site::start().await;
     let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     panel
         .send(&event("f1", "fire.alarm", "smoke-1", "7F east corridor"))
@@ -228,11 +255,12 @@ async fn an_acknowledgement_stops_the_escalation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_drill_incident_sends_nothing_to_real_contacts() {
-    let dir = tempfile::tempdir().unwrap();
-    let smtp = SmtpServer::start();
-    let hook = WebhookReceiver::start().await;
-    let config = write_site(dir.path(), &smtp, &hook);
-    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let Site {
+        smtp,
+        hook,
+        hub,
+        _dir,
+    } = Site::start().await;
     let body = r#"{"id":"q1-evac","name":{"zh":"消防疏散演练","en":"Fire evacuation drill"}}"#;
     let (status, _) = http(
         hub.addr,
@@ -271,11 +299,12 @@ async fn a_drill_incident_sends_nothing_to_real_contacts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_source_on_test_is_shown_marked_but_calls_nobody_and_who_authorised_it_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let smtp = SmtpServer::start();
-    let hook = WebhookReceiver::start().await;
-    let config = write_site(dir.path(), &smtp, &hook);
-    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let Site {
+        smtp,
+        hook,
+        hub,
+        _dir,
+    } = Site::start().await;
     let put = Command::PutOnTest {
         source: "fp-gg".into(),
         device: None,
@@ -347,11 +376,12 @@ async fn a_source_on_test_is_shown_marked_but_calls_nobody_and_who_authorised_it
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn following_the_link_in_a_notice_stops_the_escalation() {
-    let dir = tempfile::tempdir().unwrap();
-    let smtp = SmtpServer::start();
-    let hook = WebhookReceiver::start().await;
-    let config = write_site(dir.path(), &smtp, &hook);
-    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let Site {
+        smtp,
+        hook,
+        hub,
+        _dir,
+    } = Site::start().await;
     let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     panel
         .send(&event("f1", "fire.alarm", "smoke-1", "7F east corridor"))
