@@ -218,21 +218,12 @@ impl Checker<'_> {
             Some(role) => role.into_inner(),
             None => defaults.shift_lead_role,
         };
-        let minutes = |this: &mut Self, v: Option<Spanned<u64>>, field: &str, unit: u64| {
-            let v = v?;
-            if *v.get_ref() == 0 {
-                this.problem(&v, field.into(), "must be greater than zero".into());
-                return None;
-            }
-            Some(Duration::from_secs(v.get_ref().saturating_mul(unit)))
-        };
-        let stall_after = minutes(self, raw.stall_minutes, "notify.stall_minutes", 60);
-        let timeout = minutes(
-            self,
-            raw.webhook_timeout_secs,
-            "notify.webhook_timeout_secs",
-            1,
-        );
+        let stall_after = self
+            .positive(raw.stall_minutes, "notify", "stall_minutes")
+            .map(|m| Duration::from_secs(m.saturating_mul(60)));
+        let timeout = self
+            .positive(raw.webhook_timeout_secs, "notify", "webhook_timeout_secs")
+            .map(Duration::from_secs);
         let smtp = raw.smtp.map(|s| {
             if !s.from.get_ref().contains('@') {
                 self.problem(

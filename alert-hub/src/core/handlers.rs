@@ -192,6 +192,16 @@ impl State {
         self.announce(message, pending);
     }
 
+    /// Sends an unnumbered message to every console once the batch is stored.
+    pub(super) fn announce(&self, message: ConsoleMessage, pending: &mut Pending) {
+        if let Ok(json) = serde_json::to_string(&message) {
+            pending.feed.push(Arc::new(FeedItem {
+                seq: 0,
+                json: json.into(),
+            }));
+        }
+    }
+
     /// Turns applied changes into numbered log entries and feed items of this batch.
     pub(super) fn record(
         &mut self,
@@ -225,13 +235,14 @@ impl State {
                 incident: view,
             });
         }
-        let number = self.book.next_number().saturating_sub(1);
-        pending.meta.retain(|(name, _)| name != "incident_number");
-        pending.meta.push(("incident_number".into(), number.into()));
     }
 
     /// Makes the batch durable, then answers, publishes and hands out subscriptions.
     pub(super) fn commit(&mut self, mut pending: Pending) -> Result<(), StoreError> {
+        if !pending.touched.is_empty() {
+            let number = self.book.next_number().saturating_sub(1);
+            pending.meta.push(("incident_number".into(), number.into()));
+        }
         let mut feed = Vec::with_capacity(pending.changes.len() + pending.feed.len());
         for change in std::mem::take(&mut pending.changes) {
             let seq = change.entry.seq;

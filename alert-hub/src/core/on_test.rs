@@ -4,12 +4,11 @@
 //! ends by itself at its expiry. Every change is kept with who made it.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
+use super::State;
 use super::batch::Pending;
-use super::{FeedItem, State};
 use crate::incident::Refusal;
 use crate::protocol::{
     Bilingual, ConsoleMessage, OnTestChange, OnTestRecord, OnTestView, OperatorInfo, RefusalCode,
@@ -179,16 +178,6 @@ impl State {
                 on_test: self.on_test.clone(),
             };
             self.announce(list, pending);
-        }
-    }
-
-    /// Sends an unnumbered message to every console once the batch is stored.
-    pub(super) fn announce(&self, message: ConsoleMessage, pending: &mut Pending) {
-        if let Ok(json) = serde_json::to_string(&message) {
-            pending.feed.push(Arc::new(FeedItem {
-                seq: 0,
-                json: json.into(),
-            }));
         }
     }
 }

@@ -126,14 +126,14 @@ impl Incident {
         on_test: bool,
     ) -> IncidentEvent {
         let e = &event.event;
-        let location = Location {
-            site: e.site.clone(),
-            building: e.building.clone(),
-            floor: e.floor.clone(),
-            zone: e.zone.clone(),
-        };
-        let mut view =
-            IncidentView::opened(id, e.kind, location, event.received_at, &e.device, source);
+        let mut view = IncidentView::opened(
+            id,
+            e.kind,
+            e.location(),
+            event.received_at,
+            &e.device,
+            source,
+        );
         view.priority = class.priority_of(e.kind);
         view.on_test = on_test;
         view.drill = e.drill.clone();

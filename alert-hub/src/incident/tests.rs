@@ -105,6 +105,15 @@ impl Given {
             .command(id, &command, OperatorRef { id: who, role }, T0)
     }
 
+    /// An operator acknowledges and resolves incident `id`.
+    pub(super) fn acknowledge_and_resolve(&mut self, id: &str) {
+        self.command(id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+            .expect("ack");
+        let resolve = IncidentCommand::Resolve { summary: None };
+        self.command(id, resolve, "op-li", Role::Operator)
+            .expect("resolve");
+    }
+
     pub(super) fn only_incident(&self) -> &Incident {
         assert_eq!(self.book.len(), 1, "expected exactly one open incident");
         self.book.iter().next().expect("one incident")
@@ -293,15 +302,7 @@ fn an_alarm_joining_an_acknowledged_trouble_raises_priority_and_needs_acknowledg
 fn a_new_alarm_on_a_resolved_incident_reopens_it() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::AccessDuress, "pad-1", "gate")));
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    g.command(
-        &id,
-        IncidentCommand::Resolve { summary: None },
-        "op-li",
-        Role::Operator,
-    )
-    .expect("resolve");
+    g.acknowledge_and_resolve(&id);
     g.event(ev(EventKind::AccessDuress, "pad-1", "gate").at(T0 + Duration::minutes(5)));
     assert_eq!(g.only_incident().view.state, IncidentState::New);
 }
@@ -310,15 +311,7 @@ fn a_new_alarm_on_a_resolved_incident_reopens_it() {
 fn after_the_reopen_window_a_resolved_incident_lets_a_new_one_open() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::FireTrouble, "loop-1", "B1")));
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    g.command(
-        &id,
-        IncidentCommand::Resolve { summary: None },
-        "op-li",
-        Role::Operator,
-    )
-    .expect("resolve");
+    g.acknowledge_and_resolve(&id);
     let later = T0 + book::REOPEN_WINDOW + Duration::minutes(1);
     let applied = g.event(ev(EventKind::FireTrouble, "loop-1", "B1").at(later));
     assert_ne!(opened_id(&applied), id);
@@ -377,15 +370,7 @@ fn a_note_puts_an_acknowledged_incident_in_progress_and_empty_notes_are_refused(
 fn closing_a_p1_takes_a_second_operator() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "z")));
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    g.command(
-        &id,
-        IncidentCommand::Resolve { summary: None },
-        "op-li",
-        Role::Operator,
-    )
-    .expect("resolve");
+    g.acknowledge_and_resolve(&id);
     let first = g
         .command(&id, IncidentCommand::Close, "op-li", Role::Operator)
         .expect("request");
@@ -415,15 +400,7 @@ fn a_p4_closes_with_one_operator_after_resolution() {
         .command(&id, IncidentCommand::Close, "op-li", Role::Operator)
         .expect_err("early");
     assert_eq!(early.code, RefusalCode::InvalidState);
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    g.command(
-        &id,
-        IncidentCommand::Resolve { summary: None },
-        "op-li",
-        Role::Operator,
-    )
-    .expect("resolve");
+    g.acknowledge_and_resolve(&id);
     g.command(&id, IncidentCommand::Close, "op-li", Role::Operator)
         .expect("close");
     assert!(g.book.is_empty());

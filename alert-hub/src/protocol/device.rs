@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::Location;
+
 /// The largest device frame the hub accepts, in bytes; larger frames are refused with `too_large`.
 pub const MAX_DEVICE_FRAME_BYTES: usize = 64 * 1024;
 
@@ -189,6 +191,18 @@ pub struct DeviceEvent {
     pub drill: Option<String>,
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub detail: serde_json::Value,
+}
+
+impl DeviceEvent {
+    /// Where the event happened, as precisely as the device said.
+    pub fn location(&self) -> Location {
+        Location {
+            site: self.site.clone(),
+            building: self.building.clone(),
+            floor: self.floor.clone(),
+            zone: self.zone.clone(),
+        }
+    }
 }
 
 /// The hub's answer to one device frame. Exactly one is sent per frame, in order.
