@@ -16,6 +16,8 @@ pub struct Pending {
     /// Requests taken into this batch.
     pub requests: usize,
     pub events: Vec<StoredEvent>,
+    /// The id key and sequence number of each event in `events`.
+    pub seen_ids: Vec<(u64, u64)>,
     pub log: Vec<LoggedChange>,
     /// The changes of this batch, serialized at commit; a storm's joined events fold into the
     /// incident's previous join of the same kind.
@@ -30,8 +32,6 @@ pub struct Pending {
     pub handovers: Vec<HandOverRecord>,
     pub on_test_log: Vec<OnTestRecord>,
     pub feed: Vec<Arc<FeedItem>>,
-    /// Event ids stored by this batch, per source: a re-send inside one batch is a duplicate too.
-    pub ids: HashMap<(Arc<str>, String), u64>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
     /// Outside notification attempts to start once the batch is stored.
     pub deliveries: Vec<Delivery>,
@@ -48,6 +48,7 @@ impl Pending {
     pub fn into_parts(self) -> (WriteBatch, Then) {
         let batch = WriteBatch {
             events: self.events,
+            seen_ids: self.seen_ids,
             log: self.log,
             incidents: self.incidents,
             meta: self.meta,

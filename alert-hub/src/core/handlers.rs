@@ -14,7 +14,7 @@ use crate::protocol::{
     Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
     IncidentEvent, IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
-use crate::store::{LoggedChange, StoredIncident};
+use crate::store::{LoggedChange, Store, StoredIncident};
 
 /// Folds a joined event into its incident's previous change of this batch when that is a join
 /// of the same kind (a storm): the entry counts it and takes the incident as it now stands.
@@ -44,6 +44,24 @@ fn fold_join(pending: &mut Pending, event: &IncidentEvent, view: &IncidentView) 
             true
         }
         _ => false,
+    }
+}
+
+/// Whether the event stored as `seq` (in this batch or in the store) is event `id` of `source`.
+/// A failed read counts as "no": storing an alarm twice is better than losing it.
+fn sent_before(store: &dyn Store, batch: &[StoredEvent], seq: u64, source: &str, id: &str) -> bool {
+    let same = |e: &StoredEvent| e.source == source && e.event.id == id;
+    if let Some(first) = batch.first()
+        && seq >= first.seq
+    {
+        return batch.get((seq - first.seq) as usize).is_some_and(same);
+    }
+    match store.event(seq) {
+        Ok(stored) => stored.as_ref().is_some_and(same),
+        Err(e) => {
+            tracing::error!(error = %e, seq, "cannot read an earlier event to confirm a duplicate; storing the event as new");
+            false
+        }
     }
 }
 
@@ -87,14 +105,16 @@ impl State {
             pending.after_commit(move || answer(reply, DeviceReply::Nack(nack)));
             return;
         }
-        let key = (source.clone(), event.id.clone());
-        let earlier = match pending.ids.get(&key) {
-            Some(seq) => Some(*seq),
-            None => self.store.event_seq(&source, &event.id).unwrap_or_else(|e| {
-                tracing::error!(error = %e, "idempotency lookup failed; treating the event as new");
-                None
-            }),
-        };
+        let key = self.seen.key(&source, &event.id);
+        let earlier = self.seen.find(key, |seq| {
+            sent_before(
+                self.store.as_ref(),
+                &pending.events,
+                seq,
+                &source,
+                &event.id,
+            )
+        });
         if let Some(seq) = earlier {
             self.metrics.duplicates.fetch_add(1, Relaxed);
             let ack = Ack {
@@ -107,7 +127,8 @@ impl State {
         }
         let seq = self.next_event_seq;
         self.next_event_seq += 1;
-        pending.ids.insert(key, seq);
+        self.seen.insert(key, seq);
+        pending.seen_ids.push((key, seq));
         let stored = StoredEvent {
             seq,
             source: source.to_string(),

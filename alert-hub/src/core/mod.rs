@@ -8,6 +8,7 @@ mod batch;
 mod commands;
 mod deliveries;
 mod on_test;
+mod seen_ids;
 mod supervision;
 
 use std::collections::HashSet;
@@ -26,10 +27,11 @@ use crate::protocol::{
     Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
     Reply,
 };
-use crate::store::Store;
+use crate::store::{Store, WriteBatch};
 
 use batch::Pending;
 pub use handlers::feed_json;
+pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
 
 /// How many requests one group commit takes at most.
@@ -155,6 +157,8 @@ struct State {
     links: AckLinks,
     metrics: Arc<Metrics>,
     book: IncidentBook,
+    /// Which event ids each source already sent.
+    seen: SeenIds,
     supervision: Supervision,
     drills: Vec<DrillView>,
     next_event_seq: u64,
@@ -191,7 +195,7 @@ pub fn start(
         None => Vec::new(),
     };
     let links = AckLinks::new(
-        ack_secret(store.as_ref())?,
+        stored_secret(store.as_ref(), "ack_secret")?,
         config.notify.public_url.clone(),
     );
     let state = State {
@@ -201,6 +205,7 @@ pub fn start(
             store.incidents()?,
             last_number,
         ),
+        seen: SeenIds::load(store.as_ref(), stored_secret(store.as_ref(), "id_salt")?)?,
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq: store.last_event_seq()? + 1,
         next_log_seq: store.last_log_seq()? + 1,
@@ -238,9 +243,10 @@ pub fn start(
     })
 }
 
-/// The hub's secret for acknowledgement links: made once, kept in the store.
-fn ack_secret(store: &dyn Store) -> Result<[u8; 32], StoreError> {
-    let stored = store.meta("ack_secret")?;
+/// A secret of the hub's (for acknowledgement links, for id keys): made once, kept in the store
+/// under `name`.
+fn stored_secret(store: &dyn Store, name: &str) -> Result<[u8; 32], StoreError> {
+    let stored = store.meta(name)?;
     let parsed = stored.as_ref().and_then(|v| v.as_str()).and_then(|hex| {
         let bytes: Option<Vec<u8>> = (0..hex.len())
             .step_by(2)
@@ -256,8 +262,8 @@ fn ack_secret(store: &dyn Store) -> Result<[u8; 32], StoreError> {
     }
     let secret = new_secret().map_err(|e| StoreError::Io(format!("no random source: {e}")))?;
     let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    store.commit(crate::store::WriteBatch {
-        meta: vec![("ack_secret".into(), hex.into())],
+    store.commit(WriteBatch {
+        meta: vec![(name.into(), hex.into())],
         ..Default::default()
     })?;
     Ok(secret)

@@ -1,5 +1,6 @@
 //! The durable store behind a small trait: the append-only event log keyed by sequence number,
-//! the idempotency index, incidents and their logs. sled is the default implementation.
+//! the keys of the event ids each batch stored, incidents and their logs. sled is the default
+//! implementation.
 
 mod sled_store;
 
@@ -45,6 +46,8 @@ impl StoredIncident {
 #[derive(Debug, Default)]
 pub struct WriteBatch {
     pub events: Vec<StoredEvent>,
+    /// The id key and sequence number of each event stored (see `core::SeenIds`).
+    pub seen_ids: Vec<(u64, u64)>,
     /// Incident-log entries, each as the feed message that carries it (the entry and the
     /// incident as it stood after it), serialized once for the feed and the store.
     pub log: Vec<LoggedChange>,
@@ -61,6 +64,7 @@ pub struct WriteBatch {
 impl WriteBatch {
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
+            && self.seen_ids.is_empty()
             && self.log.is_empty()
             && self.incidents.is_empty()
             && self.meta.is_empty()
@@ -74,8 +78,10 @@ impl WriteBatch {
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Applies a batch atomically and returns only once it is durable on disk.
     fn commit(&self, batch: WriteBatch) -> Result<(), StoreError>;
-    /// The sequence number under which `source` already sent event `id`, if it did.
-    fn event_seq(&self, source: &str, id: &str) -> Result<Option<u64>, StoreError>;
+    /// The stored event with sequence number `seq`.
+    fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
+    /// Calls `each` with the id key and sequence number of every event whose key was stored.
+    fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError>;
     /// Up to `limit` stored events with a sequence number above `after`, in order.
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
     /// Up to `limit` feed changes with a sequence number above `after`, in order.
@@ -94,4 +100,27 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError>;
     /// Every change of what is on test, oldest first.
     fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError>;
+}
+
+/// A stored heartbeat event, for tests of what the store keeps.
+#[cfg(test)]
+pub(crate) fn heartbeat(seq: u64, source: &str, id: &str) -> StoredEvent {
+    use time::macros::datetime;
+    StoredEvent {
+        seq,
+        source: source.into(),
+        received_at: datetime!(2026-11-22 15:40:00 UTC),
+        event: crate::protocol::DeviceEvent {
+            id: id.into(),
+            kind: crate::protocol::EventKind::Heartbeat,
+            device: "panel".into(),
+            site: "gg".into(),
+            building: None,
+            floor: None,
+            zone: None,
+            at: datetime!(2026-11-22 15:40:00 UTC),
+            drill: None,
+            detail: serde_json::Value::Null,
+        },
+    }
 }

@@ -1,8 +1,9 @@
 //! The sled implementation of the store: one tree, records under one-letter key prefixes, so
 //! that a group commit is a single atomic sled batch followed by one flush.
 //!
-//! Keys: `e` + seq → event; `i` + source + NUL + id → seq; `c` + seq → the feed's change
-//! message (the log entry and the incident after it);
+//! Keys: `e` + seq → event; `k` + seq → the id keys of the events of one group commit (pairs
+//! of big-endian key and seq, the first pair's seq in the record's key); `c` + seq → the feed's
+//! change message (the log entry and the incident after it);
 //! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `h` + seq → shift
 //! hand-over; `t` + seq → on-test change; `m` + name → meta value.
 
@@ -123,11 +124,14 @@ impl Store for SledStore {
         let mut b = sled::Batch::default();
         for event in &batch.events {
             b.insert(seq_key(b'e', event.seq), encode(event)?);
-            let idem = key(
-                b'i',
-                &[event.source.as_bytes(), &[0], event.event.id.as_bytes()],
-            );
-            b.insert(idem, &event.seq.to_be_bytes());
+        }
+        if let Some(&(_, first)) = batch.seen_ids.first() {
+            let mut pairs = Vec::with_capacity(batch.seen_ids.len() * 16);
+            for (key, seq) in &batch.seen_ids {
+                pairs.extend_from_slice(&key.to_be_bytes());
+                pairs.extend_from_slice(&seq.to_be_bytes());
+            }
+            b.insert(seq_key(b'k', first), pairs);
         }
         for change in &batch.log {
             b.insert(seq_key(b'c', change.seq), change.json.as_bytes());
@@ -157,9 +161,26 @@ impl Store for SledStore {
         Ok(())
     }
 
-    fn event_seq(&self, source: &str, id: &str) -> Result<Option<u64>, StoreError> {
-        let idem = key(b'i', &[source.as_bytes(), &[0], id.as_bytes()]);
-        Ok(self.db.get(idem)?.map(|v| seq_of(&v)))
+    fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
+        let k = seq_key(b'e', seq);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+    }
+
+    fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
+        for record in self.db.scan_prefix([b'k']) {
+            let (k, v) = record?;
+            if v.len() % 16 != 0 {
+                return Err(StoreError::Corrupt {
+                    key: format!("k{}", seq_of(&k)),
+                    message: format!("{} bytes is not a list of 16-byte pairs", v.len()),
+                });
+            }
+            for pair in v.chunks_exact(16) {
+                let (key, seq) = pair.split_at(8);
+                each(seq_of(key), seq_of(seq));
+            }
+        }
+        Ok(())
     }
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
@@ -242,30 +263,8 @@ impl Store for SledStore {
 
 #[cfg(test)]
 mod tests {
-    use time::macros::datetime;
-
     use super::*;
-    use crate::protocol::{DeviceEvent, EventKind};
-
-    fn stored(seq: u64, id: &str) -> StoredEvent {
-        StoredEvent {
-            seq,
-            source: "fp".into(),
-            received_at: datetime!(2026-11-22 15:40:00 UTC),
-            event: DeviceEvent {
-                id: id.into(),
-                kind: EventKind::Heartbeat,
-                device: "panel".into(),
-                site: "gg".into(),
-                building: None,
-                floor: None,
-                zone: None,
-                at: datetime!(2026-11-22 15:40:00 UTC),
-                drill: None,
-                detail: serde_json::Value::Null,
-            },
-        }
-    }
+    use crate::store::heartbeat;
 
     /// Reopens in the same process: sled's flusher thread may hold the file lock for a moment
     /// after the first handle is dropped.
@@ -283,20 +282,37 @@ mod tests {
     }
 
     #[test]
-    fn committed_events_survive_reopening_with_their_idempotency_index() {
+    fn committed_events_survive_reopening_with_their_id_keys() {
         let dir = tempfile::tempdir().expect("tempdir");
         {
             let store = SledStore::open(dir.path()).expect("open");
             let batch = WriteBatch {
-                events: (1..=300).map(|n| stored(n, &format!("e{n}"))).collect(),
+                events: (1..=300)
+                    .map(|n| heartbeat(n, "fp", &format!("e{n}")))
+                    .collect(),
+                seen_ids: (1..=300).map(|n| (n * 1_000_003, n)).collect(),
+                ..WriteBatch::default()
+            };
+            store.commit(batch).expect("commit");
+            let batch = WriteBatch {
+                events: vec![heartbeat(301, "fp", "e301")],
+                seen_ids: vec![(u64::MAX, 301)],
                 ..WriteBatch::default()
             };
             store.commit(batch).expect("commit");
         }
         let store = reopen(dir.path());
-        assert_eq!(store.last_event_seq().expect("seq"), 300);
-        assert_eq!(store.event_seq("fp", "e42").expect("idem"), Some(42));
-        assert_eq!(store.event_seq("other", "e42").expect("idem"), None);
+        assert_eq!(store.last_event_seq().expect("seq"), 301);
+        let event = store.event(42).expect("read").expect("stored");
+        assert_eq!((event.seq, event.event.id.as_str()), (42, "e42"));
+        assert!(store.event(302).expect("read").is_none());
+        let mut pairs = Vec::new();
+        store
+            .seen_ids(&mut |key, seq| pairs.push((key, seq)))
+            .expect("seen ids");
+        let mut expected: Vec<(u64, u64)> = (1..=300).map(|n| (n * 1_000_003, n)).collect();
+        expected.push((u64::MAX, 301));
+        assert_eq!(pairs, expected);
         let page = store.events_after(255, 10).expect("page");
         assert_eq!(
             page.iter().map(|e| e.seq).collect::<Vec<_>>(),
