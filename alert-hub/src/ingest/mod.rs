@@ -142,34 +142,62 @@ fn refuse(hub: &Hub, id: Option<String>, error: NackCode, message: &str) -> Devi
     })
 }
 
+/// Sends the answers in frame order. Answers that are ready together (a group commit answers
+/// many frames at once) go out in one write; the socket is flushed before waiting for more.
 async fn write_answers<Si>(hub: &Hub, mut sink: Si, mut queue: mpsc::Receiver<Answer>)
 where
     Si: Sink<Message> + Unpin,
 {
-    while let Some(answer) = queue.recv().await {
-        let reply = match answer {
-            Answer::Ready(reply) => reply,
-            Answer::Waiting { reply, since } => match reply.await {
-                Ok(reply) => {
-                    hub.metrics.ack_latency(since.elapsed());
-                    reply
-                }
-                Err(_) => {
-                    let close = CloseFrame {
-                        code: close_code::ERROR,
-                        reason: "the hub cannot store events now; reconnect and resend".into(),
-                    };
-                    let _ = sink.send(Message::Close(Some(close))).await;
+    let mut unflushed = false;
+    loop {
+        let answer = match queue.try_recv() {
+            Ok(answer) => answer,
+            Err(mpsc::error::TryRecvError::Disconnected) => break,
+            Err(mpsc::error::TryRecvError::Empty) => {
+                if unflushed && sink.flush().await.is_err() {
                     return;
                 }
-            },
+                unflushed = false;
+                match queue.recv().await {
+                    Some(answer) => answer,
+                    None => break,
+                }
+            }
+        };
+        let reply = match answer {
+            Answer::Ready(reply) => Some(reply),
+            Answer::Waiting { mut reply, since } => {
+                let stored = match reply.try_recv() {
+                    Err(oneshot::error::TryRecvError::Empty) => {
+                        if unflushed && sink.flush().await.is_err() {
+                            return;
+                        }
+                        unflushed = false;
+                        reply.await.ok()
+                    }
+                    ready => ready.ok(),
+                };
+                if stored.is_some() {
+                    hub.metrics.ack_latency(since.elapsed());
+                }
+                stored
+            }
+        };
+        let Some(reply) = reply else {
+            let close = CloseFrame {
+                code: close_code::ERROR,
+                reason: "the hub cannot store events now; reconnect and resend".into(),
+            };
+            let _ = sink.send(Message::Close(Some(close))).await;
+            return;
         };
         let Ok(json) = serde_json::to_string(&reply) else {
             continue;
         };
-        if sink.send(Message::Text(json.into())).await.is_err() {
+        if sink.feed(Message::Text(json.into())).await.is_err() {
             return;
         }
+        unflushed = true;
     }
     let close = CloseFrame {
         code: close_code::AWAY,
