@@ -7,7 +7,9 @@ use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
+use crate::protocol::{
+    Change, DrillView, HandOverRecord, IncidentView, OnTestRecord, OnTestView, StoredEvent,
+};
 use crate::store::{LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -39,6 +41,11 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The event of this batch stored as `seq`.
+    pub fn event(&self, seq: u64) -> Option<&StoredEvent> {
+        event_in(&self.events, seq)
+    }
+
     /// Runs `action` once the batch is durable (replies to devices and consoles).
     pub fn after_commit(&mut self, action: impl FnOnce() + Send + 'static) {
         self.after.push(Box::new(action));
@@ -59,6 +66,7 @@ impl Pending {
             actions: self.after,
             feed: self.feed,
             subscribers: self.subscribers,
+            snapshot: None,
             deliveries: self.deliveries,
         };
         (batch, then)
@@ -70,5 +78,99 @@ pub struct Then {
     pub actions: Vec<Box<dyn FnOnce() + Send>>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
+    /// What the subscribers are given: the book as this batch leaves it.
+    pub snapshot: Option<Snapshot>,
     pub deliveries: Vec<Delivery>,
+}
+
+/// Everything open as a batch leaves it, and the last feed sequence number it includes.
+pub struct Snapshot {
+    pub seq: u64,
+    pub incidents: Vec<IncidentView>,
+    pub drills: Vec<DrillView>,
+    pub on_test: Vec<OnTestView>,
+}
+
+/// The event stored as `seq` among `events` (consecutive sequence numbers).
+fn event_in(events: &[StoredEvent], seq: u64) -> Option<&StoredEvent> {
+    let first = events.first()?.seq;
+    let at = usize::try_from(seq.checked_sub(first)?).ok()?;
+    events.get(at)
+}
+
+/// Sealed batches whose events the writer may not have stored yet: a duplicate is confirmed
+/// against them until they are.
+#[derive(Default)]
+pub struct InFlight {
+    batches: std::collections::VecDeque<Arc<WriteBatch>>,
+}
+
+impl InFlight {
+    pub fn push(&mut self, batch: &Arc<WriteBatch>) {
+        if !batch.events.is_empty() {
+            self.batches.push_back(batch.clone());
+        }
+    }
+
+    /// Forgets the batches whose events are durable up to `durable`: the store has them.
+    pub fn retire(&mut self, durable: u64) {
+        while self
+            .batches
+            .front()
+            .and_then(|b| b.events.last())
+            .is_some_and(|last| last.seq <= durable)
+        {
+            self.batches.pop_front();
+        }
+    }
+
+    pub fn event(&self, seq: u64) -> Option<&StoredEvent> {
+        self.batches.iter().find_map(|b| event_in(&b.events, seq))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::heartbeat;
+
+    fn sealed(seqs: std::ops::RangeInclusive<u64>) -> Arc<WriteBatch> {
+        Arc::new(WriteBatch {
+            events: seqs.map(|n| heartbeat(n, "fp", &format!("e{n}"))).collect(),
+            ..WriteBatch::default()
+        })
+    }
+
+    #[test]
+    fn an_event_of_a_batch_the_writer_has_not_stored_is_found_until_it_is_stored() {
+        let mut in_flight = InFlight::default();
+        in_flight.push(&sealed(1..=3));
+        in_flight.push(&Arc::new(WriteBatch::default()));
+        in_flight.push(&sealed(4..=6));
+        let id = |seq| in_flight.event(seq).map(|e| e.event.id.clone());
+        assert_eq!(id(2).as_deref(), Some("e2"));
+        assert_eq!(id(6).as_deref(), Some("e6"));
+        assert_eq!(id(7), None);
+
+        // The writer has stored events up to 4: the first batch is in the store now, the
+        // second is not completely.
+        in_flight.retire(4);
+        assert_eq!(in_flight.event(2).map(|e| e.seq), None);
+        assert_eq!(in_flight.event(5).map(|e| e.seq), Some(5));
+        in_flight.retire(6);
+        assert_eq!(in_flight.event(5).map(|e| e.seq), None);
+    }
+
+    #[test]
+    fn the_batch_being_assembled_finds_its_own_events_by_seq() {
+        let pending = Pending {
+            events: (10..=12)
+                .map(|n| heartbeat(n, "fp", &format!("e{n}")))
+                .collect(),
+            ..Pending::default()
+        };
+        assert_eq!(pending.event(11).map(|e| e.event.id.as_str()), Some("e11"));
+        assert!(pending.event(9).is_none());
+        assert!(pending.event(13).is_none());
+    }
 }

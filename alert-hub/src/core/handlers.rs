@@ -1,20 +1,21 @@
 //! What the core does with each request, and the group commit that makes it durable.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
-use super::batch::Pending;
-use super::{FeedItem, State, Subscription};
+use super::batch::{Pending, Snapshot};
+use super::writer::Sealed;
+use super::{FeedItem, State};
 use crate::error::StoreError;
 use crate::incident::Applied;
 use crate::protocol::{
     Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
     IncidentEvent, IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
-use crate::store::{LoggedChange, Store, StoredIncident};
+use crate::store::{LoggedChange, StoredIncident};
 
 /// Folds a joined event into its incident's previous change of this batch when that is a join
 /// of the same kind (a storm): the entry counts it and takes the incident as it now stands.
@@ -47,19 +48,13 @@ fn fold_join(pending: &mut Pending, event: &IncidentEvent, view: &IncidentView) 
     }
 }
 
-/// Whether the event stored as `seq` (in this batch or in the store) is event `id` of `source`.
-/// A failed read counts as "no": storing an alarm twice is better than losing it.
-fn sent_before(store: &dyn Store, batch: &[StoredEvent], seq: u64, source: &str, id: &str) -> bool {
-    let same = |e: &StoredEvent| e.source == source && e.event.id == id;
-    if let Some(first) = batch.first()
-        && seq >= first.seq
-    {
-        return batch.get((seq - first.seq) as usize).is_some_and(same);
-    }
-    match store.event(seq) {
-        Ok(stored) => stored.as_ref().is_some_and(same),
+/// Whether the event stored under an earlier key match is event `id` of `source`. A failed
+/// read counts as "no": storing an alarm twice is better than losing it.
+fn is_same_event(stored: Result<Option<StoredEvent>, StoreError>, source: &str, id: &str) -> bool {
+    match stored {
+        Ok(stored) => stored.is_some_and(|e| e.source == source && e.event.id == id),
         Err(e) => {
-            tracing::error!(error = %e, seq, "cannot read an earlier event to confirm a duplicate; storing the event as new");
+            tracing::error!(error = %e, "cannot read an earlier event to confirm a duplicate; storing the event as new");
             false
         }
     }
@@ -107,13 +102,12 @@ impl State {
         }
         let key = self.seen.key(&source, &event.id);
         let earlier = self.seen.find(key, |seq| {
-            sent_before(
-                self.store.as_ref(),
-                &pending.events,
-                seq,
-                &source,
-                &event.id,
-            )
+            let stored = pending
+                .event(seq)
+                .or_else(|| self.in_flight.event(seq))
+                .map(|e| Ok(Some(e.clone())))
+                .unwrap_or_else(|| self.store.event(seq));
+            is_same_event(stored, &source, &event.id)
         });
         if let Some(seq) = earlier {
             self.metrics.duplicates.fetch_add(1, Relaxed);
@@ -258,8 +252,9 @@ impl State {
         }
     }
 
-    /// Makes the batch durable, then answers, publishes and hands out subscriptions.
-    pub(super) fn commit(&mut self, mut pending: Pending) -> Result<(), StoreError> {
+    /// Seals the batch and hands it to the writer, which stores it and then answers, publishes
+    /// and hands out subscriptions. Fails when the writer has stopped (the store failed).
+    pub(super) fn seal(&mut self, mut pending: Pending) -> Result<(), StoreError> {
         if !pending.touched.is_empty() {
             let number = self.book.next_number().saturating_sub(1);
             pending.meta.push(("incident_number".into(), number.into()));
@@ -292,37 +287,28 @@ impl State {
                 pending.incidents.push(StoredIncident::encode(incident)?);
             }
         }
-        let (batch, then) = pending.into_parts();
-        let events = batch.events.len() as u64;
-        if !batch.is_empty() {
-            self.store.commit(batch)?;
+        let (batch, mut then) = pending.into_parts();
+        if !then.subscribers.is_empty() {
+            then.snapshot = Some(self.snapshot());
         }
-        self.metrics.acked.fetch_add(events, Relaxed);
-        for action in then.actions {
-            action();
-        }
-        for item in then.feed {
-            let _ = self.feed.send(item);
-        }
-        for delivery in then.deliveries {
-            let _ = self.deliveries.send(delivery);
-        }
-        for subscriber in then.subscribers {
-            let _ = subscriber.send(self.subscription());
-        }
+        let batch = Arc::new(batch);
+        self.in_flight.retire(self.durable.load(Acquire));
+        self.in_flight.push(&batch);
+        self.writer
+            .send(Sealed { batch, then })
+            .map_err(|_| StoreError::Io("the writer stopped".into()))?;
         self.update_gauges();
         Ok(())
     }
 
-    fn subscription(&self) -> Subscription {
+    fn snapshot(&self) -> Snapshot {
         let mut incidents: Vec<IncidentView> = self.book.iter().map(|i| i.view.clone()).collect();
         incidents.sort_by(IncidentView::board_order);
-        Subscription {
+        Snapshot {
             seq: self.next_log_seq - 1,
             incidents,
             drills: self.drills.clone(),
             on_test: self.on_test.clone(),
-            changes: self.feed.subscribe(),
         }
     }
 }

@@ -1,5 +1,7 @@
-//! The hub's core: one thread that owns the incident book, turns each group of waiting requests
-//! into one durable batch (group commit), and only after the flush answers and publishes.
+//! The hub's core: one thread that owns the incident book and turns each group of waiting
+//! requests into one batch (group commit), and a writer thread that stores each batch and only
+//! after the flush answers and publishes. The core assembles the next batch while the writer
+//! flushes the last one.
 //!
 //! Nothing is acknowledged before it is on disk, and nothing reaches a console that is not in
 //! the store, so a console resyncing from the store by sequence number sees the same history.
@@ -10,9 +12,11 @@ mod deliveries;
 mod on_test;
 mod seen_ids;
 mod supervision;
+mod writer;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -29,10 +33,11 @@ use crate::protocol::{
 };
 use crate::store::{Store, WriteBatch};
 
-use batch::Pending;
+use batch::{InFlight, Pending};
 pub use handlers::feed_json;
 pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
+use writer::Writer;
 
 /// How many requests one group commit takes at most.
 pub const MAX_BATCH: usize = 4096;
@@ -152,8 +157,11 @@ pub struct Core {
 struct State {
     store: Arc<dyn Store>,
     config: Arc<HubConfig>,
-    /// Where outside notification attempts go once their batch is stored.
-    deliveries: mpsc::UnboundedSender<Delivery>,
+    /// Where sealed batches go to be stored, answered and published.
+    writer: std::sync::mpsc::SyncSender<writer::Sealed>,
+    /// The last event sequence number the writer has stored.
+    durable: Arc<AtomicU64>,
+    in_flight: batch::InFlight,
     links: AckLinks,
     metrics: Arc<Metrics>,
     book: IncidentBook,
@@ -170,7 +178,6 @@ struct State {
     next_test_record: u64,
     /// Every operator's role, for checking shift hand-overs.
     operators: std::collections::HashMap<String, crate::protocol::Role>,
-    feed: broadcast::Sender<Arc<FeedItem>>,
 }
 
 /// Loads the book from the store and starts the core thread. The core stops when every handle
@@ -198,7 +205,20 @@ pub fn start(
         stored_secret(store.as_ref(), "ack_secret")?,
         config.notify.public_url.clone(),
     );
+    let next_event_seq = store.last_event_seq()? + 1;
+    let durable = Arc::new(AtomicU64::new(next_event_seq - 1));
+    let writer = Writer {
+        store: store.clone(),
+        metrics: metrics.clone(),
+        feed: broadcast::channel(FEED_CAPACITY).0,
+        deliveries,
+        durable: durable.clone(),
+    }
+    .start()?;
     let state = State {
+        writer: writer.tx,
+        durable,
+        in_flight: InFlight::default(),
         links,
         book: IncidentBook::new(
             Arc::new(crate::incident::Setup::of(&config)),
@@ -207,7 +227,7 @@ pub fn start(
         ),
         seen: SeenIds::load(store.as_ref(), stored_secret(store.as_ref(), "id_salt")?)?,
         supervision: Supervision::new(config.sources.values(), now),
-        next_event_seq: store.last_event_seq()? + 1,
+        next_event_seq,
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
         on_test: match store.meta("on_test")? {
@@ -224,18 +244,16 @@ pub fn start(
             .values()
             .map(|o| (o.id.clone(), o.role))
             .collect(),
-        feed: broadcast::channel(FEED_CAPACITY).0,
         drills,
         store,
         config,
-        deliveries,
         metrics,
     };
     state.update_gauges();
     let (tx, rx) = mpsc::channel(queue);
     let thread = std::thread::Builder::new()
         .name("hub-core".into())
-        .spawn(move || state.run(rx))
+        .spawn(move || state.run(rx, writer.thread))
         .map_err(|e| StoreError::Io(format!("cannot start the core thread: {e}")))?;
     Ok(Core {
         handle: CoreHandle { tx },
@@ -262,7 +280,7 @@ fn stored_secret(store: &dyn Store, name: &str) -> Result<[u8; 32], StoreError> 
     }
     let secret = new_secret().map_err(|e| StoreError::Io(format!("no random source: {e}")))?;
     let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    store.commit(WriteBatch {
+    store.commit(&WriteBatch {
         meta: vec![(name.into(), hex.into())],
         ..Default::default()
     })?;
@@ -270,7 +288,22 @@ fn stored_secret(store: &dyn Store, name: &str) -> Result<[u8; 32], StoreError> 
 }
 
 impl State {
-    fn run(mut self, mut rx: mpsc::Receiver<Request>) -> Result<(), StoreError> {
+    /// Runs until every handle is gone or the writer stops, then waits for the writer to
+    /// store what it was given. The writer's error, if it had one, is the one that counts.
+    fn run(
+        self,
+        rx: mpsc::Receiver<Request>,
+        writer: std::thread::JoinHandle<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
+        let result = self.take_batches(rx);
+        let written = writer
+            .join()
+            .map_err(|_| StoreError::Io("the writer thread panicked".into()))?;
+        written.and(result)
+    }
+
+    /// Takes each group of waiting requests as one batch and seals it for the writer.
+    fn take_batches(mut self, mut rx: mpsc::Receiver<Request>) -> Result<(), StoreError> {
         while let Some(first) = rx.blocking_recv() {
             let now = OffsetDateTime::now_utc();
             let mut pending = Pending::default();
@@ -281,10 +314,7 @@ impl State {
                     Err(_) => break,
                 }
             }
-            if let Err(e) = self.commit(pending) {
-                tracing::error!(error = %e, "the store failed; stopping so nothing unstored is acknowledged");
-                return Err(e);
-            }
+            self.seal(pending)?;
         }
         Ok(())
     }

@@ -79,7 +79,7 @@ impl SeenIds {
             for &(key, seq) in &seen_ids {
                 seen.insert(key, seq);
             }
-            store.commit(WriteBatch {
+            store.commit(&WriteBatch {
                 seen_ids,
                 ..Default::default()
             })?;
@@ -160,14 +160,14 @@ mod tests {
             .map(|e| (keyed.key(&e.source, &e.event.id), e.seq))
             .collect();
         store
-            .commit(WriteBatch {
+            .commit(&WriteBatch {
                 events: first,
                 seen_ids,
                 ..Default::default()
             })
             .expect("commit");
         store
-            .commit(WriteBatch {
+            .commit(&WriteBatch {
                 events: vec![heartbeat(4, "fp", "e4"), heartbeat(5, "ac", "e4")],
                 ..Default::default()
             })

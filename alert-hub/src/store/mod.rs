@@ -77,7 +77,7 @@ impl WriteBatch {
 /// on its own thread, and readers may call from anywhere.
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Applies a batch atomically and returns only once it is durable on disk.
-    fn commit(&self, batch: WriteBatch) -> Result<(), StoreError>;
+    fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError>;
     /// The stored event with sequence number `seq`.
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
     /// Calls `each` with the id key and sequence number of every event whose key was stored.

@@ -120,7 +120,7 @@ impl SledStore {
 }
 
 impl Store for SledStore {
-    fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
+    fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let mut b = sled::Batch::default();
         for event in &batch.events {
             b.insert(seq_key(b'e', event.seq), encode(event)?);
@@ -293,13 +293,13 @@ mod tests {
                 seen_ids: (1..=300).map(|n| (n * 1_000_003, n)).collect(),
                 ..WriteBatch::default()
             };
-            store.commit(batch).expect("commit");
+            store.commit(&batch).expect("commit");
             let batch = WriteBatch {
                 events: vec![heartbeat(301, "fp", "e301")],
                 seen_ids: vec![(u64::MAX, 301)],
                 ..WriteBatch::default()
             };
-            store.commit(batch).expect("commit");
+            store.commit(&batch).expect("commit");
         }
         let store = reopen(dir.path());
         assert_eq!(store.last_event_seq().expect("seq"), 301);
