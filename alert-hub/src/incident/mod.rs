@@ -448,7 +448,7 @@ impl Incident {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod notification_tests;

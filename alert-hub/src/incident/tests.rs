@@ -8,8 +8,8 @@ use crate::protocol::{DeviceEvent, IncidentEvent, IncidentState, Priority, Refus
 
 pub(super) const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 
-pub(super) struct Given {
-    pub(super) book: IncidentBook,
+pub(crate) struct Given {
+    pub(crate) book: IncidentBook,
     seq: u64,
 }
 
@@ -26,7 +26,7 @@ fn setup() -> Setup {
     }
 }
 
-pub(super) fn given() -> Given {
+pub(crate) fn given() -> Given {
     Given {
         book: IncidentBook::new(std::sync::Arc::new(setup()), Vec::new(), 0),
         seq: 0,
@@ -34,7 +34,7 @@ pub(super) fn given() -> Given {
 }
 
 #[derive(Clone)]
-pub(super) struct Ev {
+pub(crate) struct Ev {
     kind: EventKind,
     device: &'static str,
     zone: Option<&'static str>,
@@ -44,7 +44,7 @@ pub(super) struct Ev {
     at: OffsetDateTime,
 }
 
-pub(super) fn ev(kind: EventKind, device: &'static str, zone: &'static str) -> Ev {
+pub(crate) fn ev(kind: EventKind, device: &'static str, zone: &'static str) -> Ev {
     Ev {
         kind,
         device,
@@ -72,7 +72,7 @@ impl Ev {
 }
 
 impl Given {
-    pub(super) fn event(&mut self, e: Ev) -> Vec<Applied> {
+    pub(crate) fn event(&mut self, e: Ev) -> Vec<Applied> {
         self.seq += 1;
         let stored = StoredEvent {
             seq: self.seq,

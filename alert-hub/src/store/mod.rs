@@ -2,6 +2,7 @@
 //! the keys of the event ids each batch stored, incidents and their logs. sled is the default
 //! implementation.
 
+mod pack;
 mod sled_store;
 
 pub use sled_store::SledStore;

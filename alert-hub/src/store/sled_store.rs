@@ -1,9 +1,9 @@
 //! The sled implementation of the store: one tree, records under one-letter key prefixes, so
 //! that a group commit is a single atomic sled batch followed by one flush.
 //!
-//! Keys: `e` + seq → event; `k` + seq → the id keys of the events of one group commit (pairs
-//! of big-endian key and seq, the first pair's seq in the record's key); `c` + seq → the feed's
-//! change message (the log entry and the incident after it);
+//! Keys: `e` + seq → a pack of events, keyed by its last event's seq (see `pack`); `k` + seq → the id keys of the events of one group commit (pairs
+//! of big-endian key and seq, the first pair's seq in the record's key); `c` + seq → a pack of
+//! the feed's change messages (each the log entry and the incident after it), keyed like events;
 //! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `h` + seq → shift
 //! hand-over; `t` + seq → on-test change; `m` + name → meta value.
 
@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{LoggedChange, Store, WriteBatch};
+use super::{LoggedChange, Store, WriteBatch, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
@@ -56,6 +56,20 @@ fn looks_like_store(dir: &Path) -> bool {
 #[derive(serde::Deserialize)]
 struct FeedChange {
     change: Change,
+}
+
+/// A stored change message as the feed replays it: its text, with its seq and incident.
+fn logged_change(k: &[u8], record: &[u8]) -> Result<LoggedChange, StoreError> {
+    let message: FeedChange = decode(k, record)?;
+    let json = String::from_utf8(record.to_vec()).map_err(|e| StoreError::Corrupt {
+        key: format!("c{}", seq_of(k)),
+        message: e.to_string(),
+    })?;
+    Ok(LoggedChange {
+        seq: message.change.entry.seq,
+        incident: message.change.entry.incident,
+        json: json.into(),
+    })
 }
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -109,6 +123,30 @@ impl SledStore {
             .collect()
     }
 
+    /// Calls `each` with the records of the packs under `prefix`, from the pack holding `from`
+    /// on, in order, until `each` says to stop.
+    fn scan_packs(
+        &self,
+        prefix: u8,
+        from: u64,
+        mut each: impl FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        for r in self.db.range(seq_key(prefix, from)..vec![prefix + 1]) {
+            let (k, v) = r?;
+            let records = pack::unpack(&v).map_err(|message| StoreError::Corrupt {
+                key: format!("{}{}", char::from(prefix), seq_of(&k)),
+                message,
+            })?;
+            for record in records {
+                if !each(&k, record)? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The last sequence number under `prefix` (a pack's key is its last record's).
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
         Ok(self
             .db
@@ -122,8 +160,14 @@ impl SledStore {
 impl Store for SledStore {
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let mut b = sled::Batch::default();
-        for event in &batch.events {
-            b.insert(seq_key(b'e', event.seq), encode(event)?);
+        let events = batch
+            .events
+            .iter()
+            .map(|e| Ok((e.seq, encode(e)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let events = pack::pack(events.iter().map(|(seq, e)| (*seq, e.as_slice())));
+        for (last, events) in events {
+            b.insert(seq_key(b'e', last), events);
         }
         if let Some(&(_, first)) = batch.seen_ids.first() {
             let mut pairs = Vec::with_capacity(batch.seen_ids.len() * 16);
@@ -133,8 +177,11 @@ impl Store for SledStore {
             }
             b.insert(seq_key(b'k', first), pairs);
         }
+        let changes = pack::pack(batch.log.iter().map(|c| (c.seq, c.json.as_bytes())));
+        for (last, changes) in changes {
+            b.insert(seq_key(b'c', last), changes);
+        }
         for change in &batch.log {
-            b.insert(seq_key(b'c', change.seq), change.json.as_bytes());
             let index = key(
                 b'x',
                 &[change.incident.as_bytes(), &[0], &change.seq.to_be_bytes()],
@@ -162,8 +209,16 @@ impl Store for SledStore {
     }
 
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
-        let k = seq_key(b'e', seq);
-        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+        let mut found = None;
+        self.scan_packs(b'e', seq, |k, record| {
+            let event: StoredEvent = decode(k, record)?;
+            if event.seq == seq {
+                found = Some(event);
+                return Ok(false);
+            }
+            Ok(event.seq < seq)
+        })?;
+        Ok(found)
     }
 
     fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
@@ -184,28 +239,31 @@ impl Store for SledStore {
     }
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        self.after(b'e', after, limit)
+        let mut events = Vec::new();
+        if limit > 0 {
+            self.scan_packs(b'e', after.saturating_add(1), |k, record| {
+                let event: StoredEvent = decode(k, record)?;
+                if event.seq > after {
+                    events.push(event);
+                }
+                Ok(events.len() < limit)
+            })?;
+        }
+        Ok(events)
     }
 
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<LoggedChange>, StoreError> {
-        let start = seq_key(b'c', after.saturating_add(1));
-        self.db
-            .range(start..vec![b'c' + 1])
-            .take(limit)
-            .map(|r| {
-                let (k, v) = r?;
-                let message: FeedChange = decode(&k, &v)?;
-                let json = String::from_utf8(v.to_vec()).map_err(|e| StoreError::Corrupt {
-                    key: format!("c{}", seq_of(&k)),
-                    message: e.to_string(),
-                })?;
-                Ok(LoggedChange {
-                    seq: seq_of(&k),
-                    incident: message.change.entry.incident,
-                    json: json.into(),
-                })
-            })
-            .collect()
+        let mut changes = Vec::new();
+        if limit > 0 {
+            self.scan_packs(b'c', after.saturating_add(1), |k, record| {
+                let change = logged_change(k, record)?;
+                if change.seq > after {
+                    changes.push(change);
+                }
+                Ok(changes.len() < limit)
+            })?;
+        }
+        Ok(changes)
     }
 
     fn last_event_seq(&self) -> Result<u64, StoreError> {
@@ -237,12 +295,20 @@ impl Store for SledStore {
             .scan_prefix(prefix)
             .map(|r| {
                 let (k, _) = r?;
-                let c = seq_key(b'c', seq_of(&k));
-                let v = self.db.get(&c)?.ok_or_else(|| StoreError::Corrupt {
-                    key: format!("c{}", seq_of(&k)),
-                    message: "indexed log entry is missing".into(),
+                let seq = seq_of(&k);
+                let mut entry = None;
+                self.scan_packs(b'c', seq, |k, record| {
+                    let message: FeedChange = decode(k, record)?;
+                    if message.change.entry.seq == seq {
+                        entry = Some(message.change.entry);
+                        return Ok(false);
+                    }
+                    Ok(message.change.entry.seq < seq)
                 })?;
-                decode::<FeedChange>(&c, &v).map(|message| message.change.entry)
+                entry.ok_or_else(|| StoreError::Corrupt {
+                    key: format!("c{seq}"),
+                    message: "indexed log entry is missing".into(),
+                })
             })
             .collect()
     }
@@ -313,11 +379,86 @@ mod tests {
         let mut expected: Vec<(u64, u64)> = (1..=300).map(|n| (n * 1_000_003, n)).collect();
         expected.push((u64::MAX, 301));
         assert_eq!(pairs, expected);
+        assert!(store.event(0).expect("read").is_none());
+        let everything = store.events_after(0, 1000).expect("all");
+        assert_eq!(
+            everything.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=301).collect::<Vec<_>>()
+        );
         let page = store.events_after(255, 10).expect("page");
         assert_eq!(
             page.iter().map(|e| e.seq).collect::<Vec<_>>(),
             (256..=265).collect::<Vec<_>>()
         );
+    }
+
+    /// `n` changes of two incidents, as the core logs them.
+    fn changes(n: u64) -> Vec<LoggedChange> {
+        use crate::incident::tests::{ev, given};
+        use crate::protocol::EventKind;
+        let mut g = given();
+        let mut changes = Vec::new();
+        for i in 0.. {
+            if changes.len() as u64 >= n {
+                break;
+            }
+            let zone = if i % 2 == 0 { "7F east" } else { "7F west" };
+            for applied in g.event(ev(EventKind::FireTrouble, "panel-7", zone)) {
+                let seq = changes.len() as u64 + 1;
+                let change = Change {
+                    entry: LogEntry {
+                        seq,
+                        incident: applied.view.id.clone(),
+                        at: time::OffsetDateTime::UNIX_EPOCH,
+                        actor: crate::protocol::Actor::Hub,
+                        event: applied.event,
+                    },
+                    incident: applied.view,
+                };
+                let json = crate::core::feed_json(&change).expect("encode");
+                changes.push(LoggedChange {
+                    seq,
+                    incident: change.entry.incident,
+                    json: json.into(),
+                });
+            }
+        }
+        changes.truncate(n as usize);
+        changes
+    }
+
+    #[test]
+    fn packed_changes_replay_from_any_seq_and_each_incident_keeps_its_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        let log = changes(80);
+        assert_eq!(log.len(), 80);
+        let (first, second) = log.split_at(50);
+        for part in [first, second] {
+            let batch = WriteBatch {
+                log: part.to_vec(),
+                ..WriteBatch::default()
+            };
+            store.commit(&batch).expect("commit");
+        }
+        assert_eq!(store.last_log_seq().expect("last"), 80);
+        let page = store.changes_after(37, 20).expect("page");
+        assert_eq!(
+            page.iter().map(|c| c.seq).collect::<Vec<_>>(),
+            (38..=57).collect::<Vec<_>>()
+        );
+        assert_eq!(page[0], log[37], "the replayed message is the one stored");
+        assert!(store.changes_after(80, 10).expect("none").is_empty());
+
+        let east = &log[0].incident;
+        let entries = store.incident_log(east).expect("log");
+        let expected: Vec<u64> = log
+            .iter()
+            .filter(|c| &c.incident == east)
+            .map(|c| c.seq)
+            .collect();
+        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), expected);
+        assert!(entries.iter().all(|e| &e.incident == east));
     }
 
     #[test]
