@@ -1,12 +1,18 @@
 //! The sled implementation of the store: one tree, records under one-letter key prefixes, so
 //! that a group commit is a single atomic sled batch followed by one flush.
 //!
-//! Keys: `e` + seq → a pack of events, keyed by its last event's seq (see `pack`); `k` + seq → the id keys of the events of one group commit (pairs
-//! of big-endian key and seq, the first pair's seq in the record's key); `c` + seq → a pack of
-//! the feed's change messages (each the log entry and the incident after it), keyed like events;
-//! `n` + incident id → incident; `x` + incident id + NUL + seq → (); `h` + seq → shift
-//! hand-over; `t` + seq → on-test change; `m` + name → meta value.
+//! Keys:
+//! - `e` + seq → a pack of events, keyed by its last event's seq (see `pack`);
+//! - `k` + seq → the id keys of one group commit's events: pairs of big-endian key and seq, the
+//!   first pair's seq in the record's key;
+//! - `c` + seq → a pack of the feed's change messages (each the log entry and the incident
+//!   after it), keyed like events;
+//! - `n` + incident id → incident;
+//! - `x` + incident id + NUL + seq → the seqs (8 bytes each) of the incident's log entries in
+//!   one group commit, the last of them in the key;
+//! - `h` + seq → shift hand-over; `t` + seq → on-test change; `m` + name → meta value.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -181,12 +187,15 @@ impl Store for SledStore {
         for (last, changes) in changes {
             b.insert(seq_key(b'c', last), changes);
         }
+        let mut per_incident: HashMap<&str, (u64, Vec<u8>)> = HashMap::new();
         for change in &batch.log {
-            let index = key(
-                b'x',
-                &[change.incident.as_bytes(), &[0], &change.seq.to_be_bytes()],
-            );
-            b.insert(index, &[]);
+            let (last, seqs) = per_incident.entry(&change.incident).or_default();
+            *last = change.seq;
+            seqs.extend_from_slice(&change.seq.to_be_bytes());
+        }
+        for (incident, (last, seqs)) in per_incident {
+            let index = key(b'x', &[incident.as_bytes(), &[0], &last.to_be_bytes()]);
+            b.insert(index, seqs);
         }
         for incident in &batch.incidents {
             b.insert(
@@ -291,11 +300,17 @@ impl Store for SledStore {
 
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
         let prefix = key(b'x', &[id.as_bytes(), &[0]]);
-        self.db
-            .scan_prefix(prefix)
-            .map(|r| {
-                let (k, _) = r?;
-                let seq = seq_of(&k);
+        let mut seqs = Vec::new();
+        for r in self.db.scan_prefix(prefix) {
+            let (k, v) = r?;
+            if v.is_empty() {
+                // Written one entry to a key, before entries were grouped by batch.
+                seqs.push(seq_of(&k));
+            }
+            seqs.extend(v.chunks_exact(8).map(seq_of));
+        }
+        seqs.into_iter()
+            .map(|seq| {
                 let mut entry = None;
                 self.scan_packs(b'c', seq, |k, record| {
                     let message: FeedChange = decode(k, record)?;
@@ -459,6 +474,19 @@ mod tests {
             .collect();
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), expected);
         assert!(entries.iter().all(|e| &e.incident == east));
+
+        // A store written before entries were grouped has one empty-valued key per entry.
+        let prefix = key(b'x', &[east.as_bytes(), &[0]]);
+        for r in store.db.scan_prefix(&prefix) {
+            let (k, _) = r.expect("index");
+            store.db.remove(k).expect("remove");
+        }
+        for seq in &expected {
+            let old = key(b'x', &[east.as_bytes(), &[0], &seq.to_be_bytes()]);
+            store.db.insert(old, &[]).expect("insert");
+        }
+        let entries = store.incident_log(east).expect("log");
+        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), expected);
     }
 
     #[test]
