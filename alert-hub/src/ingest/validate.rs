@@ -1,7 +1,16 @@
 //! Reading one device frame: a valid [`DeviceEvent`], or the `nack` that says exactly what was
 //! wrong with it. Pure: no sockets, no store.
+//!
+//! The frame is parsed straight into its known fields, each kept as whatever JSON value it
+//! holds, so that every check below can say which field is wrong and how. Unknown fields are
+//! ignored.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -24,45 +33,21 @@ pub fn read_frame(text: &str, site_known: impl Fn(&str) -> bool) -> Result<Devic
             ),
         ));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    if !text.trim_start().starts_with('{') {
+        let message = match serde_json::from_str::<IgnoredAny>(text) {
+            Ok(_) => "the frame must be one JSON object".to_string(),
+            Err(e) => format!("the frame is not valid JSON: {e}"),
+        };
+        return Err(nack(None, NackCode::MalformedJson, message));
+    }
+    let frame: RawFrame = serde_json::from_str(text).map_err(|e| {
         nack(
             None,
             NackCode::MalformedJson,
             format!("the frame is not valid JSON: {e}"),
         )
     })?;
-    let Value::Object(map) = value else {
-        return Err(nack(
-            None,
-            NackCode::MalformedJson,
-            "the frame must be one JSON object".into(),
-        ));
-    };
-    let id = match map.get("id") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(Value::String(_)) => {
-            return Err(nack(
-                None,
-                NackCode::MissingField,
-                "field \"id\" is empty".into(),
-            ));
-        }
-        Some(_) => {
-            return Err(nack(
-                None,
-                NackCode::MalformedJson,
-                "field \"id\" must be a string".into(),
-            ));
-        }
-        None => {
-            return Err(nack(
-                None,
-                NackCode::MissingField,
-                "field \"id\" is missing".into(),
-            ));
-        }
-    };
-    Frame { id, map }.read(site_known)
+    frame.read(site_known)
 }
 
 fn nack(id: Option<String>, error: NackCode, message: String) -> Nack {
@@ -73,96 +58,200 @@ fn nack(id: Option<String>, error: NackCode, message: String) -> Nack {
     }
 }
 
-struct Frame {
-    id: String,
-    map: Map<String, Value>,
+/// The value of one field, as far as reading a frame needs it.
+enum Field<'a> {
+    Null,
+    Text(Cow<'a, str>),
+    /// A number, as JSON writes it.
+    Number(String),
+    /// `true`, `false`, an array or an object.
+    Other,
 }
 
-impl Frame {
-    fn fail(&self, error: NackCode, message: String) -> Nack {
-        nack(Some(self.id.clone()), error, message)
+impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FieldVisitor(PhantomData))
+    }
+}
+
+struct FieldVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for FieldVisitor<'a> {
+    type Value = Field<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
     }
 
-    fn required(&self, field: &str) -> Result<String, Nack> {
-        match self.optional(field)? {
-            Some(s) if !s.is_empty() => Ok(s),
-            Some(_) => Err(self.fail(
-                NackCode::MissingField,
-                format!("field \"{field}\" is empty"),
-            )),
-            None => Err(self.fail(
-                NackCode::MissingField,
-                format!("field \"{field}\" is missing"),
-            )),
-        }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Field<'a>, E> {
+        Ok(Field::Text(Cow::Borrowed(v)))
     }
 
-    /// An optional text field; numbers are read as text (`"floor": 7`).
-    fn optional(&self, field: &str) -> Result<Option<String>, Nack> {
-        let text = match self.map.get(field) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) if field != "id" => n.to_string(),
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Field<'a>, E> {
+        Ok(Field::Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field<'a>, E> {
+        Ok(Field::Number(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Field<'a>, E> {
+        Ok(Field::Number(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Field<'a>, E> {
+        let number =
+            serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string());
+        Ok(Field::Number(number))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Field<'a>, E> {
+        Ok(Field::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field<'a>, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field<'a>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Field::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field<'a>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Field::Other)
+    }
+}
+
+/// The fields of a frame the protocol defines; `None` where the frame leaves one out.
+#[derive(serde::Deserialize)]
+struct RawFrame<'a> {
+    #[serde(borrow)]
+    id: Option<Field<'a>>,
+    #[serde(borrow)]
+    kind: Option<Field<'a>>,
+    #[serde(borrow)]
+    device: Option<Field<'a>>,
+    #[serde(borrow)]
+    site: Option<Field<'a>>,
+    #[serde(borrow)]
+    building: Option<Field<'a>>,
+    #[serde(borrow)]
+    floor: Option<Field<'a>>,
+    #[serde(borrow)]
+    zone: Option<Field<'a>>,
+    #[serde(borrow)]
+    at: Option<Field<'a>>,
+    #[serde(borrow)]
+    drill: Option<Field<'a>>,
+    /// Kept whole: it is stored as the device sent it.
+    detail: Option<Value>,
+}
+
+impl RawFrame<'_> {
+    fn read(self, site_known: impl Fn(&str) -> bool) -> Result<DeviceEvent, Nack> {
+        let id = match self.id {
+            Some(Field::Text(s)) if !s.is_empty() => s.into_owned(),
+            Some(Field::Text(_)) => {
+                return Err(nack(
+                    None,
+                    NackCode::MissingField,
+                    "field \"id\" is empty".into(),
+                ));
+            }
+            Some(Field::Null) | None => {
+                return Err(nack(
+                    None,
+                    NackCode::MissingField,
+                    "field \"id\" is missing".into(),
+                ));
+            }
             Some(_) => {
-                let m = format!("field \"{field}\" must be a string");
-                return Err(self.fail(NackCode::MalformedJson, m));
+                return Err(nack(
+                    None,
+                    NackCode::MalformedJson,
+                    "field \"id\" must be a string".into(),
+                ));
             }
         };
-        if text.len() > MAX_TEXT_BYTES {
-            let m = format!("field \"{field}\" is longer than {MAX_TEXT_BYTES} bytes");
-            return Err(self.fail(NackCode::MalformedJson, m));
-        }
-        Ok(Some(text))
-    }
-
-    fn read(self, site_known: impl Fn(&str) -> bool) -> Result<DeviceEvent, Nack> {
-        if self.id.len() > MAX_TEXT_BYTES {
+        let fail = |error: NackCode, message: String| nack(Some(id.clone()), error, message);
+        if id.len() > MAX_TEXT_BYTES {
             let m = format!("field \"id\" is longer than {MAX_TEXT_BYTES} bytes");
-            return Err(self.fail(NackCode::MalformedJson, m));
+            return Err(fail(NackCode::MalformedJson, m));
         }
-        let kind_name = self.required("kind")?;
+        let optional = |name: &str, field: Option<Field>| -> Result<Option<String>, Nack> {
+            let text = match field {
+                None | Some(Field::Null) => return Ok(None),
+                Some(Field::Text(s)) => s.into_owned(),
+                Some(Field::Number(n)) => n,
+                Some(Field::Other) => {
+                    let m = format!("field \"{name}\" must be a string");
+                    return Err(fail(NackCode::MalformedJson, m));
+                }
+            };
+            if text.len() > MAX_TEXT_BYTES {
+                let m = format!("field \"{name}\" is longer than {MAX_TEXT_BYTES} bytes");
+                return Err(fail(NackCode::MalformedJson, m));
+            }
+            Ok(Some(text))
+        };
+        let required = |name: &str, field: Option<Field>| -> Result<String, Nack> {
+            match optional(name, field)? {
+                Some(s) if !s.is_empty() => Ok(s),
+                Some(_) => Err(fail(
+                    NackCode::MissingField,
+                    format!("field \"{name}\" is empty"),
+                )),
+                None => Err(fail(
+                    NackCode::MissingField,
+                    format!("field \"{name}\" is missing"),
+                )),
+            }
+        };
+        let kind_name = required("kind", self.kind)?;
         let kind = EventKind::from_device(&kind_name).ok_or_else(|| {
             let known: Vec<&str> = EventKind::DEVICE_KINDS.iter().map(|k| k.as_str()).collect();
             let m = format!("kind \"{kind_name}\" is not one of: {}", known.join(", "));
-            self.fail(NackCode::UnknownKind, m)
+            fail(NackCode::UnknownKind, m)
         })?;
-        let device = self.required("device")?;
-        let site = self.required("site")?;
-        let at_text = self.required("at")?;
+        let device = required("device", self.device)?;
+        let site = required("site", self.site)?;
+        let at_text = required("at", self.at)?;
         let at = OffsetDateTime::parse(&at_text, &Rfc3339).map_err(|_| {
             let m = format!(
                 "\"at\" is \"{at_text}\", not an RFC 3339 timestamp such as \
                  2026-11-22T23:40:00+08:00"
             );
-            self.fail(NackCode::BadTimestamp, m)
+            fail(NackCode::BadTimestamp, m)
         })?;
-        let building = self.optional("building")?;
-        let floor = self.optional("floor")?;
-        let zone = self.optional("zone")?;
-        let drill = match self.map.get("drill") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        let building = optional("building", self.building)?;
+        let floor = optional("floor", self.floor)?;
+        let zone = optional("zone", self.zone)?;
+        let drill = match self.drill {
+            None | Some(Field::Null) => None,
+            Some(Field::Text(s)) if !s.is_empty() => Some(s.into_owned()),
             Some(_) => {
                 let m = "field \"drill\" must be null or a drill id".to_string();
-                return Err(self.fail(NackCode::MalformedJson, m));
+                return Err(fail(NackCode::MalformedJson, m));
             }
         };
-        let detail = match self.map.get("detail") {
+        let detail = match self.detail {
             None | Some(Value::Null) => Value::Null,
-            Some(v @ Value::Object(_)) => v.clone(),
+            Some(v @ Value::Object(_)) => v,
             Some(_) => {
                 let m = "field \"detail\" must be a JSON object".to_string();
-                return Err(self.fail(NackCode::MalformedJson, m));
+                return Err(fail(NackCode::MalformedJson, m));
             }
         };
         if !site_known(&site) {
             let m = format!(
                 "site \"{site}\" is not configured on this hub: check the device's site id"
             );
-            return Err(self.fail(NackCode::UnknownSite, m));
+            return Err(fail(NackCode::UnknownSite, m));
         }
         Ok(DeviceEvent {
-            id: self.id,
+            id,
             kind,
             device,
             site,
@@ -231,6 +320,40 @@ mod tests {
             code(&GOOD.replace("\"drill\":null", "\"drill\":5")).1,
             NackCode::MalformedJson
         );
+    }
+
+    #[test]
+    fn escapes_numbers_unknown_fields_and_nested_detail_read_as_sent() {
+        let frame = GOOD
+            .replace(r#""zone":"7F east""#, r#""zone":"7F \"east\" \u5ea7""#)
+            .replace(
+                r#""floor":7"#,
+                r#""floor":-1.5,"vendor":{"x":[1,{"y":null}]}"#,
+            )
+            .replace(r#""detail":{}"#, r#""detail":{"loop":3,"points":[1,2]}"#);
+        let e = read(&frame).expect("valid");
+        assert_eq!(e.zone.as_deref(), Some("7F \"east\" 座"));
+        assert_eq!(e.floor.as_deref(), Some("-1.5"));
+        assert_eq!(e.detail, serde_json::json!({"loop": 3, "points": [1, 2]}));
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_shape_is_named() {
+        let (id, c, m) = code(&GOOD.replace(r#""building":"B2""#, r#""building":true"#));
+        assert_eq!((id.as_deref(), c), (Some("e1"), NackCode::MalformedJson));
+        assert!(m.contains("\"building\" must be a string"), "{m}");
+        let (_, c, m) = code(&GOOD.replace(r#""detail":{}"#, r#""detail":[1]"#));
+        assert_eq!(c, NackCode::MalformedJson);
+        assert!(m.contains("\"detail\" must be a JSON object"), "{m}");
+        let (id, c, m) = code(&GOOD.replace(r#""id":"e1""#, r#""id":7"#));
+        assert_eq!((id, c), (None, NackCode::MalformedJson));
+        assert!(m.contains("\"id\" must be a string"), "{m}");
+        let (_, c, m) = code("nul");
+        assert_eq!(c, NackCode::MalformedJson);
+        assert!(m.contains("not valid JSON"), "{m}");
+        let (_, c, m) = code(r#"  "just text""#);
+        assert_eq!(c, NackCode::MalformedJson);
+        assert!(m.contains("one JSON object"), "{m}");
     }
 
     #[test]
