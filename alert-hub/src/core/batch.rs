@@ -6,11 +6,12 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use super::{FeedItem, Subscription};
+use crate::error::StoreError;
 use crate::notify::dispatch::Delivery;
 use crate::protocol::{
     Change, DrillView, HandOverRecord, IncidentView, OnTestRecord, OnTestView, StoredEvent,
 };
-use crate::store::{LoggedChange, StoredIncident, WriteBatch};
+use crate::store::{EventRecord, LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
 #[derive(Default)]
@@ -51,10 +52,16 @@ impl Pending {
         self.after.push(Box::new(action));
     }
 
-    /// Splits into what to write and what to do after.
-    pub fn into_parts(self) -> (WriteBatch, Then) {
+    /// Splits into what to write (the events encoded for the store), what to do after, and
+    /// the events themselves.
+    pub fn into_parts(self) -> Result<(WriteBatch, Then, Vec<StoredEvent>), StoreError> {
+        let records = self
+            .events
+            .iter()
+            .map(EventRecord::encode)
+            .collect::<Result<_, _>>()?;
         let batch = WriteBatch {
-            events: self.events,
+            events: records,
             seen_ids: self.seen_ids,
             log: self.log,
             incidents: self.incidents,
@@ -69,7 +76,7 @@ impl Pending {
             snapshot: None,
             deliveries: self.deliveries,
         };
-        (batch, then)
+        Ok((batch, then, self.events))
     }
 }
 
@@ -98,17 +105,17 @@ fn event_in(events: &[StoredEvent], seq: u64) -> Option<&StoredEvent> {
     events.get(at)
 }
 
-/// Sealed batches whose events the writer may not have stored yet: a duplicate is confirmed
+/// The events of sealed batches the writer may not have stored yet: a duplicate is confirmed
 /// against them until they are.
 #[derive(Default)]
 pub struct InFlight {
-    batches: std::collections::VecDeque<Arc<WriteBatch>>,
+    batches: std::collections::VecDeque<Vec<StoredEvent>>,
 }
 
 impl InFlight {
-    pub fn push(&mut self, batch: &Arc<WriteBatch>) {
-        if !batch.events.is_empty() {
-            self.batches.push_back(batch.clone());
+    pub fn push(&mut self, events: Vec<StoredEvent>) {
+        if !events.is_empty() {
+            self.batches.push_back(events);
         }
     }
 
@@ -117,7 +124,7 @@ impl InFlight {
         while self
             .batches
             .front()
-            .and_then(|b| b.events.last())
+            .and_then(|events| events.last())
             .is_some_and(|last| last.seq <= durable)
         {
             self.batches.pop_front();
@@ -125,7 +132,7 @@ impl InFlight {
     }
 
     pub fn event(&self, seq: u64) -> Option<&StoredEvent> {
-        self.batches.iter().find_map(|b| event_in(&b.events, seq))
+        self.batches.iter().find_map(|events| event_in(events, seq))
     }
 }
 
@@ -134,19 +141,16 @@ mod tests {
     use super::*;
     use crate::store::heartbeat;
 
-    fn sealed(seqs: std::ops::RangeInclusive<u64>) -> Arc<WriteBatch> {
-        Arc::new(WriteBatch {
-            events: seqs.map(|n| heartbeat(n, "fp", &format!("e{n}"))).collect(),
-            ..WriteBatch::default()
-        })
+    fn sealed(seqs: std::ops::RangeInclusive<u64>) -> Vec<StoredEvent> {
+        seqs.map(|n| heartbeat(n, "fp", &format!("e{n}"))).collect()
     }
 
     #[test]
     fn an_event_of_a_batch_the_writer_has_not_stored_is_found_until_it_is_stored() {
         let mut in_flight = InFlight::default();
-        in_flight.push(&sealed(1..=3));
-        in_flight.push(&Arc::new(WriteBatch::default()));
-        in_flight.push(&sealed(4..=6));
+        in_flight.push(sealed(1..=3));
+        in_flight.push(Vec::new());
+        in_flight.push(sealed(4..=6));
         let id = |seq| in_flight.event(seq).map(|e| e.event.id.clone());
         assert_eq!(id(2).as_deref(), Some("e2"));
         assert_eq!(id(6).as_deref(), Some("e6"));

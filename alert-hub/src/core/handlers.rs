@@ -287,13 +287,12 @@ impl State {
                 pending.incidents.push(StoredIncident::encode(incident)?);
             }
         }
-        let (batch, mut then) = pending.into_parts();
+        let (batch, mut then, events) = pending.into_parts()?;
         if !then.subscribers.is_empty() {
             then.snapshot = Some(self.snapshot());
         }
-        let batch = Arc::new(batch);
         self.in_flight.retire(self.durable.load(Acquire));
-        self.in_flight.push(&batch);
+        self.in_flight.push(events);
         self.writer
             .send(Sealed { batch, then })
             .map_err(|_| StoreError::Io("the writer stopped".into()))?;

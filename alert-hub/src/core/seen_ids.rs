@@ -134,7 +134,7 @@ impl SeenIds {
 mod tests {
     use super::*;
     use crate::protocol::StoredEvent;
-    use crate::store::{SledStore, heartbeat};
+    use crate::store::{SledStore, heartbeat, records};
 
     fn seq_of(seen: &SeenIds, store: &dyn Store, source: &str, id: &str) -> Option<u64> {
         seen.find(seen.key(source, id), |seq| {
@@ -161,14 +161,14 @@ mod tests {
             .collect();
         store
             .commit(&WriteBatch {
-                events: first,
+                events: records(&first),
                 seen_ids,
                 ..Default::default()
             })
             .expect("commit");
         store
             .commit(&WriteBatch {
-                events: vec![heartbeat(4, "fp", "e4"), heartbeat(5, "ac", "e4")],
+                events: records(&[heartbeat(4, "fp", "e4"), heartbeat(5, "ac", "e4")]),
                 ..Default::default()
             })
             .expect("commit");

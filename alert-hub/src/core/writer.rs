@@ -24,7 +24,7 @@ const QUEUE: usize = 1;
 
 /// A batch the core has finished: what to write, and what to do once it is durable.
 pub(super) struct Sealed {
-    pub batch: Arc<WriteBatch>,
+    pub batch: WriteBatch,
     pub then: Then,
 }
 

@@ -42,11 +42,30 @@ impl StoredIncident {
     }
 }
 
+/// A stored event as the store keeps it: its sequence number and its JSON, encoded by the core
+/// (as feed changes are) so the thread that writes to disk does not spend its time encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub seq: u64,
+    pub json: Vec<u8>,
+}
+
+impl EventRecord {
+    pub fn encode(event: &StoredEvent) -> Result<EventRecord, StoreError> {
+        let json = serde_json::to_vec(event)
+            .map_err(|e| StoreError::Io(format!("cannot encode an event: {e}")))?;
+        Ok(EventRecord {
+            seq: event.seq,
+            json,
+        })
+    }
+}
+
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
 /// it is there or none of it.
 #[derive(Debug, Default)]
 pub struct WriteBatch {
-    pub events: Vec<StoredEvent>,
+    pub events: Vec<EventRecord>,
     /// The id key and sequence number of each event stored (see `core::SeenIds`).
     pub seen_ids: Vec<(u64, u64)>,
     /// Incident-log entries, each as the feed message that carries it (the entry and the
@@ -124,4 +143,13 @@ pub(crate) fn heartbeat(seq: u64, source: &str, id: &str) -> StoredEvent {
             detail: serde_json::Value::Null,
         },
     }
+}
+
+/// Stored events as a batch carries them, for tests of what the store keeps.
+#[cfg(test)]
+pub(crate) fn records(events: &[StoredEvent]) -> Vec<EventRecord> {
+    events
+        .iter()
+        .map(|e| EventRecord::encode(e).expect("encode"))
+        .collect()
 }

@@ -166,12 +166,7 @@ impl SledStore {
 impl Store for SledStore {
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let mut b = sled::Batch::default();
-        let events = batch
-            .events
-            .iter()
-            .map(|e| Ok((e.seq, encode(e)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let events = pack::pack(events.iter().map(|(seq, e)| (*seq, e.as_slice())));
+        let events = pack::pack(batch.events.iter().map(|e| (e.seq, e.json.as_slice())));
         for (last, events) in events {
             b.insert(seq_key(b'e', last), events);
         }
@@ -345,7 +340,7 @@ impl Store for SledStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::heartbeat;
+    use crate::store::{heartbeat, records};
 
     /// Reopens in the same process: sled's flusher thread may hold the file lock for a moment
     /// after the first handle is dropped.
@@ -368,15 +363,17 @@ mod tests {
         {
             let store = SledStore::open(dir.path()).expect("open");
             let batch = WriteBatch {
-                events: (1..=300)
-                    .map(|n| heartbeat(n, "fp", &format!("e{n}")))
-                    .collect(),
+                events: records(
+                    &(1..=300)
+                        .map(|n| heartbeat(n, "fp", &format!("e{n}")))
+                        .collect::<Vec<_>>(),
+                ),
                 seen_ids: (1..=300).map(|n| (n * 1_000_003, n)).collect(),
                 ..WriteBatch::default()
             };
             store.commit(&batch).expect("commit");
             let batch = WriteBatch {
-                events: vec![heartbeat(301, "fp", "e301")],
+                events: records(&[heartbeat(301, "fp", "e301")]),
                 seen_ids: vec![(u64::MAX, 301)],
                 ..WriteBatch::default()
             };
