@@ -29,8 +29,9 @@ struct Write {
 pub enum Shape {
     /// The event record alone, keyed by sequence number.
     Bare,
-    /// As the hub does: first a lookup of the (source, id) idempotency key, then the event
-    /// record and the idempotency key in the same batch.
+    /// With a durable (source, id) index: first a lookup of the event's key, then the event
+    /// record and the key in the same batch. What such an index costs; the hub keeps its id
+    /// keys in memory instead (see `alert_hub::core::SeenIds`).
     Indexed,
 }
 
