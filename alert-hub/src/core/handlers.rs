@@ -19,18 +19,23 @@ use crate::store::{LoggedChange, StoredIncident};
 
 /// Folds a joined event into its incident's previous change of this batch when that is a join
 /// of the same kind (a storm): the entry counts it and takes the incident as it now stands.
-fn fold_join(pending: &mut Pending, event: &IncidentEvent, view: &IncidentView) -> bool {
+/// Gives the view back when the event does not fold.
+fn fold_join(
+    pending: &mut Pending,
+    event: &IncidentEvent,
+    view: IncidentView,
+) -> Option<IncidentView> {
     let IncidentEvent::EventJoined {
         kind, event_seq, ..
     } = event
     else {
-        return false;
+        return Some(view);
     };
     let Some(&at) = pending.last_change.get(&view.id) else {
-        return false;
+        return Some(view);
     };
     let Some(previous) = pending.changes.get_mut(at) else {
-        return false;
+        return Some(view);
     };
     match &mut previous.entry.event {
         IncidentEvent::EventJoined {
@@ -41,10 +46,10 @@ fn fold_join(pending: &mut Pending, event: &IncidentEvent, view: &IncidentView) 
         } if first == kind => {
             *more += 1;
             *last_event_seq = Some(*event_seq);
-            previous.incident = view.clone();
-            true
+            previous.incident = view;
+            None
         }
-        _ => false,
+        _ => Some(view),
     }
 }
 
@@ -135,11 +140,13 @@ impl State {
         }
         let on_test = self.is_on_test(&source, &stored.event.device, now);
         let applied = self.book.record(&stored, on_test);
-        let actor = Actor::Device {
-            source: source.to_string(),
-            device: stored.event.device.clone(),
-        };
-        self.record(applied, &actor, now, pending);
+        if !applied.is_empty() {
+            let actor = Actor::Device {
+                source: source.to_string(),
+                device: stored.event.device.clone(),
+            };
+            self.record(applied, &actor, now, pending);
+        }
         let ack = Ack {
             ack: stored.event.id.clone(),
             seq,
@@ -226,13 +233,15 @@ impl State {
         pending: &mut Pending,
     ) {
         for Applied { event, view } in applied {
-            pending.touched.insert(view.id.clone());
+            if !pending.touched.contains(&view.id) {
+                pending.touched.insert(view.id.clone());
+            }
             if let Some(delivery) = self.delivery_for(&view, &event) {
                 pending.deliveries.push(delivery);
             }
-            if fold_join(pending, &event, &view) {
+            let Some(view) = fold_join(pending, &event, view) else {
                 continue;
-            }
+            };
             let seq = self.next_log_seq;
             self.next_log_seq += 1;
             let entry = LogEntry {
