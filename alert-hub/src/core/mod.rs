@@ -1,7 +1,7 @@
 //! The hub's core: one thread that owns the incident book and turns each group of waiting
-//! requests into one batch (group commit), and a writer thread that stores each batch and only
-//! after the flush answers and publishes. The core assembles the next batch while the writer
-//! flushes the last one.
+//! requests into one batch (group commit); a writer thread stores each batch, and only after
+//! its flush does a publisher thread answer and publish it (see `writer`). The core assembles
+//! the next batch while the writer flushes the last one.
 //!
 //! Nothing is acknowledged before it is on disk, and nothing reaches a console that is not in
 //! the store, so a console resyncing from the store by sequence number sees the same history.

@@ -1,12 +1,13 @@
-//! The second stage of the group commit: a thread that stores each sealed batch (one atomic
-//! write, one flush) and only then answers, publishes and hands out subscriptions. Batches are
-//! written in the order the core sealed them, so what a console sees is always in the store,
-//! in store order. While the writer flushes one batch, the core assembles the next.
+//! The later stages of the group commit: a writer thread that stores each sealed batch (one
+//! atomic write, one flush), and a publisher thread that only then answers, publishes and hands
+//! out subscriptions. Batches go through both in the order the core sealed them, so what a
+//! console sees is always in the store, in store order. While the writer flushes one batch,
+//! the core assembles the next and the publisher answers the last.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Relaxed, Release};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use tokio::sync::{broadcast, mpsc};
@@ -28,7 +29,7 @@ pub(super) struct Sealed {
     pub then: Then,
 }
 
-/// What the writer needs to store and to publish.
+/// What the writer needs to store, and what its publisher needs to publish.
 pub(super) struct Writer {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
@@ -44,31 +45,53 @@ pub(super) struct WriterThread {
     pub thread: JoinHandle<Result<(), StoreError>>,
 }
 
+/// A stored batch on its way to the publisher: what to do now that it is durable, and the
+/// batch itself, to be freed there rather than on the writer's time.
+type Stored = (Then, WriteBatch);
+
 impl Writer {
-    /// Starts the writer thread. It stops when the sender is dropped (after writing what was
-    /// sent), or at the first store error, without answering anything of the failed batch.
+    /// Starts the writer thread, and the publisher thread it hands stored batches to. The
+    /// writer stops when the sender is dropped (after writing what was sent), or at the first
+    /// store error, without answering anything of the failed batch; either way it waits for
+    /// the publisher to finish what was stored.
     pub fn start(self) -> Result<WriterThread, StoreError> {
+        let spawn_error = |e: std::io::Error| StoreError::Io(format!("cannot start a thread: {e}"));
+        let (stored_tx, stored_rx) = channel::<Stored>();
+        let publisher = Publisher {
+            feed: self.feed.clone(),
+            deliveries: self.deliveries.clone(),
+        };
+        let publisher = std::thread::Builder::new()
+            .name("hub-publisher".into())
+            .spawn(move || publisher.run(stored_rx))
+            .map_err(spawn_error)?;
         let (tx, rx) = sync_channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("hub-writer".into())
-            .spawn(move || self.run(rx))
-            .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
+            .spawn(move || {
+                let result = self.run(rx, &stored_tx);
+                drop(stored_tx);
+                let _ = publisher.join();
+                result
+            })
+            .map_err(spawn_error)?;
         Ok(WriterThread { tx, thread })
     }
 
-    fn run(self, rx: Receiver<Sealed>) -> Result<(), StoreError> {
-        for sealed in rx {
-            if let Err(e) = self.write(sealed) {
+    fn run(&self, rx: Receiver<Sealed>, stored: &Sender<Stored>) -> Result<(), StoreError> {
+        for Sealed { batch, then } in rx {
+            if let Err(e) = self.write(&batch) {
                 tracing::error!(error = %e, "the store failed; stopping so nothing unstored is acknowledged");
                 return Err(e);
             }
+            let _ = stored.send((then, batch));
         }
         Ok(())
     }
 
-    fn write(&self, Sealed { batch, then }: Sealed) -> Result<(), StoreError> {
+    fn write(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         if !batch.is_empty() {
-            self.store.commit(&batch)?;
+            self.store.commit(batch)?;
         }
         if let Some(last) = batch.events.last() {
             self.durable.store(last.seq, Release);
@@ -76,7 +99,26 @@ impl Writer {
         self.metrics
             .acked
             .fetch_add(batch.events.len() as u64, Relaxed);
-        drop(batch);
+        Ok(())
+    }
+}
+
+/// Answers, publishes and hands out subscriptions for each stored batch, in the order they were
+/// stored, while the writer stores the next.
+struct Publisher {
+    feed: broadcast::Sender<Arc<FeedItem>>,
+    deliveries: mpsc::UnboundedSender<Delivery>,
+}
+
+impl Publisher {
+    fn run(self, rx: Receiver<Stored>) {
+        for (then, batch) in rx {
+            drop(batch);
+            self.publish(then);
+        }
+    }
+
+    fn publish(&self, then: Then) {
         for action in then.actions {
             action();
         }
@@ -99,6 +141,5 @@ impl Writer {
                 });
             }
         }
-        Ok(())
     }
 }
