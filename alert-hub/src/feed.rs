@@ -102,43 +102,49 @@ where
     Si: Sink<Message> + Unpin,
 {
     let sub = hub.core.subscribe().await.ok()?;
-    let replay = since.filter(|s| *s > 0 && *s <= sub.seq && sub.seq - *s <= MAX_REPLAY);
+    let replay =
+        since.filter(|s| *s > 0 && *s <= sub.snapshot.seq && sub.snapshot.seq - *s <= MAX_REPLAY);
     match replay {
         Some(since) => {
             let mut after = since;
-            while after < sub.seq {
+            while after < sub.snapshot.seq {
                 let page = hub.store.changes_after(after, REPLAY_PAGE).ok()?;
                 let Some(last) = page.last() else { break };
                 after = last.seq;
-                for change in page.iter().filter(|c| c.seq <= sub.seq) {
+                for change in page.iter().filter(|c| c.seq <= sub.snapshot.seq) {
                     sink.send(Message::Text(change.json.to_string().into()))
                         .await
                         .ok()?;
                 }
             }
             let drills = ConsoleMessage::DrillsChanged {
-                drills: sub.drills.clone(),
+                drills: sub.snapshot.drills.clone(),
             };
             let on_test = ConsoleMessage::OnTestChanged {
-                on_test: sub.on_test.clone(),
+                on_test: sub.snapshot.on_test.clone(),
             };
             send(sink, &drills).await.ok()?;
             send(sink, &on_test).await.ok()?;
         }
         None => {
             let snapshot = ConsoleMessage::Snapshot {
-                seq: sub.seq,
+                seq: sub.snapshot.seq,
                 operator: operator.clone(),
-                incidents: sub.incidents.clone(),
-                on_test: sub.on_test.clone(),
-                drills: sub.drills.clone(),
+                incidents: sub.snapshot.incidents.clone(),
+                on_test: sub.snapshot.on_test.clone(),
+                drills: sub.snapshot.drills.clone(),
             };
             send(sink, &snapshot).await.ok()?;
         }
     }
-    send(sink, &ConsoleMessage::Live { seq: sub.seq })
-        .await
-        .ok()?;
+    send(
+        sink,
+        &ConsoleMessage::Live {
+            seq: sub.snapshot.seq,
+        },
+    )
+    .await
+    .ok()?;
     Some(sub)
 }
 

@@ -5,12 +5,10 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::{FeedItem, Subscription};
+use super::{FeedItem, Snapshot, Subscription};
 use crate::error::StoreError;
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{
-    Change, DrillView, HandOverRecord, IncidentView, OnTestRecord, OnTestView, StoredEvent,
-};
+use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
 use crate::store::{EventRecord, LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -88,14 +86,6 @@ pub struct Then {
     /// What the subscribers are given: the book as this batch leaves it.
     pub snapshot: Option<Snapshot>,
     pub deliveries: Vec<Delivery>,
-}
-
-/// Everything open as a batch leaves it, and the last feed sequence number it includes.
-pub struct Snapshot {
-    pub seq: u64,
-    pub incidents: Vec<IncidentView>,
-    pub drills: Vec<DrillView>,
-    pub on_test: Vec<OnTestView>,
 }
 
 /// The event stored as `seq` among `events` (consecutive sequence numbers).

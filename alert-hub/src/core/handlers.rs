@@ -6,16 +6,16 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
-use super::batch::{Pending, Snapshot};
+use super::batch::Pending;
 use super::writer::Sealed;
-use super::{FeedItem, State};
+use super::{FeedItem, Snapshot, State};
 use crate::error::StoreError;
 use crate::incident::Applied;
 use crate::protocol::{
     Ack, Actor, Bilingual, Change, ConsoleMessage, DeviceEvent, DeviceReply, DrillView,
     IncidentEvent, IncidentView, LogEntry, Nack, NackCode, StoredEvent,
 };
-use crate::store::{LoggedChange, StoredIncident};
+use crate::store::{LoggedChange, Store, StoredIncident};
 
 /// Folds a joined event into its incident's previous change of this batch when that is a join
 /// of the same kind (a storm): the entry counts it and takes the incident as it now stands.
@@ -53,13 +53,13 @@ fn fold_join(
     }
 }
 
-/// Whether the event stored under an earlier key match is event `id` of `source`. A failed
-/// read counts as "no": storing an alarm twice is better than losing it.
-fn is_same_event(stored: Result<Option<StoredEvent>, StoreError>, source: &str, id: &str) -> bool {
-    match stored {
-        Ok(stored) => stored.is_some_and(|e| e.source == source && e.event.id == id),
+/// Whether the stored event `seq` is the one `same` looks for. A failed read counts as "no":
+/// storing an alarm twice is better than losing it.
+fn stored_is(store: &dyn Store, seq: u64, same: impl Fn(&StoredEvent) -> bool) -> bool {
+    match store.event(seq) {
+        Ok(stored) => stored.as_ref().is_some_and(same),
         Err(e) => {
-            tracing::error!(error = %e, "cannot read an earlier event to confirm a duplicate; storing the event as new");
+            tracing::error!(error = %e, seq, "cannot read an earlier event to confirm a duplicate; storing the event as new");
             false
         }
     }
@@ -106,13 +106,12 @@ impl State {
             return;
         }
         let key = self.seen.key(&source, &event.id);
+        let same = |e: &StoredEvent| *e.source == *source && e.event.id == event.id;
         let earlier = self.seen.find(key, |seq| {
-            let stored = pending
-                .event(seq)
-                .or_else(|| self.in_flight.event(seq))
-                .map(|e| Ok(Some(e.clone())))
-                .unwrap_or_else(|| self.store.event(seq));
-            is_same_event(stored, &source, &event.id)
+            match pending.event(seq).or_else(|| self.in_flight.event(seq)) {
+                Some(unstored) => same(unstored),
+                None => stored_is(self.store.as_ref(), seq, same),
+            }
         });
         if let Some(seq) = earlier {
             self.metrics.duplicates.fetch_add(1, Relaxed);

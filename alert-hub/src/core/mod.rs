@@ -37,7 +37,7 @@ use batch::{InFlight, Pending};
 pub use handlers::feed_json;
 pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
-use writer::Writer;
+use writer::{Publisher, Writer};
 
 /// How many requests one group commit takes at most.
 pub const MAX_BATCH: usize = 4096;
@@ -54,14 +54,20 @@ pub struct FeedItem {
     pub json: Arc<str>,
 }
 
-/// What a console gets on connecting: everything open now, the sequence number it includes,
-/// and a receiver for every change after it. The three are taken at one instant.
-#[derive(Debug)]
-pub struct Subscription {
+/// Everything open as a batch leaves it, and the last feed sequence number it includes.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
     pub seq: u64,
     pub incidents: Vec<IncidentView>,
     pub drills: Vec<DrillView>,
     pub on_test: Vec<crate::protocol::OnTestView>,
+}
+
+/// What a console gets on connecting: a snapshot, and a receiver for every change after it,
+/// taken right after the snapshot's batch was published.
+#[derive(Debug)]
+pub struct Subscription {
+    pub snapshot: Snapshot,
     pub changes: broadcast::Receiver<Arc<FeedItem>>,
 }
 
@@ -210,11 +216,12 @@ pub fn start(
     let writer = Writer {
         store: store.clone(),
         metrics: metrics.clone(),
-        feed: broadcast::channel(FEED_CAPACITY).0,
-        deliveries,
         durable: durable.clone(),
     }
-    .start()?;
+    .start(Publisher {
+        feed: broadcast::channel(FEED_CAPACITY).0,
+        deliveries,
+    })?;
     let state = State {
         writer: writer.tx,
         durable,

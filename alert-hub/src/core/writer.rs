@@ -29,12 +29,10 @@ pub(super) struct Sealed {
     pub then: Then,
 }
 
-/// What the writer needs to store, and what its publisher needs to publish.
+/// What the writer needs to store.
 pub(super) struct Writer {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
-    pub feed: broadcast::Sender<Arc<FeedItem>>,
-    pub deliveries: mpsc::UnboundedSender<Delivery>,
     /// The sequence number of the last event known to be durable.
     pub durable: Arc<AtomicU64>,
 }
@@ -54,13 +52,9 @@ impl Writer {
     /// writer stops when the sender is dropped (after writing what was sent), or at the first
     /// store error, without answering anything of the failed batch; either way it waits for
     /// the publisher to finish what was stored.
-    pub fn start(self) -> Result<WriterThread, StoreError> {
+    pub fn start(self, publisher: Publisher) -> Result<WriterThread, StoreError> {
         let spawn_error = |e: std::io::Error| StoreError::Io(format!("cannot start a thread: {e}"));
         let (stored_tx, stored_rx) = channel::<Stored>();
-        let publisher = Publisher {
-            feed: self.feed.clone(),
-            deliveries: self.deliveries.clone(),
-        };
         let publisher = std::thread::Builder::new()
             .name("hub-publisher".into())
             .spawn(move || publisher.run(stored_rx))
@@ -105,9 +99,9 @@ impl Writer {
 
 /// Answers, publishes and hands out subscriptions for each stored batch, in the order they were
 /// stored, while the writer stores the next.
-struct Publisher {
-    feed: broadcast::Sender<Arc<FeedItem>>,
-    deliveries: mpsc::UnboundedSender<Delivery>,
+pub(super) struct Publisher {
+    pub feed: broadcast::Sender<Arc<FeedItem>>,
+    pub deliveries: mpsc::UnboundedSender<Delivery>,
 }
 
 impl Publisher {
@@ -133,10 +127,7 @@ impl Publisher {
         if let Some(snapshot) = then.snapshot {
             for subscriber in then.subscribers {
                 let _ = subscriber.send(Subscription {
-                    seq: snapshot.seq,
-                    incidents: snapshot.incidents.clone(),
-                    drills: snapshot.drills.clone(),
-                    on_test: snapshot.on_test.clone(),
+                    snapshot: snapshot.clone(),
                     changes: self.feed.subscribe(),
                 });
             }
