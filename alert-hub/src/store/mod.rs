@@ -32,9 +32,9 @@ impl StoredIncident {
     /// Encodes an incident for the store, leaving its checklist view out.
     pub fn encode(incident: &mut Incident) -> Result<StoredIncident, StoreError> {
         let checklist = incident.view.playbook.take();
-        let json = serde_json::to_vec(&*incident);
+        let json = encode(&*incident, "an incident");
         incident.view.playbook = checklist;
-        let json = json.map_err(|e| StoreError::Io(format!("cannot encode an incident: {e}")))?;
+        let json = json?;
         Ok(StoredIncident {
             id: incident.view.id.clone(),
             json,
@@ -52,13 +52,16 @@ pub struct EventRecord {
 
 impl EventRecord {
     pub fn encode(event: &StoredEvent) -> Result<EventRecord, StoreError> {
-        let json = serde_json::to_vec(event)
-            .map_err(|e| StoreError::Io(format!("cannot encode an event: {e}")))?;
         Ok(EventRecord {
             seq: event.seq,
-            json,
+            json: encode(event, "an event")?,
         })
     }
+}
+
+/// A record as the store keeps it: JSON. `what` names it in the error.
+fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Io(format!("cannot encode {what}: {e}")))
 }
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of

@@ -15,10 +15,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{LoggedChange, Store, WriteBatch, pack};
+use super::{LoggedChange, Store, WriteBatch, encode, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
@@ -89,10 +88,6 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
 
 fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
     key(prefix, &[&seq.to_be_bytes()])
-}
-
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|e| StoreError::Io(format!("cannot encode a record: {e}")))
 }
 
 fn decode<T: DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
@@ -199,13 +194,13 @@ impl Store for SledStore {
             );
         }
         for record in &batch.on_test_log {
-            b.insert(seq_key(b't', record.seq), encode(record)?);
+            b.insert(seq_key(b't', record.seq), encode(record, "a record")?);
         }
         for handover in &batch.handovers {
-            b.insert(seq_key(b'h', handover.seq), encode(handover)?);
+            b.insert(seq_key(b'h', handover.seq), encode(handover, "a record")?);
         }
         for (name, value) in &batch.meta {
-            b.insert(key(b'm', &[name.as_bytes()]), encode(value)?);
+            b.insert(key(b'm', &[name.as_bytes()]), encode(value, "a record")?);
         }
         self.db.apply_batch(b)?;
         self.db.flush()?;
