@@ -135,23 +135,43 @@ async fn the_console_sees_every_incident_event_after_its_ack() {
     assert!(delay.latency.max < Duration::from_secs(2), "{delay:?}");
 }
 
-#[test]
-fn the_simulate_command_prints_its_report() {
-    let hub = Hub::start(&config(2, 100_000, 100_000));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_drills"))
+/// Runs `drills simulate` against `hub` for one second at `rate`, with `more` arguments.
+fn simulate(hub: &Hub, rate: &str, more: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_drills"))
         .args([
             "simulate",
             "--hub",
             &hub.url(),
             "--rate",
-            "100",
+            rate,
             "--duration",
             "1",
         ])
-        .args(["--token", &source_token(0), "--token", &source_token(1)])
-        .args(["--site", SITE, "--devices", "40", "--seed", "3"])
+        .args(more)
         .output()
-        .expect("drills runs");
+        .expect("drills runs")
+}
+
+#[test]
+fn the_simulate_command_prints_its_report() {
+    let hub = Hub::start(&config(2, 100_000, 100_000));
+    let (token0, token1) = (source_token(0), source_token(1));
+    let output = simulate(
+        &hub,
+        "100",
+        &[
+            "--token",
+            &token0,
+            "--token",
+            &token1,
+            "--site",
+            SITE,
+            "--devices",
+            "40",
+            "--seed",
+            "3",
+        ],
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
@@ -169,19 +189,7 @@ fn the_simulate_command_prints_its_report() {
 #[test]
 fn the_simulate_command_explains_a_refused_token() {
     let hub = Hub::start(&config(1, 1000, 1000));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_drills"))
-        .args([
-            "simulate",
-            "--hub",
-            &hub.url(),
-            "--rate",
-            "10",
-            "--duration",
-            "1",
-        ])
-        .args(["--token", "wrong-token-for-this-hub"])
-        .output()
-        .expect("drills runs");
+    let output = simulate(&hub, "10", &["--token", "wrong-token-for-this-hub"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(

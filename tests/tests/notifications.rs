@@ -106,6 +106,21 @@ async fn wait_for(within: Duration, what: &str, mut done: impl FnMut() -> bool) 
     }
 }
 
+/// After an acknowledgement during level 1 (by e-mail to the lead): nobody past level 1 is
+/// called in the next five seconds, and INC-000001 names `by` as who acknowledged. Returns the
+/// incident with its log.
+async fn escalation_stopped_by(hub: &HubProcess, smtp: &SmtpServer, by: &str) -> serde_json::Value {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        recipients(smtp),
+        ["lead@example.com"],
+        "nobody past level 1"
+    );
+    let whole = get_json(hub, "/v1/incidents/INC-000001").await;
+    assert_eq!(whole["incident"]["notifications"]["acknowledged_by"], by);
+    whole
+}
+
 fn recipients(smtp: &SmtpServer) -> Vec<String> {
     let mut to: Vec<String> = smtp.decoded().into_iter().map(|m| m.to).collect();
     to.sort();
@@ -233,17 +248,7 @@ async fn an_acknowledgement_stops_the_escalation() {
         !smtp.messages().is_empty()
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(
-        recipients(&smtp),
-        ["lead@example.com"],
-        "nobody past level 1"
-    );
-    let whole = get_json(&hub, "/v1/incidents/INC-000001").await;
-    assert_eq!(
-        whole["incident"]["notifications"]["acknowledged_by"],
-        "op-li"
-    );
+    let whole = escalation_stopped_by(&hub, &smtp, "op-li").await;
     assert!(
         whole["log"]
             .as_array()
@@ -402,17 +407,7 @@ async fn following_the_link_in_a_notice_stops_the_escalation() {
     assert_eq!(status, 404, "a forged link acknowledges nothing");
     let (status, body) = http(hub.addr, "GET", path, None, None).await;
     assert_eq!(status, 200, "{body}");
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(
-        recipients(&smtp),
-        ["lead@example.com"],
-        "nobody past level 1"
-    );
-    let whole = get_json(&hub, "/v1/incidents/INC-000001").await;
-    assert_eq!(
-        whole["incident"]["notifications"]["acknowledged_by"],
-        "lead (link)"
-    );
+    let whole = escalation_stopped_by(&hub, &smtp, "lead (link)").await;
     assert_eq!(
         whole["incident"]["state"], "new",
         "the control room still acknowledges the incident"
