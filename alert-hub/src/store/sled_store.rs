@@ -63,6 +63,12 @@ struct FeedChange {
     change: Change,
 }
 
+/// A stored event, with its sequence number.
+fn read_event(k: &[u8], record: &[u8]) -> Result<(u64, StoredEvent), StoreError> {
+    let event: StoredEvent = decode(k, record)?;
+    Ok((event.seq, event))
+}
+
 /// A stored change message as the feed replays it: its text, with its seq and incident.
 fn logged_change(k: &[u8], record: &[u8]) -> Result<LoggedChange, StoreError> {
     let message: FeedChange = decode(k, record)?;
@@ -147,6 +153,47 @@ impl SledStore {
         Ok(())
     }
 
+    /// Up to `limit` packed records under `prefix` with a sequence number above `after`, in
+    /// order; `read` decodes a record and says its sequence number.
+    fn packed_after<T>(
+        &self,
+        prefix: u8,
+        after: u64,
+        limit: usize,
+        read: impl Fn(&[u8], &[u8]) -> Result<(u64, T), StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut found = Vec::new();
+        if limit > 0 {
+            self.scan_packs(prefix, after.saturating_add(1), |k, record| {
+                let (seq, value) = read(k, record)?;
+                if seq > after {
+                    found.push(value);
+                }
+                Ok(found.len() < limit)
+            })?;
+        }
+        Ok(found)
+    }
+
+    /// The packed record under `prefix` with sequence number `seq`, read by `read` as in
+    /// [`Self::packed_after`].
+    fn packed_at<T>(
+        &self,
+        prefix: u8,
+        seq: u64,
+        read: impl Fn(&[u8], &[u8]) -> Result<(u64, T), StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let mut found = None;
+        self.scan_packs(prefix, seq, |k, record| {
+            let (at, value) = read(k, record)?;
+            if at == seq {
+                found = Some(value);
+            }
+            Ok(at < seq)
+        })?;
+        Ok(found)
+    }
+
     /// The last sequence number under `prefix` (a pack's key is its last record's).
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
         Ok(self
@@ -208,16 +255,7 @@ impl Store for SledStore {
     }
 
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
-        let mut found = None;
-        self.scan_packs(b'e', seq, |k, record| {
-            let event: StoredEvent = decode(k, record)?;
-            if event.seq == seq {
-                found = Some(event);
-                return Ok(false);
-            }
-            Ok(event.seq < seq)
-        })?;
-        Ok(found)
+        self.packed_at(b'e', seq, read_event)
     }
 
     fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
@@ -238,31 +276,14 @@ impl Store for SledStore {
     }
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut events = Vec::new();
-        if limit > 0 {
-            self.scan_packs(b'e', after.saturating_add(1), |k, record| {
-                let event: StoredEvent = decode(k, record)?;
-                if event.seq > after {
-                    events.push(event);
-                }
-                Ok(events.len() < limit)
-            })?;
-        }
-        Ok(events)
+        self.packed_after(b'e', after, limit, read_event)
     }
 
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<LoggedChange>, StoreError> {
-        let mut changes = Vec::new();
-        if limit > 0 {
-            self.scan_packs(b'c', after.saturating_add(1), |k, record| {
-                let change = logged_change(k, record)?;
-                if change.seq > after {
-                    changes.push(change);
-                }
-                Ok(changes.len() < limit)
-            })?;
-        }
-        Ok(changes)
+        self.packed_after(b'c', after, limit, |k, record| {
+            let change = logged_change(k, record)?;
+            Ok((change.seq, change))
+        })
     }
 
     fn last_event_seq(&self) -> Result<u64, StoreError> {
@@ -299,17 +320,13 @@ impl Store for SledStore {
             }
             seqs.extend(v.chunks_exact(8).map(seq_of));
         }
+        let read_entry = |k: &[u8], record: &[u8]| {
+            let message: FeedChange = decode(k, record)?;
+            Ok((message.change.entry.seq, message.change.entry))
+        };
         seqs.into_iter()
             .map(|seq| {
-                let mut entry = None;
-                self.scan_packs(b'c', seq, |k, record| {
-                    let message: FeedChange = decode(k, record)?;
-                    if message.change.entry.seq == seq {
-                        entry = Some(message.change.entry);
-                        return Ok(false);
-                    }
-                    Ok(message.change.entry.seq < seq)
-                })?;
+                let entry = self.packed_at(b'c', seq, read_entry)?;
                 entry.ok_or_else(|| StoreError::Corrupt {
                     key: format!("c{seq}"),
                     message: "indexed log entry is missing".into(),
