@@ -1,115 +1,50 @@
-//! The HTTP API: health, incidents with their logs, stored events, drills and metrics; and the
-//! one place errors become HTTP responses (internals are logged, never sent).
+//! The HTTP API: health, incidents with their logs, stored events, drills, hand-overs, what is
+//! on test, and metrics.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::Json;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use crate::access::{Access, Route, route};
+use crate::api_error::ApiError;
 use crate::core::Request;
+use crate::hub::Hub;
 use crate::protocol::{
-    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView, Role,
-    StoredEvent,
+    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView,
+    OperatorInfo, Role, StoredEvent,
 };
-use crate::server::Hub;
 
 /// The most events one `GET /v1/events` returns.
 pub const MAX_EVENTS_PAGE: usize = 10_000;
 
 /// The routes of the HTTP API.
-pub fn router() -> Router<Arc<Hub>> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/v1/incidents", get(incidents))
-        .route("/v1/incidents/{id}", get(incident))
-        .route("/v1/events", get(events))
-        .route("/v1/drills", get(drills).post(start_drill))
-        .route("/v1/handovers", get(handovers))
-        .route("/v1/on-test", get(on_test))
-        .route("/v1/ack/{incident}/{contact}/{token}", get(ack_link))
-        .route("/v1/drills/{id}/end", post(end_drill))
-}
-
-/// An error as a client sees it: a status, a code and a sentence.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    pub fn unauthorized() -> Self {
-        ApiError {
-            status: StatusCode::UNAUTHORIZED,
-            code: "unauthorized",
-            message: "a valid bearer token is required (Authorization: Bearer <token>)".into(),
-        }
-    }
-    pub fn forbidden(message: String) -> Self {
-        ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "forbidden",
-            message,
-        }
-    }
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "bad_request",
-            message: message.into(),
-        }
-    }
-    fn not_found(message: String) -> Self {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found",
-            message,
-        }
-    }
-    fn conflict(message: String) -> Self {
-        ApiError {
-            status: StatusCode::CONFLICT,
-            code: "conflict",
-            message,
-        }
-    }
-    fn internal(error: impl std::fmt::Display) -> Self {
-        tracing::error!(%error, "request failed");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message: "the hub could not complete the request; see its log".into(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            error: &'a str,
-            message: &'a str,
-        }
-        let body = Json(Body {
-            error: self.code,
-            message: &self.message,
-        });
-        let mut response = (self.status, body).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
-        response
-    }
+pub fn routes() -> Vec<Route> {
+    vec![
+        route("/healthz", Access::Public, get(healthz)),
+        route("/metrics", Access::Operator, get(metrics)),
+        route("/v1/incidents", Access::Operator, get(incidents)),
+        route("/v1/incidents/{id}", Access::Operator, get(incident)),
+        route("/v1/events", Access::Operator, get(events)),
+        route(
+            "/v1/drills",
+            Access::Operator,
+            get(drills).post(start_drill),
+        ),
+        route("/v1/drills/{id}/end", Access::Operator, post(end_drill)),
+        route("/v1/handovers", Access::Operator, get(handovers)),
+        route("/v1/on-test", Access::Operator, get(on_test)),
+        route(
+            "/v1/ack/{incident}/{contact}/{token}",
+            Access::Public,
+            get(ack_link),
+        ),
+    ]
 }
 
 /// A contact following the link in a notification: no bearer token, the link is the proof.
@@ -138,10 +73,9 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-async fn metrics(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    hub.operator(&headers)?;
+async fn metrics(State(hub): State<Arc<Hub>>) -> Response {
     let content_type = [(header::CONTENT_TYPE, "text/plain; version=0.0.4")];
-    Ok((content_type, hub.metrics.render()).into_response())
+    (content_type, hub.metrics.render()).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,10 +104,8 @@ fn time_param(name: &str, value: Option<&str>) -> Result<Option<time::OffsetDate
 
 async fn incidents(
     State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
     Query(query): Query<IncidentsQuery>,
 ) -> Result<Json<Vec<IncidentView>>, ApiError> {
-    hub.operator(&headers)?;
     let open_only = match query.state.as_deref() {
         None | Some("open") => true,
         Some("all") => false,
@@ -209,10 +141,8 @@ struct IncidentWithLog {
 
 async fn incident(
     State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<IncidentWithLog>, ApiError> {
-    hub.operator(&headers)?;
     let incident = hub
         .store
         .incident(&id)
@@ -235,10 +165,8 @@ struct EventsQuery {
 
 async fn events(
     State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
     query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<StoredEvent>>, ApiError> {
-    hub.operator(&headers)?;
     let Ok(Query(query)) = query else {
         return Err(ApiError::bad_request(
             "after and limit must be whole numbers",
@@ -252,11 +180,7 @@ async fn events(
     Ok(Json(events))
 }
 
-async fn handovers(
-    State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<HandOverRecord>>, ApiError> {
-    hub.operator(&headers)?;
+async fn handovers(State(hub): State<Arc<Hub>>) -> Result<Json<Vec<HandOverRecord>>, ApiError> {
     Ok(Json(hub.store.handovers().map_err(ApiError::internal)?))
 }
 
@@ -266,11 +190,7 @@ struct OnTest {
     history: Vec<OnTestRecord>,
 }
 
-async fn on_test(
-    State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-) -> Result<Json<OnTest>, ApiError> {
-    hub.operator(&headers)?;
+async fn on_test(State(hub): State<Arc<Hub>>) -> Result<Json<OnTest>, ApiError> {
     let current = hub.store.meta("on_test").map_err(ApiError::internal)?;
     let current = current
         .map(serde_json::from_value)
@@ -283,11 +203,7 @@ async fn on_test(
     }))
 }
 
-async fn drills(
-    State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<DrillView>>, ApiError> {
-    hub.operator(&headers)?;
+async fn drills(State(hub): State<Arc<Hub>>) -> Result<Json<Vec<DrillView>>, ApiError> {
     let drills = hub.store.meta("drills").map_err(ApiError::internal)?;
     let drills = drills
         .map(serde_json::from_value)
@@ -302,8 +218,7 @@ struct StartDrill {
     name: Bilingual,
 }
 
-fn may_run_drills(hub: &Hub, headers: &HeaderMap) -> Result<String, ApiError> {
-    let operator = hub.operator(headers)?;
+fn may_run_drills(operator: OperatorInfo) -> Result<String, ApiError> {
     match operator.role {
         Role::SafetyOfficer | Role::Admin => Ok(operator.id),
         _ => Err(ApiError::forbidden(format!(
@@ -315,10 +230,10 @@ fn may_run_drills(hub: &Hub, headers: &HeaderMap) -> Result<String, ApiError> {
 
 async fn start_drill(
     State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
+    Extension(operator): Extension<OperatorInfo>,
     body: Result<Json<StartDrill>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<DrillView>), ApiError> {
-    let by = may_run_drills(&hub, &headers)?;
+    let by = may_run_drills(operator)?;
     let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let valid_id = !body.id.is_empty()
         && body.id.len() <= crate::ingest::MAX_TEXT_BYTES
@@ -348,10 +263,10 @@ async fn start_drill(
 
 async fn end_drill(
     State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
+    Extension(operator): Extension<OperatorInfo>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let by = may_run_drills(&hub, &headers)?;
+    let by = may_run_drills(operator)?;
     let (reply, rx) = oneshot::channel();
     hub.core
         .send(Request::EndDrill { id, by, reply })

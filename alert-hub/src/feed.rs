@@ -8,20 +8,52 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
-use axum::extract::ws::{CloseFrame, Message, close_code};
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::{Extension, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::access::{Access, Route, route};
+use crate::api_error::ApiError;
 use crate::core::{Request, Subscription};
+use crate::hub::{Hub, stopped};
 use crate::protocol::{ConsoleMessage, ConsoleRequest, OperatorInfo, RefusalCode, Reply};
-use crate::server::Hub;
 
 /// A console further behind than this many changes gets a fresh snapshot instead of a replay.
 pub const MAX_REPLAY: u64 = 10_000;
 
 /// Replayed changes are read from the store in pages of this many.
 const REPLAY_PAGE: usize = 500;
+
+/// The operators' console feed.
+pub fn routes() -> Vec<Route> {
+    vec![route("/v1/console", Access::Operator, get(upgrade))]
+}
+
+#[derive(Debug, Deserialize)]
+struct FeedQuery {
+    since: Option<u64>,
+}
+
+async fn upgrade(
+    State(hub): State<Arc<Hub>>,
+    Extension(operator): Extension<OperatorInfo>,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return ApiError::bad_request("since must be a sequence number").into_response();
+    };
+    let shutdown = hub.shutdown.clone();
+    ws.on_upgrade(move |socket| {
+        let (sink, stream) = socket.split();
+        serve_console(hub, operator, query.since, stream, sink, shutdown)
+    })
+}
 
 /// Serves one console connection of `operator` until it closes or the hub shuts down.
 pub async fn serve_console<St, Si>(
@@ -70,7 +102,7 @@ pub async fn serve_console<St, Si>(
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => None,
             },
-            _ = crate::server::stopped(&mut shutdown) => {
+            _ = stopped(&mut shutdown) => {
                 let close = CloseFrame { code: close_code::AWAY, reason: "the hub is shutting down".into() };
                 let _ = sink.send(Message::Close(Some(close))).await;
                 break;

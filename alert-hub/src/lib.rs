@@ -1,10 +1,13 @@
 //! The alert hub: device ingest, the durable store, incidents and the live console feed.
 
+pub mod access;
 pub mod api;
+pub mod api_error;
 pub mod config;
 pub mod core;
 pub mod error;
 pub mod feed;
+pub mod hub;
 pub mod incident;
 pub mod ingest;
 pub mod metrics;

@@ -1,5 +1,5 @@
-//! The hub as a server: shared state, the router built from per-area routers, authentication,
-//! and a start-to-graceful-shutdown `serve`.
+//! The hub as a server: the router assembled from each area's routes, start-up, the core's
+//! clock, and a start-to-graceful-shutdown `serve`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -8,78 +8,34 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::extract::{Query, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::Request;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::Response;
 use axum::serve::ListenerExt;
-use futures_util::StreamExt;
-use serde::Deserialize;
 use tokio::sync::watch;
 
-use crate::api::{self, ApiError};
-use crate::config::{HubConfig, Principal};
-use crate::core::{self, CoreHandle};
+use crate::access::{self, Route};
+use crate::config::HubConfig;
+use crate::core::{self, Core, CoreHandle};
 use crate::error::{Error, Result};
-use crate::ingest::{RateLimiter, serve_device};
+use crate::hub::{Hub, stopped};
 use crate::metrics::Metrics;
-use crate::protocol::OperatorInfo;
 use crate::store::{SledStore, Store};
-
-/// The largest WebSocket message read at all; frames above 64 KiB but below this are answered
-/// with `too_large`, larger ones close the connection.
-pub const MAX_WS_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// How many requests may wait for the core before senders are slowed.
 pub const CORE_QUEUE: usize = 16 * 1024;
 
-/// What every request handler shares.
-#[derive(Debug)]
-pub struct Hub {
-    pub config: Arc<HubConfig>,
-    pub store: Arc<dyn Store>,
-    pub core: CoreHandle,
-    pub metrics: Arc<Metrics>,
-    pub rate: RateLimiter,
-    pub shutdown: watch::Receiver<bool>,
-}
-
-impl Hub {
-    /// The operator a request's bearer token belongs to; any role may read.
-    pub fn operator(&self, headers: &HeaderMap) -> Result<OperatorInfo, ApiError> {
-        let principal = bearer(headers).and_then(|t| self.config.principal(t));
-        let Some(Principal::Operator(id)) = principal else {
-            return Err(ApiError::unauthorized());
-        };
-        let operator = self
-            .config
-            .operators
-            .get(id)
-            .ok_or_else(ApiError::unauthorized)?;
-        Ok(OperatorInfo {
-            id: operator.id.clone(),
-            name: operator.name.clone(),
-            role: operator.role,
-        })
-    }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    value.strip_prefix("Bearer ").map(str::trim)
+/// Every route of the hub, each with who may call it.
+pub fn routes() -> Vec<Route> {
+    let mut routes = crate::ingest::routes();
+    routes.extend(crate::feed::routes());
+    routes.extend(crate::api::routes());
+    routes
 }
 
 /// The whole HTTP and WebSocket surface of the hub.
 pub fn app(hub: Arc<Hub>) -> Router {
-    Router::new()
-        .route("/v1/devices", get(devices))
-        .route("/v1/console", get(console))
-        .merge(api::router())
+    access::router(routes(), &hub)
         .layer(middleware::from_fn(trace_request))
         .with_state(hub)
 }
@@ -93,58 +49,40 @@ async fn trace_request(request: Request, next: Next) -> Response {
     response
 }
 
-async fn devices(
-    State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> Response {
-    let principal = bearer(&headers).and_then(|t| hub.config.principal(t));
-    let Some(Principal::Source(id)) = principal else {
-        return ApiError::unauthorized().into_response();
-    };
-    let Some(source) = hub.config.sources.get(id).cloned().map(Arc::new) else {
-        return ApiError::unauthorized().into_response();
-    };
-    let ws = match ws {
-        Ok(ws) => ws,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let shutdown = hub.shutdown.clone();
-    ws.max_message_size(MAX_WS_MESSAGE)
-        .max_frame_size(MAX_WS_MESSAGE)
-        .on_upgrade(move |socket| {
-            let (sink, stream) = socket.split();
-            serve_device(hub, source, stream, sink, shutdown)
-        })
-}
-
-#[derive(Debug, Deserialize)]
-struct ConsoleQuery {
-    since: Option<u64>,
-}
-
-async fn console(
-    State(hub): State<Arc<Hub>>,
-    headers: HeaderMap,
-    query: Result<Query<ConsoleQuery>, axum::extract::rejection::QueryRejection>,
-    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> Response {
-    let operator = match hub.operator(&headers) {
-        Ok(o) => o,
-        Err(e) => return e.into_response(),
-    };
-    let Ok(Query(query)) = query else {
-        return ApiError::bad_request("since must be a sequence number").into_response();
-    };
-    let ws = match ws {
-        Ok(ws) => ws,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let shutdown = hub.shutdown.clone();
-    ws.on_upgrade(move |socket| {
-        let (sink, stream) = socket.split();
-        crate::feed::serve_console(hub, operator, query.since, stream, sink, shutdown)
-    })
+/// The hub's shared state on `store`: the core thread running and the notification dispatcher
+/// started. The core stops when every [`Hub`] and [`CoreHandle`] is gone; join `Core::thread`
+/// to wait for it.
+pub fn start(
+    config: HubConfig,
+    store: Arc<dyn Store>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(Arc<Hub>, Core)> {
+    let config = Arc::new(config);
+    let metrics = Arc::new(Metrics::default());
+    let (deliveries, delivery_queue) = tokio::sync::mpsc::unbounded_channel();
+    let core = core::start(
+        store.clone(),
+        config.clone(),
+        metrics.clone(),
+        CORE_QUEUE,
+        deliveries,
+    )?;
+    let reporter = core.handle.downgrade();
+    crate::notify::dispatch::start(delivery_queue, &config.notify, move |outcome| {
+        if let Some(core) = reporter.upgrade() {
+            tokio::spawn(async move {
+                let _ = core.send(core::Request::Delivered(outcome)).await;
+            });
+        }
+    });
+    let hub = Arc::new(Hub {
+        config,
+        store,
+        core: core.handle.clone(),
+        metrics,
+        shutdown,
+    });
+    Ok((hub, core))
 }
 
 /// Where and how to run the hub.
@@ -166,34 +104,9 @@ pub async fn serve(
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
-    let config = Arc::new(config);
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
-    let metrics = Arc::new(Metrics::default());
-    let (deliveries, delivery_queue) = tokio::sync::mpsc::unbounded_channel();
-    let core = core::start(
-        store.clone(),
-        config.clone(),
-        metrics.clone(),
-        CORE_QUEUE,
-        deliveries,
-    )?;
-    let reporter = core.handle.downgrade();
-    crate::notify::dispatch::start(delivery_queue, &config.notify, move |outcome| {
-        if let Some(core) = reporter.upgrade() {
-            tokio::spawn(async move {
-                let _ = core.send(core::Request::Delivered(outcome)).await;
-            });
-        }
-    });
     let (shutdown_tx, shutdown) = watch::channel(false);
-    let hub = Arc::new(Hub {
-        config,
-        store,
-        core: core.handle.clone(),
-        metrics,
-        rate: RateLimiter::default(),
-        shutdown: shutdown.clone(),
-    });
+    let (hub, core) = start(config, store, shutdown.clone())?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| Error::Listen {
@@ -251,14 +164,9 @@ async fn tick(core: CoreHandle, mut shutdown: watch::Receiver<bool>) {
                     return;
                 }
             }
-            _ = crate::server::stopped(&mut shutdown) => return,
+            _ = stopped(&mut shutdown) => return,
         }
     }
-}
-
-/// Completes once the hub is shutting down.
-pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
-    let _ = shutdown.wait_for(|stop| *stop).await.map(|_| ());
 }
 
 /// Completes on SIGTERM or Ctrl-C.

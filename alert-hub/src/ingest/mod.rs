@@ -15,17 +15,52 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message, close_code};
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::{Extension, State};
+use axum::response::Response;
+use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::access::{Access, Route, route};
 use crate::config::Source;
 use crate::core::Request;
+use crate::hub::{Hub, stopped};
 use crate::protocol::{DeviceReply, Nack, NackCode};
-use crate::server::Hub;
 
 /// How many answers one connection may have outstanding before its reads pause.
 pub const WINDOW: usize = 256;
+
+/// The largest WebSocket message read at all; frames above 64 KiB but below this are answered
+/// with `too_large`, larger ones close the connection.
+pub const MAX_WS_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// The device endpoint of protocol v1, its rate limits shared by every connection.
+pub fn routes() -> Vec<Route> {
+    let rate = Arc::new(RateLimiter::default());
+    let upgrade = move |State(hub): State<Arc<Hub>>,
+                        Extension(source): Extension<Arc<Source>>,
+                        ws: WebSocketUpgrade| {
+        let rate = rate.clone();
+        async move { upgrade(hub, rate, source, ws) }
+    };
+    vec![route("/v1/devices", Access::Source, get(upgrade))]
+}
+
+fn upgrade(
+    hub: Arc<Hub>,
+    rate: Arc<RateLimiter>,
+    source: Arc<Source>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let shutdown = hub.shutdown.clone();
+    ws.max_message_size(MAX_WS_MESSAGE)
+        .max_frame_size(MAX_WS_MESSAGE)
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            serve_device(hub, rate, source, stream, sink, shutdown)
+        })
+}
 
 enum Answer {
     Ready(DeviceReply),
@@ -39,6 +74,7 @@ enum Answer {
 /// shuts down (then pending answers are still sent before the close).
 pub async fn serve_device<St, Si>(
     hub: Arc<Hub>,
+    rate: Arc<RateLimiter>,
     source: Arc<Source>,
     stream: St,
     sink: Si,
@@ -50,7 +86,7 @@ pub async fn serve_device<St, Si>(
     hub.metrics.sources_connected.fetch_add(1, Relaxed);
     tracing::info!(source = %source.id, "device connected");
     let (answers, queue) = mpsc::channel(WINDOW);
-    let reader = read_frames(&hub, &source, stream, answers, shutdown);
+    let reader = read_frames(&hub, &rate, &source, stream, answers, shutdown);
     let writer = write_answers(&hub, sink, queue);
     tokio::join!(reader, writer);
     hub.metrics.sources_connected.fetch_sub(1, Relaxed);
@@ -59,6 +95,7 @@ pub async fn serve_device<St, Si>(
 
 async fn read_frames<St>(
     hub: &Hub,
+    rate: &RateLimiter,
     source: &Arc<Source>,
     mut stream: St,
     answers: mpsc::Sender<Answer>,
@@ -70,7 +107,7 @@ async fn read_frames<St>(
     loop {
         let message = tokio::select! {
             m = stream.next() => m,
-            _ = crate::server::stopped(&mut shutdown) => None,
+            _ = stopped(&mut shutdown) => None,
         };
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
@@ -99,7 +136,7 @@ async fn read_frames<St>(
                 hub.metrics.nacked(nack.error);
                 Answer::Ready(DeviceReply::Nack(nack))
             }
-            Ok(event) if !hub.rate.allow(source, event.kind, Instant::now()) => {
+            Ok(event) if !rate.allow(source, event.kind, Instant::now()) => {
                 hub.metrics.rate_limited(&source.id);
                 let message = format!(
                     "source {} is over its limit of {} events a second; \

@@ -1,0 +1,91 @@
+//! Who may call each route: every route of the hub is declared with its [`Access`], and the
+//! check runs before the route's handler (and before any WebSocket upgrade). There is no way to
+//! add a route without saying who may call it.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+
+use crate::api_error::ApiError;
+use crate::hub::Hub;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the health checks, and the acknowledgement link whose path is its own proof.
+    Public,
+    /// A device or gateway with a source token; the handler finds its
+    /// [`Source`](crate::config::Source) as a request extension.
+    Source,
+    /// An operator of any role with an operator token; the handler finds its
+    /// [`OperatorInfo`](crate::protocol::OperatorInfo) as a request extension and may ask more
+    /// of the role.
+    Operator,
+}
+
+/// One route: its path, who may call it, and the handlers of its methods.
+pub struct Route {
+    pub path: &'static str,
+    pub access: Access,
+    pub methods: MethodRouter<Arc<Hub>>,
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("path", &self.path)
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A route at `path` that `access` may call, served by `methods`.
+pub fn route(path: &'static str, access: Access, methods: MethodRouter<Arc<Hub>>) -> Route {
+    Route {
+        path,
+        access,
+        methods,
+    }
+}
+
+/// A router of `routes`, each behind the check its access asks for.
+pub fn router(routes: Vec<Route>, hub: &Arc<Hub>) -> Router<Arc<Hub>> {
+    routes.into_iter().fold(Router::new(), |router, route| {
+        let access = route.access;
+        let check = middleware::from_fn_with_state(
+            hub.clone(),
+            move |state: State<Arc<Hub>>, request: Request, next: Next| {
+                admit(access, state, request, next)
+            },
+        );
+        router.route(route.path, route.methods.route_layer(check))
+    })
+}
+
+async fn admit(
+    access: Access,
+    State(hub): State<Arc<Hub>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match access {
+        Access::Public => {}
+        Access::Source => match hub.source(request.headers()) {
+            Some(source) => {
+                request.extensions_mut().insert(source);
+            }
+            None => return ApiError::unauthorized().into_response(),
+        },
+        Access::Operator => match hub.operator(request.headers()) {
+            Some(operator) => {
+                request.extensions_mut().insert(operator);
+            }
+            None => return ApiError::unauthorized().into_response(),
+        },
+    }
+    next.run(request).await
+}

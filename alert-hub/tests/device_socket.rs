@@ -1,0 +1,77 @@
+//! The device connection's handler driven by channels instead of a socket: answers come in
+//! frame order, each ack only once its event is stored.
+#![allow(clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use alert_hub::ingest::{RateLimiter, serve_device};
+use alert_hub::protocol::DeviceReply;
+use axum::extract::ws::Message;
+use futures_util::{sink, stream};
+use tokio::sync::mpsc;
+
+fn frame(id: &str, kind: &str) -> Result<Message, axum::Error> {
+    let json = serde_json::json!({
+        "id": id, "kind": kind, "device": "smoke-B2-07F-03", "site": "green-garden",
+        "zone": "7F east corridor", "at": "2026-11-22T23:40:00+08:00", "drill": null
+    });
+    Ok(Message::Text(json.to_string().into()))
+}
+
+#[tokio::test]
+async fn every_frame_is_answered_in_order_and_acked_events_are_stored() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (hub, _stop) = common::hub(data.path());
+    let source = Arc::new(hub.config.sources["fp-gg"].clone());
+    let frames = stream::iter(vec![
+        frame("e1", "fire.alarm"),
+        Ok(Message::Text("{not json".into())),
+        frame("e2", "no.such.kind"),
+        frame("e1", "fire.alarm"),
+        frame("e3", "heartbeat"),
+    ]);
+    let (sent, mut answers) = mpsc::unbounded_channel();
+    let socket = sink::unfold(sent, |sent, message: Message| async move {
+        sent.send(message).map_err(|_| "closed")?;
+        Ok::<_, &str>(sent)
+    });
+    let rate = Arc::new(RateLimiter::default());
+    let shutdown = hub.shutdown.clone();
+    serve_device(
+        hub.clone(),
+        rate,
+        source,
+        frames,
+        Box::pin(socket),
+        shutdown,
+    )
+    .await;
+
+    let mut replies = Vec::new();
+    while let Ok(Message::Text(text)) = answers.try_recv() {
+        replies.push(serde_json::from_str::<DeviceReply>(&text).expect("a device reply"));
+    }
+    let summary: Vec<String> = replies
+        .iter()
+        .map(|r| match r {
+            DeviceReply::Ack(a) if a.duplicate => format!("dup {}", a.ack),
+            DeviceReply::Ack(a) => format!("ack {}", a.ack),
+            DeviceReply::Nack(n) => format!("nack {}", n.error.as_str()),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "ack e1",
+            "nack malformed_json",
+            "nack unknown_kind",
+            "dup e1",
+            "ack e3"
+        ]
+    );
+    let stored = hub.store.events_after(0, 10).expect("read the store");
+    let ids: Vec<&str> = stored.iter().map(|e| e.event.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "e3"]);
+}
