@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
+use hub_client::HubAddress;
 use serde::Deserialize;
 use time::UtcOffset;
 use toml::Spanned;
@@ -47,8 +48,8 @@ pub enum CliCommand {
 /// The validated settings the console runs with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// The hub's base address as a WebSocket URL, without a trailing slash.
-    pub hub: String,
+    /// Where the hub is.
+    pub hub: HubAddress,
     pub token: String,
     pub lang: Lang,
     /// The offset the clock and all times are shown in.
@@ -112,10 +113,10 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         env: "CONSOLE_TOKEN",
     })?;
     Ok(Config {
-        hub: websocket_base(&hub).map_err(|message| Error::InvalidSetting {
+        hub: HubAddress::parse(&hub).map_err(|e| Error::InvalidSetting {
             origin: hub_origin,
             field: "hub",
-            message,
+            message: e.to_string(),
         })?,
         token,
         lang: match lang {
@@ -149,29 +150,6 @@ fn file_origin(path: &Path, source: &str, byte: usize) -> String {
         .get(..byte)
         .map_or(1, |before| before.matches('\n').count() + 1);
     format!("{} line {line}", path.display())
-}
-
-/// The hub address as a WebSocket base URL: `http` becomes `ws`, `https` becomes `wss`, a bare
-/// `host:port` gets `ws://`, and a trailing slash goes.
-pub fn websocket_base(address: &str) -> Result<String, String> {
-    let address = address.trim().trim_end_matches('/');
-    let (scheme, rest) = match address.split_once("://") {
-        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-        None => ("ws".to_string(), address),
-    };
-    let scheme = match scheme.as_str() {
-        "http" | "ws" => "ws",
-        "https" | "wss" => "wss",
-        other => {
-            return Err(format!(
-                "has the scheme {other:?}; use http, https, ws or wss"
-            ));
-        }
-    };
-    if rest.is_empty() || rest.contains(char::is_whitespace) {
-        return Err(format!("{address:?} is not a host address"));
-    }
-    Ok(format!("{scheme}://{rest}"))
 }
 
 /// Reads `+08:00`, `-05:30`, `+8` or `Z`.
@@ -214,7 +192,7 @@ mod tests {
             ..Cli::default()
         };
         let from_file = resolve(&cli, &no_env).unwrap();
-        assert_eq!(from_file.hub, "ws://file:1");
+        assert_eq!(from_file.hub.websocket_base(), "ws://file:1");
         assert_eq!(from_file.token, "file-token");
         assert_eq!(from_file.lang, Lang::En);
         assert_eq!(from_file.utc_offset, DEFAULT_UTC_OFFSET);
@@ -225,7 +203,7 @@ mod tests {
             _ => None,
         };
         let from_env = resolve(&cli, &env).unwrap();
-        assert_eq!(from_env.hub, "wss://env:2");
+        assert_eq!(from_env.hub.websocket_base(), "wss://env:2");
         assert_eq!(from_env.token, "file-token");
         assert_eq!(from_env.lang, Lang::Zh);
 
@@ -235,7 +213,7 @@ mod tests {
             ..cli
         };
         let from_cli = resolve(&cli, &env).unwrap();
-        assert_eq!(from_cli.hub, "ws://cli:3");
+        assert_eq!(from_cli.hub.websocket_base(), "ws://cli:3");
         assert_eq!(from_cli.lang, Lang::En);
     }
 
@@ -277,14 +255,6 @@ mod tests {
         };
         let message = resolve(&cli, &no_env).unwrap_err().to_string();
         assert!(message.contains("CONSOLE_TOKEN"), "{message}");
-    }
-
-    #[test]
-    fn hub_addresses_become_websocket_urls() {
-        assert_eq!(websocket_base("http://h:1/").unwrap(), "ws://h:1");
-        assert_eq!(websocket_base("wss://h").unwrap(), "wss://h");
-        assert!(websocket_base("ftp://h").is_err());
-        assert!(websocket_base("").is_err());
     }
 
     #[test]

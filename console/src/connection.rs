@@ -5,10 +5,9 @@
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use hub_client::{CONSOLE_PATH, HubAddress};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::action::Action;
@@ -21,8 +20,6 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
 pub const PING_EVERY: Duration = Duration::from_secs(10);
 pub const SILENCE_LIMIT: Duration = Duration::from_secs(30);
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// What the app asks of the link.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkCommand {
@@ -34,8 +31,7 @@ pub enum LinkCommand {
 /// Where and how to connect.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
-    /// The hub's WebSocket base URL, e.g. `ws://127.0.0.1:7700`.
-    pub hub: String,
+    pub hub: HubAddress,
     pub token: String,
 }
 
@@ -45,11 +41,11 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(ms).min(MAX_BACKOFF)
 }
 
-/// The console feed's URL: resuming after `since`, or (`None`) starting with a snapshot.
-pub fn feed_url(hub: &str, since: Option<u64>) -> String {
+/// The console feed's path: resuming after `since`, or (`None`) starting with a snapshot.
+pub fn feed_path(since: Option<u64>) -> String {
     match since {
-        Some(seq) => format!("{hub}/v1/console?since={seq}"),
-        None => format!("{hub}/v1/console"),
+        Some(seq) => format!("{CONSOLE_PATH}?since={seq}"),
+        None => CONSOLE_PATH.to_string(),
     }
 }
 
@@ -63,8 +59,8 @@ pub async fn run(
 ) {
     let mut attempt = 0u32;
     loop {
-        let url = feed_url(&config.hub, *since.borrow());
-        let reason = match connect(&url, &config.token).await {
+        let path = feed_path(*since.borrow());
+        let reason = match config.hub.websocket(&path, Some(&config.token)).await {
             Ok(ws) => {
                 attempt = 0;
                 if actions.send(Action::LinkUp { at: now() }).is_err() {
@@ -75,7 +71,7 @@ pub async fn run(
                     None => return,
                 }
             }
-            Err(reason) => reason,
+            Err(reason) => reason.to_string(),
         };
         attempt += 1;
         let retry_in = backoff(attempt);
@@ -96,28 +92,6 @@ pub async fn run(
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
-}
-
-async fn connect(
-    url: &str,
-    token: &str,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    String,
-> {
-    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| "the token holds characters a header cannot carry".to_string())?;
-    request.headers_mut().insert("authorization", bearer);
-    match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await {
-        Ok(Ok((ws, _))) => Ok(ws),
-        Ok(Err(tungstenite::Error::Http(response))) => Err(format!(
-            "the hub refused the connection: HTTP {}",
-            response.status()
-        )),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("connecting timed out".to_string()),
-    }
 }
 
 /// While waiting to reconnect, commands cannot go anywhere: tell the app each was not sent.

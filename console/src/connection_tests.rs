@@ -52,7 +52,7 @@ async fn next_action(rx: &mut mpsc::UnboundedReceiver<Action>) -> Action {
 #[tokio::test]
 async fn the_link_authenticates_relays_sends_and_resumes_after_the_last_seq() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hub = format!("ws://{}", listener.local_addr().unwrap());
+    let hub = HubAddress::parse(&format!("ws://{}", listener.local_addr().unwrap())).unwrap();
     let seen: Seen = Arc::default();
     let (since_tx, since_rx) = watch::channel(None);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -120,7 +120,7 @@ async fn the_link_authenticates_relays_sends_and_resumes_after_the_last_seq() {
 #[tokio::test]
 async fn commands_while_disconnected_come_back_as_not_sent() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hub = format!("ws://{}", listener.local_addr().unwrap());
+    let hub = HubAddress::parse(&format!("ws://{}", listener.local_addr().unwrap())).unwrap();
     drop(listener);
     let (_since_tx, since_rx) = watch::channel(None);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();

@@ -13,7 +13,6 @@ pub mod connection;
 pub mod demo;
 pub mod error;
 pub mod feed;
-pub mod http;
 pub mod incidents;
 pub mod keys;
 pub mod outgoing;

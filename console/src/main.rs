@@ -53,7 +53,7 @@ fn run_demo(mut cli: Cli) -> anyhow::Result<()> {
     let hub = runtime
         .block_on(EmbeddedHub::start())
         .context("starting the embedded demo hub")?;
-    let devices = runtime.spawn(demo::devices::run(hub.url()));
+    let devices = runtime.spawn(demo::devices::run(hub.address()));
     cli.hub = Some(hub.url());
     cli.token = Some(demo::OPERATOR_TOKEN.to_string());
     let result = config::resolve(&cli, &|name| std::env::var(name).ok())
@@ -98,7 +98,7 @@ fn run_console(runtime: &Runtime, config: Config) -> anyhow::Result<()> {
         .unwrap_or_else(|| std::env::temp_dir().join("console-stderr.log"));
     // Sound libraries (ALSA) print to stderr; keep that off the screen from here on.
     let redirect = tui::redirect_stderr(Some(&log));
-    let queries = Arc::new(HubHttp::new(&config.hub, &config.token));
+    let queries = Arc::new(HubHttp::new(config.hub.clone(), &config.token));
     let sound = SoundOutput::open();
     let mut terminal = tui::enter().context("entering the terminal's alternate screen")?;
     let result = runtime.block_on(app::run(config, queries, sound, &mut terminal));

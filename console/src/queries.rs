@@ -10,7 +10,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::http::{HubApi, encode};
+use hub_client::{HubAddress, encode};
 
 /// What the history screen asks for; `None` leaves that side open. The hub matches `from`
 /// inclusively and `to` exclusively against the time an incident opened.
@@ -59,24 +59,24 @@ pub trait HubQueries: Send + Sync + 'static {
 /// The hub's HTTP API, asked with the operator's token.
 #[derive(Debug, Clone)]
 pub struct HubHttp {
-    /// The API, or why this hub address cannot be queried (the live feed works regardless).
-    api: Result<HubApi, String>,
+    hub: HubAddress,
     token: String,
 }
 
 impl HubHttp {
-    /// Queries the hub at `hub` (the console's hub address) as the holder of `token`. An
-    /// address this client cannot query (`wss://`) makes every query fail with the reason.
-    pub fn new(hub: &str, token: &str) -> HubHttp {
+    /// Queries the hub at `hub` as the holder of `token`.
+    pub fn new(hub: HubAddress, token: &str) -> HubHttp {
         HubHttp {
-            api: HubApi::parse(hub).map_err(|e| e.to_string()),
+            hub,
             token: token.to_string(),
         }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
-        let api = self.api.as_ref().map_err(Clone::clone)?;
-        api.get(path, &self.token).await.map_err(|e| e.to_string())
+        self.hub
+            .get_json(path, &self.token)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -2,6 +2,7 @@
 //! loopback port with the demo configuration: history with its filters, an incident's full
 //! log, the running drills, and the demo's scripted minute as the hub records it.
 
+use hub_client::HubAddress;
 use std::collections::HashMap;
 
 use alert_hub::protocol::{EventKind, IncidentEvent, IncidentView, Priority};
@@ -14,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 /// Plays the whole demo script at once (its times are kept in the events).
 async fn play_script(hub: &EmbeddedHub) -> OffsetDateTime {
     let start = OffsetDateTime::now_utc();
-    let mut player = Player::new(hub.url());
+    let mut player = Player::new(hub.address());
     for entry in script::schedule(start) {
         let what = format!("{:?}", entry.what);
         player
@@ -38,7 +39,7 @@ async fn the_demo_minute_gives_the_hub_a_realistic_board() {
     let data = hub.data_dir().to_path_buf();
     assert!(data.exists());
     let start = play_script(&hub).await;
-    let queries = HubHttp::new(&hub.url(), OPERATOR_TOKEN);
+    let queries = HubHttp::new(hub.address(), OPERATOR_TOKEN);
     let all = queries.history(&HistoryFilter::default()).await.unwrap();
     let board = by_kind(&all);
 
@@ -115,22 +116,26 @@ async fn the_demo_minute_gives_the_hub_a_realistic_board() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_come_back_as_the_hubs_sentence() {
     let hub = EmbeddedHub::start().await.unwrap();
-    let queries = HubHttp::new(&format!("ws://{}", hub.addr), OPERATOR_TOKEN);
+    let queries = HubHttp::new(
+        HubAddress::parse(&format!("ws://{}", hub.addr)).unwrap(),
+        OPERATOR_TOKEN,
+    );
     let missing = queries.incident_log("INC-424242").await.unwrap_err();
     assert!(missing.contains("404"), "{missing}");
     assert!(missing.contains("no incident INC-424242"), "{missing}");
 
-    let stranger = HubHttp::new(&hub.url(), "not-a-token");
+    let stranger = HubHttp::new(hub.address(), "not-a-token");
     let refused = stranger.drills().await.unwrap_err();
     assert!(refused.contains("401"), "{refused}");
     assert!(refused.contains("bearer token"), "{refused}");
 
-    let secure = HubHttp::new("wss://hub.example:443", OPERATOR_TOKEN);
-    let unsupported = secure.drills().await.unwrap_err();
-    assert!(
-        unsupported.contains("wss://hub.example:443"),
-        "{unsupported}"
+    let secure = HubHttp::new(
+        HubAddress::parse("wss://hub.example:443").unwrap(),
+        OPERATOR_TOKEN,
     );
+    let unsupported = secure.drills().await.unwrap_err();
+    assert!(unsupported.contains("hub.example:443"), "{unsupported}");
+    assert!(unsupported.contains("TLS"), "{unsupported}");
     hub.stop().await.unwrap();
 
     let gone = queries.drills().await.unwrap_err();

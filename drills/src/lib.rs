@@ -1,10 +1,7 @@
-//! Drills: calendar, scenarios, the scenario runner and device simulator, scoring and after-action reports.
-//!
-//! Today it holds the device simulator: a deterministic event mix ([`mix`]) over simulated
-//! sites ([`layout`]), the paced, pipelined load generator that sends it to a hub ([`load`]),
-//! and a console-feed watcher ([`watch`]) that times when changes reach an operator.
+//! The device simulator: a deterministic event mix ([`mix`]) over simulated sites
+//! ([`layout`]), the paced, pipelined load generator that sends it to a hub ([`load`]), and a
+//! console-feed watcher ([`watch`]) that times when changes reach an operator.
 
-pub mod client;
 pub mod error;
 pub mod layout;
 pub mod load;

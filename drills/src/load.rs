@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use alert_hub::protocol::NackCode;
 
-use crate::client::{self, DEVICES_PATH};
 use crate::error::{Error, Result};
 use crate::mix::{EventMix, MixPlan};
 use crate::stats::{Latency, ms};
+use hub_client::{DEVICES_PATH, HubAddress};
 
 use connection::{Outcome, Pace, Stream};
 
@@ -153,9 +153,12 @@ fn per_sec(count: u64, elapsed: Duration) -> f64 {
 /// of them together for the planned duration, waits for the outstanding answers, and closes.
 pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
     plan.check()?;
-    let url = client::endpoint(&plan.hub, DEVICES_PATH)?;
+    let hub = HubAddress::parse(&plan.hub)?;
+    let url = format!("{}{DEVICES_PATH}", hub.websocket_base());
     let sockets = futures_util::future::try_join_all(
-        plan.tokens.iter().map(|token| client::connect(&url, token)),
+        plan.tokens
+            .iter()
+            .map(|token| hub.websocket(DEVICES_PATH, Some(token))),
     )
     .await?;
     let connections = sockets.len();

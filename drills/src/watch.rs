@@ -11,10 +11,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::{self, CONSOLE_PATH, Socket};
 use crate::error::{Error, Result};
 use crate::load::AckRecord;
 use crate::stats::Latency;
+use hub_client::{CONSOLE_PATH, HubAddress, Socket};
 
 /// How long the hub may take to send the snapshot after a console connects.
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(10);
@@ -50,8 +50,9 @@ impl FeedWatch {
     /// Connects as the operator whose token is `token` and returns once the snapshot has
     /// arrived, so that every change after this call is seen.
     pub async fn connect(hub: &str, token: &str) -> Result<FeedWatch> {
-        let url = client::endpoint(hub, CONSOLE_PATH)?;
-        let mut socket = client::connect(&url, token).await?;
+        let hub = HubAddress::parse(hub)?;
+        let url = format!("{}{CONSOLE_PATH}", hub.websocket_base());
+        let mut socket = hub.websocket(CONSOLE_PATH, Some(token)).await?;
         let feed_error = |message: &str| Error::Feed {
             url: url.clone(),
             message: message.to_string(),

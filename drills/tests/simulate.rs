@@ -104,7 +104,7 @@ async fn an_unknown_token_is_refused_before_anything_is_sent() {
     let mut plan = plan(&hub, 1, 10.0, 1.0, mix("refused", Profile::Realistic));
     plan.tokens.push("not-a-token-of-this-hub".into());
     match load::run(plan).await {
-        Err(Error::Refused { status: 401, .. }) => {}
+        Err(Error::Hub(hub_client::Error::Refused { status: 401, .. })) => {}
         other => panic!("expected a 401 refusal, got {other:?}"),
     }
 }

@@ -13,12 +13,8 @@ use std::time::Duration;
 
 use alert_hub::protocol::{ConsoleMessage, ConsoleRequest, DeviceReply};
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use hub_client::{CONSOLE_PATH, DEVICES_PATH, HubAddress, Socket};
+use tokio_tungstenite::tungstenite::Message;
 
 /// Demo tokens from `alert-hub/examples/demo-site.toml`.
 pub mod tokens {
@@ -159,8 +155,9 @@ impl HubProcess {
         *self = HubProcess::start_with(&self.config.clone(), &self.data.clone());
     }
 
-    pub fn ws_url(&self, path: &str) -> String {
-        format!("ws://{}{}", self.addr, path)
+    /// Where the hub listens, for the clients.
+    pub fn address(&self) -> HubAddress {
+        HubAddress::from(self.addr)
     }
 }
 
@@ -171,30 +168,23 @@ impl Drop for HubProcess {
     }
 }
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// Opens a WebSocket with a bearer token; the error is the HTTP status when refused.
-pub async fn connect(url: &str, token: Option<&str>) -> Result<Ws, u16> {
-    let mut request = url.into_client_request().expect("request");
-    if let Some(token) = token {
-        let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
-        request.headers_mut().insert("authorization", value);
-    }
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((ws, _)) => Ok(ws),
-        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
-        Err(e) => panic!("connect {url}: {e}"),
+/// Opens a WebSocket to `path` with a bearer token; the error is the HTTP status when refused.
+pub async fn connect(hub: &HubProcess, path: &str, token: Option<&str>) -> Result<Socket, u16> {
+    match hub.address().websocket(path, token).await {
+        Ok(ws) => Ok(ws),
+        Err(hub_client::Error::Refused { status, .. }) => Err(status),
+        Err(e) => panic!("connect {path}: {e}"),
     }
 }
 
 /// A device connected to `/v1/devices`.
 pub struct Device {
-    pub ws: Ws,
+    pub ws: Socket,
 }
 
 impl Device {
     pub async fn connect(hub: &HubProcess, token: &str) -> Device {
-        let ws = connect(&hub.ws_url("/v1/devices"), Some(token))
+        let ws = connect(hub, DEVICES_PATH, Some(token))
             .await
             .expect("device connects");
         Device { ws }
@@ -240,17 +230,17 @@ pub fn event(id: &str, kind: &str, device: &str, zone: &str) -> serde_json::Valu
 
 /// A console connected to `/v1/console`.
 pub struct Console {
-    pub ws: Ws,
+    pub ws: Socket,
     next_request: u64,
 }
 
 impl Console {
     pub async fn connect(hub: &HubProcess, token: &str, since: Option<u64>) -> Console {
         let path = match since {
-            Some(seq) => format!("/v1/console?since={seq}"),
-            None => "/v1/console".to_string(),
+            Some(seq) => format!("{CONSOLE_PATH}?since={seq}"),
+            None => CONSOLE_PATH.to_string(),
         };
-        let ws = connect(&hub.ws_url(&path), Some(token))
+        let ws = connect(hub, &path, Some(token))
             .await
             .expect("console connects");
         Console {
@@ -308,7 +298,7 @@ impl Console {
     }
 }
 
-/// A plain HTTP/1.1 GET or POST on loopback: the status and the body.
+/// One HTTP request on loopback, whatever its answer: the status and the body as text.
 pub async fn http(
     addr: SocketAddr,
     method: &str,
@@ -316,51 +306,13 @@ pub async fn http(
     token: Option<&str>,
     body: Option<&str>,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
-    }
-    let body = body.unwrap_or("");
-    if !body.is_empty() {
-        request.push_str("Content-Type: application/json\r\n");
-    }
-    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = Vec::new();
-    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut response))
+    let method = method.parse().expect("an HTTP method");
+    let body = body.map(|b| b.as_bytes().to_vec());
+    let answer = HubAddress::from(addr)
+        .request(method, path, token, body)
         .await
-        .expect("response in time")
-        .expect("read");
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    (status, body)
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(rest.get(..size).unwrap_or(rest));
-        body = rest.get(size + 2..).unwrap_or("");
-    }
-    out
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    (answer.status, answer.text())
 }
 
 /// A GET with an operator token, parsed as JSON; panics on a non-200 status.

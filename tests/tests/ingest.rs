@@ -24,21 +24,23 @@ fn nack(reply: &DeviceReply) -> (Option<&str>, NackCode, &str) {
 async fn a_missing_or_unknown_token_is_refused_with_401_before_the_upgrade() {
     let data = tempfile::tempdir().unwrap();
     let hub = HubProcess::start(data.path());
-    let url = hub.ws_url("/v1/devices");
-    assert_eq!(connect(&url, None).await.err(), Some(401));
+    let url = "/v1/devices";
+    assert_eq!(connect(&hub, url, None).await.err(), Some(401));
     assert_eq!(
-        connect(&url, Some("not-a-token-at-all")).await.err(),
+        connect(&hub, url, Some("not-a-token-at-all")).await.err(),
         Some(401)
     );
     assert_eq!(
-        connect(&url, Some(tokens::OPERATOR_LI)).await.err(),
+        connect(&hub, url, Some(tokens::OPERATOR_LI)).await.err(),
         Some(401),
         "an operator is not a device"
     );
-    let console = hub.ws_url("/v1/console");
-    assert_eq!(connect(&console, None).await.err(), Some(401));
+    let console = "/v1/console";
+    assert_eq!(connect(&hub, console, None).await.err(), Some(401));
     assert_eq!(
-        connect(&console, Some(tokens::FIRE_PANEL_GG)).await.err(),
+        connect(&hub, console, Some(tokens::FIRE_PANEL_GG))
+            .await
+            .err(),
         Some(401),
         "a device is not an operator"
     );

@@ -6,23 +6,16 @@ use std::collections::HashMap;
 
 use alert_hub::protocol::{DeviceReply, DrillView};
 use futures_util::{SinkExt, StreamExt};
+use hub_client::{DEVICES_PATH, HubAddress, Socket};
 use time::OffsetDateTime;
-use tokio::net::TcpStream;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::tungstenite::Message;
 
 use super::script::{self, Happening, Scheduled};
-use crate::http::HubApi;
 
-type Device = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// Plays the script from now against the hub at `hub` (`http://host:port`), then sends
-/// heartbeats until the task is dropped. Failures are logged (the demo's log file) and the
-/// next event tries again.
-pub async fn run(hub: String) {
+/// Plays the script from now against the hub at `hub`, then sends heartbeats until the task is
+/// dropped. Failures are logged (the demo's log file) and the next event tries again.
+pub async fn run(hub: HubAddress) {
     let start = OffsetDateTime::now_utc();
     let began = Instant::now();
     let mut player = Player::new(hub);
@@ -36,14 +29,13 @@ pub async fn run(hub: String) {
 
 /// Sends scheduled happenings to a hub, keeping one device connection per source.
 pub struct Player {
-    /// The hub's address, `http://host:port`.
-    hub: String,
-    devices: HashMap<&'static str, Device>,
+    hub: HubAddress,
+    devices: HashMap<&'static str, Socket>,
 }
 
 impl Player {
-    /// A player for the hub at `hub` (`http://host:port`), with no connection open yet.
-    pub fn new(hub: String) -> Player {
+    /// A player for the hub at `hub`, with no connection open yet.
+    pub fn new(hub: HubAddress) -> Player {
         Player {
             hub,
             devices: HashMap::new(),
@@ -71,9 +63,9 @@ impl Player {
             }
             Happening::DrillStarts { id, name } => {
                 let body = serde_json::json!({ "id": id, "name": name });
-                let api = HubApi::parse(&self.hub).map_err(|e| e.to_string())?;
-                let drill: DrillView = api
-                    .post("/v1/drills", entry.token, &body)
+                let drill: DrillView = self
+                    .hub
+                    .post_json("/v1/drills", entry.token, &body)
                     .await
                     .map_err(|e| format!("starting drill {id}: {e}"))?;
                 tracing::info!(drill = %drill.id, "demo drill started");
@@ -85,7 +77,11 @@ impl Player {
     /// Sends one frame as the source of `token` and waits for the hub's answer.
     async fn send(&mut self, token: &'static str, frame: String) -> Result<(), String> {
         if !self.devices.contains_key(token) {
-            let device = connect(&self.hub, token).await?;
+            let device = self
+                .hub
+                .websocket(DEVICES_PATH, Some(token))
+                .await
+                .map_err(|e| e.to_string())?;
             self.devices.insert(token, device);
         }
         let Some(device) = self.devices.get_mut(token) else {
@@ -102,21 +98,7 @@ impl Player {
     }
 }
 
-async fn connect(hub: &str, token: &str) -> Result<Device, String> {
-    let url = format!("{}/v1/devices", crate::config::websocket_base(hub)?);
-    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
-    request.headers_mut().insert("authorization", bearer);
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((device, _)) => Ok(device),
-        Err(tungstenite::Error::Http(response)) => {
-            Err(format!("refused: HTTP {}", response.status()))
-        }
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-async fn exchange(device: &mut Device, frame: String) -> Result<DeviceReply, String> {
+async fn exchange(device: &mut Socket, frame: String) -> Result<DeviceReply, String> {
     device
         .send(Message::text(frame))
         .await

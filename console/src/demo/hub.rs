@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use alert_hub::config::{DEMO_CONFIG, HubConfig};
 use alert_hub::server::{ServeOptions, serve};
+use hub_client::HubAddress;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -65,6 +66,11 @@ impl EmbeddedHub {
     /// The hub's address as the console takes it.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The hub's address for the clients.
+    pub fn address(&self) -> HubAddress {
+        HubAddress::from(self.addr)
     }
 
     /// The temporary directory the hub keeps its data in (removed by [`EmbeddedHub::stop`]).

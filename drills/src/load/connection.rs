@@ -13,8 +13,8 @@ use tokio::time::sleep_until;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::AckRecord;
-use crate::client::Socket;
 use crate::mix::EventMix;
+use hub_client::Socket;
 
 /// Frames fed to the socket before it is flushed at the latest, when more are ready to go.
 const FLUSH_EVERY: usize = 32;
