@@ -7,14 +7,18 @@
 //! the store, so a console resyncing from the store by sequence number sees the same history.
 
 mod batch;
+mod clock;
 mod commands;
 mod deliveries;
+mod drills;
+mod feed_message;
+mod ingest;
 mod on_test;
+mod seal;
 mod seen_ids;
 mod supervision;
 mod writer;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -34,7 +38,7 @@ use crate::protocol::{
 use crate::store::{Store, WriteBatch};
 
 use batch::{InFlight, Pending};
-pub use handlers::feed_json;
+pub use feed_message::feed_json;
 pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
 use writer::{Publisher, Writer};
@@ -374,10 +378,6 @@ impl State {
         }
     }
 
-    fn running_drills(&self) -> HashSet<&str> {
-        self.drills.iter().map(|d| d.id.as_str()).collect()
-    }
-
     fn update_gauges(&self) {
         let mut counts = [0u64; 4];
         for incident in self.book.iter() {
@@ -390,5 +390,3 @@ impl State {
         }
     }
 }
-
-mod handlers;
