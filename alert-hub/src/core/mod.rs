@@ -205,9 +205,9 @@ pub fn start(
         .and_then(|v| v.as_u64())
         .unwrap_or(0);
     let drills = match store.meta("drills")? {
-        Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
+        Some(v) => serde_json::from_value(v).map_err(|source| StoreError::Corrupt {
             key: "mdrills".into(),
-            message: e.to_string(),
+            source,
         })?,
         None => Vec::new(),
     };
@@ -242,9 +242,9 @@ pub fn start(
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
         on_test: match store.meta("on_test")? {
-            Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
+            Some(v) => serde_json::from_value(v).map_err(|source| StoreError::Corrupt {
                 key: "mon_test".into(),
-                message: e.to_string(),
+                source,
             })?,
             None => Vec::new(),
         },
@@ -265,7 +265,10 @@ pub fn start(
     let thread = std::thread::Builder::new()
         .name("hub-core".into())
         .spawn(move || state.run(rx, writer.thread))
-        .map_err(|e| StoreError::Io(format!("cannot start the core thread: {e}")))?;
+        .map_err(|source| StoreError::System {
+            what: "cannot start the core thread",
+            source,
+        })?;
     Ok(Core {
         handle: CoreHandle { tx },
         thread,
@@ -289,7 +292,10 @@ fn stored_secret(store: &dyn Store, name: &str) -> Result<[u8; 32], StoreError> 
     if let Some(secret) = parsed {
         return Ok(secret);
     }
-    let secret = new_secret().map_err(|e| StoreError::Io(format!("no random source: {e}")))?;
+    let secret = new_secret().map_err(|source| StoreError::System {
+        what: "no random source",
+        source,
+    })?;
     let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
     store.commit(&WriteBatch {
         meta: vec![(name.into(), hex.into())],
@@ -307,9 +313,7 @@ impl State {
         writer: std::thread::JoinHandle<Result<(), StoreError>>,
     ) -> Result<(), StoreError> {
         let result = self.take_batches(rx);
-        let written = writer
-            .join()
-            .map_err(|_| StoreError::Io("the writer thread panicked".into()))?;
+        let written = writer.join().map_err(|_| StoreError::WriterPanicked)?;
         written.and(result)
     }
 

@@ -142,7 +142,7 @@ impl State {
         self.in_flight.push(events);
         self.writer
             .send(Sealed { batch, then })
-            .map_err(|_| StoreError::Io("the writer stopped".into()))?;
+            .map_err(|_| StoreError::WriterStopped)?;
         self.update_gauges();
         Ok(())
     }

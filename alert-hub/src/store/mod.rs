@@ -60,8 +60,8 @@ impl EventRecord {
 }
 
 /// A record as the store keeps it: JSON. `what` names it in the error.
-fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|e| StoreError::Io(format!("cannot encode {what}: {e}")))
+fn encode<T: serde::Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|source| StoreError::Encode { what, source })
 }
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of

@@ -32,20 +32,19 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails loudly, changing nothing, when the
     /// directory holds data sled cannot open or something that is not a hub store.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
-        let open_error = |message: String| StoreError::Open {
-            dir: dir.to_path_buf(),
-            message,
-        };
         if dir.exists() && !looks_like_store(dir) {
-            return Err(open_error(
-                "the directory is not empty and holds no hub store (no sled `db` file)".into(),
-            ));
+            return Err(StoreError::NotAStore {
+                dir: dir.to_path_buf(),
+            });
         }
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(256 * 1024 * 1024)
             .open()
-            .map_err(|e| open_error(e.to_string()))?;
+            .map_err(|source| StoreError::Open {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
         Ok(SledStore { db })
     }
 }
@@ -72,7 +71,7 @@ fn read_event(k: &[u8], record: &[u8]) -> Result<(u64, StoredEvent), StoreError>
 /// A stored change message as the feed replays it: its text, with its seq and incident.
 fn logged_change(k: &[u8], record: &[u8]) -> Result<LoggedChange, StoreError> {
     let message: FeedChange = decode(k, record)?;
-    let json = String::from_utf8(record.to_vec()).map_err(|e| StoreError::Corrupt {
+    let json = String::from_utf8(record.to_vec()).map_err(|e| StoreError::Damaged {
         key: format!("c{}", seq_of(k)),
         message: e.to_string(),
     })?;
@@ -97,9 +96,9 @@ fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
 }
 
 fn decode<T: DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(v).map_err(|e| StoreError::Corrupt {
+    serde_json::from_slice(v).map_err(|source| StoreError::Corrupt {
         key: String::from_utf8_lossy(k).into_owned(),
-        message: e.to_string(),
+        source,
     })
 }
 
@@ -140,7 +139,7 @@ impl SledStore {
     ) -> Result<(), StoreError> {
         for r in self.db.range(seq_key(prefix, from)..vec![prefix + 1]) {
             let (k, v) = r?;
-            let records = pack::unpack(&v).map_err(|message| StoreError::Corrupt {
+            let records = pack::unpack(&v).map_err(|message| StoreError::Damaged {
                 key: format!("{}{}", char::from(prefix), seq_of(&k)),
                 message,
             })?;
@@ -262,7 +261,7 @@ impl Store for SledStore {
         for record in self.db.scan_prefix([b'k']) {
             let (k, v) = record?;
             if v.len() % 16 != 0 {
-                return Err(StoreError::Corrupt {
+                return Err(StoreError::Damaged {
                     key: format!("k{}", seq_of(&k)),
                     message: format!("{} bytes is not a list of 16-byte pairs", v.len()),
                 });
@@ -327,7 +326,7 @@ impl Store for SledStore {
         seqs.into_iter()
             .map(|seq| {
                 let entry = self.packed_at(b'c', seq, read_entry)?;
-                entry.ok_or_else(|| StoreError::Corrupt {
+                entry.ok_or_else(|| StoreError::Damaged {
                     key: format!("c{seq}"),
                     message: "indexed log entry is missing".into(),
                 })
