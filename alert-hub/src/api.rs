@@ -271,16 +271,9 @@ async fn on_test(
     headers: HeaderMap,
 ) -> Result<Json<OnTest>, ApiError> {
     hub.operator(&headers)?;
-    let current = hub.store.meta("on_test").map_err(ApiError::internal)?;
-    let current = current
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(ApiError::internal)?;
+    let current = hub.store.on_test().map_err(ApiError::internal)?;
     let history = hub.store.on_test_log().map_err(ApiError::internal)?;
-    Ok(Json(OnTest {
-        current: current.unwrap_or_default(),
-        history,
-    }))
+    Ok(Json(OnTest { current, history }))
 }
 
 async fn drills(
@@ -288,12 +281,7 @@ async fn drills(
     headers: HeaderMap,
 ) -> Result<Json<Vec<DrillView>>, ApiError> {
     hub.operator(&headers)?;
-    let drills = hub.store.meta("drills").map_err(ApiError::internal)?;
-    let drills = drills
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(ApiError::internal)?;
-    Ok(Json(drills.unwrap_or_default()))
+    Ok(Json(hub.store.drills().map_err(ApiError::internal)?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -53,8 +53,7 @@ impl State {
     }
 
     fn save_drills(&self, pending: &mut Pending) {
-        let value = serde_json::to_value(&self.drills).unwrap_or_default();
-        pending.meta.push(("drills".into(), value));
+        pending.drills = Some(self.drills.clone());
         let message = ConsoleMessage::DrillsChanged {
             drills: self.drills.clone(),
         };

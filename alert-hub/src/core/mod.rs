@@ -35,7 +35,7 @@ use crate::protocol::{
     Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
     Reply,
 };
-use crate::store::{Store, WriteBatch};
+use crate::store::{Secret, Store, WriteBatch};
 
 use batch::{InFlight, Pending};
 pub use feed_message::feed_json;
@@ -200,19 +200,10 @@ pub fn start(
     deliveries: mpsc::UnboundedSender<Delivery>,
 ) -> Result<Core, StoreError> {
     let now = OffsetDateTime::now_utc();
-    let last_number = store
-        .meta("incident_number")?
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
-    let drills = match store.meta("drills")? {
-        Some(v) => serde_json::from_value(v).map_err(|source| StoreError::Corrupt {
-            key: "mdrills".into(),
-            source,
-        })?,
-        None => Vec::new(),
-    };
+    let last_number = store.last_incident_number()?;
+    let drills = store.drills()?;
     let links = AckLinks::new(
-        stored_secret(store.as_ref(), "ack_secret")?,
+        stored_secret(store.as_ref(), Secret::AckLinks)?,
         config.notify.public_url.clone(),
     );
     let next_event_seq = store.last_event_seq()? + 1;
@@ -236,18 +227,15 @@ pub fn start(
             store.incidents()?,
             last_number,
         ),
-        seen: SeenIds::load(store.as_ref(), stored_secret(store.as_ref(), "id_salt")?)?,
+        seen: SeenIds::load(
+            store.as_ref(),
+            stored_secret(store.as_ref(), Secret::IdSalt)?,
+        )?,
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq,
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
-        on_test: match store.meta("on_test")? {
-            Some(v) => serde_json::from_value(v).map_err(|source| StoreError::Corrupt {
-                key: "mon_test".into(),
-                source,
-            })?,
-            None => Vec::new(),
-        },
+        on_test: store.on_test()?,
         warned: std::collections::HashSet::new(),
         next_test_record: store.on_test_log()?.last().map_or(0, |r| r.seq) + 1,
         operators: config
@@ -275,30 +263,17 @@ pub fn start(
     })
 }
 
-/// A secret of the hub's (for acknowledgement links, for id keys): made once, kept in the store
-/// under `name`.
-fn stored_secret(store: &dyn Store, name: &str) -> Result<[u8; 32], StoreError> {
-    let stored = store.meta(name)?;
-    let parsed = stored.as_ref().and_then(|v| v.as_str()).and_then(|hex| {
-        let bytes: Option<Vec<u8>> = (0..hex.len())
-            .step_by(2)
-            .map(|i| {
-                hex.get(i..i + 2)
-                    .and_then(|b| u8::from_str_radix(b, 16).ok())
-            })
-            .collect();
-        bytes.and_then(|b| <[u8; 32]>::try_from(b).ok())
-    });
-    if let Some(secret) = parsed {
+/// A secret of the hub's (for acknowledgement links, for id keys): made once, kept in the store.
+fn stored_secret(store: &dyn Store, which: Secret) -> Result<[u8; 32], StoreError> {
+    if let Some(secret) = store.secret(which)? {
         return Ok(secret);
     }
     let secret = new_secret().map_err(|source| StoreError::System {
         what: "no random source",
         source,
     })?;
-    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
     store.commit(&WriteBatch {
-        meta: vec![(name.into(), hex.into())],
+        secrets: vec![(which, secret)],
         ..Default::default()
     })?;
     Ok(secret)

@@ -172,8 +172,7 @@ impl State {
         self.next_test_record += 1;
         pending.on_test_log.push(record);
         if change != OnTestChange::Warned {
-            let value = serde_json::to_value(&self.on_test).unwrap_or_default();
-            pending.meta.push(("on_test".into(), value));
+            pending.on_test = Some(self.on_test.clone());
             let list = ConsoleMessage::OnTestChanged {
                 on_test: self.on_test.clone(),
             };

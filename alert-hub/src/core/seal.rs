@@ -104,7 +104,7 @@ impl State {
     pub(super) fn seal(&mut self, mut pending: Pending) -> Result<(), StoreError> {
         if !pending.touched.is_empty() {
             let number = self.book.next_number().saturating_sub(1);
-            pending.meta.push(("incident_number".into(), number.into()));
+            pending.last_incident_number = Some(number);
         }
         let mut feed = Vec::with_capacity(pending.changes.len() + pending.feed.len());
         for change in std::mem::take(&mut pending.changes) {
