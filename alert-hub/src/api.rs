@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::core::Request;
+use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
 use crate::protocol::{
     Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView, Role,
     StoredEvent,
@@ -319,18 +320,17 @@ async fn start_drill(
             "a drill id is letters, digits and - _ . : only",
         ));
     }
-    let (reply, rx) = oneshot::channel();
-    let request = Request::StartDrill {
+    let command = DrillCommand::Start {
         id: body.id,
         name: body.name,
         by,
-        reply,
     };
-    hub.core.send(request).await.map_err(ApiError::internal)?;
-    let drill = rx
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::conflict)?;
+    let events = drill_command(&hub, command).await?;
+    let started = events.into_iter().find_map(|event| match event {
+        DrillEvent::DrillStarted { drill, .. } => Some(drill),
+        DrillEvent::DrillEnded { .. } => None,
+    });
+    let drill = started.ok_or_else(|| ApiError::internal("a started drill has no view"))?;
     Ok((StatusCode::CREATED, Json(drill)))
 }
 
@@ -340,13 +340,20 @@ async fn end_drill(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let by = may_run_drills(&hub, &headers)?;
+    drill_command(&hub, DrillCommand::End { id, by }).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a drill command to the core: what happened, or why not (a drill already running
+/// conflicts; one not running is not found).
+async fn drill_command(hub: &Hub, command: DrillCommand) -> Result<Vec<DrillEvent>, ApiError> {
     let (reply, rx) = oneshot::channel();
-    hub.core
-        .send(Request::EndDrill { id, by, reply })
-        .await
-        .map_err(ApiError::internal)?;
+    let request = Request::Drill { command, reply };
+    hub.core.send(request).await.map_err(ApiError::internal)?;
     rx.await
         .map_err(ApiError::internal)?
-        .map_err(ApiError::not_found)?;
-    Ok(StatusCode::NO_CONTENT)
+        .map_err(|refusal| match refusal {
+            DrillRefusal::AlreadyRunning(_) => ApiError::conflict(refusal.to_string()),
+            DrillRefusal::NotRunning(_) => ApiError::not_found(refusal.to_string()),
+        })
 }

@@ -3,12 +3,14 @@
 pub mod api;
 pub mod config;
 pub mod core;
+pub mod drill;
 pub mod error;
 pub mod feed;
 pub mod incident;
 pub mod ingest;
 pub mod metrics;
 pub mod notify;
+pub mod on_test;
 pub mod protocol;
 pub mod server;
 pub mod store;

@@ -9,6 +9,7 @@ use super::batch::Pending;
 use crate::incident::{
     Applied, IncidentCommand, OperatorRef, Refusal, StepCommand, check_permission,
 };
+use crate::on_test::TestCommand;
 use crate::protocol::{
     Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
     Role,
@@ -36,17 +37,24 @@ impl State {
                 minutes,
                 reason,
             } => check_permission(operator.role, &request.command).and_then(|()| {
-                let request = super::on_test::TestRequest {
-                    source,
-                    device: device.as_deref(),
+                let command = TestCommand::Start {
+                    source: source.clone(),
+                    device: device.clone(),
                     minutes: *minutes,
-                    reason,
+                    reason: reason.clone(),
+                    by: operator.id.clone(),
                 };
-                self.put_on_test(operator, request, now, pending)
+                self.test_command(command, now, pending)
             }),
             Command::EndTest { source, device } => {
-                check_permission(operator.role, &request.command)
-                    .and_then(|()| self.end_test(operator, source, device.as_deref(), now, pending))
+                check_permission(operator.role, &request.command).and_then(|()| {
+                    let command = TestCommand::End {
+                        source: source.clone(),
+                        device: device.clone(),
+                        by: operator.id.clone(),
+                    };
+                    self.test_command(command, now, pending)
+                })
             }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {

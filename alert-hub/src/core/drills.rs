@@ -1,62 +1,36 @@
-//! Drills in the core: started and ended by a safety officer or an admin, kept in the store,
-//! announced to every console. A drill event is taken only while its drill runs.
-
-use std::collections::HashSet;
+//! Drills in the core: the drill state machine's events kept in the store and announced to
+//! every console once the batch is durable.
 
 use time::OffsetDateTime;
 
 use super::State;
 use super::batch::Pending;
-use crate::protocol::{Bilingual, ConsoleMessage, DrillView};
+use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
+use crate::protocol::ConsoleMessage;
 
 impl State {
-    pub(super) fn running_drills(&self) -> HashSet<&str> {
-        self.drills.iter().map(|d| d.id.as_str()).collect()
-    }
-
-    pub(super) fn start_drill(
+    /// Checks a drill command and applies what it changes.
+    pub(super) fn drill(
         &mut self,
-        id: String,
-        name: Bilingual,
-        by: String,
+        command: DrillCommand,
         now: OffsetDateTime,
         pending: &mut Pending,
-    ) -> Result<DrillView, String> {
-        if self.drills.iter().any(|d| d.id == id) {
-            return Err(format!("drill \"{id}\" is already running"));
+    ) -> Result<Vec<DrillEvent>, DrillRefusal> {
+        let events = self.drills.handle(command, now)?;
+        for event in &events {
+            self.drills.apply(event);
+            match event {
+                DrillEvent::DrillStarted { drill, by } => {
+                    tracing::info!(drill = %drill.id, by = %by, "drill started");
+                }
+                DrillEvent::DrillEnded { id, by } => {
+                    tracing::info!(drill = %id, by = %by, "drill ended");
+                }
+            }
         }
-        let drill = DrillView {
-            id,
-            name,
-            started_at: now,
-        };
-        tracing::info!(drill = %drill.id, by = %by, "drill started");
-        self.drills.push(drill.clone());
-        self.save_drills(pending);
-        Ok(drill)
-    }
-
-    pub(super) fn end_drill(
-        &mut self,
-        id: &str,
-        by: &str,
-        pending: &mut Pending,
-    ) -> Result<(), String> {
-        let before = self.drills.len();
-        self.drills.retain(|d| d.id != id);
-        if self.drills.len() == before {
-            return Err(format!("drill \"{id}\" is not running"));
-        }
-        tracing::info!(drill = %id, by = %by, "drill ended");
-        self.save_drills(pending);
-        Ok(())
-    }
-
-    fn save_drills(&self, pending: &mut Pending) {
-        pending.drills = Some(self.drills.clone());
-        let message = ConsoleMessage::DrillsChanged {
-            drills: self.drills.clone(),
-        };
-        self.announce(message, pending);
+        let running = self.drills.running().to_vec();
+        pending.drills = Some(running.clone());
+        self.announce(ConsoleMessage::DrillsChanged { drills: running }, pending);
+        Ok(events)
     }
 }

@@ -36,7 +36,7 @@ impl State {
     ) {
         let answer = |reply: oneshot::Sender<DeviceReply>, r: DeviceReply| drop(reply.send(r));
         if let Some(drill) = &event.drill
-            && !self.running_drills().contains(drill.as_str())
+            && !self.drills.is_running(drill)
         {
             let nack = Nack {
                 nack: Some(event.id.clone()),

@@ -26,14 +26,15 @@ use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::HubConfig;
+use crate::drill::{DrillCommand, DrillEvent, DrillRefusal, Drills};
 use crate::error::{Error, StoreError};
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
 use crate::notify::ack_link::{AckLinks, new_secret};
 use crate::notify::dispatch::{Delivery, Outcome};
+use crate::on_test::OnTest;
 use crate::protocol::{
-    Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
-    Reply,
+    ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo, Reply,
 };
 use crate::store::{Secret, Store, WriteBatch};
 
@@ -93,16 +94,10 @@ pub enum Request {
     Subscribe {
         reply: oneshot::Sender<Subscription>,
     },
-    StartDrill {
-        id: String,
-        name: Bilingual,
-        by: String,
-        reply: oneshot::Sender<Result<DrillView, String>>,
-    },
-    EndDrill {
-        id: String,
-        by: String,
-        reply: oneshot::Sender<Result<(), String>>,
+    /// Starts or ends a drill; the reply has what happened or why not.
+    Drill {
+        command: DrillCommand,
+        reply: oneshot::Sender<Result<Vec<DrillEvent>, DrillRefusal>>,
     },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
@@ -178,13 +173,12 @@ struct State {
     /// Which event ids each source already sent.
     seen: SeenIds,
     supervision: Supervision,
-    drills: Vec<DrillView>,
+    drills: Drills,
     next_event_seq: u64,
     next_log_seq: u64,
     next_handover: u64,
     /// What is on test now, and which tests the consoles were warned about.
-    on_test: Vec<crate::protocol::OnTestView>,
-    warned: std::collections::HashSet<(String, Option<String>)>,
+    on_test: OnTest,
     next_test_record: u64,
     /// Every operator's role, for checking shift hand-overs.
     operators: std::collections::HashMap<String, crate::protocol::Role>,
@@ -201,7 +195,7 @@ pub fn start(
 ) -> Result<Core, StoreError> {
     let now = OffsetDateTime::now_utc();
     let last_number = store.last_incident_number()?;
-    let drills = store.drills()?;
+    let drills = Drills::new(store.drills()?);
     let links = AckLinks::new(
         stored_secret(store.as_ref(), Secret::AckLinks)?,
         config.notify.public_url.clone(),
@@ -235,8 +229,7 @@ pub fn start(
         next_event_seq,
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
-        on_test: store.on_test()?,
-        warned: std::collections::HashSet::new(),
+        on_test: OnTest::new(store.on_test()?),
         next_test_record: store.on_test_log()?.last().map_or(0, |r| r.seq) + 1,
         operators: config
             .operators
@@ -323,17 +316,8 @@ impl State {
                 reply,
             } => self.command(&operator, request, reply, now, pending),
             Request::Subscribe { reply } => pending.subscribers.push(reply),
-            Request::StartDrill {
-                id,
-                name,
-                by,
-                reply,
-            } => {
-                let result = self.start_drill(id, name, by, now, pending);
-                pending.after_commit(move || drop(reply.send(result)));
-            }
-            Request::EndDrill { id, by, reply } => {
-                let result = self.end_drill(&id, &by, pending);
+            Request::Drill { command, reply } => {
+                let result = self.drill(command, now, pending);
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),

@@ -153,8 +153,8 @@ impl State {
         Snapshot {
             seq: self.next_log_seq - 1,
             incidents,
-            drills: self.drills.clone(),
-            on_test: self.on_test.clone(),
+            drills: self.drills.running().to_vec(),
+            on_test: self.on_test.tests().to_vec(),
         }
     }
 }
