@@ -6,9 +6,7 @@ use tokio::sync::oneshot;
 
 use super::State;
 use super::batch::Pending;
-use crate::incident::{
-    Applied, IncidentCommand, OperatorRef, Refusal, StepCommand, check_permission,
-};
+use crate::incident::{Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
 use crate::on_test::TestCommand;
 use crate::protocol::{
     Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
@@ -87,7 +85,7 @@ impl State {
         now: OffsetDateTime,
     ) -> Result<Vec<Applied>, Refusal> {
         check_permission(operator.role, command)?;
-        let Some(incident) = command.incident() else {
+        let Some((incident, command)) = IncidentCommand::of(command) else {
             return Err(Refusal::new(
                 RefusalCode::BadCommand,
                 "This command names no incident.",
@@ -97,29 +95,7 @@ impl State {
             id: &operator.id,
             role: operator.role,
         };
-        let on_incident = |c: IncidentCommand| (Some(c), None);
-        let on_step = |c: StepCommand| (None, Some(c));
-        let (incident_command, step_command) = match command.clone() {
-            Command::Acknowledge { .. } => on_incident(IncidentCommand::Acknowledge),
-            Command::AddNote { text, .. } => on_incident(IncidentCommand::AddNote { text }),
-            Command::Resolve { summary, .. } => on_incident(IncidentCommand::Resolve { summary }),
-            Command::Close { .. } => on_incident(IncidentCommand::Close),
-            Command::CompleteStep { step, .. } => on_step(StepCommand::Complete { step }),
-            Command::Choose { step, choice, .. } => on_step(StepCommand::Choose { step, choice }),
-            Command::RecordInput {
-                step, input, value, ..
-            } => on_step(StepCommand::RecordInput { step, input, value }),
-            Command::SkipStep { step, reason, .. } => on_step(StepCommand::Skip { step, reason }),
-            Command::EscalateNow { .. } => return self.book.escalate_now(incident, now),
-            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => {
-                (None, None)
-            }
-        };
-        match (incident_command, step_command) {
-            (Some(c), _) => self.book.command(incident, &c, who, now),
-            (None, Some(s)) => self.book.step(incident, &s, &operator.id, now),
-            (None, None) => Err(Refusal::new(RefusalCode::BadCommand, "Nothing to do.")),
-        }
+        self.book.command(incident, &command, who, now)
     }
 
     /// Records a shift hand-over signed on `operator`'s console by both operators.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot, StepCommand};
+use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot};
 use crate::protocol::{
     IncidentEvent, IncidentState, IncidentView, Priority, RefusalCode, StoredEvent,
 };
@@ -239,7 +239,7 @@ impl IncidentBook {
                 format!("No open incident {id}."),
             )
         })?;
-        let events = incident.handle(command, operator)?;
+        let events = incident.handle(command, operator, &self.setup, now)?;
         Ok(self.apply_events(id, events, now))
     }
 
@@ -252,24 +252,6 @@ impl IncidentBook {
         let id = self.take_id();
         let opened = Incident::open_comms_lost(id, source, site, now);
         self.open_with_playbook(opened, now)
-    }
-
-    /// Checks an operator's playbook step command on incident `id` and applies it.
-    pub fn step(
-        &mut self,
-        id: &str,
-        command: &StepCommand,
-        operator: &str,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Applied>, Refusal> {
-        let incident = self.incidents.get(id).ok_or_else(|| {
-            Refusal::new(
-                RefusalCode::UnknownIncident,
-                format!("No open incident {id}."),
-            )
-        })?;
-        let events = incident.step(&self.setup.library, command, operator, now)?;
-        Ok(self.apply_events(id, events, now))
     }
 
     /// What the clock makes happen by `now`: passed deadlines (once each), trees escalating
@@ -298,24 +280,6 @@ impl IncidentBook {
             applied.extend(self.apply_all(id, |i| i.stalled(&setup, now), now));
         }
         applied
-    }
-
-    /// Calls the next level of an incident's trees now, at an operator's request.
-    pub fn escalate_now(&mut self, id: &str, now: OffsetDateTime) -> Result<Vec<Applied>, Refusal> {
-        let incident = self.incidents.get(id).ok_or_else(|| {
-            Refusal::new(
-                RefusalCode::UnknownIncident,
-                format!("No open incident {id}."),
-            )
-        })?;
-        let events = incident.escalate_now(&self.setup, now);
-        if events.is_empty() {
-            return Err(Refusal::new(
-                RefusalCode::InvalidState,
-                format!("{id} has no notification tree left to escalate."),
-            ));
-        }
-        Ok(self.apply_events(id, events, now))
     }
 
     /// Stops an incident's trees escalating because a contact acknowledged (by link).

@@ -50,19 +50,22 @@ fn a_fire_alarm_opens_with_its_playbook_at_the_confirm_step() {
 fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
-    let choose = StepCommand::Choose {
+    let choose = IncidentCommand::Choose {
         step: "confirm".into(),
         choice: "real".into(),
     };
     let refusal = g
-        .book
-        .step(&id, &choose, "op-li", T0)
+        .command(&id, choose.clone(), "op-li", Role::Operator)
         .expect_err("not acknowledged");
     assert_eq!(refusal.code, RefusalCode::InvalidState);
     g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
         .expect("ack");
+    let op_li = OperatorRef {
+        id: "op-li",
+        role: Role::Operator,
+    };
     g.book
-        .step(&id, &choose, "op-li", T0 + Duration::minutes(1))
+        .command(&id, &choose, op_li, T0 + Duration::minutes(1))
         .expect("choose");
     let i = g.only_incident();
     assert_eq!(i.view.state, IncidentState::InProgress);
@@ -70,11 +73,11 @@ fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
     assert_eq!(view.current.as_deref(), Some("linkage-auto"));
     assert_eq!(view.steps[0].chosen.as_deref(), Some("real"));
     assert_eq!(view.steps[0].done_by.as_deref(), Some("op-li"));
-    let wrong = StepCommand::Complete {
+    let wrong = IncidentCommand::CompleteStep {
         step: "evacuate".into(),
     };
     assert!(
-        g.book.step(&id, &wrong, "op-li", T0).is_err(),
+        g.book.command(&id, &wrong, op_li, T0).is_err(),
         "only the current step"
     );
 }
