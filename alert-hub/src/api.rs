@@ -13,8 +13,9 @@ use tokio::sync::oneshot;
 
 use crate::core::Request;
 use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
+use crate::incident::{Action, permitted};
 use crate::protocol::{
-    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView, Role,
+    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView,
     StoredEvent,
 };
 use crate::server::Hub;
@@ -291,14 +292,17 @@ struct StartDrill {
     name: Bilingual,
 }
 
-fn may_run_drills(hub: &Hub, headers: &HeaderMap) -> Result<String, ApiError> {
+/// The id of the operator asking to start or end a drill (`action`), when the permission table
+/// lets their role.
+fn drill_operator(hub: &Hub, headers: &HeaderMap, action: Action) -> Result<String, ApiError> {
     let operator = hub.operator(headers)?;
-    match operator.role {
-        Role::SafetyOfficer | Role::Admin => Ok(operator.id),
-        _ => Err(ApiError::forbidden(format!(
+    if permitted(operator.role, action) {
+        Ok(operator.id)
+    } else {
+        Err(ApiError::forbidden(format!(
             "only a safety officer or an admin may start or end drills; {} may not",
             operator.id
-        ))),
+        )))
     }
 }
 
@@ -307,7 +311,7 @@ async fn start_drill(
     headers: HeaderMap,
     body: Result<Json<StartDrill>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<DrillView>), ApiError> {
-    let by = may_run_drills(&hub, &headers)?;
+    let by = drill_operator(&hub, &headers, Action::StartDrill)?;
     let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let valid_id = !body.id.is_empty()
         && body.id.len() <= crate::ingest::MAX_TEXT_BYTES
@@ -339,7 +343,7 @@ async fn end_drill(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let by = may_run_drills(&hub, &headers)?;
+    let by = drill_operator(&hub, &headers, Action::EndDrill)?;
     drill_command(&hub, DrillCommand::End { id, by }).await?;
     Ok(StatusCode::NO_CONTENT)
 }

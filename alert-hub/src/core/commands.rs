@@ -1,12 +1,12 @@
-//! Console commands in the core: checked against the permission table and the incident (or,
-//! for a shift hand-over, the roster), logged with the operator's id.
+//! Console commands in the core: each checked against the permission table, then against the
+//! incident, the tests or (for a shift hand-over) the roster, and logged with the operator's id.
 
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use super::State;
 use super::batch::Pending;
-use crate::incident::{Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
+use crate::incident::{Action, Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
 use crate::on_test::TestCommand;
 use crate::protocol::{
     Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
@@ -22,7 +22,8 @@ impl State {
         now: OffsetDateTime,
         pending: &mut Pending,
     ) {
-        let outcome = match &request.command {
+        let permission = check_permission(operator.role, Action::of(&request.command));
+        let outcome = permission.and_then(|()| match &request.command {
             Command::HandOver {
                 outgoing,
                 incoming,
@@ -34,7 +35,7 @@ impl State {
                 device,
                 minutes,
                 reason,
-            } => check_permission(operator.role, &request.command).and_then(|()| {
+            } => {
                 let command = TestCommand::Start {
                     source: source.clone(),
                     device: device.clone(),
@@ -43,16 +44,14 @@ impl State {
                     by: operator.id.clone(),
                 };
                 self.test_command(command, now, pending)
-            }),
+            }
             Command::EndTest { source, device } => {
-                check_permission(operator.role, &request.command).and_then(|()| {
-                    let command = TestCommand::End {
-                        source: source.clone(),
-                        device: device.clone(),
-                        by: operator.id.clone(),
-                    };
-                    self.test_command(command, now, pending)
-                })
+                let command = TestCommand::End {
+                    source: source.clone(),
+                    device: device.clone(),
+                    by: operator.id.clone(),
+                };
+                self.test_command(command, now, pending)
             }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {
@@ -60,7 +59,7 @@ impl State {
                 };
                 self.record(applied, &actor, now, pending);
             }),
-        };
+        });
         let answer = match outcome {
             Ok(()) => Reply {
                 request: request.request,
@@ -84,7 +83,6 @@ impl State {
         command: &Command,
         now: OffsetDateTime,
     ) -> Result<Vec<Applied>, Refusal> {
-        check_permission(operator.role, command)?;
         let Some((incident, command)) = IncidentCommand::of(command) else {
             return Err(Refusal::new(
                 RefusalCode::BadCommand,
@@ -108,16 +106,6 @@ impl State {
         now: OffsetDateTime,
         pending: &mut Pending,
     ) -> Result<(), Refusal> {
-        check_permission(
-            operator.role,
-            &Command::HandOver {
-                outgoing: outgoing.to_string(),
-                incoming: incoming.to_string(),
-                at: now,
-                open_incidents: Vec::new(),
-                overdue_steps: Vec::new(),
-            },
-        )?;
         let on_duty = |id: &str| {
             self.operators
                 .get(id)

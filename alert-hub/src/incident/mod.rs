@@ -10,7 +10,7 @@ mod playbook;
 pub use book::{Applied, IncidentBook, Route};
 pub use class::{Class, Spot};
 pub use notifications::{NOTICE_TREE, TreeRun};
-pub use permissions::check_permission;
+pub use permissions::{Action, check_permission, permitted};
 pub use playbook::HUB_ACTOR;
 
 /// What incidents need from the configuration: the playbook library, who may be called, and

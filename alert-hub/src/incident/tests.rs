@@ -429,12 +429,33 @@ fn managers_may_note_and_close_but_not_acknowledge() {
     let close = Command::Close {
         incident: "I".into(),
     };
+    let check = |role, command| check_permission(role, Action::of(command));
     assert_eq!(
-        check_permission(Role::Manager, &ack).expect_err("no").code,
+        check(Role::Manager, &ack).expect_err("no").code,
         RefusalCode::NotPermitted
     );
-    assert!(check_permission(Role::Manager, &close).is_ok());
-    assert!(check_permission(Role::Operator, &ack).is_ok());
+    assert!(check(Role::Manager, &close).is_ok());
+    assert!(check(Role::Operator, &ack).is_ok());
+}
+
+#[test]
+fn drills_and_tests_are_for_safety_officers_and_admins_only() {
+    for action in [
+        Action::StartDrill,
+        Action::EndDrill,
+        Action::PutOnTest,
+        Action::EndTest,
+    ] {
+        assert!(permitted(Role::SafetyOfficer, action));
+        assert!(permitted(Role::Admin, action));
+        assert!(!permitted(Role::Operator, action));
+        assert!(!permitted(Role::Manager, action));
+    }
+    let refusal = check_permission(Role::Operator, Action::PutOnTest).expect_err("no");
+    assert_eq!(
+        refusal.message,
+        "A operator may not put a source on test; a safety officer or an admin must."
+    );
 }
 
 #[test]
