@@ -224,7 +224,7 @@ async fn incident(
     incident.refresh_playbook(&hub.config.library);
     let log = hub.store.incident_log(&id).map_err(ApiError::internal)?;
     Ok(Json(IncidentWithLog {
-        incident: incident.view,
+        incident: incident.full_view(),
         log,
     }))
 }

@@ -11,7 +11,7 @@ use super::feed_message::feed_json;
 use super::writer::Sealed;
 use super::{FeedItem, Snapshot, State};
 use crate::error::StoreError;
-use crate::incident::Applied;
+use crate::incident::{Applied, Incident};
 use crate::protocol::{Actor, Change, ConsoleMessage, IncidentEvent, IncidentView, LogEntry};
 use crate::store::{LoggedChange, StoredIncident};
 
@@ -126,11 +126,11 @@ impl State {
         pending.feed = feed;
         let mut closed = self.book.take_closed();
         closed.retain(|i| pending.touched.contains(&i.view.id));
-        for incident in &mut closed {
+        for incident in &closed {
             pending.incidents.push(StoredIncident::encode(incident)?);
         }
         for id in &pending.touched {
-            if let Some(incident) = self.book.get_mut(id) {
+            if let Some(incident) = self.book.get(id) {
                 pending.incidents.push(StoredIncident::encode(incident)?);
             }
         }
@@ -148,7 +148,7 @@ impl State {
     }
 
     fn snapshot(&self) -> Snapshot {
-        let mut incidents: Vec<IncidentView> = self.book.iter().map(|i| i.view.clone()).collect();
+        let mut incidents: Vec<IncidentView> = self.book.iter().map(Incident::full_view).collect();
         incidents.sort_by(IncidentView::board_order);
         Snapshot {
             seq: self.next_log_seq - 1,

@@ -126,11 +126,6 @@ impl IncidentBook {
         self.incidents.get(id)
     }
 
-    /// The open incident for the store to encode (it leaves the checklist out and puts it back).
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Incident> {
-        self.incidents.get_mut(id)
-    }
-
     pub fn len(&self) -> usize {
         self.incidents.len()
     }
@@ -439,17 +434,13 @@ impl IncidentBook {
         }
         // The checklist and the call-out travel only with the changes that alter them: they
         // are the largest parts of a view and a storm of joined events changes neither.
-        let checklist = incident.view.playbook.take();
-        let callout = incident.view.notifications.take();
-        let mut view = incident.view.clone();
+        let mut view = incident.view.summary();
         if playbook_event {
-            view.playbook = checklist.clone();
+            view.playbook = incident.checklist.clone();
         }
         if is_notification(event) {
-            view.notifications = callout.clone();
+            view.notifications = incident.view.notifications.clone();
         }
-        incident.view.playbook = checklist;
-        incident.view.notifications = callout;
         let class = incident.class;
         if view.state.is_open() {
             self.index_fire_alarm(class, &view);

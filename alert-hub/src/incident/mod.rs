@@ -42,8 +42,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::protocol::{
-    Command, EventKind, IncidentEvent, IncidentState, IncidentView, Location, Priority,
-    RefusalCode, Role, StoredEvent,
+    Command, EventKind, IncidentEvent, IncidentState, IncidentView, Location, PlaybookView,
+    Priority, RefusalCode, Role, StoredEvent,
 };
 
 /// A device's alarm–restore cycles before an incident is marked flapping.
@@ -52,10 +52,15 @@ pub const FLAP_THRESHOLD: u32 = 3;
 /// The longest note an operator may add, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
 
-/// An incident with what correlation needs to know about it.
+/// An incident with what correlation needs to know about it. Its `view` never holds the
+/// checklist: that is derived, kept in `checklist` and never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub view: IncidentView,
+    /// The checklist view of the playbook run, derived from `run_events` and the library by
+    /// [`Incident::refresh_playbook`].
+    #[serde(skip)]
+    pub checklist: Option<PlaybookView>,
     pub class: Class,
     /// Where it correlates: one zone, or one device for lifts and sources for supervision.
     pub spot: Spot,
@@ -165,6 +170,14 @@ impl Refusal {
 }
 
 impl Incident {
+    /// The incident as a console shows it: its view with the checklist.
+    pub fn full_view(&self) -> IncidentView {
+        IncidentView {
+            playbook: self.checklist.clone(),
+            ..self.view.clone()
+        }
+    }
+
     /// The `Opened` event of a new incident started by a device event.
     pub fn open(
         id: String,
@@ -227,6 +240,7 @@ impl Incident {
         };
         Some(Incident {
             view,
+            checklist: None,
             class,
             spot,
             all_devices,

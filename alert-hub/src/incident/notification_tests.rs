@@ -206,7 +206,7 @@ fn a_source_on_test_starts_no_tree() {
     assert!(contacts_of(&book, &id).is_empty());
     assert!(book.get(&id).expect("incident").view.on_test);
     assert!(
-        book.get(&id).expect("incident").view.playbook.is_some(),
+        book.get(&id).expect("incident").checklist.is_some(),
         "the playbook still runs"
     );
 }

@@ -121,7 +121,7 @@ impl Incident {
     /// Refreshes what is derived from the run: the checklist view and the next deadline.
     pub fn refresh_playbook(&mut self, library: &Library) {
         let Some(run) = self.run(library) else {
-            self.view.playbook = None;
+            self.checklist = None;
             self.next_deadline = None;
             return;
         };
@@ -131,7 +131,7 @@ impl Incident {
             .filter(|s| !run.progress(&s.id).is_some_and(|p| p.overdue_reported))
             .filter_map(|s| run.due_at(s))
             .min();
-        self.view.playbook = Some(view(&run));
+        self.checklist = Some(view(&run));
     }
 }
 

@@ -23,7 +23,8 @@ pub struct LoggedChange {
 }
 
 /// An incident as stored: its id and its JSON (without the checklist view, which is derived
-/// from the run and the playbook library whenever the incident is loaded).
+/// from the run and the playbook library whenever the incident is loaded, and which an
+/// [`Incident`] keeps outside what it serializes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredIncident {
     pub id: String,
@@ -31,15 +32,11 @@ pub struct StoredIncident {
 }
 
 impl StoredIncident {
-    /// Encodes an incident for the store, leaving its checklist view out.
-    pub fn encode(incident: &mut Incident) -> Result<StoredIncident, StoreError> {
-        let checklist = incident.view.playbook.take();
-        let json = encode(&*incident, "an incident");
-        incident.view.playbook = checklist;
-        let json = json?;
+    /// Encodes an incident for the store.
+    pub fn encode(incident: &Incident) -> Result<StoredIncident, StoreError> {
         Ok(StoredIncident {
             id: incident.view.id.clone(),
-            json,
+            json: encode(incident, "an incident")?,
         })
     }
 }
