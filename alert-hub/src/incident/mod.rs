@@ -530,6 +530,8 @@ impl Incident {
 pub(crate) mod tests;
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod notification_tests;
 #[cfg(test)]
 mod playbook_tests;
