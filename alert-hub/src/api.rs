@@ -14,10 +14,12 @@ use tokio::sync::oneshot;
 use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
 use crate::core::Request;
+use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
 use crate::hub::Hub;
+use crate::incident::{Action, permitted};
 use crate::protocol::{
     Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView,
-    OperatorInfo, Role, StoredEvent,
+    OperatorInfo, StoredEvent,
 };
 
 /// The most events one `GET /v1/events` returns.
@@ -152,7 +154,7 @@ async fn incident(
     incident.refresh_playbook(&hub.config.library);
     let log = hub.store.incident_log(&id).map_err(ApiError::internal)?;
     Ok(Json(IncidentWithLog {
-        incident: incident.view,
+        incident: incident.full_view(),
         log,
     }))
 }
@@ -191,25 +193,13 @@ struct OnTest {
 }
 
 async fn on_test(State(hub): State<Arc<Hub>>) -> Result<Json<OnTest>, ApiError> {
-    let current = hub.store.meta("on_test").map_err(ApiError::internal)?;
-    let current = current
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(ApiError::internal)?;
+    let current = hub.store.on_test().map_err(ApiError::internal)?;
     let history = hub.store.on_test_log().map_err(ApiError::internal)?;
-    Ok(Json(OnTest {
-        current: current.unwrap_or_default(),
-        history,
-    }))
+    Ok(Json(OnTest { current, history }))
 }
 
 async fn drills(State(hub): State<Arc<Hub>>) -> Result<Json<Vec<DrillView>>, ApiError> {
-    let drills = hub.store.meta("drills").map_err(ApiError::internal)?;
-    let drills = drills
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(ApiError::internal)?;
-    Ok(Json(drills.unwrap_or_default()))
+    Ok(Json(hub.store.drills().map_err(ApiError::internal)?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,13 +208,16 @@ struct StartDrill {
     name: Bilingual,
 }
 
-fn may_run_drills(operator: OperatorInfo) -> Result<String, ApiError> {
-    match operator.role {
-        Role::SafetyOfficer | Role::Admin => Ok(operator.id),
-        _ => Err(ApiError::forbidden(format!(
+/// The id of `operator`, asking to start or end a drill (`action`), when the permission table
+/// lets their role.
+fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
+    if permitted(operator.role, action) {
+        Ok(operator.id)
+    } else {
+        Err(ApiError::forbidden(format!(
             "only a safety officer or an admin may start or end drills; {} may not",
             operator.id
-        ))),
+        )))
     }
 }
 
@@ -233,7 +226,7 @@ async fn start_drill(
     Extension(operator): Extension<OperatorInfo>,
     body: Result<Json<StartDrill>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<DrillView>), ApiError> {
-    let by = may_run_drills(operator)?;
+    let by = drill_operator(operator, Action::StartDrill)?;
     let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let valid_id = !body.id.is_empty()
         && body.id.len() <= crate::ingest::MAX_TEXT_BYTES
@@ -246,18 +239,17 @@ async fn start_drill(
             "a drill id is letters, digits and - _ . : only",
         ));
     }
-    let (reply, rx) = oneshot::channel();
-    let request = Request::StartDrill {
+    let command = DrillCommand::Start {
         id: body.id,
         name: body.name,
         by,
-        reply,
     };
-    hub.core.send(request).await.map_err(ApiError::internal)?;
-    let drill = rx
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::conflict)?;
+    let events = drill_command(&hub, command).await?;
+    let started = events.into_iter().find_map(|event| match event {
+        DrillEvent::DrillStarted { drill, .. } => Some(drill),
+        DrillEvent::DrillEnded { .. } => None,
+    });
+    let drill = started.ok_or_else(|| ApiError::internal("a started drill has no view"))?;
     Ok((StatusCode::CREATED, Json(drill)))
 }
 
@@ -266,14 +258,21 @@ async fn end_drill(
     Extension(operator): Extension<OperatorInfo>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let by = may_run_drills(operator)?;
+    let by = drill_operator(operator, Action::EndDrill)?;
+    drill_command(&hub, DrillCommand::End { id, by }).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a drill command to the core: what happened, or why not (a drill already running
+/// conflicts; one not running is not found).
+async fn drill_command(hub: &Hub, command: DrillCommand) -> Result<Vec<DrillEvent>, ApiError> {
     let (reply, rx) = oneshot::channel();
-    hub.core
-        .send(Request::EndDrill { id, by, reply })
-        .await
-        .map_err(ApiError::internal)?;
+    let request = Request::Drill { command, reply };
+    hub.core.send(request).await.map_err(ApiError::internal)?;
     rx.await
         .map_err(ApiError::internal)?
-        .map_err(ApiError::not_found)?;
-    Ok(StatusCode::NO_CONTENT)
+        .map_err(|refusal| match refusal {
+            DrillRefusal::AlreadyRunning(_) => ApiError::conflict(refusal.to_string()),
+            DrillRefusal::NotRunning(_) => ApiError::not_found(refusal.to_string()),
+        })
 }

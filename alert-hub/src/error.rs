@@ -58,23 +58,86 @@ fn render_problems(file: &std::path::Path, problems: &[ConfigProblem]) -> String
     out
 }
 
-/// The durable store failed; nothing is acknowledged that was not stored.
+/// The durable store failed; nothing is acknowledged that was not stored. Each error keeps
+/// what caused it as its source.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "cannot open the data directory {}: {message}. Nothing was changed; \
-         restore it from a backup or move it aside. The hub never starts empty over existing data",
+        "cannot open the data directory {}: the directory is not empty and holds no hub store \
+         (no sled `db` file). {OPEN_ADVICE}",
         dir.display()
     )]
-    Open { dir: PathBuf, message: String },
+    NotAStore { dir: PathBuf },
+    #[error("cannot open the data directory {}: {source}. {OPEN_ADVICE}", dir.display())]
+    Open {
+        dir: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
     #[error("storage failed: {0}")]
-    Io(String),
+    Sled(#[from] sled::Error),
+    #[error("storage failed: cannot encode {what}: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The operating system refused what the store needed (a thread, random bytes).
+    #[error("storage failed: {what}: {source}")]
+    System {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("storage failed: the writer stopped")]
+    WriterStopped,
+    #[error("storage failed: the writer thread panicked")]
+    WriterPanicked,
+    #[error("stored record {key} cannot be read: {source}")]
+    Corrupt {
+        key: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A record whose bytes are not what the store writes (a pack cut short, a missing entry).
     #[error("stored record {key} cannot be read: {message}")]
-    Corrupt { key: String, message: String },
+    Damaged { key: String, message: String },
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Io(e.to_string())
+const OPEN_ADVICE: &str = "Nothing was changed; restore it from a backup or move it aside. \
+                           The hub never starts empty over existing data";
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_store_error_says_its_cause_and_keeps_it_as_its_source() {
+        let source = serde_json::from_str::<u64>("x").expect_err("not a number");
+        let cause = source.to_string();
+        let error = StoreError::Corrupt {
+            key: "mdrills".into(),
+            source,
+        };
+        assert_eq!(
+            error.to_string(),
+            format!("stored record mdrills cannot be read: {cause}")
+        );
+        assert!(error.source().is_some_and(|s| s.is::<serde_json::Error>()));
+    }
+
+    #[test]
+    fn a_directory_that_is_no_store_is_refused_with_the_advice() {
+        let error = StoreError::NotAStore {
+            dir: "/srv/hub".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "cannot open the data directory /srv/hub: the directory is not empty and holds no \
+             hub store (no sled `db` file). Nothing was changed; restore it from a backup or \
+             move it aside. The hub never starts empty over existing data"
+        );
     }
 }

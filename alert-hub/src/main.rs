@@ -53,10 +53,24 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("alert-hub: {e:#}");
+            eprintln!("alert-hub: {}", report(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes in one line. The hub's errors name their cause in their own
+/// message, so a cause already said is not repeated.
+fn report(error: &anyhow::Error) -> String {
+    let mut line = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 use super::{FeedItem, Snapshot, Subscription};
 use crate::error::StoreError;
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{Change, HandOverRecord, OnTestRecord, StoredEvent};
+use crate::protocol::{Change, DrillView, HandOverRecord, OnTestRecord, OnTestView, StoredEvent};
 use crate::store::{EventRecord, LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -29,7 +29,12 @@ pub struct Pending {
     pub touched: std::collections::HashSet<String>,
     /// Filled at commit from the book: the touched incidents as they stand.
     pub incidents: Vec<StoredIncident>,
-    pub meta: Vec<(String, serde_json::Value)>,
+    /// The number of the last incident opened, when this batch opened one.
+    pub last_incident_number: Option<u64>,
+    /// The drills running, when this batch changed them.
+    pub drills: Option<Vec<DrillView>>,
+    /// What is on test, when this batch changed it.
+    pub on_test: Option<Vec<OnTestView>>,
     pub handovers: Vec<HandOverRecord>,
     pub on_test_log: Vec<OnTestRecord>,
     pub feed: Vec<Arc<FeedItem>>,
@@ -63,7 +68,10 @@ impl Pending {
             seen_ids: self.seen_ids,
             log: self.log,
             incidents: self.incidents,
-            meta: self.meta,
+            last_incident_number: self.last_incident_number,
+            drills: self.drills,
+            on_test: self.on_test,
+            secrets: Vec::new(),
             handovers: self.handovers,
             on_test_log: self.on_test_log,
         };

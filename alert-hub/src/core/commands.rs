@@ -1,14 +1,13 @@
-//! Console commands in the core: checked against the permission table and the incident (or,
-//! for a shift hand-over, the roster), logged with the operator's id.
+//! Console commands in the core: each checked against the permission table, then against the
+//! incident, the tests or (for a shift hand-over) the roster, and logged with the operator's id.
 
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use super::State;
 use super::batch::Pending;
-use crate::incident::{
-    Applied, IncidentCommand, OperatorRef, Refusal, StepCommand, check_permission,
-};
+use crate::incident::{Action, Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
+use crate::on_test::TestCommand;
 use crate::protocol::{
     Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
     Role,
@@ -23,7 +22,8 @@ impl State {
         now: OffsetDateTime,
         pending: &mut Pending,
     ) {
-        let outcome = match &request.command {
+        let permission = check_permission(operator.role, Action::of(&request.command));
+        let outcome = permission.and_then(|()| match &request.command {
             Command::HandOver {
                 outgoing,
                 incoming,
@@ -35,18 +35,23 @@ impl State {
                 device,
                 minutes,
                 reason,
-            } => check_permission(operator.role, &request.command).and_then(|()| {
-                let request = super::on_test::TestRequest {
-                    source,
-                    device: device.as_deref(),
+            } => {
+                let command = TestCommand::Start {
+                    source: source.clone(),
+                    device: device.clone(),
                     minutes: *minutes,
-                    reason,
+                    reason: reason.clone(),
+                    by: operator.id.clone(),
                 };
-                self.put_on_test(operator, request, now, pending)
-            }),
+                self.test_command(command, now, pending)
+            }
             Command::EndTest { source, device } => {
-                check_permission(operator.role, &request.command)
-                    .and_then(|()| self.end_test(operator, source, device.as_deref(), now, pending))
+                let command = TestCommand::End {
+                    source: source.clone(),
+                    device: device.clone(),
+                    by: operator.id.clone(),
+                };
+                self.test_command(command, now, pending)
             }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {
@@ -54,7 +59,7 @@ impl State {
                 };
                 self.record(applied, &actor, now, pending);
             }),
-        };
+        });
         let answer = match outcome {
             Ok(()) => Reply {
                 request: request.request,
@@ -78,8 +83,7 @@ impl State {
         command: &Command,
         now: OffsetDateTime,
     ) -> Result<Vec<Applied>, Refusal> {
-        check_permission(operator.role, command)?;
-        let Some(incident) = command.incident() else {
+        let Some((incident, command)) = IncidentCommand::of(command) else {
             return Err(Refusal::new(
                 RefusalCode::BadCommand,
                 "This command names no incident.",
@@ -89,29 +93,7 @@ impl State {
             id: &operator.id,
             role: operator.role,
         };
-        let on_incident = |c: IncidentCommand| (Some(c), None);
-        let on_step = |c: StepCommand| (None, Some(c));
-        let (incident_command, step_command) = match command.clone() {
-            Command::Acknowledge { .. } => on_incident(IncidentCommand::Acknowledge),
-            Command::AddNote { text, .. } => on_incident(IncidentCommand::AddNote { text }),
-            Command::Resolve { summary, .. } => on_incident(IncidentCommand::Resolve { summary }),
-            Command::Close { .. } => on_incident(IncidentCommand::Close),
-            Command::CompleteStep { step, .. } => on_step(StepCommand::Complete { step }),
-            Command::Choose { step, choice, .. } => on_step(StepCommand::Choose { step, choice }),
-            Command::RecordInput {
-                step, input, value, ..
-            } => on_step(StepCommand::RecordInput { step, input, value }),
-            Command::SkipStep { step, reason, .. } => on_step(StepCommand::Skip { step, reason }),
-            Command::EscalateNow { .. } => return self.book.escalate_now(incident, now),
-            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => {
-                (None, None)
-            }
-        };
-        match (incident_command, step_command) {
-            (Some(c), _) => self.book.command(incident, &c, who, now),
-            (None, Some(s)) => self.book.step(incident, &s, &operator.id, now),
-            (None, None) => Err(Refusal::new(RefusalCode::BadCommand, "Nothing to do.")),
-        }
+        self.book.command(incident, &command, who, now)
     }
 
     /// Records a shift hand-over signed on `operator`'s console by both operators.
@@ -124,16 +106,6 @@ impl State {
         now: OffsetDateTime,
         pending: &mut Pending,
     ) -> Result<(), Refusal> {
-        check_permission(
-            operator.role,
-            &Command::HandOver {
-                outgoing: outgoing.to_string(),
-                incoming: incoming.to_string(),
-                at: now,
-                open_incidents: Vec::new(),
-                overdue_steps: Vec::new(),
-            },
-        )?;
         let on_duty = |id: &str| {
             self.operators
                 .get(id)

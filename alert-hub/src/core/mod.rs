@@ -7,14 +7,18 @@
 //! the store, so a console resyncing from the store by sequence number sees the same history.
 
 mod batch;
+mod clock;
 mod commands;
 mod deliveries;
+mod drills;
+mod feed_message;
+mod ingest;
 mod on_test;
+mod seal;
 mod seen_ids;
 mod supervision;
 mod writer;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -22,19 +26,20 @@ use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::HubConfig;
+use crate::drill::{DrillCommand, DrillEvent, DrillRefusal, Drills};
 use crate::error::{Error, StoreError};
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
 use crate::notify::ack_link::{AckLinks, new_secret};
 use crate::notify::dispatch::{Delivery, Outcome};
+use crate::on_test::OnTest;
 use crate::protocol::{
-    Bilingual, ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo,
-    Reply,
+    ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo, Reply,
 };
-use crate::store::{Store, WriteBatch};
+use crate::store::{Secret, Store, WriteBatch};
 
 use batch::{InFlight, Pending};
-pub use handlers::feed_json;
+pub use feed_message::feed_json;
 pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
 use writer::{Publisher, Writer};
@@ -89,16 +94,10 @@ pub enum Request {
     Subscribe {
         reply: oneshot::Sender<Subscription>,
     },
-    StartDrill {
-        id: String,
-        name: Bilingual,
-        by: String,
-        reply: oneshot::Sender<Result<DrillView, String>>,
-    },
-    EndDrill {
-        id: String,
-        by: String,
-        reply: oneshot::Sender<Result<(), String>>,
+    /// Starts or ends a drill; the reply has what happened or why not.
+    Drill {
+        command: DrillCommand,
+        reply: oneshot::Sender<Result<Vec<DrillEvent>, DrillRefusal>>,
     },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
@@ -174,13 +173,12 @@ struct State {
     /// Which event ids each source already sent.
     seen: SeenIds,
     supervision: Supervision,
-    drills: Vec<DrillView>,
+    drills: Drills,
     next_event_seq: u64,
     next_log_seq: u64,
     next_handover: u64,
     /// What is on test now, and which tests the consoles were warned about.
-    on_test: Vec<crate::protocol::OnTestView>,
-    warned: std::collections::HashSet<(String, Option<String>)>,
+    on_test: OnTest,
     next_test_record: u64,
     /// Every operator's role, for checking shift hand-overs.
     operators: std::collections::HashMap<String, crate::protocol::Role>,
@@ -196,19 +194,10 @@ pub fn start(
     deliveries: mpsc::UnboundedSender<Delivery>,
 ) -> Result<Core, StoreError> {
     let now = OffsetDateTime::now_utc();
-    let last_number = store
-        .meta("incident_number")?
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
-    let drills = match store.meta("drills")? {
-        Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
-            key: "mdrills".into(),
-            message: e.to_string(),
-        })?,
-        None => Vec::new(),
-    };
+    let last_number = store.last_incident_number()?;
+    let drills = Drills::new(store.drills()?);
     let links = AckLinks::new(
-        stored_secret(store.as_ref(), "ack_secret")?,
+        stored_secret(store.as_ref(), Secret::AckLinks)?,
         config.notify.public_url.clone(),
     );
     let next_event_seq = store.last_event_seq()? + 1;
@@ -232,19 +221,15 @@ pub fn start(
             store.incidents()?,
             last_number,
         ),
-        seen: SeenIds::load(store.as_ref(), stored_secret(store.as_ref(), "id_salt")?)?,
+        seen: SeenIds::load(
+            store.as_ref(),
+            stored_secret(store.as_ref(), Secret::IdSalt)?,
+        )?,
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq,
         next_log_seq: store.last_log_seq()? + 1,
         next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
-        on_test: match store.meta("on_test")? {
-            Some(v) => serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
-                key: "mon_test".into(),
-                message: e.to_string(),
-            })?,
-            None => Vec::new(),
-        },
-        warned: std::collections::HashSet::new(),
+        on_test: OnTest::new(store.on_test()?),
         next_test_record: store.on_test_log()?.last().map_or(0, |r| r.seq) + 1,
         operators: config
             .operators
@@ -261,34 +246,27 @@ pub fn start(
     let thread = std::thread::Builder::new()
         .name("hub-core".into())
         .spawn(move || state.run(rx, writer.thread))
-        .map_err(|e| StoreError::Io(format!("cannot start the core thread: {e}")))?;
+        .map_err(|source| StoreError::System {
+            what: "cannot start the core thread",
+            source,
+        })?;
     Ok(Core {
         handle: CoreHandle { tx },
         thread,
     })
 }
 
-/// A secret of the hub's (for acknowledgement links, for id keys): made once, kept in the store
-/// under `name`.
-fn stored_secret(store: &dyn Store, name: &str) -> Result<[u8; 32], StoreError> {
-    let stored = store.meta(name)?;
-    let parsed = stored.as_ref().and_then(|v| v.as_str()).and_then(|hex| {
-        let bytes: Option<Vec<u8>> = (0..hex.len())
-            .step_by(2)
-            .map(|i| {
-                hex.get(i..i + 2)
-                    .and_then(|b| u8::from_str_radix(b, 16).ok())
-            })
-            .collect();
-        bytes.and_then(|b| <[u8; 32]>::try_from(b).ok())
-    });
-    if let Some(secret) = parsed {
+/// A secret of the hub's (for acknowledgement links, for id keys): made once, kept in the store.
+fn stored_secret(store: &dyn Store, which: Secret) -> Result<[u8; 32], StoreError> {
+    if let Some(secret) = store.secret(which)? {
         return Ok(secret);
     }
-    let secret = new_secret().map_err(|e| StoreError::Io(format!("no random source: {e}")))?;
-    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = new_secret().map_err(|source| StoreError::System {
+        what: "no random source",
+        source,
+    })?;
     store.commit(&WriteBatch {
-        meta: vec![(name.into(), hex.into())],
+        secrets: vec![(which, secret)],
         ..Default::default()
     })?;
     Ok(secret)
@@ -303,9 +281,7 @@ impl State {
         writer: std::thread::JoinHandle<Result<(), StoreError>>,
     ) -> Result<(), StoreError> {
         let result = self.take_batches(rx);
-        let written = writer
-            .join()
-            .map_err(|_| StoreError::Io("the writer thread panicked".into()))?;
+        let written = writer.join().map_err(|_| StoreError::WriterPanicked)?;
         written.and(result)
     }
 
@@ -340,17 +316,8 @@ impl State {
                 reply,
             } => self.command(&operator, request, reply, now, pending),
             Request::Subscribe { reply } => pending.subscribers.push(reply),
-            Request::StartDrill {
-                id,
-                name,
-                by,
-                reply,
-            } => {
-                let result = self.start_drill(id, name, by, now, pending);
-                pending.after_commit(move || drop(reply.send(result)));
-            }
-            Request::EndDrill { id, by, reply } => {
-                let result = self.end_drill(&id, &by, pending);
+            Request::Drill { command, reply } => {
+                let result = self.drill(command, now, pending);
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),
@@ -374,10 +341,6 @@ impl State {
         }
     }
 
-    fn running_drills(&self) -> HashSet<&str> {
-        self.drills.iter().map(|d| d.id.as_str()).collect()
-    }
-
     fn update_gauges(&self) {
         let mut counts = [0u64; 4];
         for incident in self.book.iter() {
@@ -390,5 +353,3 @@ impl State {
         }
     }
 }
-
-mod handlers;

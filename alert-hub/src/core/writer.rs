@@ -53,7 +53,10 @@ impl Writer {
     /// store error, without answering anything of the failed batch; either way it waits for
     /// the publisher to finish what was stored.
     pub fn start(self, publisher: Publisher) -> Result<WriterThread, StoreError> {
-        let spawn_error = |e: std::io::Error| StoreError::Io(format!("cannot start a thread: {e}"));
+        let spawn_error = |source| StoreError::System {
+            what: "cannot start a thread",
+            source,
+        };
         let (stored_tx, stored_rx) = channel::<Stored>();
         let publisher = std::thread::Builder::new()
             .name("hub-publisher".into())

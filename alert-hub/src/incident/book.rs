@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot, StepCommand};
+use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot};
 use crate::protocol::{
     IncidentEvent, IncidentState, IncidentView, Priority, RefusalCode, StoredEvent,
 };
@@ -126,11 +126,6 @@ impl IncidentBook {
         self.incidents.get(id)
     }
 
-    /// The open incident for the store to encode (it leaves the checklist out and puts it back).
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Incident> {
-        self.incidents.get_mut(id)
-    }
-
     pub fn len(&self) -> usize {
         self.incidents.len()
     }
@@ -239,7 +234,7 @@ impl IncidentBook {
                 format!("No open incident {id}."),
             )
         })?;
-        let events = incident.handle(command, operator)?;
+        let events = incident.handle(command, operator, &self.setup, now)?;
         Ok(self.apply_events(id, events, now))
     }
 
@@ -252,24 +247,6 @@ impl IncidentBook {
         let id = self.take_id();
         let opened = Incident::open_comms_lost(id, source, site, now);
         self.open_with_playbook(opened, now)
-    }
-
-    /// Checks an operator's playbook step command on incident `id` and applies it.
-    pub fn step(
-        &mut self,
-        id: &str,
-        command: &StepCommand,
-        operator: &str,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Applied>, Refusal> {
-        let incident = self.incidents.get(id).ok_or_else(|| {
-            Refusal::new(
-                RefusalCode::UnknownIncident,
-                format!("No open incident {id}."),
-            )
-        })?;
-        let events = incident.step(&self.setup.library, command, operator, now)?;
-        Ok(self.apply_events(id, events, now))
     }
 
     /// What the clock makes happen by `now`: passed deadlines (once each), trees escalating
@@ -298,24 +275,6 @@ impl IncidentBook {
             applied.extend(self.apply_all(id, |i| i.stalled(&setup, now), now));
         }
         applied
-    }
-
-    /// Calls the next level of an incident's trees now, at an operator's request.
-    pub fn escalate_now(&mut self, id: &str, now: OffsetDateTime) -> Result<Vec<Applied>, Refusal> {
-        let incident = self.incidents.get(id).ok_or_else(|| {
-            Refusal::new(
-                RefusalCode::UnknownIncident,
-                format!("No open incident {id}."),
-            )
-        })?;
-        let events = incident.escalate_now(&self.setup, now);
-        if events.is_empty() {
-            return Err(Refusal::new(
-                RefusalCode::InvalidState,
-                format!("{id} has no notification tree left to escalate."),
-            ));
-        }
-        Ok(self.apply_events(id, events, now))
     }
 
     /// Stops an incident's trees escalating because a contact acknowledged (by link).
@@ -475,17 +434,13 @@ impl IncidentBook {
         }
         // The checklist and the call-out travel only with the changes that alter them: they
         // are the largest parts of a view and a storm of joined events changes neither.
-        let checklist = incident.view.playbook.take();
-        let callout = incident.view.notifications.take();
-        let mut view = incident.view.clone();
+        let mut view = incident.view.summary();
         if playbook_event {
-            view.playbook = checklist.clone();
+            view.playbook = incident.checklist.clone();
         }
         if is_notification(event) {
-            view.notifications = callout.clone();
+            view.notifications = incident.view.notifications.clone();
         }
-        incident.view.playbook = checklist;
-        incident.view.notifications = callout;
         let class = incident.class;
         if view.state.is_open() {
             self.index_fire_alarm(class, &view);

@@ -10,8 +10,8 @@ mod playbook;
 pub use book::{Applied, IncidentBook, Route};
 pub use class::{Class, Spot};
 pub use notifications::{NOTICE_TREE, TreeRun};
-pub use permissions::check_permission;
-pub use playbook::{HUB_ACTOR, StepCommand};
+pub use permissions::{Action, check_permission, permitted};
+pub use playbook::HUB_ACTOR;
 
 /// What incidents need from the configuration: the playbook library, who may be called, and
 /// the re-alert rules.
@@ -42,8 +42,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::protocol::{
-    EventKind, IncidentEvent, IncidentState, IncidentView, Location, Priority, RefusalCode, Role,
-    StoredEvent,
+    Command, EventKind, IncidentEvent, IncidentState, IncidentView, Location, PlaybookView,
+    Priority, RefusalCode, Role, StoredEvent,
 };
 
 /// A device's alarm–restore cycles before an incident is marked flapping.
@@ -52,10 +52,15 @@ pub const FLAP_THRESHOLD: u32 = 3;
 /// The longest note an operator may add, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
 
-/// An incident with what correlation needs to know about it.
+/// An incident with what correlation needs to know about it. Its `view` never holds the
+/// checklist: that is derived, kept in `checklist` and never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub view: IncidentView,
+    /// The checklist view of the playbook run, derived from `run_events` and the library by
+    /// [`Incident::refresh_playbook`].
+    #[serde(skip)]
+    pub checklist: Option<PlaybookView>,
     pub class: Class,
     /// Where it correlates: one zone, or one device for lifts and sources for supervision.
     pub spot: Spot,
@@ -84,13 +89,61 @@ pub struct Incident {
     pub last_progress_at: Option<OffsetDateTime>,
 }
 
-/// What an operator asks of one incident.
+/// What an operator asks of one incident: its state, its playbook run or its notification
+/// trees. Every command is checked in [`Incident::handle`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncidentCommand {
     Acknowledge,
-    AddNote { text: String },
-    Resolve { summary: Option<String> },
+    AddNote {
+        text: String,
+    },
+    Resolve {
+        summary: Option<String>,
+    },
     Close,
+    CompleteStep {
+        step: String,
+    },
+    Choose {
+        step: String,
+        choice: String,
+    },
+    RecordInput {
+        step: String,
+        input: String,
+        value: String,
+    },
+    SkipStep {
+        step: String,
+        reason: String,
+    },
+    /// Calls the next level of the incident's notification trees now.
+    EscalateNow,
+}
+
+impl IncidentCommand {
+    /// The incident a console command names and what it asks of it; `None` for the commands
+    /// that are not about one incident (hand-over, tests).
+    pub fn of(command: &Command) -> Option<(&str, IncidentCommand)> {
+        let incident = command.incident()?;
+        let command = match command.clone() {
+            Command::Acknowledge { .. } => IncidentCommand::Acknowledge,
+            Command::AddNote { text, .. } => IncidentCommand::AddNote { text },
+            Command::Resolve { summary, .. } => IncidentCommand::Resolve { summary },
+            Command::Close { .. } => IncidentCommand::Close,
+            Command::CompleteStep { step, .. } => IncidentCommand::CompleteStep { step },
+            Command::Choose { step, choice, .. } => IncidentCommand::Choose { step, choice },
+            Command::RecordInput {
+                step, input, value, ..
+            } => IncidentCommand::RecordInput { step, input, value },
+            Command::SkipStep { step, reason, .. } => IncidentCommand::SkipStep { step, reason },
+            Command::EscalateNow { .. } => IncidentCommand::EscalateNow,
+            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => {
+                return None;
+            }
+        };
+        Some((incident, command))
+    }
 }
 
 /// Who is asking.
@@ -117,6 +170,14 @@ impl Refusal {
 }
 
 impl Incident {
+    /// The incident as a console shows it: its view with the checklist.
+    pub fn full_view(&self) -> IncidentView {
+        IncidentView {
+            playbook: self.checklist.clone(),
+            ..self.view.clone()
+        }
+    }
+
     /// The `Opened` event of a new incident started by a device event.
     pub fn open(
         id: String,
@@ -179,6 +240,7 @@ impl Incident {
         };
         Some(Incident {
             view,
+            checklist: None,
             class,
             spot,
             all_devices,
@@ -261,11 +323,14 @@ impl Incident {
         }]
     }
 
-    /// Checks an operator's command against the incident's state.
+    /// Checks an operator's command at `now` against the incident's state, its playbook run
+    /// (from `setup`'s library) and its notification trees.
     pub fn handle(
         &self,
         command: &IncidentCommand,
         operator: OperatorRef<'_>,
+        setup: &Setup,
+        now: OffsetDateTime,
     ) -> Result<Vec<IncidentEvent>, Refusal> {
         use IncidentState::*;
         let id = &self.view.id;
@@ -330,6 +395,20 @@ impl Incident {
                 )),
             },
             IncidentCommand::Close => self.close(who),
+            IncidentCommand::CompleteStep { .. }
+            | IncidentCommand::Choose { .. }
+            | IncidentCommand::RecordInput { .. }
+            | IncidentCommand::SkipStep { .. } => self.work_step(setup, command, who, now),
+            IncidentCommand::EscalateNow => {
+                let events = self.escalate_now(setup, now);
+                if events.is_empty() {
+                    return Err(Refusal::new(
+                        RefusalCode::InvalidState,
+                        format!("{id} has no notification tree left to escalate."),
+                    ));
+                }
+                Ok(events)
+            }
         }
     }
 
@@ -450,6 +529,8 @@ impl Incident {
 #[cfg(test)]
 pub(crate) mod tests;
 
+#[cfg(test)]
+mod command_tests;
 #[cfg(test)]
 mod notification_tests;
 #[cfg(test)]

@@ -206,7 +206,7 @@ fn a_source_on_test_starts_no_tree() {
     assert!(contacts_of(&book, &id).is_empty());
     assert!(book.get(&id).expect("incident").view.on_test);
     assert!(
-        book.get(&id).expect("incident").view.playbook.is_some(),
+        book.get(&id).expect("incident").checklist.is_some(),
         "the playbook still runs"
     );
 }
@@ -258,21 +258,21 @@ fn a_skipped_step_tells_the_shift_lead() {
     };
     book.command(&id, &IncidentCommand::Acknowledge, who, T0)
         .expect("ack");
-    let done = StepCommand::Complete {
+    let done = IncidentCommand::CompleteStep {
         step: "check-cctv".into(),
     };
-    book.step(&id, &done, "op-li", T0).expect("cctv checked");
-    let damaged = StepCommand::Choose {
+    book.command(&id, &done, who, T0).expect("cctv checked");
+    let damaged = IncidentCommand::Choose {
         step: "guard-check".into(),
         choice: "damaged".into(),
     };
-    book.step(&id, &damaged, "op-li", T0).expect("damaged");
+    book.command(&id, &damaged, who, T0).expect("damaged");
     let reason = "slight damage, no suspect; duty manager agreed";
-    let skip = StepCommand::Skip {
+    let skip = IncidentCommand::SkipStep {
         step: "call-110".into(),
         reason: reason.into(),
     };
-    let applied = book.step(&id, &skip, "op-li", T0).expect("skip");
+    let applied = book.command(&id, &skip, who, T0).expect("skip");
     let notice: Vec<_> = applied
         .iter()
         .filter_map(|a| match &a.event {

@@ -5,7 +5,7 @@
 use playbooks::{Library, Outcome, Run, RunCommand, RunError, RunEvent, StepStatus as RunStatus};
 use time::OffsetDateTime;
 
-use super::{Incident, Refusal};
+use super::{Incident, IncidentCommand, Refusal, Setup};
 use crate::protocol::{
     Bilingual, ChoiceView, IncidentEvent, IncidentState, InputView, PlaybookView, RefusalCode,
     StepStatus, StepView,
@@ -13,27 +13,6 @@ use crate::protocol::{
 
 /// The actor the hub uses for what it starts by itself.
 pub const HUB_ACTOR: &str = "hub";
-
-/// A step command of an operator.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepCommand {
-    Complete {
-        step: String,
-    },
-    Choose {
-        step: String,
-        choice: String,
-    },
-    RecordInput {
-        step: String,
-        input: String,
-        value: String,
-    },
-    Skip {
-        step: String,
-        reason: String,
-    },
-}
 
 impl Incident {
     /// The run of this incident's playbook, rebuilt from its events.
@@ -67,16 +46,17 @@ impl Incident {
         }
     }
 
-    /// Checks an operator's step command against the run.
-    pub fn step(
+    /// Checks an operator's command on the playbook run (a step done, a choice, an input, a
+    /// skip): the incident must have a run and be acknowledged.
+    pub(super) fn work_step(
         &self,
-        library: &Library,
-        command: &StepCommand,
-        operator: &str,
+        setup: &Setup,
+        command: &IncidentCommand,
+        actor: String,
         now: OffsetDateTime,
     ) -> Result<Vec<IncidentEvent>, Refusal> {
         let id = &self.view.id;
-        let Some(run) = self.run(library) else {
+        let Some(run) = self.run(&setup.library) else {
             return Err(Refusal::new(
                 RefusalCode::InvalidState,
                 format!("{id} has no playbook."),
@@ -88,25 +68,30 @@ impl Incident {
                 format!("{id} is not acknowledged yet: acknowledge it before working its steps."),
             ));
         }
-        let actor = operator.to_string();
         let command = match command.clone() {
-            StepCommand::Complete { step } => RunCommand::CompleteStep { actor, step },
-            StepCommand::Choose { step, choice } => RunCommand::Choose {
+            IncidentCommand::CompleteStep { step } => RunCommand::CompleteStep { actor, step },
+            IncidentCommand::Choose { step, choice } => RunCommand::Choose {
                 actor,
                 step,
                 choice,
             },
-            StepCommand::RecordInput { step, input, value } => RunCommand::RecordInput {
+            IncidentCommand::RecordInput { step, input, value } => RunCommand::RecordInput {
                 actor,
                 step,
                 input,
                 value,
             },
-            StepCommand::Skip { step, reason } => RunCommand::SkipStep {
+            IncidentCommand::SkipStep { step, reason } => RunCommand::SkipStep {
                 actor,
                 step,
                 reason,
             },
+            _ => {
+                return Err(Refusal::new(
+                    RefusalCode::BadCommand,
+                    "This command is not a playbook step.",
+                ));
+            }
         };
         let events = run.handle(command, now).map_err(refusal)?;
         Ok(events
@@ -136,7 +121,7 @@ impl Incident {
     /// Refreshes what is derived from the run: the checklist view and the next deadline.
     pub fn refresh_playbook(&mut self, library: &Library) {
         let Some(run) = self.run(library) else {
-            self.view.playbook = None;
+            self.checklist = None;
             self.next_deadline = None;
             return;
         };
@@ -146,7 +131,7 @@ impl Incident {
             .filter(|s| !run.progress(&s.id).is_some_and(|p| p.overdue_reported))
             .filter_map(|s| run.due_at(s))
             .min();
-        self.view.playbook = Some(view(&run));
+        self.checklist = Some(view(&run));
     }
 }
 

@@ -34,8 +34,7 @@ fn a_fire_alarm_opens_with_its_playbook_at_the_confirm_step() {
     );
     let view = g
         .only_incident()
-        .view
-        .playbook
+        .checklist
         .clone()
         .expect("a playbook view");
     assert_eq!(view.id, "fire-alarm");
@@ -50,31 +49,34 @@ fn a_fire_alarm_opens_with_its_playbook_at_the_confirm_step() {
 fn steps_need_an_acknowledged_incident_and_then_follow_the_branch() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
-    let choose = StepCommand::Choose {
+    let choose = IncidentCommand::Choose {
         step: "confirm".into(),
         choice: "real".into(),
     };
     let refusal = g
-        .book
-        .step(&id, &choose, "op-li", T0)
+        .command(&id, choose.clone(), "op-li", Role::Operator)
         .expect_err("not acknowledged");
     assert_eq!(refusal.code, RefusalCode::InvalidState);
     g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
         .expect("ack");
+    let op_li = OperatorRef {
+        id: "op-li",
+        role: Role::Operator,
+    };
     g.book
-        .step(&id, &choose, "op-li", T0 + Duration::minutes(1))
+        .command(&id, &choose, op_li, T0 + Duration::minutes(1))
         .expect("choose");
     let i = g.only_incident();
     assert_eq!(i.view.state, IncidentState::InProgress);
-    let view = i.view.playbook.as_ref().expect("view");
+    let view = i.checklist.as_ref().expect("view");
     assert_eq!(view.current.as_deref(), Some("linkage-auto"));
     assert_eq!(view.steps[0].chosen.as_deref(), Some("real"));
     assert_eq!(view.steps[0].done_by.as_deref(), Some("op-li"));
-    let wrong = StepCommand::Complete {
+    let wrong = IncidentCommand::CompleteStep {
         step: "evacuate".into(),
     };
     assert!(
-        g.book.step(&id, &wrong, "op-li", T0).is_err(),
+        g.book.command(&id, &wrong, op_li, T0).is_err(),
         "only the current step"
     );
 }
@@ -91,7 +93,7 @@ fn a_passed_deadline_is_reported_once_and_shown_overdue() {
         .book
         .tick(T0 + Duration::minutes(4) + Duration::seconds(1));
     assert!(step_ids(&again).is_empty(), "once");
-    let view = g.only_incident().view.playbook.clone().expect("view");
+    let view = g.only_incident().checklist.clone().expect("view");
     assert_eq!(view.steps[0].status, crate::protocol::StepStatus::Overdue);
 }
 
@@ -129,9 +131,27 @@ fn every_incident_kind_opens_with_a_playbook() {
             g.event(ev(kind, "dev", zone).source(Box::leak(format!("src-{n}").into_boxed_str())));
         let id = &applied[0].view.id;
         let incident = g.book.get(id).expect("open");
-        assert!(incident.view.playbook.is_some(), "{kind} has no playbook");
+        assert!(incident.checklist.is_some(), "{kind} has no playbook");
     }
     let lost = g.book.comms_lost("fp-b2", "green-garden", T0);
     let incident = g.book.get(&lost[0].view.id).expect("open");
-    assert!(incident.view.playbook.is_some(), "comms.lost");
+    assert!(incident.checklist.is_some(), "comms.lost");
+}
+
+#[test]
+fn a_stored_incident_leaves_its_checklist_out_and_derives_it_again_when_loaded() {
+    let mut g = given();
+    g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east"));
+    let incident = g.only_incident().clone();
+    assert!(incident.checklist.is_some());
+    assert!(incident.view.playbook.is_none(), "the view never holds it");
+    let stored = crate::store::StoredIncident::encode(&incident).expect("encode");
+    let json: serde_json::Value = serde_json::from_slice(&stored.json).expect("json");
+    assert!(json["view"].get("playbook").is_none());
+    assert!(json.get("checklist").is_none());
+    let mut loaded: Incident = serde_json::from_slice(&stored.json).expect("decode");
+    assert_eq!(loaded.checklist, None);
+    loaded.refresh_playbook(&g.book.setup().library);
+    assert_eq!(loaded.full_view(), incident.full_view());
+    assert!(loaded.full_view().playbook.is_some());
 }

@@ -33,6 +33,54 @@ pub(crate) fn given() -> Given {
     }
 }
 
+/// One incident rebuilt from its past events, for given / when / then tests of its commands.
+pub(crate) struct GivenIncident {
+    pub(crate) incident: Incident,
+    setup: Setup,
+}
+
+/// The incident `past` makes: the first event is its `Opened`, the rest are applied in order.
+pub(crate) fn given_events(past: &[IncidentEvent]) -> GivenIncident {
+    let (opened, rest) = past.split_first().expect("an Opened event first");
+    let mut incident = Incident::from_opened(opened).expect("an Opened event first");
+    for event in rest {
+        incident.apply(event, T0);
+    }
+    GivenIncident {
+        incident,
+        setup: setup(),
+    }
+}
+
+/// What a command yielded: the events, or the refusal.
+#[must_use]
+pub(crate) struct Then(Result<Vec<IncidentEvent>, Refusal>);
+
+impl GivenIncident {
+    /// Operator `who` sends `command` at `T0`.
+    pub(crate) fn when(&self, command: IncidentCommand, who: &str) -> Then {
+        let operator = OperatorRef {
+            id: who,
+            role: Role::Operator,
+        };
+        Then(self.incident.handle(&command, operator, &self.setup, T0))
+    }
+}
+
+impl Then {
+    /// The command yields exactly `expected`.
+    pub(crate) fn then(self, expected: Vec<IncidentEvent>) {
+        assert_eq!(self.0, Ok(expected));
+    }
+
+    /// The command is refused with `code`; gives the refusal's message.
+    pub(crate) fn then_refused(self, code: RefusalCode) -> String {
+        let refusal = self.0.expect_err("refused");
+        assert_eq!(refusal.code, code, "{}", refusal.message);
+        refusal.message
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Ev {
     kind: EventKind,
@@ -319,80 +367,6 @@ fn after_the_reopen_window_a_resolved_incident_lets_a_new_one_open() {
 }
 
 #[test]
-fn acknowledging_twice_says_who_already_did() {
-    let mut g = given();
-    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "z")));
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    let refusal = g
-        .command(&id, IncidentCommand::Acknowledge, "op-wang", Role::Operator)
-        .expect_err("twice");
-    assert_eq!(refusal.code, RefusalCode::InvalidState);
-    assert!(refusal.message.contains("op-li"), "{}", refusal.message);
-}
-
-#[test]
-fn resolving_before_acknowledging_is_refused() {
-    let mut g = given();
-    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "z")));
-    let refusal = g
-        .command(
-            &id,
-            IncidentCommand::Resolve { summary: None },
-            "op-li",
-            Role::Operator,
-        )
-        .expect_err("refused");
-    assert_eq!(refusal.code, RefusalCode::InvalidState);
-}
-
-#[test]
-fn a_note_puts_an_acknowledged_incident_in_progress_and_empty_notes_are_refused() {
-    let mut g = given();
-    let id = opened_id(&g.event(ev(EventKind::FireTrouble, "loop-1", "B1")));
-    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
-        .expect("ack");
-    let empty = IncidentCommand::AddNote { text: "  ".into() };
-    assert_eq!(
-        g.command(&id, empty, "op-li", Role::Operator)
-            .expect_err("empty")
-            .code,
-        RefusalCode::BadCommand
-    );
-    let note = IncidentCommand::AddNote {
-        text: "guard sent".into(),
-    };
-    g.command(&id, note, "op-li", Role::Operator).expect("note");
-    assert_eq!(g.only_incident().view.state, IncidentState::InProgress);
-}
-
-#[test]
-fn closing_a_p1_takes_a_second_operator() {
-    let mut g = given();
-    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "z")));
-    g.acknowledge_and_resolve(&id);
-    let first = g
-        .command(&id, IncidentCommand::Close, "op-li", Role::Operator)
-        .expect("request");
-    assert!(matches!(
-        first[0].event,
-        IncidentEvent::CloseRequested { .. }
-    ));
-    let same = g
-        .command(&id, IncidentCommand::Close, "op-li", Role::Operator)
-        .expect_err("same");
-    assert_eq!(same.code, RefusalCode::NeedsSecondOperator);
-    let second = g
-        .command(&id, IncidentCommand::Close, "op-wang", Role::Operator)
-        .expect("close");
-    assert!(matches!(
-        &second[0].event,
-        IncidentEvent::Closed { operator, confirmed_by: Some(c) } if operator == "op-li" && c == "op-wang"
-    ));
-    assert!(g.book.is_empty(), "a closed incident leaves the book");
-}
-
-#[test]
 fn a_p4_closes_with_one_operator_after_resolution() {
     let mut g = given();
     let id = opened_id(&g.event(ev(EventKind::FireTrouble, "loop-1", "B1")));
@@ -429,12 +403,33 @@ fn managers_may_note_and_close_but_not_acknowledge() {
     let close = Command::Close {
         incident: "I".into(),
     };
+    let check = |role, command| check_permission(role, Action::of(command));
     assert_eq!(
-        check_permission(Role::Manager, &ack).expect_err("no").code,
+        check(Role::Manager, &ack).expect_err("no").code,
         RefusalCode::NotPermitted
     );
-    assert!(check_permission(Role::Manager, &close).is_ok());
-    assert!(check_permission(Role::Operator, &ack).is_ok());
+    assert!(check(Role::Manager, &close).is_ok());
+    assert!(check(Role::Operator, &ack).is_ok());
+}
+
+#[test]
+fn drills_and_tests_are_for_safety_officers_and_admins_only() {
+    for action in [
+        Action::StartDrill,
+        Action::EndDrill,
+        Action::PutOnTest,
+        Action::EndTest,
+    ] {
+        assert!(permitted(Role::SafetyOfficer, action));
+        assert!(permitted(Role::Admin, action));
+        assert!(!permitted(Role::Operator, action));
+        assert!(!permitted(Role::Manager, action));
+    }
+    let refusal = check_permission(Role::Operator, Action::PutOnTest).expect_err("no");
+    assert_eq!(
+        refusal.message,
+        "A operator may not put a source on test; a safety officer or an admin must."
+    );
 }
 
 #[test]

@@ -128,6 +128,35 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
+    /// The view without its two large parts, the checklist and the call-out: what a change
+    /// that alters neither (a storm of joined events) carries.
+    pub fn summary(&self) -> IncidentView {
+        IncidentView {
+            id: self.id.clone(),
+            kind: self.kind,
+            priority: self.priority,
+            state: self.state,
+            location: self.location.clone(),
+            opened_at: self.opened_at,
+            last_event_at: self.last_event_at,
+            acknowledged_at: self.acknowledged_at,
+            owner: self.owner.clone(),
+            event_count: self.event_count,
+            devices: self.devices.clone(),
+            device_count: self.device_count,
+            confirmed_by_two_detectors: self.confirmed_by_two_detectors,
+            flapping: self.flapping,
+            flap_count: self.flap_count,
+            restored: self.restored,
+            on_test: self.on_test,
+            drill: self.drill.clone(),
+            close_requested_by: self.close_requested_by.clone(),
+            source: self.source.clone(),
+            playbook: None,
+            notifications: None,
+        }
+    }
+
     /// A new, unacknowledged incident of `kind` opened at `at` by one event of `device` from
     /// `source`; its priority is the kind's.
     pub fn opened(

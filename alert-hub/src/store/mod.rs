@@ -2,14 +2,16 @@
 //! the keys of the event ids each batch stored, incidents and their logs. sled is the default
 //! implementation.
 
+mod meta;
 mod pack;
 mod sled_store;
 
+pub use meta::Secret;
 pub use sled_store::SledStore;
 
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
+use crate::protocol::{DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, StoredEvent};
 
 /// One incident-log entry as stored: its feed sequence number, its incident, and the feed
 /// message (`{"type":"change",...}`) as JSON text.
@@ -21,7 +23,8 @@ pub struct LoggedChange {
 }
 
 /// An incident as stored: its id and its JSON (without the checklist view, which is derived
-/// from the run and the playbook library whenever the incident is loaded).
+/// from the run and the playbook library whenever the incident is loaded, and which an
+/// [`Incident`] keeps outside what it serializes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredIncident {
     pub id: String,
@@ -29,15 +32,11 @@ pub struct StoredIncident {
 }
 
 impl StoredIncident {
-    /// Encodes an incident for the store, leaving its checklist view out.
-    pub fn encode(incident: &mut Incident) -> Result<StoredIncident, StoreError> {
-        let checklist = incident.view.playbook.take();
-        let json = encode(&*incident, "an incident");
-        incident.view.playbook = checklist;
-        let json = json?;
+    /// Encodes an incident for the store.
+    pub fn encode(incident: &Incident) -> Result<StoredIncident, StoreError> {
         Ok(StoredIncident {
             id: incident.view.id.clone(),
-            json,
+            json: encode(incident, "an incident")?,
         })
     }
 }
@@ -60,8 +59,8 @@ impl EventRecord {
 }
 
 /// A record as the store keeps it: JSON. `what` names it in the error.
-fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|e| StoreError::Io(format!("cannot encode {what}: {e}")))
+fn encode<T: serde::Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|source| StoreError::Encode { what, source })
 }
 
 /// Everything one group commit writes. It is applied atomically: after a crash either all of
@@ -76,8 +75,14 @@ pub struct WriteBatch {
     pub log: Vec<LoggedChange>,
     /// Incidents as they stand after this batch.
     pub incidents: Vec<StoredIncident>,
-    /// Small named values (counters, running drills), as JSON.
-    pub meta: Vec<(String, serde_json::Value)>,
+    /// The number of the last incident opened, when it changed.
+    pub last_incident_number: Option<u64>,
+    /// The drills running, when they changed.
+    pub drills: Option<Vec<DrillView>>,
+    /// What is on test, when it changed.
+    pub on_test: Option<Vec<OnTestView>>,
+    /// Secrets made in this batch.
+    pub secrets: Vec<(Secret, [u8; 32])>,
     /// Signed shift hand-overs.
     pub handovers: Vec<HandOverRecord>,
     /// Changes of what is on test.
@@ -90,7 +95,10 @@ impl WriteBatch {
             && self.seen_ids.is_empty()
             && self.log.is_empty()
             && self.incidents.is_empty()
-            && self.meta.is_empty()
+            && self.last_incident_number.is_none()
+            && self.drills.is_none()
+            && self.on_test.is_none()
+            && self.secrets.is_empty()
             && self.handovers.is_empty()
             && self.on_test_log.is_empty()
     }
@@ -118,7 +126,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn incidents(&self) -> Result<Vec<Incident>, StoreError>;
     /// The whole log of one incident, in order.
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError>;
-    fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError>;
+    /// The number of the last incident opened, 0 when none.
+    fn last_incident_number(&self) -> Result<u64, StoreError>;
+    /// The drills running, as last stored.
+    fn drills(&self) -> Result<Vec<DrillView>, StoreError>;
+    /// What is on test, as last stored.
+    fn on_test(&self) -> Result<Vec<OnTestView>, StoreError>;
+    /// A secret of the hub's; `None` when none was made or what is stored is not one.
+    fn secret(&self, secret: Secret) -> Result<Option<[u8; 32]>, StoreError>;
     /// Every signed shift hand-over, oldest first.
     fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError>;
     /// Every change of what is on test, oldest first.

@@ -10,17 +10,20 @@
 //! - `n` + incident id → incident;
 //! - `x` + incident id + NUL + seq → the seqs (8 bytes each) of the incident's log entries in
 //!   one group commit, the last of them in the key;
-//! - `h` + seq → shift hand-over; `t` + seq → on-test change; `m` + name → meta value.
+//! - `h` + seq → shift hand-over; `t` + seq → on-test change;
+//! - `m` + name → a small record as JSON (see `meta` for the names).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use super::{LoggedChange, Store, WriteBatch, encode, pack};
+use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{Change, HandOverRecord, LogEntry, OnTestRecord, StoredEvent};
+use crate::protocol::{
+    Change, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, StoredEvent,
+};
 
 /// The store on a sled database in a data directory.
 #[derive(Debug, Clone)]
@@ -32,20 +35,19 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails loudly, changing nothing, when the
     /// directory holds data sled cannot open or something that is not a hub store.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
-        let open_error = |message: String| StoreError::Open {
-            dir: dir.to_path_buf(),
-            message,
-        };
         if dir.exists() && !looks_like_store(dir) {
-            return Err(open_error(
-                "the directory is not empty and holds no hub store (no sled `db` file)".into(),
-            ));
+            return Err(StoreError::NotAStore {
+                dir: dir.to_path_buf(),
+            });
         }
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(256 * 1024 * 1024)
             .open()
-            .map_err(|e| open_error(e.to_string()))?;
+            .map_err(|source| StoreError::Open {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
         Ok(SledStore { db })
     }
 }
@@ -72,7 +74,7 @@ fn read_event(k: &[u8], record: &[u8]) -> Result<(u64, StoredEvent), StoreError>
 /// A stored change message as the feed replays it: its text, with its seq and incident.
 fn logged_change(k: &[u8], record: &[u8]) -> Result<LoggedChange, StoreError> {
     let message: FeedChange = decode(k, record)?;
-    let json = String::from_utf8(record.to_vec()).map_err(|e| StoreError::Corrupt {
+    let json = String::from_utf8(record.to_vec()).map_err(|e| StoreError::Damaged {
         key: format!("c{}", seq_of(k)),
         message: e.to_string(),
     })?;
@@ -97,9 +99,9 @@ fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
 }
 
 fn decode<T: DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(v).map_err(|e| StoreError::Corrupt {
+    serde_json::from_slice(v).map_err(|source| StoreError::Corrupt {
         key: String::from_utf8_lossy(k).into_owned(),
-        message: e.to_string(),
+        source,
     })
 }
 
@@ -140,7 +142,7 @@ impl SledStore {
     ) -> Result<(), StoreError> {
         for r in self.db.range(seq_key(prefix, from)..vec![prefix + 1]) {
             let (k, v) = r?;
-            let records = pack::unpack(&v).map_err(|message| StoreError::Corrupt {
+            let records = pack::unpack(&v).map_err(|message| StoreError::Damaged {
                 key: format!("{}{}", char::from(prefix), seq_of(&k)),
                 message,
             })?;
@@ -246,8 +248,21 @@ impl Store for SledStore {
         for handover in &batch.handovers {
             b.insert(seq_key(b'h', handover.seq), encode(handover, "a record")?);
         }
-        for (name, value) in &batch.meta {
-            b.insert(key(b'm', &[name.as_bytes()]), encode(value, "a record")?);
+        if let Some(number) = batch.last_incident_number {
+            b.insert(
+                meta_key(meta::INCIDENT_NUMBER),
+                encode(&number, "a record")?,
+            );
+        }
+        if let Some(drills) = &batch.drills {
+            b.insert(meta_key(meta::DRILLS), encode(drills, "a record")?);
+        }
+        if let Some(on_test) = &batch.on_test {
+            b.insert(meta_key(meta::ON_TEST), encode(on_test, "a record")?);
+        }
+        for (secret, bytes) in &batch.secrets {
+            let hex = meta::to_hex(bytes);
+            b.insert(meta_key(secret.name()), encode(&hex, "a record")?);
         }
         self.db.apply_batch(b)?;
         self.db.flush()?;
@@ -262,7 +277,7 @@ impl Store for SledStore {
         for record in self.db.scan_prefix([b'k']) {
             let (k, v) = record?;
             if v.len() % 16 != 0 {
-                return Err(StoreError::Corrupt {
+                return Err(StoreError::Damaged {
                     key: format!("k{}", seq_of(&k)),
                     message: format!("{} bytes is not a list of 16-byte pairs", v.len()),
                 });
@@ -327,7 +342,7 @@ impl Store for SledStore {
         seqs.into_iter()
             .map(|seq| {
                 let entry = self.packed_at(b'c', seq, read_entry)?;
-                entry.ok_or_else(|| StoreError::Corrupt {
+                entry.ok_or_else(|| StoreError::Damaged {
                     key: format!("c{seq}"),
                     message: "indexed log entry is missing".into(),
                 })
@@ -343,8 +358,36 @@ impl Store for SledStore {
         self.after(b'h', 0, usize::MAX)
     }
 
-    fn meta(&self, name: &str) -> Result<Option<serde_json::Value>, StoreError> {
-        let k = key(b'm', &[name.as_bytes()]);
+    fn last_incident_number(&self) -> Result<u64, StoreError> {
+        let number = self.meta::<serde_json::Value>(meta::INCIDENT_NUMBER)?;
+        Ok(number.and_then(|v| v.as_u64()).unwrap_or(0))
+    }
+
+    fn drills(&self) -> Result<Vec<DrillView>, StoreError> {
+        Ok(self.meta(meta::DRILLS)?.unwrap_or_default())
+    }
+
+    fn on_test(&self) -> Result<Vec<OnTestView>, StoreError> {
+        Ok(self.meta(meta::ON_TEST)?.unwrap_or_default())
+    }
+
+    fn secret(&self, secret: Secret) -> Result<Option<[u8; 32]>, StoreError> {
+        let stored = self.meta::<serde_json::Value>(secret.name())?;
+        Ok(stored
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .and_then(meta::from_hex))
+    }
+}
+
+fn meta_key(name: &str) -> Vec<u8> {
+    key(b'm', &[name.as_bytes()])
+}
+
+impl SledStore {
+    /// The small record kept under `name`.
+    fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
+        let k = meta_key(name);
         self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
     }
 }
@@ -496,6 +539,55 @@ mod tests {
         }
         let entries = store.incident_log(east).expect("log");
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn small_records_read_back_typed_from_the_keys_older_stores_wrote() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        assert_eq!(store.last_incident_number().expect("number"), 0);
+        assert!(store.drills().expect("drills").is_empty());
+        assert!(store.secret(Secret::IdSalt).expect("salt").is_none());
+        // As the hub wrote them when they were untyped JSON values under their names.
+        let hex = "ab".repeat(32);
+        let drills = r#"[{"id":"q1","name":{"zh":"演练","en":"Drill"},"started_at":"2026-11-22T10:00:00Z"}]"#;
+        for (name, json) in [
+            ("incident_number", "42".to_string()),
+            ("drills", drills.to_string()),
+            ("on_test", "[]".to_string()),
+            ("ack_secret", format!("\"{hex}\"")),
+        ] {
+            store
+                .db
+                .insert(meta_key(name), json.as_bytes())
+                .expect("insert");
+        }
+        assert_eq!(store.last_incident_number().expect("number"), 42);
+        let running = store.drills().expect("drills");
+        assert_eq!(running.len(), 1);
+        assert_eq!(running[0].id, "q1");
+        assert!(store.on_test().expect("on test").is_empty());
+        assert_eq!(
+            store.secret(Secret::AckLinks).expect("secret"),
+            Some([0xab; 32])
+        );
+
+        let batch = WriteBatch {
+            last_incident_number: Some(43),
+            drills: Some(Vec::new()),
+            secrets: vec![(Secret::IdSalt, [7; 32])],
+            ..WriteBatch::default()
+        };
+        store.commit(&batch).expect("commit");
+        assert_eq!(store.last_incident_number().expect("number"), 43);
+        assert!(store.drills().expect("drills").is_empty());
+        assert_eq!(store.secret(Secret::IdSalt).expect("salt"), Some([7; 32]));
+        let raw = store
+            .db
+            .get(meta_key("id_salt"))
+            .expect("get")
+            .expect("kept");
+        assert_eq!(&raw[..], format!("\"{}\"", "07".repeat(32)).as_bytes());
     }
 
     #[test]
