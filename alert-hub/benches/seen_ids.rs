@@ -7,6 +7,10 @@ use std::time::Instant;
 use alert_hub::core::SeenIds;
 use alert_hub::store::{SledStore, Store, WriteBatch};
 
+/// Memory is measured with the allocator `alert-hub serve` uses (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EVENTS: u64 = 5_000_000;
 const BATCH: u64 = 2_000;
 

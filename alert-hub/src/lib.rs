@@ -17,9 +17,3 @@ pub mod on_test;
 pub mod protocol;
 pub mod server;
 pub mod store;
-
-/// Every program with the hub in it allocates with mimalloc. With the system allocator the core
-/// thread, which frees much of what the connection tasks allocated, spent a quarter of its time
-/// in malloc and its arena locks; `cargo bench -p drills --bench hub_ingest` shows the difference.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

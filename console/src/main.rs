@@ -13,6 +13,10 @@ use console::sound::player::SoundOutput;
 use console::{app, tui};
 use tokio::runtime::Runtime;
 
+/// The embedded demo hub allocates as `alert-hub serve` does (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

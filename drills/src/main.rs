@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use drills::load::{self, LoadPlan};
 use drills::mix::{MixPlan, Profile};
 
+/// Allocates as `alert-hub serve` does (see its `main.rs`): the load generator is as fast as the hub.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "drills",

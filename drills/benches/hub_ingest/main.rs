@@ -19,6 +19,10 @@ use drills::stats::{Latency, ms};
 use drills::watch::{ConsoleDelay, FeedLog, FeedWatch, console_delay};
 use sled_batch::{Shape, SledFigures};
 
+/// The hub measured here allocates as `alert-hub serve` does (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Concurrent devices (and producers, for baseline B).
 const CLIENTS: usize = 50;
 /// Frames each client may have unanswered (writes outstanding, for baseline B).
