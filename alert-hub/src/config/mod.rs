@@ -75,6 +75,9 @@ pub enum Principal {
     Operator(String),
 }
 
+/// The longest heartbeat interval a source may have, in seconds: three days.
+pub const MAX_HEARTBEAT_SECS: u64 = 3 * 24 * 60 * 60;
+
 /// The default sustained rate of a source, events a second: a panel in full alarm sends tens.
 pub const DEFAULT_MAX_EVENTS_PER_SEC: u32 = 500;
 /// The default burst above the sustained rate.
@@ -222,7 +225,7 @@ impl Checker<'_> {
                 let m = format!("site \"{}\" is not defined in [[sites]]", s.site.get_ref());
                 self.problem(&s.site, format!("{at}.site"), m);
             }
-            let heartbeat_secs = self.positive(s.heartbeat_secs, &at, "heartbeat_secs");
+            let heartbeat_secs = self.heartbeat(s.heartbeat_secs, &at);
             let max_events_per_sec = self.positive(s.max_events_per_sec, &at, "max_events_per_sec");
             let id = s.id.get_ref().clone();
             let token = RawToken {
@@ -301,6 +304,21 @@ impl Checker<'_> {
         }
     }
 
+    /// A heartbeat interval: more than zero and at most [`MAX_HEARTBEAT_SECS`].
+    fn heartbeat(&mut self, value: Option<Spanned<u64>>, at: &str) -> Option<u64> {
+        if let Some(secs) = &value
+            && *secs.get_ref() > MAX_HEARTBEAT_SECS
+        {
+            let message = format!(
+                "must be at most {MAX_HEARTBEAT_SECS} (three days): a source silent longer \
+                 than that must be noticed (EN 81-28 asks a lift unit to test-call every 3 days)"
+            );
+            self.problem(secs, format!("{at}.heartbeat_secs"), message);
+            return None;
+        }
+        self.positive(value, at, "heartbeat_secs")
+    }
+
     fn positive<T: Copy + PartialEq + Default>(
         &mut self,
         value: Option<Spanned<T>>,
@@ -376,33 +394,52 @@ fn field_at(text: &str, offset: usize) -> String {
         .get(line_start..)
         .and_then(|t| t.lines().next())
         .unwrap_or("");
+    let above = before.get(..line_start).unwrap_or("");
+    if let Some(header) = Header::of(line) {
+        // The error is about a table itself, such as an unknown `[name]`.
+        return header.name().to_string();
+    }
     let key = line.split_once('=').map(|(k, _)| k.trim()).unwrap_or("");
-    let header = before
-        .get(..line_start)
-        .unwrap_or("")
-        .lines()
-        .rev()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("[[")
-                .and_then(|l| l.strip_suffix("]]"))
-        })
-        .map(str::trim);
-    let Some(table) = header else {
-        return key.to_string();
+    let path = match above.lines().rev().find_map(Header::of) {
+        None => return key.to_string(),
+        Some(Header::Table(name)) => name.to_string(),
+        Some(Header::Array(name)) => {
+            let index = above
+                .lines()
+                .filter(|l| Header::of(l) == Some(Header::Array(name)))
+                .count()
+                .saturating_sub(1);
+            format!("{name}[{index}]")
+        }
     };
-    let marker = format!("[[{table}]]");
-    let index = before
-        .get(..line_start)
-        .unwrap_or("")
-        .lines()
-        .filter(|l| l.trim().replace(' ', "") == marker)
-        .count()
-        .saturating_sub(1);
     if key.is_empty() {
-        format!("{table}[{index}]")
+        path
     } else {
-        format!("{table}[{index}].{key}")
+        format!("{path}.{key}")
+    }
+}
+
+/// A table header line: `[name]` or `[[name]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Header<'a> {
+    Table(&'a str),
+    Array(&'a str),
+}
+
+impl<'a> Header<'a> {
+    fn of(line: &'a str) -> Option<Header<'a>> {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+            return Some(Header::Array(name.trim()));
+        }
+        let name = line.strip_prefix('[').and_then(|l| l.strip_suffix(']'))?;
+        Some(Header::Table(name.trim()))
+    }
+
+    fn name(self) -> &'a str {
+        match self {
+            Header::Table(name) | Header::Array(name) => name,
+        }
     }
 }
 

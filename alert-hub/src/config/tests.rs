@@ -60,6 +60,40 @@ fn an_unknown_field_is_refused_with_its_line() {
 }
 
 #[test]
+fn an_unknown_table_after_an_array_is_named_as_itself() {
+    let text = format!(
+        "{SITE}[[operators]]\nid = \"op\"\nname = \"Op\"\nrole = \"operator\"\n\
+         token = \"0123456789abcdef\"\n\n[colour]\nhue = \"red\"\n"
+    );
+    let message = problems(&text);
+    assert!(message.starts_with("site.toml:10: colour: "), "{message}");
+    assert!(!message.contains("operators[0]"), "{message}");
+}
+
+#[test]
+fn a_key_of_a_single_table_is_named_under_it() {
+    let text = format!("{SITE}[notify]\nstall_minutes = 5\ncolour = \"red\"\n");
+    let message = problems(&text);
+    assert!(
+        message.starts_with("site.toml:6: notify.colour: "),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_heartbeat_interval_longer_than_three_days_is_refused() {
+    let text = format!(
+        "{SITE}[[sources]]\nid = \"fp\"\nsite = \"gg\"\nkind = \"fire_panel\"\n\
+         token = \"0123456789abcdef\"\nheartbeat_secs = 9223372036854775807\n"
+    );
+    let message = problems(&text);
+    assert!(
+        message.starts_with("site.toml:9: sources[0].heartbeat_secs: must be at most 259200"),
+        "{message}"
+    );
+}
+
+#[test]
 fn an_unknown_source_kind_is_refused() {
     let text = format!(
         "{SITE}[[sources]]\nid = \"fp\"\nsite = \"gg\"\nkind = \"toaster\"\ntoken = \"0123456789abcdef\"\n"
