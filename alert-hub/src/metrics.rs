@@ -77,7 +77,7 @@ impl Metrics {
         counter(
             &mut out,
             "hub_events_acked_total",
-            "Events acknowledged after a durable store (duplicates included).",
+            "Events stored durably and acknowledged (re-sent duplicates are counted apart).",
             self.acked.load(Relaxed),
         );
         counter(

@@ -1,5 +1,7 @@
-//! Drawing: the frame every screen shares (drill banner, message bar, status line, popups) and
-//! one module per screen. Drawing reads the state and never changes it.
+//! Drawing: the layout every screen shares (drill banner, body, message bar, status line and
+//! overlays), the styles and spans the screens have in common, and one module per screen.
+//! Drawing takes the state by reference and changes nothing; the app draws once after each
+//! batch of actions (keys, ticks, hub messages).
 
 pub mod board;
 pub mod handover;
