@@ -21,7 +21,9 @@ use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
 use crate::core::{Request, Subscription};
 use crate::hub::{Hub, stopped};
-use crate::protocol::{ConsoleMessage, ConsoleRequest, OperatorInfo, RefusalCode, Reply};
+use crate::protocol::{
+    Bilingual, ConsoleMessage, ConsoleRequest, OperatorInfo, RefusalCode, Reply,
+};
 
 /// A console further behind than this many changes gets a fresh snapshot instead of a replay.
 pub const MAX_REPLAY: u64 = 10_000;
@@ -205,7 +207,10 @@ async fn command(hub: &Hub, operator: &OperatorInfo, text: &str, replies: mpsc::
                 request,
                 ok: false,
                 error: Some(RefusalCode::BadCommand),
-                message: Some(format!("The command could not be read: {e}")),
+                message: Some(Bilingual {
+                    zh: format!("无法读取该命令：{e}"),
+                    en: format!("The command could not be read: {e}"),
+                }),
             };
             let _ = replies.send(reply).await;
             return;
@@ -228,7 +233,10 @@ async fn command(hub: &Hub, operator: &OperatorInfo, text: &str, replies: mpsc::
                 request: id,
                 ok: false,
                 error: Some(RefusalCode::Unavailable),
-                message: Some("The hub could not store the command; nothing changed.".into()),
+                message: Some(Bilingual {
+                    zh: "中心未能保存该命令，没有任何改变。".into(),
+                    en: "The hub could not store the command; nothing changed.".into(),
+                }),
             },
         };
         let _ = replies.send(reply).await;

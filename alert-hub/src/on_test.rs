@@ -117,19 +117,28 @@ impl OnTest {
                 by,
             } => {
                 if !is_source(&source) {
-                    let m = format!("There is no source \"{source}\" on this hub.");
-                    return Err(Refusal::new(RefusalCode::BadCommand, m));
+                    return Err(Refusal::new(
+                        RefusalCode::BadCommand,
+                        format!("本系统没有信号源“{source}”。"),
+                        format!("There is no source \"{source}\" on this hub."),
+                    ));
                 }
                 if !(1..=MAX_TEST_MINUTES).contains(&minutes) {
-                    let m = format!(
-                        "A test lasts from 1 to {MAX_TEST_MINUTES} minutes, not {minutes}."
-                    );
-                    return Err(Refusal::new(RefusalCode::BadCommand, m));
+                    return Err(Refusal::new(
+                        RefusalCode::BadCommand,
+                        format!("测试时长为 1 到 {MAX_TEST_MINUTES} 分钟，不能是 {minutes} 分钟。"),
+                        format!(
+                            "A test lasts from 1 to {MAX_TEST_MINUTES} minutes, not {minutes}."
+                        ),
+                    ));
                 }
                 let reason = reason.trim();
                 if reason.is_empty() {
-                    let m = "Say why the source goes on test (e.g. the maintenance work order).";
-                    return Err(Refusal::new(RefusalCode::BadCommand, m));
+                    return Err(Refusal::new(
+                        RefusalCode::BadCommand,
+                        "请说明测试原因（例如维保工单号）。",
+                        "Say why the source goes on test (e.g. the maintenance work order).",
+                    ));
                 }
                 let test = OnTestView {
                     source,
@@ -149,6 +158,7 @@ impl OnTest {
                     let what = device.map_or(source.clone(), |d| format!("{source} / {d}"));
                     return Err(Refusal::new(
                         RefusalCode::InvalidState,
+                        format!("{what} 不在测试中。"),
                         format!("{what} is not on test."),
                     ));
                 };

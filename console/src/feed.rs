@@ -12,7 +12,7 @@ use alert_hub::protocol::{
 use crate::action::Effect;
 use crate::screens::{board, handover, on_test};
 use crate::state::{Level, State};
-use crate::strings::{S, event_text, refusal_name};
+use crate::strings::{S, event_text, refusal_text};
 use crate::update::{annunciate, describe};
 
 /// Applies one message from the hub.
@@ -223,12 +223,7 @@ fn replied(state: &mut State, reply: Reply) {
         state.say(Level::Info, text);
         return;
     }
-    let why = reply.message.clone().unwrap_or_else(|| {
-        reply
-            .error
-            .map(|code| refusal_name(code, state.lang).to_string())
-            .unwrap_or_default()
-    });
+    let why = refusal_text(&reply, state.lang);
     let text = format!("{} — {what}: {why}", S::Refused.get(state.lang));
     state.say(Level::Error, text);
 }

@@ -1,8 +1,8 @@
 //! `update` given / when / then: every operator intent, screen by screen.
 
 use alert_hub::protocol::{
-    Command, ConsoleMessage, EventKind, IncidentEvent, IncidentState, OverdueStep, RefusalCode,
-    Reply,
+    Bilingual, Command, ConsoleMessage, EventKind, IncidentEvent, IncidentState, OverdueStep,
+    RefusalCode, Reply,
 };
 use console::action::{Action, Effect, Intent, Screen};
 use console::sample::{self, T0};
@@ -584,7 +584,10 @@ fn a_refused_hand_over_shows_why() {
         request: out.request().into(),
         ok: false,
         error: Some(RefusalCode::BadCommand),
-        message: Some("unknown action hand_over".into()),
+        message: Some(Bilingual {
+            zh: "无法识别的操作 hand_over".into(),
+            en: "unknown action hand_over".into(),
+        }),
     };
     update(
         &mut state,

@@ -1,11 +1,11 @@
 //! `update` given / when / then on the on-test screen: the selection, putting a source or
 //! device on test from the prompt, and ending the selected test early.
 
-use alert_hub::protocol::{Command, ConsoleMessage, OnTestView, Reply};
+use alert_hub::protocol::{Bilingual, Command, ConsoleMessage, OnTestView, RefusalCode, Reply};
 use console::action::{Action, Intent, Screen};
 use console::sample::T0;
 use console::state::{EditPurpose, Level, Overlay, State};
-use console::strings::S;
+use console::strings::{Lang, S};
 use console::update::update;
 use ratatui::crossterm::event::KeyCode;
 use time::Duration;
@@ -182,29 +182,40 @@ fn ending_with_nothing_on_test_says_so() {
 }
 
 #[test]
-fn the_hubs_refusal_is_shown_with_the_test_named() {
-    let mut state = on_test_screen();
-    key(&mut state, KeyCode::Char('x'));
-    key(&mut state, KeyCode::Char('y'));
-    let request = state.pending.keys().next().unwrap().clone();
-    let reply = Reply {
-        request,
-        ok: false,
-        error: None,
-        message: Some("only a safety officer or admin may end a test".into()),
-    };
-    update(
-        &mut state,
-        Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
-    );
-    let message = state.message.as_ref().unwrap();
-    assert_eq!(message.level, Level::Error);
-    assert!(
-        message
-            .text
-            .contains("end test early fp-river-view / flow-switch-B1"),
-        "{}",
-        message.text
-    );
-    assert!(message.text.contains("only a safety officer or admin"));
+fn the_hubs_refusal_is_shown_with_the_test_named_in_the_operators_language() {
+    for (lang, named, why) in [
+        (
+            Lang::En,
+            "end test early fp-river-view / flow-switch-B1",
+            "only a safety officer or admin may end a test",
+        ),
+        (
+            Lang::Zh,
+            "fp-river-view / flow-switch-B1",
+            "只有安全主管或管理员可以结束测试",
+        ),
+    ] {
+        let mut state = on_test_screen();
+        state.lang = lang;
+        key(&mut state, KeyCode::Char('x'));
+        key(&mut state, KeyCode::Char('y'));
+        let request = state.pending.keys().next().unwrap().clone();
+        let reply = Reply {
+            request,
+            ok: false,
+            error: Some(RefusalCode::NotPermitted),
+            message: Some(Bilingual {
+                zh: "只有安全主管或管理员可以结束测试".into(),
+                en: "only a safety officer or admin may end a test".into(),
+            }),
+        };
+        update(
+            &mut state,
+            Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
+        );
+        let message = state.message.as_ref().unwrap();
+        assert_eq!(message.level, Level::Error);
+        assert!(message.text.contains(named), "{lang:?}: {}", message.text);
+        assert!(message.text.contains(why), "{lang:?}: {}", message.text);
+    }
 }

@@ -62,6 +62,17 @@ impl fmt::Display for LoadError {
     }
 }
 
+/// Why a value does not fit a step's input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueProblem {
+    #[error("a value is required")]
+    Missing,
+    #[error("{value:?} is not a number")]
+    NotANumber { value: String },
+    #[error("{value:?} is not a time; write HH:MM or an RFC 3339 timestamp")]
+    NotATime { value: String },
+}
+
 /// Why a command was refused by a playbook run; the run is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
@@ -93,11 +104,11 @@ pub enum RunError {
     UnknownInput { step: String, input: String },
     #[error("step {step:?} has not been reached, so nothing can be recorded for it yet")]
     NotReached { step: String },
-    #[error("input {input:?} of step {step:?}: {reason}")]
+    #[error("input {input:?} of step {step:?}: {problem}")]
     BadInput {
         step: String,
         input: String,
-        reason: String,
+        problem: ValueProblem,
     },
     #[error("step {step:?} needs {inputs} recorded before it is done")]
     InputsMissing { step: String, inputs: String },

@@ -17,7 +17,7 @@ mod run;
 mod source;
 mod text;
 
-pub use error::{LoadError, Problem, Result, RunError};
+pub use error::{LoadError, Problem, Result, RunError, ValueProblem};
 pub use library::Library;
 pub use load::{ROLES_FILE, TREES_FILE};
 pub use model::{

@@ -23,6 +23,7 @@ fn fire_alarm() -> Notice {
         location: "Green Garden / B2 / 7F / 7F east corridor".into(),
         summary: "P1 fire alarm at Green Garden B2 7F east corridor, confirmed by two detectors"
             .into(),
+        summary_zh: "P1 火警：Green Garden / B2 / 7F / 7F east corridor，两个探测器确认".into(),
         level: 1,
         contact_id: "c-wang".into(),
         contact_name: "王伟 Wang Wei".into(),

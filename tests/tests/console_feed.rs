@@ -145,7 +145,9 @@ async fn commands_are_logged_with_the_operator_and_refused_with_a_reason() {
         })
         .await;
     assert_eq!(refused.error, Some(RefusalCode::NotPermitted));
-    assert!(refused.message.unwrap_or_default().contains("manager"));
+    let message = refused.message.expect("a sentence");
+    assert!(message.en.contains("manager"), "{message:?}");
+    assert!(message.zh.contains("项目经理"), "{message:?}");
 
     assert!(
         li.command(Command::Acknowledge {
@@ -160,7 +162,7 @@ async fn commands_are_logged_with_the_operator_and_refused_with_a_reason() {
         })
         .await;
     assert_eq!(twice.error, Some(RefusalCode::InvalidState));
-    assert!(twice.message.unwrap_or_default().contains("op-li"));
+    assert!(twice.message.unwrap_or_default().en.contains("op-li"));
     let note = Command::AddNote {
         incident: id.clone(),
         text: "guard Zhou sent to 7F".into(),
@@ -325,7 +327,9 @@ async fn playbook_steps_from_the_console_are_logged_with_the_operator() {
         })
         .await;
     assert!(!wrong.ok, "only the current step can be completed");
-    assert!(wrong.message.unwrap_or_default().contains("evacuate"));
+    let message = wrong.message.expect("a sentence");
+    assert!(message.en.contains("evacuate"), "{message:?}");
+    assert!(message.zh.contains("evacuate"), "{message:?}");
     assert!(
         li.command(Command::CompleteStep {
             incident: id.clone(),

@@ -86,6 +86,7 @@ impl State {
         let Some((incident, command)) = IncidentCommand::of(command) else {
             return Err(Refusal::new(
                 RefusalCode::BadCommand,
+                "这个命令没有指明事件。",
                 "This command names no incident.",
             ));
         };
@@ -115,6 +116,10 @@ impl State {
             return Err(Refusal::new(
                 RefusalCode::NotPermitted,
                 format!(
+                    "交接班须在交班或接班值班员的控制台上签署，不能由 {} 签署。",
+                    operator.id
+                ),
+                format!(
                     "A hand-over is signed on the console of the outgoing or the incoming operator, not {}.",
                     operator.id
                 ),
@@ -123,6 +128,7 @@ impl State {
         if outgoing == incoming {
             return Err(Refusal::new(
                 RefusalCode::NeedsSecondOperator,
+                "交班和接班须是两个不同的人。",
                 "The outgoing and the incoming operator must be two different people.",
             ));
         }
@@ -130,6 +136,7 @@ impl State {
             if !on_duty(id) {
                 return Err(Refusal::new(
                     RefusalCode::BadCommand,
+                    format!("“{id}”不是本控制室的值班员。"),
                     format!("\"{id}\" is not an operator of this control room."),
                 ));
             }

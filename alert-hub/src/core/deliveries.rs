@@ -46,11 +46,19 @@ impl State {
             .site(&view.location.site)
             .map_or_else(|| view.location.site.clone(), |s| s.name.clone());
         let mut summary = format!("{} {} at {}", view.priority, view.kind, view.location);
+        let mut summary_zh = format!(
+            "{} {}：{}",
+            view.priority,
+            view.kind.names().0,
+            view.location
+        );
         if view.confirmed_by_two_detectors {
             summary.push_str(", confirmed by two detectors");
+            summary_zh.push_str("，两个探测器确认");
         }
         if let Some(drill) = &view.drill {
             summary = format!("DRILL {drill}: {summary}");
+            summary_zh = format!("演练 {drill}：{summary_zh}");
         }
         let notice = Notice {
             incident: view.id.clone(),
@@ -60,6 +68,7 @@ impl State {
             site_name,
             location: view.location.to_string(),
             summary,
+            summary_zh,
             level: level + 1,
             contact_id: person.id.clone(),
             contact_name: person.name.clone(),

@@ -231,6 +231,7 @@ impl IncidentBook {
         let incident = self.incidents.get(id).ok_or_else(|| {
             Refusal::new(
                 RefusalCode::UnknownIncident,
+                format!("没有未关闭的事件 {id}。"),
                 format!("No open incident {id}."),
             )
         })?;

@@ -42,8 +42,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::protocol::{
-    Command, EventKind, IncidentEvent, IncidentState, IncidentView, Location, PlaybookView,
-    Priority, RefusalCode, Role, StoredEvent,
+    Bilingual, Command, EventKind, IncidentEvent, IncidentState, IncidentView, Location,
+    PlaybookView, Priority, RefusalCode, Role, StoredEvent,
 };
 
 /// A device's alarm–restore cycles before an incident is marked flapping.
@@ -157,14 +157,19 @@ pub struct OperatorRef<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: RefusalCode,
-    pub message: String,
+    /// The sentence, in Chinese and English: the console shows the operator's language.
+    pub message: Bilingual,
 }
 
 impl Refusal {
-    pub fn new(code: RefusalCode, message: impl Into<String>) -> Self {
+    /// A refusal with its sentence in Chinese (`zh`) and English (`en`).
+    pub fn new(code: RefusalCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Refusal {
             code,
-            message: message.into(),
+            message: Bilingual {
+                zh: zh.into(),
+                en: en.into(),
+            },
         }
     }
 }
@@ -337,6 +342,7 @@ impl Incident {
         if self.view.state == Closed {
             return Err(Refusal::new(
                 RefusalCode::InvalidState,
+                format!("{id} 已关闭。"),
                 format!("{id} is closed."),
             ));
         }
@@ -356,6 +362,10 @@ impl Incident {
                 _ => Err(Refusal::new(
                     RefusalCode::InvalidState,
                     format!(
+                        "{id} 已由 {} 确认。",
+                        self.view.owner.as_deref().unwrap_or("其他值班员")
+                    ),
+                    format!(
                         "{id} is already acknowledged by {}.",
                         self.view.owner.as_deref().unwrap_or("another operator")
                     ),
@@ -364,11 +374,16 @@ impl Incident {
             IncidentCommand::AddNote { text } => {
                 let text = text.trim();
                 if text.is_empty() {
-                    return Err(Refusal::new(RefusalCode::BadCommand, "The note is empty."));
+                    return Err(Refusal::new(
+                        RefusalCode::BadCommand,
+                        "备注是空的。",
+                        "The note is empty.",
+                    ));
                 }
                 if text.chars().count() > MAX_NOTE_CHARS {
                     return Err(Refusal::new(
                         RefusalCode::BadCommand,
+                        format!("备注最多 {MAX_NOTE_CHARS} 个字。"),
                         format!("A note may have at most {MAX_NOTE_CHARS} characters."),
                     ));
                 }
@@ -387,10 +402,12 @@ impl Incident {
                 }]),
                 New => Err(Refusal::new(
                     RefusalCode::InvalidState,
+                    format!("{id} 尚未确认：请先确认，再办结。"),
                     format!("{id} is not acknowledged yet: acknowledge it before resolving."),
                 )),
                 _ => Err(Refusal::new(
                     RefusalCode::InvalidState,
+                    format!("{id} 已办结。"),
                     format!("{id} is already resolved."),
                 )),
             },
@@ -404,6 +421,7 @@ impl Incident {
                 if events.is_empty() {
                     return Err(Refusal::new(
                         RefusalCode::InvalidState,
+                        format!("{id} 没有可以升级的通知树。"),
                         format!("{id} has no notification tree left to escalate."),
                     ));
                 }
@@ -417,6 +435,7 @@ impl Incident {
         if self.view.state != IncidentState::Resolved {
             return Err(Refusal::new(
                 RefusalCode::InvalidState,
+                format!("{id} 须先办结，才能关闭。"),
                 format!("{id} must be resolved before it is closed."),
             ));
         }
@@ -430,6 +449,7 @@ impl Incident {
             None => Ok(vec![IncidentEvent::CloseRequested { operator: who }]),
             Some(first) if *first == who => Err(Refusal::new(
                 RefusalCode::NeedsSecondOperator,
+                format!("{id} 是一级事件：须由另一名值班员（不是 {who}）确认关闭。"),
                 format!("{id} is a P1: a second operator, not {who}, must confirm the close."),
             )),
             Some(first) => Ok(vec![IncidentEvent::Closed {

@@ -73,22 +73,23 @@ impl Action {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// What the action does, in Chinese and English.
+    fn name(self) -> (&'static str, &'static str) {
         match self {
-            Action::Acknowledge => "acknowledge an incident",
-            Action::AddNote => "add a note",
-            Action::Resolve => "resolve an incident",
-            Action::Close => "close an incident",
-            Action::CompleteStep => "complete a playbook step",
-            Action::Choose => "choose a playbook branch",
-            Action::RecordInput => "record a playbook input",
-            Action::SkipStep => "skip a playbook step",
-            Action::EscalateNow => "escalate a notification tree",
-            Action::HandOver => "sign a shift hand-over",
-            Action::PutOnTest => "put a source on test",
-            Action::EndTest => "end a test",
-            Action::StartDrill => "start a drill",
-            Action::EndDrill => "end a drill",
+            Action::Acknowledge => ("确认事件", "acknowledge an incident"),
+            Action::AddNote => ("添加备注", "add a note"),
+            Action::Resolve => ("办结事件", "resolve an incident"),
+            Action::Close => ("关闭事件", "close an incident"),
+            Action::CompleteStep => ("完成预案步骤", "complete a playbook step"),
+            Action::Choose => ("选择预案分支", "choose a playbook branch"),
+            Action::RecordInput => ("记录预案数值", "record a playbook input"),
+            Action::SkipStep => ("跳过预案步骤", "skip a playbook step"),
+            Action::EscalateNow => ("升级通知树", "escalate a notification tree"),
+            Action::HandOver => ("签署交接班", "sign a shift hand-over"),
+            Action::PutOnTest => ("将信号源置于测试", "put a source on test"),
+            Action::EndTest => ("结束测试", "end a test"),
+            Action::StartDrill => ("开始演练", "start a drill"),
+            Action::EndDrill => ("结束演练", "end a drill"),
         }
     }
 }
@@ -107,25 +108,25 @@ pub fn check_permission(role: Role, action: Action) -> Result<(), Refusal> {
     if permitted(role, action) {
         return Ok(());
     }
-    let who = match action.who_may() {
-        Who::SafetyOfficerOrAdmin => "a safety officer or an admin",
-        Who::Anyone | Who::OnDuty => "an operator on duty",
+    let (who_zh, who) = match action.who_may() {
+        Who::SafetyOfficerOrAdmin => ("安全主管或管理员", "a safety officer or an admin"),
+        Who::Anyone | Who::OnDuty => ("值班员", "an operator on duty"),
     };
+    let (role_zh, role_en) = role_name(role);
+    let (action_zh, action_en) = action.name();
     Err(Refusal::new(
         RefusalCode::NotPermitted,
-        format!(
-            "A {} may not {}; {who} must.",
-            role_name(role),
-            action.name()
-        ),
+        format!("{role_zh}不能{action_zh}；须由{who_zh}操作。"),
+        format!("{role_en} may not {action_en}; {who} must."),
     ))
 }
 
-fn role_name(role: Role) -> &'static str {
+/// The role's name with its article in English, in Chinese and English.
+fn role_name(role: Role) -> (&'static str, &'static str) {
     match role {
-        Role::Operator => "operator",
-        Role::SafetyOfficer => "safety officer",
-        Role::Manager => "manager",
-        Role::Admin => "admin",
+        Role::Operator => ("值班员", "An operator"),
+        Role::SafetyOfficer => ("安全主管", "A safety officer"),
+        Role::Manager => ("项目经理", "A manager"),
+        Role::Admin => ("管理员", "An admin"),
     }
 }

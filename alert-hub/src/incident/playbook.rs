@@ -2,7 +2,9 @@
 //! checklist view the console shows. The run itself is the `playbooks` engine, rebuilt from the
 //! run events the incident keeps.
 
-use playbooks::{Library, Outcome, Run, RunCommand, RunError, RunEvent, StepStatus as RunStatus};
+use playbooks::{
+    Library, Outcome, Run, RunCommand, RunError, RunEvent, StepStatus as RunStatus, ValueProblem,
+};
 use time::OffsetDateTime;
 
 use super::{Incident, IncidentCommand, Refusal, Setup};
@@ -59,12 +61,14 @@ impl Incident {
         let Some(run) = self.run(&setup.library) else {
             return Err(Refusal::new(
                 RefusalCode::InvalidState,
+                format!("{id} 没有处置预案。"),
                 format!("{id} has no playbook."),
             ));
         };
         if self.view.state == IncidentState::New {
             return Err(Refusal::new(
                 RefusalCode::InvalidState,
+                format!("{id} 尚未确认：请先确认，再执行步骤。"),
                 format!("{id} is not acknowledged yet: acknowledge it before working its steps."),
             ));
         }
@@ -89,6 +93,7 @@ impl Incident {
             _ => {
                 return Err(Refusal::new(
                     RefusalCode::BadCommand,
+                    "这个命令不是预案步骤。",
                     "This command is not a playbook step.",
                 ));
             }
@@ -151,8 +156,49 @@ pub(super) fn apply_run_event(incident: &mut Incident, event: &RunEvent) {
     }
 }
 
+/// A playbook run's refusal in both languages (the English is the engine's own sentence).
 fn refusal(error: RunError) -> Refusal {
-    Refusal::new(RefusalCode::InvalidState, error.to_string())
+    let zh = match &error {
+        RunError::NotStarted => "预案尚未开始。".to_string(),
+        RunError::AlreadyStarted => "预案已经开始。".to_string(),
+        RunError::Finished => "预案已经完成。".to_string(),
+        RunError::UnknownStep { playbook, step } => format!("预案 {playbook} 没有步骤 {step}。"),
+        RunError::NotCurrent { step, current } => {
+            format!("步骤 {step} 不是当前步骤（当前步骤是 {current}）。")
+        }
+        RunError::ChoiceRequired { step, choices } => {
+            format!("步骤 {step} 需要选择：{choices} 之一。")
+        }
+        RunError::NoChoices { step } => format!("步骤 {step} 没有可选项。"),
+        RunError::UnknownChoice {
+            step,
+            choice,
+            choices,
+        } => format!("步骤 {step} 没有选项 {choice}（可选：{choices}）。"),
+        RunError::NotSkippable { step } => format!("步骤 {step} 不能跳过。"),
+        RunError::ReasonRequired { step } => format!("跳过步骤 {step} 须说明原因。"),
+        RunError::UnknownInput { step, input } => format!("步骤 {step} 没有填写项 {input}。"),
+        RunError::NotReached { step } => format!("尚未到达步骤 {step}，还不能为它记录数值。"),
+        RunError::BadInput {
+            step,
+            input,
+            problem,
+        } => {
+            let problem = match problem {
+                ValueProblem::Missing => "须填写数值".to_string(),
+                ValueProblem::NotANumber { value } => format!("“{value}”不是数字"),
+                ValueProblem::NotATime { value } => {
+                    format!("“{value}”不是时间；请写成 HH:MM 或 RFC 3339 时间")
+                }
+            };
+            format!("步骤 {step} 的 {input}：{problem}。")
+        }
+        RunError::InputsMissing { step, inputs } => {
+            format!("步骤 {step} 完成前须先记录 {inputs}。")
+        }
+        RunError::ActorRequired => "须有值班员编号。".to_string(),
+    };
+    Refusal::new(RefusalCode::InvalidState, zh, error.to_string())
 }
 
 fn bilingual(text: &playbooks::Text) -> Bilingual {

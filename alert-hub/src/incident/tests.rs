@@ -73,11 +73,16 @@ impl Then {
         assert_eq!(self.0, Ok(expected));
     }
 
-    /// The command is refused with `code`; gives the refusal's message.
+    /// The command is refused with `code` and a sentence in both languages; gives the English.
     pub(crate) fn then_refused(self, code: RefusalCode) -> String {
         let refusal = self.0.expect_err("refused");
-        assert_eq!(refusal.code, code, "{}", refusal.message);
-        refusal.message
+        assert_eq!(refusal.code, code, "{:?}", refusal.message);
+        assert!(
+            !refusal.message.zh.is_ascii(),
+            "no Chinese sentence: {:?}",
+            refusal.message
+        );
+        refusal.message.en
     }
 }
 
@@ -427,8 +432,12 @@ fn drills_and_tests_are_for_safety_officers_and_admins_only() {
     }
     let refusal = check_permission(Role::Operator, Action::PutOnTest).expect_err("no");
     assert_eq!(
-        refusal.message,
-        "A operator may not put a source on test; a safety officer or an admin must."
+        refusal.message.en,
+        "An operator may not put a source on test; a safety officer or an admin must."
+    );
+    assert_eq!(
+        refusal.message.zh,
+        "值班员不能将信号源置于测试；须由安全主管或管理员操作。"
     );
 }
 

@@ -22,8 +22,10 @@ pub struct Notice {
     pub site_name: String,
     /// The place from the site down, e.g. `Green Garden / B2 / 7F / 7F east corridor`.
     pub location: String,
-    /// One line for a person, e.g. `P1 fire alarm at Green Garden B2 7F east corridor`.
+    /// One line for a person, e.g. `P1 fire.alarm at Green Garden / B2 / 7F east corridor`.
     pub summary: String,
+    /// The same line in Chinese, e.g. `P1 火警：Green Garden / B2 / 7F east corridor`.
+    pub summary_zh: String,
     /// The notification tree's level that made this call, from 1.
     pub level: u32,
     pub contact_id: String,
@@ -156,6 +158,7 @@ pub fn webhook_body(notice: &Notice) -> Value {
         "site_name": notice.site_name,
         "location": notice.location,
         "summary": notice.summary,
+        "summary_zh": notice.summary_zh,
         "level": notice.level,
         "contact_id": notice.contact_id,
         "contact_name": notice.contact_name,
@@ -194,6 +197,7 @@ pub fn email_body(notice: &Notice) -> String {
         lines.push(format!("演练 Drill: {drill}"));
         lines.push(String::new());
     }
+    lines.push(one_line(&notice.summary_zh));
     lines.push(one_line(&notice.summary));
     lines.push(String::new());
     lines.push(format!("地点 Where: {}", place(notice)));
@@ -275,6 +279,7 @@ mod tests {
             summary:
                 "P1 fire alarm at Green Garden B2 7F east corridor, confirmed by two detectors"
                     .into(),
+            summary_zh: "P1 火警：Green Garden / B2 / 7F / 7F east corridor，两个探测器确认".into(),
             level: 2,
             contact_id: "c-wang".into(),
             contact_name: "王伟 Wang Wei".into(),
@@ -305,6 +310,12 @@ mod tests {
             "Green Garden / B2 / 7F / 7F east corridor"
         );
         assert!(body["summary"].as_str().unwrap().contains("two detectors"));
+        assert!(
+            body["summary_zh"]
+                .as_str()
+                .unwrap()
+                .contains("两个探测器确认")
+        );
         assert_eq!(body["level"], 2);
         assert_eq!(body["contact_id"], "c-wang");
         assert_eq!(body["contact_name"], "王伟 Wang Wei");
@@ -378,7 +389,8 @@ mod tests {
     fn body_says_what_where_when_and_how_to_acknowledge() {
         let body = email_body(&fire_alarm());
         assert!(body.starts_with(
-            "P1 fire alarm at Green Garden B2 7F east corridor, confirmed by two detectors\n"
+            "P1 火警：Green Garden / B2 / 7F / 7F east corridor，两个探测器确认\n\
+             P1 fire alarm at Green Garden B2 7F east corridor, confirmed by two detectors\n"
         ));
         assert!(body.contains("地点 Where: Green Garden / B2 / 7F / 7F east corridor\n"));
         assert!(body.contains("时间 When: 2025-03-14 09:26:53 +08:00\n"));

@@ -54,9 +54,9 @@ pub struct Reply {
     pub ok: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RefusalCode>,
-    /// For a refusal, a sentence the operator can read.
+    /// For a refusal, a sentence the operator can read, in Chinese and English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Bilingual>,
 }
 
 /// Why the hub refused a console command.

@@ -70,6 +70,30 @@ impl EventKind {
         EventKind::Heartbeat,
     ];
 
+    /// The name a person reads, in Chinese and English, e.g. `("火警", "Fire alarm")`.
+    pub fn names(self) -> (&'static str, &'static str) {
+        use EventKind::*;
+        match self {
+            FireAlarm => ("火警", "Fire alarm"),
+            FirePrealarm => ("火灾预警", "Pre-alarm"),
+            FireSupervisory => ("消防监管", "Supervisory"),
+            FireTrouble => ("消防故障", "Fire trouble"),
+            FireRestore => ("消防恢复", "Fire restore"),
+            AccessForced => ("门被强开", "Door forced"),
+            AccessHeldOpen => ("门长时间未关", "Door held"),
+            AccessDenied => ("刷卡被拒", "Denied"),
+            AccessTamper => ("门禁防拆", "Tamper"),
+            AccessDuress => ("胁迫报警", "Duress"),
+            AccessRestore => ("门禁恢复", "Door restore"),
+            ElevatorEntrapment => ("电梯困人", "Lift trapped"),
+            ElevatorReleased => ("电梯解困", "Lift released"),
+            ElevatorFault => ("电梯故障", "Lift fault"),
+            ElevatorRestore => ("电梯恢复", "Lift restore"),
+            Heartbeat => ("心跳", "Heartbeat"),
+            CommsLost => ("通信中断", "Comms lost"),
+        }
+    }
+
     /// The wire name, e.g. `fire.alarm`.
     pub fn as_str(self) -> &'static str {
         match self {

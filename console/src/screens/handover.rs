@@ -107,12 +107,7 @@ pub fn replied(state: &mut State, reply: &Reply) {
         state.handover.result = Some(HandOverResult::Recorded(state.now));
         state.say(Level::Info, S::HandOverRecorded.get(state.lang));
     } else {
-        let why = reply.message.clone().unwrap_or_else(|| {
-            reply
-                .error
-                .map(|c| crate::strings::refusal_name(c, state.lang).to_string())
-                .unwrap_or_default()
-        });
+        let why = crate::strings::refusal_text(reply, state.lang);
         state.handover.result = Some(HandOverResult::Refused(why.clone()));
         let text = format!(
             "{} — {}: {why}",

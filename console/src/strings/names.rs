@@ -2,8 +2,8 @@
 //! of the incident log, in both languages.
 
 use alert_hub::protocol::{
-    Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, RefusalCode, Role,
-    StepStatus,
+    Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, RefusalCode,
+    Reply, Role, StepStatus,
 };
 
 use super::{Lang, S};
@@ -11,26 +11,7 @@ use crate::action::{Intent, Screen};
 
 /// The name of an event kind, short enough for a board column.
 pub fn kind_name(kind: EventKind, lang: Lang) -> &'static str {
-    use EventKind::*;
-    let (zh, en) = match kind {
-        FireAlarm => ("火警", "Fire alarm"),
-        FirePrealarm => ("火灾预警", "Pre-alarm"),
-        FireSupervisory => ("消防监管", "Supervisory"),
-        FireTrouble => ("消防故障", "Fire trouble"),
-        FireRestore => ("消防恢复", "Fire restore"),
-        AccessForced => ("门被强开", "Door forced"),
-        AccessHeldOpen => ("门长时间未关", "Door held"),
-        AccessDenied => ("刷卡被拒", "Denied"),
-        AccessTamper => ("门禁防拆", "Tamper"),
-        AccessDuress => ("胁迫报警", "Duress"),
-        AccessRestore => ("门禁恢复", "Door restore"),
-        ElevatorEntrapment => ("电梯困人", "Lift trapped"),
-        ElevatorReleased => ("电梯解困", "Lift released"),
-        ElevatorFault => ("电梯故障", "Lift fault"),
-        ElevatorRestore => ("电梯恢复", "Lift restore"),
-        Heartbeat => ("心跳", "Heartbeat"),
-        CommsLost => ("通信中断", "Comms lost"),
-    };
+    let (zh, en) = kind.names();
     lang.pick(zh, en)
 }
 
@@ -79,6 +60,16 @@ pub fn role_name(role: Role, lang: Lang) -> &'static str {
         Role::Admin => ("管理员", "admin"),
     };
     lang.pick(zh, en)
+}
+
+/// Why the hub refused a command, in the operator's language: its sentence, or what the code
+/// means when it sent none.
+pub fn refusal_text(reply: &Reply, lang: Lang) -> String {
+    match (&reply.message, reply.error) {
+        (Some(message), _) => lang.of(message).to_string(),
+        (None, Some(code)) => refusal_name(code, lang).to_string(),
+        (None, None) => String::new(),
+    }
 }
 
 /// What a refusal code means, when the hub sent no message of its own.

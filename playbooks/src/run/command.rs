@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Run, RunEvent};
-use crate::error::RunError;
+use crate::error::{RunError, ValueProblem};
 use crate::model::{Flow, InputKind, Step};
 
 /// A request to a run. `actor` is the id of the operator asking.
@@ -210,11 +210,11 @@ impl Run {
         }
         let value = match check_value(wanted.kind, value) {
             Ok(value) => value,
-            Err(reason) => {
+            Err(problem) => {
                 return Err(RunError::BadInput {
                     step,
                     input,
-                    reason,
+                    problem,
                 });
             }
         };
@@ -324,24 +324,26 @@ fn list<'a>(ids: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// The value as stored, or why it does not fit the input's kind.
-fn check_value(kind: InputKind, value: &str) -> Result<String, String> {
+fn check_value(kind: InputKind, value: &str) -> Result<String, ValueProblem> {
     let value = value.trim();
     if value.is_empty() {
-        return Err("a value is required".to_owned());
+        return Err(ValueProblem::Missing);
     }
     match kind {
         InputKind::Text => Ok(value.to_owned()),
         InputKind::Number => match value.parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(value.to_owned()),
-            _ => Err(format!("{value:?} is not a number")),
+            _ => Err(ValueProblem::NotANumber {
+                value: value.to_owned(),
+            }),
         },
         InputKind::Time => {
             if is_clock_time(value) || OffsetDateTime::parse(value, &Rfc3339).is_ok() {
                 Ok(value.to_owned())
             } else {
-                Err(format!(
-                    "{value:?} is not a time; write HH:MM or an RFC 3339 timestamp"
-                ))
+                Err(ValueProblem::NotATime {
+                    value: value.to_owned(),
+                })
             }
         }
     }
