@@ -105,6 +105,12 @@ pub enum Intent {
     EscalateNow,
     /// Starts typing an optional summary, then resolves.
     Resolve,
+    /// Opens the newest unacknowledged P1, wherever the operator is.
+    JumpToAlarm,
+    /// Asks to close the selected or shown incident (it must be resolved); `y` confirms.
+    Close,
+    ConfirmClose,
+    CancelClose,
     /// Starts typing the history search.
     Search,
     /// Asks the hub for past incidents again.

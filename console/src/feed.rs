@@ -128,8 +128,22 @@ fn changed(state: &mut State, seq: u64, change: Change, fx: &mut Vec<Effect>) {
             Some(change.incident.priority)
         }
         IncidentEvent::PriorityRaised { to, .. } => Some(*to),
+        IncidentEvent::CloseRequested { operator } => {
+            let me = state.operator.as_ref().map(|o| o.id.as_str());
+            if me != Some(operator.as_str()) {
+                let text = format!(
+                    "{} {operator} {}",
+                    change.incident.id,
+                    S::CloseAsked.get(state.lang)
+                );
+                state.say(Level::Warning, text);
+            }
+            None
+        }
         _ => None,
     };
+    // A signal from a source or device on test never sounds.
+    let chime = chime.filter(|_| !change.incident.on_test);
     state.incidents.upsert(change.incident);
     state.incidents.record_log(change.entry);
     board::keep_selection(state);

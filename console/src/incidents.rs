@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use alert_hub::protocol::{IncidentView, LogEntry, Priority, StepStatus};
+use alert_hub::protocol::{IncidentView, LogEntry, Priority, Standing, StepStatus};
 use time::OffsetDateTime;
 
 /// The most log entries the console keeps per incident; the hub keeps the full log.
@@ -13,20 +13,30 @@ pub const LOG_LIMIT: usize = 500;
 
 pub use alert_hub::protocol::BoardKey;
 
-/// How many incidents there are per priority, and how many of those are unacknowledged.
+/// How many active incidents there are per priority and how many of those are
+/// unacknowledged; resolved ones (awaiting their close) and signals on test are counted apart,
+/// never with the alarms.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub open: [usize; 4],
     pub unacknowledged: [usize; 4],
+    pub resolved: usize,
+    pub on_test: usize,
 }
 
 impl Counts {
     fn change(&mut self, key: &BoardKey, add: bool) {
         let i = key.priority as usize - 1;
         let bump = |n: &mut usize| *n = if add { *n + 1 } else { n.saturating_sub(1) };
-        bump(&mut self.open[i]);
-        if !key.acknowledged {
-            bump(&mut self.unacknowledged[i]);
+        match key.standing {
+            Standing::Active => {
+                bump(&mut self.open[i]);
+                if !key.acknowledged {
+                    bump(&mut self.unacknowledged[i]);
+                }
+            }
+            Standing::Resolved => bump(&mut self.resolved),
+            Standing::OnTest => bump(&mut self.on_test),
         }
     }
 
@@ -132,7 +142,7 @@ impl IncidentStore {
         if self.matches_filter(incident) {
             self.filtered_counts.change(&key, add);
         }
-        if key.priority == Priority::P1 && !key.acknowledged {
+        if key.priority == Priority::P1 && incident.is_alarming() {
             if add {
                 self.unacknowledged_p1.insert(key.id.clone());
             } else {
@@ -369,7 +379,14 @@ mod tests {
         order.sort_by(IncidentView::board_order);
         let ids: Vec<_> = store.visible().iter().map(|k| k.id.clone()).collect();
         assert_eq!(ids, order.iter().map(|i| i.id.clone()).collect::<Vec<_>>());
-        assert_eq!(store.counts().open.iter().sum::<usize>(), 301);
+        let counts = store.counts();
+        let on_test = store.all().filter(|i| i.on_test).count();
+        assert!(on_test > 0, "the sample has signals on test");
+        assert_eq!(counts.on_test, on_test);
+        assert_eq!(
+            counts.open.iter().sum::<usize>() + counts.resolved + counts.on_test,
+            301
+        );
         assert!(store.unacknowledged_p1().contains("late-p1"));
     }
 
@@ -414,6 +431,30 @@ mod tests {
         store.upsert(closed);
         assert_eq!(store.get("a"), None);
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn resolved_and_on_test_incidents_sort_below_every_active_one_and_count_apart() {
+        let mut store = IncidentStore::default();
+        let mut resolved_p1 = incident("resolved-lift", EventKind::ElevatorEntrapment, "s1");
+        resolved_p1.state = IncidentState::Resolved;
+        let mut on_test_p1 = incident("test-smoke", EventKind::FireAlarm, "s1");
+        on_test_p1.on_test = true;
+        let mut trouble = incident("trouble", EventKind::FireTrouble, "s1");
+        trouble.priority = Priority::P4;
+        let fire = incident("fire", EventKind::FireAlarm, "s1");
+        store.replace_all(vec![resolved_p1, on_test_p1, trouble, fire]);
+        let order: Vec<_> = store.visible().iter().map(|k| k.id.as_str()).collect();
+        assert_eq!(order, ["fire", "trouble", "resolved-lift", "test-smoke"]);
+        let counts = store.counts();
+        assert_eq!(counts.unacknowledged(Priority::P1), 1, "only the real fire");
+        assert_eq!(counts.open(Priority::P1), 1);
+        assert_eq!((counts.resolved, counts.on_test), (1, 1));
+        assert_eq!(
+            store.unacknowledged_p1().iter().collect::<Vec<_>>(),
+            ["fire"],
+            "a signal on test never sounds"
+        );
     }
 
     #[test]

@@ -114,9 +114,11 @@ impl Default for Keymap {
             b(Global, &[Key::plain(Home)], Intent::First),
             b(Global, &[Key::plain(End)], Intent::Last),
             b(Global, &[Key::ch('q')], Intent::Quit),
+            b(Global, &[Key::ch('p')], Intent::JumpToAlarm),
             b(Board, &[Key::plain(Enter)], Intent::Open),
             b(Board, &[Key::ch('a')], Intent::Acknowledge),
             b(Board, &[Key::ch('f')], Intent::CycleSiteFilter),
+            b(Board, &[Key::ch('x')], Intent::Close),
             b(IncidentLive, &[Key::ch('a')], Intent::Acknowledge),
             b(IncidentLive, &[Key::ch('c')], Intent::CompleteStep),
             b(IncidentLive, &[Key::ch('1')], Intent::Choose(0)),
@@ -135,6 +137,7 @@ impl Default for Keymap {
             b(IncidentLive, &[Key::ch('n')], Intent::Note),
             b(IncidentLive, &[Key::ch('e')], Intent::EscalateNow),
             b(IncidentLive, &[Key::ch('r')], Intent::Resolve),
+            b(IncidentLive, &[Key::ch('x')], Intent::Close),
             b(History, &[Key::ch('/')], Intent::Search),
             b(History, &[Key::plain(Enter)], Intent::Open),
             b(History, &[Key::ch('g')], Intent::Refresh),
@@ -312,7 +315,11 @@ mod tests {
             keys.resolve(Screen::OnTest, false, &x),
             Some(Intent::EndTest)
         );
-        assert_eq!(keys.resolve(Screen::Board, false, &x), None);
+        assert_eq!(
+            keys.resolve(Screen::Board, false, &x),
+            Some(Intent::Close),
+            "on the board x closes the selected incident"
+        );
         let help: Vec<_> = keys
             .help(Screen::OnTest, false)
             .iter()

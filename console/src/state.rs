@@ -62,6 +62,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// Ending the test held in [`on_test::OnTestState::ending`] early awaits a `y`.
     ConfirmEndTest,
+    /// Closing the incident held in [`State::closing`] awaits a `y`.
+    ConfirmClose,
 }
 
 /// What the text being typed is for.
@@ -155,6 +157,8 @@ pub struct State {
     pub history: history::HistoryState,
     pub handover: handover::HandOverState,
     pub on_test_screen: on_test::OnTestState,
+    /// The incident whose close awaits confirmation.
+    pub closing: Option<String>,
     pub annunciator: Annunciator,
     /// `Some(true)` when a sound card plays the tones, `Some(false)` for bell only.
     pub audio: Option<bool>,
@@ -190,6 +194,7 @@ impl State {
             history: history::HistoryState::default(),
             handover: handover::HandOverState::default(),
             on_test_screen: on_test::OnTestState::default(),
+            closing: None,
             annunciator: Annunciator::default(),
             audio: None,
             pending: BTreeMap::new(),

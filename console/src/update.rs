@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::{Action, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
-use crate::screens::{board, handover, history, incident, on_test};
+use crate::screens::{alarm_strip, board, closing, handover, history, incident, on_test};
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
 use crate::strings::{S, intent_help};
 use crate::text;
@@ -110,7 +110,8 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
     let intent = match command {
         Acknowledge { .. } => Intent::Acknowledge,
         AddNote { .. } => Intent::Note,
-        Resolve { .. } | Close { .. } => Intent::Resolve,
+        Resolve { .. } => Intent::Resolve,
+        Close { .. } => Intent::Close,
         CompleteStep { .. } => Intent::CompleteStep,
         Choose { .. } => Intent::Choose(0),
         RecordInput { .. } => Intent::EnterInput,
@@ -157,6 +158,13 @@ fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             let intent = match key.code {
                 KeyCode::Char('y' | 'Y') => Intent::ConfirmEndTest,
                 _ => Intent::CancelEndTest,
+            };
+            apply_intent(state, intent, fx);
+        }
+        Some(Overlay::ConfirmClose) => {
+            let intent = match key.code {
+                KeyCode::Char('y' | 'Y') => Intent::ConfirmClose,
+                _ => Intent::CancelClose,
             };
             apply_intent(state, intent, fx);
         }
@@ -226,6 +234,9 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             fx.push(Effect::Quit);
         }
         Intent::CancelQuit => state.overlay = None,
+        Intent::ConfirmClose => closing::confirm(state, fx),
+        Intent::JumpToAlarm => alarm_strip::jump(state, fx),
+        Intent::CancelClose => closing::cancel(state),
         Intent::ToggleHelp => {
             state.overlay = match state.overlay {
                 Some(Overlay::Help) => None,

@@ -335,13 +335,7 @@ fn a_stalled_p1_realerted_by_the_hub_sounds_again_and_says_why() {
 #[test]
 fn a_reopened_lesser_incident_chimes_again() {
     let mut state = live();
-    for (seq, id) in [(1204, "INC-0107"), (1205, "INC-0108")] {
-        let i = acked(state.incidents.get(id).cloned().unwrap());
-        let ack = IncidentEvent::Acknowledged {
-            operator: "op-li".into(),
-        };
-        update(&mut state, change(seq, i, ack));
-    }
+    acknowledge_scene_p1s(&mut state);
     let mut door = state.incidents.get("INC-0099").cloned().unwrap();
     door.state = IncidentState::New;
     let reopened = IncidentEvent::Reopened {

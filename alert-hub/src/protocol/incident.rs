@@ -198,9 +198,27 @@ impl IncidentView {
         self.state == IncidentState::New
     }
 
+    /// An unacknowledged incident that is not a test: it sounds, counts and escalates. A signal
+    /// from a source or device on test never does.
+    pub fn is_alarming(&self) -> bool {
+        self.is_unacknowledged() && !self.on_test
+    }
+
+    /// Which part of the board the incident belongs to; see [`Standing`].
+    pub fn standing(&self) -> Standing {
+        if self.on_test {
+            Standing::OnTest
+        } else if self.state == IncidentState::Resolved {
+            Standing::Resolved
+        } else {
+            Standing::Active
+        }
+    }
+
     /// Where the incident stands on the alarm board; see [`BoardKey`].
     pub fn board_key(&self) -> BoardKey {
         BoardKey {
+            standing: self.standing(),
             priority: self.priority,
             drill: self.drill.is_some(),
             acknowledged: !self.is_unacknowledged(),
@@ -215,11 +233,23 @@ impl IncidentView {
     }
 }
 
-/// The alarm board's sort key; the field order is the sort order: higher priority first;
-/// within a priority real before drill (a big drill never pushes a real alarm down), then
-/// unacknowledged before acknowledged, then oldest first; the id breaks ties.
+/// The parts of the alarm board, in board order: every active incident of any priority comes
+/// before every resolved one (awaiting its close), and signals from sources or devices on test
+/// come last, in their own list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Standing {
+    Active,
+    Resolved,
+    OnTest,
+}
+
+/// The alarm board's sort key; the field order is the sort order: active before resolved
+/// before on test; then higher priority first; within a priority real before drill (a big
+/// drill never pushes a real alarm down), then unacknowledged before acknowledged, then oldest
+/// first; the id breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BoardKey {
+    pub standing: Standing,
     pub priority: Priority,
     pub drill: bool,
     pub acknowledged: bool,

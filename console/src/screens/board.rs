@@ -1,7 +1,7 @@
 //! The alarm board: every open incident, most urgent first, one line each. Only the rows that
 //! fit on screen are built; the order comes ready-made from the incident store.
 
-use alert_hub::protocol::{IncidentView, Priority};
+use alert_hub::protocol::{IncidentView, Priority, Standing};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -32,7 +32,7 @@ pub struct BoardState {
 pub fn keep_selection(state: &mut State) {
     let unacknowledged_p1 = |id: Option<&str>| {
         id.and_then(|id| state.incidents.get(id))
-            .is_some_and(|i| i.priority == Priority::P1 && i.is_unacknowledged())
+            .is_some_and(|i| i.priority == Priority::P1 && i.is_alarming())
     };
     let top = state.incidents.visible().first().map(|k| k.id.clone());
     let selected = state.board.selected.as_deref();
@@ -90,6 +90,10 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         }
         Intent::Acknowledge => match state.board.selected.clone() {
             Some(id) => super::incident::acknowledge(state, &id, fx),
+            None => state.say(crate::state::Level::Info, S::NoSelection.get(state.lang)),
+        },
+        Intent::Close => match state.board.selected.clone() {
+            Some(id) => super::closing::ask(state, &id),
             None => state.say(crate::state::Level::Info, S::NoSelection.get(state.lang)),
         },
         Intent::CycleSiteFilter => {
@@ -210,6 +214,17 @@ fn summary(state: &State) -> Vec<Span<'static>> {
         };
         spans.push(Span::styled(text, priority_style(p)));
     }
+    for (n, label) in [
+        (counts.resolved, S::AwaitingClose),
+        (counts.on_test, S::OnTestSignals),
+    ] {
+        if n > 0 {
+            spans.push(Span::styled(
+                format!("│ {} {n} ", label.get(lang)),
+                Style::new().fg(Color::DarkGray),
+            ));
+        }
+    }
     let site = state
         .incidents
         .site_filter()
@@ -252,12 +267,15 @@ fn header_line(cols: &Columns, lang: Lang) -> Line<'static> {
 
 fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -> Line<'static> {
     let lang = state.lang;
-    let unacked_p1 = incident.priority == Priority::P1 && incident.is_unacknowledged();
+    let unacked_p1 = incident.priority == Priority::P1 && incident.is_alarming();
     let flashing = unacked_p1 && flash_on(state.now);
     let base = if flashing {
         ALERT
     } else if unacked_p1 {
         Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+    } else if incident.standing() != Standing::Active {
+        // Resolved incidents awaiting their close and signals on test: below the alarms, grey.
+        Style::new().fg(Color::DarkGray)
     } else {
         Style::new()
     };

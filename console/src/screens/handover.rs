@@ -130,12 +130,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let counts = state.incidents.counts();
-    let summary = format!(
-        "{} {}",
-        S::OpenIncidents.get(lang),
-        counts.open.iter().sum::<usize>()
-    );
+    let summary = format!("{} {}", S::OpenIncidents.get(lang), state.incidents.len());
     frame.render_widget(
         title_line(state, Screen::HandOver, vec![Span::raw(summary)]),
         title,

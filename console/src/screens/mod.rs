@@ -3,7 +3,9 @@
 //! Drawing takes the state by reference and changes nothing; the app draws once after each
 //! batch of actions (keys, ticks, hub messages).
 
+pub mod alarm_strip;
 pub mod board;
+pub mod closing;
 pub mod handover;
 pub mod history;
 pub mod incident;
@@ -65,8 +67,10 @@ pub fn drill_span(incident: &IncidentView, lang: Lang, cells: usize) -> Span<'st
 /// Draws the whole console for the current state.
 pub fn render(frame: &mut Frame, state: &State) {
     let drills = state.running_drills();
-    let [banner, body, message, status_line] = Layout::vertical([
+    let strip = alarm_strip::line(state);
+    let [banner, alarm, body, message, status_line] = Layout::vertical([
         Constraint::Length(u16::from(!drills.is_empty())),
+        Constraint::Length(u16::from(strip.is_some())),
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -74,6 +78,9 @@ pub fn render(frame: &mut Frame, state: &State) {
     .areas(frame.area());
     if !drills.is_empty() {
         status::render_drill_banner(frame, banner, state, &drills);
+    }
+    if let Some(strip) = strip {
+        frame.render_widget(strip, alarm);
     }
     match state.screen {
         Screen::Board => board::render(frame, body, state),
@@ -87,6 +94,7 @@ pub fn render(frame: &mut Frame, state: &State) {
     match state.overlay {
         Some(Overlay::Help) => render_help(frame, body, state),
         Some(Overlay::ConfirmQuit) => render_confirm(frame, body, S::ConfirmQuit.get(state.lang)),
+        Some(Overlay::ConfirmClose) => render_confirm(frame, body, &closing::question(state)),
         Some(Overlay::ConfirmEndTest) => {
             if let Some(target) = &state.on_test_screen.ending {
                 let text = on_test::confirm_text(target, state.lang);

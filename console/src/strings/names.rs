@@ -130,6 +130,13 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         Intent::EndTest => ("提前结束测试", "end test early"),
         Intent::ConfirmEndTest => ("确认结束测试", "confirm end of test"),
         Intent::CancelEndTest => ("取消", "cancel"),
+        Intent::Close => ("关闭已办结事件", "close a resolved incident"),
+        Intent::JumpToAlarm => (
+            "查看最新未确认一级报警",
+            "open the newest unacknowledged P1",
+        ),
+        Intent::ConfirmClose => ("确认关闭", "confirm close"),
+        Intent::CancelClose => ("取消", "cancel"),
     };
     lang.pick(zh, en)
 }

@@ -90,3 +90,17 @@ pub fn open_fire(state: &mut State) {
     intent(state, Intent::Open);
     assert_eq!(state.screen, Screen::Incident);
 }
+
+/// Acknowledges the sample scene's two P1s (the fire and the drill entrapment) as feed changes
+/// 1204 and 1205, so nothing sounds.
+pub fn acknowledge_scene_p1s(state: &mut State) {
+    for (seq, id) in [(1204, "INC-0107"), (1205, "INC-0108")] {
+        let Some(incident) = state.incidents.get(id).cloned() else {
+            panic!("{id} is in the sample scene");
+        };
+        let ack = IncidentEvent::Acknowledged {
+            operator: "op-li".into(),
+        };
+        update(state, change(seq, acked(incident), ack));
+    }
+}

@@ -178,6 +178,7 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::EscalateNow => Command::EscalateNow { incident: id },
         Intent::Note => return edit(state, EditPurpose::Note { incident: id }),
         Intent::Resolve => return edit(state, EditPurpose::ResolveSummary { incident: id }),
+        Intent::Close => return super::closing::ask(state, &id),
         Intent::CompleteStep | Intent::Choose(_) | Intent::EnterInput | Intent::Skip => {
             let Some(step) = step else {
                 return state.say(Level::Info, S::NoCurrentStep.get(lang));
@@ -259,6 +260,7 @@ fn is_command(intent: Intent) -> bool {
             | Intent::Note
             | Intent::EscalateNow
             | Intent::Resolve
+            | Intent::Close
     )
 }
 

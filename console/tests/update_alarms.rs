@@ -1,0 +1,177 @@
+//! Alarms an operator must never miss or mistake: closing from the console (two operators for
+//! a P1), the alarm strip on every screen, and signals on test kept out of the alarm count.
+#![allow(clippy::expect_used)]
+
+mod common;
+
+use alert_hub::protocol::{Command, EventKind, IncidentEvent, IncidentState, Priority};
+use console::action::{Cue, Effect, Screen};
+use console::sample::incident;
+use console::state::{Level, Overlay};
+use console::update::update;
+use ratatui::crossterm::event::KeyCode;
+
+use common::*;
+
+fn resolved(state: &console::state::State, id: &str) -> alert_hub::protocol::IncidentView {
+    let mut view = state.incidents.get(id).cloned().expect("on the board");
+    view.state = IncidentState::Resolved;
+    view
+}
+
+#[test]
+fn a_resolved_incident_is_closed_from_the_board_after_a_confirmation() {
+    let mut state = live();
+    let door = resolved(&state, "INC-0099");
+    let event = IncidentEvent::Resolved {
+        operator: "op-zhang".into(),
+        summary: None,
+    };
+    update(&mut state, change(1204, door, event));
+    state.board.selected = Some("INC-0099".into());
+    state.board.moved = true;
+    let fx = key(&mut state, KeyCode::Char('x'));
+    assert!(
+        sent(&fx).is_empty(),
+        "nothing is sent before the confirmation"
+    );
+    assert_eq!(state.overlay, Some(Overlay::ConfirmClose));
+    let fx = key(&mut state, KeyCode::Char('y'));
+    assert_eq!(
+        sent(&fx),
+        [Command::Close {
+            incident: "INC-0099".into()
+        }]
+    );
+    assert_eq!(state.overlay, None);
+}
+
+#[test]
+fn closing_an_incident_that_is_not_resolved_says_to_resolve_it_first() {
+    let mut state = live();
+    open_fire(&mut state);
+    let fx = key(&mut state, KeyCode::Char('x'));
+    assert!(sent(&fx).is_empty());
+    assert_eq!(state.overlay, None);
+    let message = state.message.as_ref().expect("a message");
+    assert!(
+        message.text.contains("resolve it first"),
+        "{}",
+        message.text
+    );
+}
+
+#[test]
+fn the_second_operator_is_asked_to_confirm_the_first_ones_close_of_a_p1() {
+    let mut state = live();
+    let mut fire = resolved(&state, "INC-0107");
+    fire.close_requested_by = Some("op-li".into());
+    let asked = IncidentEvent::CloseRequested {
+        operator: "op-li".into(),
+    };
+    update(&mut state, change(1204, fire, asked));
+    let message = state.message.as_ref().expect("the request is announced");
+    assert_eq!(message.level, Level::Warning);
+    assert!(message.text.contains("INC-0107 op-li"), "{}", message.text);
+
+    state.board.selected = Some("INC-0107".into());
+    state.board.moved = true;
+    key(&mut state, KeyCode::Char('x'));
+    let question = console::screens::closing::question(&state);
+    // op-zhang, the operator of this console, confirms op-li's request.
+    assert_eq!(
+        question,
+        "Confirm the close of INC-0107 — requested by op-li?  y close / n cancel"
+    );
+    key(&mut state, KeyCode::Char('n'));
+    assert_eq!(state.overlay, None, "any other key cancels");
+    assert_eq!(state.closing, None);
+}
+
+#[test]
+fn resolved_incidents_sort_below_every_active_one() {
+    let mut state = live();
+    let fire = resolved(&state, "INC-0107");
+    let event = IncidentEvent::Resolved {
+        operator: "op-zhang".into(),
+        summary: None,
+    };
+    update(&mut state, change(1204, fire, event));
+    let last_active = state
+        .incidents
+        .visible()
+        .iter()
+        .rposition(|k| k.standing == alert_hub::protocol::Standing::Active)
+        .expect("active incidents");
+    let fire_at = state.incidents.position("INC-0107").expect("still shown");
+    assert!(fire_at > last_active, "a resolved P1 sorts below a P4");
+}
+
+#[test]
+fn a_new_p1_shows_in_the_strip_on_another_screen_and_one_key_opens_it() {
+    let mut state = live();
+    acknowledge_scene_p1s(&mut state);
+    open_fire(&mut state);
+    assert!(console::screens::alarm_strip::line(&state).is_none());
+
+    let mut lift = incident("INC-0200", EventKind::ElevatorEntrapment, "green-garden");
+    lift.opened_at += time::Duration::minutes(5);
+    let opened = IncidentEvent::Opened {
+        view: Box::new(lift.clone()),
+        event_seq: Some(9),
+    };
+    let fx = update(&mut state, change(1206, lift, opened));
+    assert!(fx.contains(&Effect::Sound(Cue::Alarm(Priority::P1))));
+    assert_eq!(
+        state.screen,
+        Screen::Incident,
+        "the operator stays where they are"
+    );
+    let strip = console::screens::alarm_strip::line(&state).expect("the strip shows");
+    let text: String = strip.spans.iter().map(|s| s.content.as_ref()).collect();
+    assert!(text.contains("INC-0200"), "{text}");
+    assert!(text.contains("Lift trapped"), "{text}");
+
+    key(&mut state, KeyCode::Char('p'));
+    assert_eq!(state.screen, Screen::Incident);
+    assert_eq!(
+        state.incident.open.as_ref().map(|o| o.id.as_str()),
+        Some("INC-0200")
+    );
+}
+
+#[test]
+fn an_alarm_on_test_neither_counts_nor_sounds() {
+    let mut state = live();
+    let before = state.incidents.counts().unacknowledged(Priority::P1);
+    let mut fx_all = Vec::new();
+    for n in 0..50u64 {
+        let mut smoke = incident(
+            &format!("INC-T{n:03}"),
+            EventKind::FireAlarm,
+            "green-garden",
+        );
+        smoke.on_test = true;
+        let opened = IncidentEvent::Opened {
+            view: Box::new(smoke.clone()),
+            event_seq: Some(n),
+        };
+        fx_all.extend(update(&mut state, change(1204 + n, smoke, opened)));
+    }
+    let counts = state.incidents.counts();
+    assert_eq!(counts.unacknowledged(Priority::P1), before);
+    assert_eq!(
+        counts.on_test,
+        50 + 1,
+        "the sample's own signal on test, and the 50"
+    );
+    assert!(
+        !fx_all.iter().any(|e| matches!(e, Effect::Sound(_))),
+        "{fx_all:?}"
+    );
+    let first_on_test = state.incidents.position("INC-T000").expect("shown");
+    assert!(
+        first_on_test >= state.incidents.len() - 51,
+        "listed apart, at the end"
+    );
+}
