@@ -9,6 +9,7 @@ use alert_hub::protocol::{
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
+use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
 use crate::queries::HistoryFilter;
 
@@ -26,12 +27,13 @@ pub enum Action {
     Intent(Intent),
     /// The feed connection is open (before its first message arrives).
     LinkUp { at: OffsetDateTime },
-    /// The feed connection dropped or could not be opened; the next attempt comes in `retry_in`.
+    /// The feed connection dropped or could not be opened; the next attempt comes in
+    /// `retry_in`, or never (`None`) when retrying cannot help (a refused token).
     LinkDown {
         at: OffsetDateTime,
         attempt: u32,
-        retry_in: Duration,
-        reason: String,
+        retry_in: Option<Duration>,
+        reason: LinkTrouble,
     },
     /// A message from the hub's console feed.
     Hub(Box<ConsoleMessage>),
@@ -134,6 +136,8 @@ pub enum Cue {
     Alarm(Priority),
     /// A single chime for a new incident of this priority.
     Chime(Priority),
+    /// The link to the hub was lost: alarms may be arriving that this console cannot show.
+    LinkLost,
 }
 
 /// What `update` asks the runtime to do; `update` itself never does input or output.

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::action::Action;
+use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
 
 /// The longest wait between two connection attempts.
@@ -60,30 +61,36 @@ pub async fn run(
     let mut attempt = 0u32;
     loop {
         let path = feed_path(*since.borrow());
-        let reason = match config.hub.websocket(&path, Some(&config.token)).await {
+        let trouble = match config.hub.websocket(&path, Some(&config.token)).await {
             Ok(ws) => {
                 attempt = 0;
                 if actions.send(Action::LinkUp { at: now() }).is_err() {
                     return;
                 }
                 match session(ws, &mut commands, &actions).await {
-                    Some(reason) => reason,
+                    Some(reason) => LinkTrouble::Dropped(reason),
                     None => return,
                 }
             }
-            Err(reason) => reason.to_string(),
+            Err(error) => LinkTrouble::of(&error),
         };
         attempt += 1;
-        let retry_in = backoff(attempt);
+        // A refused token or an unusable address stays so: trying again only hides the reason.
+        let retry_in = (!trouble.is_final()).then(|| backoff(attempt));
         let down = Action::LinkDown {
             at: now(),
             attempt,
             retry_in,
-            reason: reason.clone(),
+            reason: trouble.clone(),
         };
         if actions.send(down).is_err() {
             return;
         }
+        let reason = trouble.text(crate::strings::Lang::En);
+        let Some(retry_in) = retry_in else {
+            refuse_all(&mut commands, &actions, &reason).await;
+            return;
+        };
         if !wait_refusing(retry_in, &mut commands, &actions, &reason).await {
             return;
         }
@@ -92,6 +99,15 @@ pub async fn run(
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
+}
+
+/// The link has stopped trying: every command from now on is answered as not sent.
+async fn refuse_all(
+    commands: &mut mpsc::UnboundedReceiver<LinkCommand>,
+    actions: &mpsc::UnboundedSender<Action>,
+    reason: &str,
+) {
+    while wait_refusing(Duration::from_secs(3600), commands, actions, reason).await {}
 }
 
 /// While waiting to reconnect, commands cannot go anywhere: tell the app each was not sent.

@@ -100,7 +100,10 @@ async fn the_link_authenticates_relays_sends_and_resumes_after_the_last_seq() {
         panic!("expected the link to go down");
     };
     assert_eq!(attempt, 1);
-    assert!(retry_in <= MAX_BACKOFF);
+    assert!(
+        retry_in.is_some_and(|r| r <= MAX_BACKOFF),
+        "a hub that went away is tried again"
+    );
 
     let _ws = accept(&listener, &seen).await;
     assert!(matches!(
@@ -157,4 +160,52 @@ async fn commands_while_disconnected_come_back_as_not_sent() {
         }
     }
     link.abort();
+}
+
+#[tokio::test]
+async fn a_refused_token_is_said_in_words_and_not_tried_again() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hub = HubAddress::parse(&format!("ws://{}", listener.local_addr().unwrap())).unwrap();
+    let attempts = Arc::new(Mutex::new(0u32));
+    let counted = attempts.clone();
+    let server = tokio::spawn(async move {
+        loop {
+            let (mut tcp, _) = listener.accept().await.unwrap();
+            *counted.lock().unwrap() += 1;
+            let mut request = [0u8; 2048];
+            let _ = tcp.read(&mut request).await;
+            let body = r#"{"error":"unauthorized","message":"a valid bearer token is required"}"#;
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tcp.write_all(answer.as_bytes()).await;
+        }
+    });
+    let (_since_tx, since_rx) = watch::channel(None);
+    let (_cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (act_tx, mut act_rx) = mpsc::unbounded_channel();
+    let link = tokio::spawn(run(
+        LinkConfig {
+            hub,
+            token: "wrong-token".into(),
+        },
+        since_rx,
+        cmd_rx,
+        act_tx,
+    ));
+    let Action::LinkDown {
+        retry_in, reason, ..
+    } = next_action(&mut act_rx).await
+    else {
+        panic!("the link reports the refusal");
+    };
+    assert_eq!(retry_in, None, "a refused token is not retried");
+    assert_eq!(reason, LinkTrouble::TokenRefused { status: 401 });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(*attempts.lock().unwrap(), 1, "one attempt only");
+    link.abort();
+    server.abort();
 }

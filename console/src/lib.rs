@@ -15,6 +15,7 @@ pub mod error;
 pub mod feed;
 pub mod incidents;
 pub mod keys;
+pub mod link_trouble;
 pub mod outgoing;
 pub mod queries;
 pub mod sample;

@@ -12,6 +12,7 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::action::Screen;
 use crate::incidents::IncidentStore;
 use crate::keys::Keymap;
+use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
 use crate::screens::{board, handover, history, incident, on_test};
 use crate::sound::Annunciator;
@@ -30,12 +31,13 @@ pub enum Link {
     Connecting { since: OffsetDateTime },
     /// Connected; messages flow.
     Connected { since: OffsetDateTime },
-    /// The connection dropped at `since` and the console is trying again.
+    /// The connection dropped at `since` and the console is trying again in `retry_in`, or
+    /// has stopped trying (`None`) because only a person can mend `reason`.
     Reconnecting {
         since: OffsetDateTime,
         attempt: u32,
-        retry_in: Duration,
-        reason: String,
+        retry_in: Option<Duration>,
+        reason: LinkTrouble,
     },
 }
 

@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::action::{Action, Effect, Intent, Screen};
+use crate::action::{Action, Cue, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
 use crate::screens::{alarm_strip, board, closing, handover, history, incident, on_test};
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
@@ -35,6 +35,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 _ => at,
             };
             state.feed.live = false;
+            // The first failed attempt (after being up, or at start) and a final refusal sound:
+            // alarms may be arriving that this console cannot show.
+            if attempt == 1 || retry_in.is_none() {
+                fx.push(Effect::Sound(Cue::LinkLost));
+            }
             state.link = Link::Reconnecting {
                 since,
                 attempt,

@@ -3,6 +3,7 @@
 
 use alert_hub::protocol::{EventKind, IncidentState};
 use console::action::{Action, Intent, Screen};
+use console::link_trouble::LinkTrouble;
 use console::sample::{self, T0};
 use console::screens::{DRILL, render};
 use console::state::State;
@@ -87,8 +88,10 @@ fn board_while_reconnecting_is_marked_stale() {
         Action::LinkDown {
             at: T0 - Duration::seconds(20),
             attempt: 3,
-            retry_in: std::time::Duration::from_millis(400),
-            reason: "connection reset".into(),
+            retry_in: Some(std::time::Duration::from_millis(400)),
+            reason: LinkTrouble::NoHub {
+                addr: "127.0.0.1:7400".into(),
+            },
         },
     );
     snapshot_all("board_stale", &mut state);

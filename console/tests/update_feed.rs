@@ -5,6 +5,7 @@ use alert_hub::protocol::{
 };
 use console::action::{Action, Cue, Effect, Intent, Screen};
 use console::config::DEFAULT_UTC_OFFSET;
+use console::link_trouble::LinkTrouble;
 use console::sample::{self, T0};
 use console::screens::history::HistoryStatus;
 use console::screens::incident::LogFetch;
@@ -149,8 +150,8 @@ fn link_up_and_down_drive_the_live_marker() {
     let down = |attempt, at| Action::LinkDown {
         at,
         attempt,
-        retry_in: std::time::Duration::from_millis(100),
-        reason: "reset".into(),
+        retry_in: Some(std::time::Duration::from_millis(100)),
+        reason: LinkTrouble::Dropped("reset".into()),
     };
     update(&mut state, down(1, T0 + Duration::seconds(5)));
     update(&mut state, down(2, T0 + Duration::seconds(6)));
@@ -408,8 +409,8 @@ fn commands_are_refused_locally_while_disconnected() {
         Action::LinkDown {
             at: T0,
             attempt: 1,
-            retry_in: Default::default(),
-            reason: "x".into(),
+            retry_in: Some(Default::default()),
+            reason: LinkTrouble::Dropped("x".into()),
         },
     );
     let fx = intent(&mut state, Intent::Acknowledge);
@@ -466,5 +467,52 @@ fn a_fetched_log_merges_with_what_was_received() {
     assert_eq!(
         state.incident.open.as_ref().unwrap().log_fetch,
         LogFetch::Failed("no".into())
+    );
+}
+
+#[test]
+fn losing_the_hub_sounds_and_a_refused_token_is_said_on_the_status_line() {
+    let mut state = connected();
+    let fx = update(
+        &mut state,
+        Action::LinkDown {
+            at: T0,
+            attempt: 1,
+            retry_in: Some(std::time::Duration::from_millis(100)),
+            reason: LinkTrouble::NoHub {
+                addr: "127.0.0.1:7400".into(),
+            },
+        },
+    );
+    assert_eq!(fx, [Effect::Sound(Cue::LinkLost)], "losing the hub sounds");
+    let again = update(
+        &mut state,
+        Action::LinkDown {
+            at: T0,
+            attempt: 2,
+            retry_in: Some(std::time::Duration::from_millis(200)),
+            reason: LinkTrouble::NoHub {
+                addr: "127.0.0.1:7400".into(),
+            },
+        },
+    );
+    assert!(again.is_empty(), "each further attempt is quiet");
+    let refused = update(
+        &mut state,
+        Action::LinkDown {
+            at: T0,
+            attempt: 3,
+            retry_in: None,
+            reason: LinkTrouble::TokenRefused { status: 401 },
+        },
+    );
+    assert_eq!(refused, [Effect::Sound(Cue::LinkLost)]);
+    let Link::Reconnecting { reason, .. } = &state.link else {
+        panic!("not connected");
+    };
+    assert!(
+        reason
+            .text(Lang::En)
+            .starts_with("the hub refused this token")
     );
 }

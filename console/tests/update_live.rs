@@ -6,6 +6,7 @@ use alert_hub::protocol::{
     Priority,
 };
 use console::action::{Action, Cue, Effect, Intent, Screen};
+use console::link_trouble::LinkTrouble;
 use console::sample::{self, DRILL_ID, T0};
 use console::state::{Level, State};
 use console::strings::{Lang, S};
@@ -21,8 +22,8 @@ fn link_down(state: &mut State) {
         Action::LinkDown {
             at: T0,
             attempt: 1,
-            retry_in: std::time::Duration::from_millis(100),
-            reason: "reset".into(),
+            retry_in: Some(std::time::Duration::from_millis(100)),
+            reason: LinkTrouble::Dropped("reset".into()),
         },
     );
 }

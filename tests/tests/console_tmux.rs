@@ -139,3 +139,34 @@ fn an_operator_handles_a_fire_alarm_in_the_console_through_a_hub_restart() {
     let row = top_row(&screen).unwrap();
     assert!(row.contains("active") && row.contains("op-li"), "{screen}");
 }
+
+#[test]
+fn a_console_with_a_wrong_token_says_so_on_its_status_line() {
+    system_tests::tmux::require();
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let hub_url = format!("http://{}", hub.addr);
+    let stderr_log = files.path().join("console-stderr.log");
+    let args = [
+        "--hub",
+        &hub_url,
+        "--token",
+        "not-a-token-of-this-hub",
+        "--lang",
+        "en",
+        "--stderr-log",
+        stderr_log.to_str().unwrap(),
+    ];
+    let console = Terminal::start(&binary("console"), &args, 120, 32);
+    console.wait_for("the refusal in words", PATIENCE, |s| {
+        s.contains("the hub refused this token (HTTP 401)")
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let screen = console.screen();
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status.starts_with("✖ the hub refused this token"),
+        "no further attempts hide the reason: {status}"
+    );
+}

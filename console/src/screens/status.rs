@@ -25,15 +25,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             format!("◌ {}", S::Connecting.get(lang)),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         )),
-        Link::Reconnecting { since, attempt, .. } => spans.push(Span::styled(
+        Link::Reconnecting {
+            since,
+            attempt,
+            retry_in: Some(_),
+            reason,
+        } => spans.push(Span::styled(
+            // The reason first: on a narrow terminal it is what the operator must read.
             format!(
-                "◌ {} {} ({} {attempt})",
+                "◌ {} — {} {} ({} {attempt})",
+                reason.text(lang),
                 S::ReconnectingSince.get(lang),
                 text::clock(*since, state.offset),
-                S::Attempt.get(lang)
+                S::Attempt.get(lang),
             ),
             ALERT,
         )),
+        Link::Reconnecting {
+            retry_in: None,
+            reason,
+            ..
+        } => spans.push(Span::styled(format!("✖ {}", reason.text(lang)), ALERT)),
     }
     spans.push(Span::raw(format!(" #{} │ ", state.feed.last_seq)));
     match &state.operator {

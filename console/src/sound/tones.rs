@@ -39,12 +39,21 @@ const P2_CHIME: [Segment; 4] = [
 ];
 const P3_CHIME: [Segment; 3] = [on(660.0, 300), off(150), on(660.0, 300)];
 const P4_CHIME: [Segment; 1] = [on(440.0, 400)];
+/// Falling low tones, unlike any alarm: the console has lost the hub.
+const LINK_LOST: [Segment; 5] = [
+    on(523.0, 300),
+    on(392.0, 300),
+    on(262.0, 600),
+    off(300),
+    on(262.0, 600),
+];
 
 /// The beeps and pauses of a cue. P1 is always temporal-three; the lesser priorities each
 /// have their own shorter pattern.
 pub fn pattern(cue: Cue) -> &'static [Segment] {
     let priority = match cue {
         Cue::Alarm(p) | Cue::Chime(p) => p,
+        Cue::LinkLost => return &LINK_LOST,
     };
     match priority {
         Priority::P1 => &TEMPORAL_THREE,
