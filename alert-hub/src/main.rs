@@ -83,6 +83,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Check { config } => {
             let loaded = HubConfig::load(&config)?;
+            for warning in &loaded.warnings {
+                println!("{}: warning: {warning}", config.display());
+            }
             println!(
                 "{}: {} sites, {} sources, {} operators: valid",
                 config.display(),

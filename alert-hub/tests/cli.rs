@@ -49,3 +49,32 @@ fn serve_refuses_a_bad_configuration_naming_file_line_and_field() {
         "nothing is created when the configuration is refused"
     );
 }
+
+#[test]
+fn check_prints_the_warnings_serve_would_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("site.toml");
+    // No contacts at all: no level of any notification tree can be answered.
+    std::fs::write(
+        &config,
+        "[[sites]]\nid = \"gg\"\nname = \"G\"\n\n[[sources]]\nid = \"fp\"\nsite = \"gg\"\nkind = \"fire_panel\"\ntoken = \"0123456789abcdef\"\n",
+    )
+    .expect("write");
+    let out = hub()
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "warnings do not refuse the file");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("site.toml: warning: "), "{stdout}");
+    assert!(stdout.contains("valid"), "{stdout}");
+}
+
+#[test]
+fn version_is_printed() {
+    let out = hub().arg("--version").output().expect("runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("alert-hub "), "{stdout}");
+}

@@ -16,9 +16,13 @@ use crate::strings::Lang;
 
 /// The command line of the `console` binary.
 #[derive(Debug, Clone, Default, Parser)]
-#[command(name = "console", about = "The control-room console of the alert hub.")]
+#[command(
+    name = "console",
+    version,
+    about = "The control-room console of the alert hub."
+)]
 pub struct Cli {
-    /// The hub's address, e.g. `http://127.0.0.1:7700` (ws:// and wss:// work too).
+    /// The hub's address, e.g. `http://127.0.0.1:7400` (the hub's default; ws:// works too).
     #[arg(long)]
     pub hub: Option<String>,
     /// The operator's token for the hub.
