@@ -1,4 +1,5 @@
 //! The alert-hub command line: configuration problems stop the start with file, line and field.
+#![allow(clippy::expect_used)]
 
 use std::process::Command;
 
@@ -48,4 +49,47 @@ fn serve_refuses_a_bad_configuration_naming_file_line_and_field() {
         !data.exists(),
         "nothing is created when the configuration is refused"
     );
+}
+
+fn check(text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("site.toml");
+    std::fs::write(&config, text).expect("write");
+    let out = hub()
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), said)
+}
+
+/// Issue 15, item 4: a source token equal to the admin's plus a trailing space signed in as
+/// the admin, because presented tokens were trimmed.
+#[test]
+fn check_refuses_a_token_with_a_trailing_space() {
+    let demo = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/demo-site.toml"
+    ))
+    .expect("demo config");
+    let text = demo.replace(
+        "token = \"demo-fire-panel-green-garden\"",
+        "token = \"demo-admin-token-0001 \"",
+    );
+    let (valid, said) = check(&text);
+    assert!(!valid, "{said}");
+    assert!(
+        said.contains("sources[0].token: a token must not begin or end with a space"),
+        "{said}"
+    );
+}
+
+#[test]
+fn check_refuses_an_empty_configuration() {
+    let (valid, said) = check("");
+    assert!(!valid, "{said}");
+    assert!(said.contains("site.toml:1: sites: "), "{said}");
+    assert!(!said.contains("valid\n"), "{said}");
 }
