@@ -3,6 +3,7 @@
 //! implementation.
 
 mod meta;
+mod opening;
 mod pack;
 mod sled_store;
 
