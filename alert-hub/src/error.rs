@@ -68,6 +68,29 @@ pub enum StoreError {
         dir.display()
     )]
     NotAStore { dir: PathBuf },
+    #[error(
+        "cannot open the data directory {}: it is a file, not a directory. Give a directory \
+         for the data (it is created when missing); nothing was changed",
+        path.display()
+    )]
+    NotADirectory { path: PathBuf },
+    #[error(
+        "cannot open the data directory {}: its store is in use by another process; another \
+         hub may be running on it. Stop that hub, or give this one another directory; nothing \
+         was changed",
+        dir.display()
+    )]
+    Locked { dir: PathBuf },
+    #[error(
+        "cannot open the data directory {}: the hub may not write there ({source}). Make it \
+         writable by the user the hub runs as; nothing was changed",
+        dir.display()
+    )]
+    ReadOnly {
+        dir: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
     #[error("cannot open the data directory {}: {source}. {OPEN_ADVICE}", dir.display())]
     Open {
         dir: PathBuf,

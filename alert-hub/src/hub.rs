@@ -48,12 +48,14 @@ impl Hub {
     }
 }
 
+/// The token after `Bearer `, exactly as presented: a token with a space around it is another
+/// token, never the configured one.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?;
-    value.strip_prefix("Bearer ").map(str::trim)
+    value.strip_prefix("Bearer ")
 }
 
 /// Completes once the hub is shutting down.

@@ -11,6 +11,8 @@ pub mod feed;
 pub mod hub;
 pub mod incident;
 pub mod ingest;
+#[cfg(unix)]
+pub mod limits;
 pub mod metrics;
 pub mod notify;
 pub mod on_test;

@@ -104,6 +104,11 @@ pub async fn serve(
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
+    #[cfg(unix)]
+    match crate::limits::raise_file_limit() {
+        Ok(files) => tracing::info!(files, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;

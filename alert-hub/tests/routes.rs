@@ -112,3 +112,20 @@ async fn only_safety_officers_and_admins_run_drills() {
         );
     }
 }
+
+/// Issue 15, item 4: a presented token is compared exactly, never trimmed.
+#[tokio::test]
+async fn a_token_with_a_space_around_it_is_refused() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (hub, _stop) = hub(data.path());
+    for token in [
+        format!("{OPERATOR} "),
+        format!(" {OPERATOR}"),
+        format!("{OPERATOR}\t"),
+    ] {
+        let status = status(&hub, Method::GET, "/v1/incidents", Some(&token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
+    }
+    let status = status(&hub, Method::GET, "/v1/incidents", Some(OPERATOR)).await;
+    assert_eq!(status, StatusCode::OK);
+}

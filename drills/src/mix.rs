@@ -259,7 +259,7 @@ impl EventMix {
             zone: d.map(|d| d.zone.clone()),
             at,
             drill: self.drill.clone(),
-            detail,
+            detail: detail.into(),
         }
     }
 

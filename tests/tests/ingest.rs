@@ -302,3 +302,29 @@ async fn a_babbling_source_cannot_starve_another_sources_fire_alarm() {
     flood.abort();
     drain.abort();
 }
+
+/// Issue 15, item 5: numbers in `detail` were stored as floats (`12345678901234567890123`
+/// came back as `1.2345678901234568e+22`, `1e-400` as `0.0`). They come back as written.
+#[tokio::test]
+async fn numbers_in_detail_are_stored_and_read_back_exactly_as_the_device_wrote_them() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let detail =
+        r#"{"count":12345678901234567890123,"tiny":1e-400,"ratio":0.10,"neg":-0.0,"e":1E+2}"#;
+    let mut frame = event("exact-1", "fire.trouble", "smoke-1", "7F east").to_string();
+    frame = frame.replace(r#""detail":{}"#, &format!(r#""detail":{detail}"#));
+    assert!(frame.contains(detail), "{frame}");
+    device.send_text(frame).await;
+    ack(&device.reply().await);
+    let (status, body) = http(
+        hub.addr,
+        "GET",
+        "/v1/events?after=0",
+        Some(tokens::OPERATOR_LI),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(&format!(r#""detail":{detail}"#)), "{body}");
+}

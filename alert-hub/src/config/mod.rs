@@ -28,7 +28,8 @@ pub struct HubConfig {
     pub library: Arc<playbooks::Library>,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer).
     pub warnings: Vec<String>,
-    tokens: HashMap<[u8; 32], Principal>,
+    /// The SHA-256 digest of each token with its owner; searched whole, in constant time.
+    tokens: Vec<([u8; 32], Principal)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,9 +182,18 @@ impl HubConfig {
         }
     }
 
-    /// Who a bearer token belongs to, if anyone.
+    /// Who a bearer token belongs to, if anyone. The token must match byte for byte (nothing
+    /// is trimmed), and every configured digest is compared in full, so the time taken says
+    /// nothing about how close a guess came.
     pub fn principal(&self, token: &str) -> Option<&Principal> {
-        self.tokens.get(&sha256(token))
+        let presented = sha256(token);
+        let mut found = None;
+        for (digest, principal) in &self.tokens {
+            if same_digest(digest, &presented) {
+                found = Some(principal);
+            }
+        }
+        found
     }
 
     pub fn site(&self, id: &str) -> Option<&Site> {
@@ -216,7 +226,16 @@ impl Checker<'_> {
                 name: s.name,
             });
         }
-        let mut tokens = HashMap::new();
+        if sites.is_empty() {
+            self.problems.push(ConfigProblem {
+                line: 1,
+                field: "sites".into(),
+                message: "the configuration defines no [[sites]]: a hub needs at least one \
+                          site, its sources and its operators"
+                    .into(),
+            });
+        }
+        let mut tokens = Tokens::default();
         let mut sources = HashMap::new();
         for (n, s) in raw.sources.into_iter().enumerate() {
             let at = format!("sources[{n}]");
@@ -286,7 +305,7 @@ impl Checker<'_> {
             notify,
             library: Arc::new(library),
             warnings,
-            tokens,
+            tokens: tokens.owners,
         }
     }
 
@@ -343,9 +362,14 @@ impl Checker<'_> {
         at: &str,
         owner: &Spanned<T>,
         principal: Principal,
-        tokens: &mut HashMap<[u8; 32], Principal>,
+        tokens: &mut Tokens,
     ) {
         let hash = match (raw.token, raw.token_sha256) {
+            (Some(t), None) if t.get_ref().trim() != t.get_ref() => {
+                let m = "a token must not begin or end with a space or other whitespace";
+                self.problem(t, format!("{at}.token"), m.to_string());
+                None
+            }
             (Some(t), None) if t.get_ref().len() >= 16 => Some((sha256(t.get_ref()), t.span())),
             (Some(t), None) => {
                 let m = "a token must have at least 16 characters".to_string();
@@ -371,18 +395,37 @@ impl Checker<'_> {
                 None
             }
         };
-        if let Some((hash, span)) = hash {
-            if tokens.insert(hash, principal).is_some() {
-                let line = line_of(self.text, span.start);
-                let message = "this token is already used by another source or operator".into();
-                self.problems.push(ConfigProblem {
-                    line,
-                    field: format!("{at}.token"),
-                    message,
-                });
-            }
+        let Some((hash, span)) = hash else {
+            return;
+        };
+        let line = line_of(self.text, span.start);
+        if let Some((first, first_line)) = tokens.first_use.get(&hash) {
+            let message = format!(
+                "this token is already used by {first} (line {first_line}); give each its own"
+            );
+            self.problems.push(ConfigProblem {
+                line,
+                field: format!("{at}.token"),
+                message,
+            });
+            return;
         }
+        tokens.first_use.insert(hash, (at.to_string(), line));
+        tokens.owners.push((hash, principal));
     }
+}
+
+/// The tokens read so far: each digest's owner, and where each digest was first given.
+#[derive(Default)]
+struct Tokens {
+    owners: Vec<([u8; 32], Principal)>,
+    first_use: HashMap<[u8; 32], (String, usize)>,
+}
+
+/// Whether two digests are equal, looking at every byte whatever the first difference.
+fn same_digest(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
 }
 
 /// The field path at a byte offset, e.g. `sources[1].kind`, read from the array-of-tables

@@ -120,9 +120,60 @@ fn duplicate_ids_and_shared_tokens_are_each_reported() {
         "{message}"
     );
     assert!(
-        message.contains("site.toml:13: operators[1].token: this token is already used"),
+        message.contains(
+            "site.toml:13: operators[1].token: this token is already used by operators[0] \
+             (line 8)"
+        ),
         "{message}"
     );
+}
+
+#[test]
+fn a_token_with_leading_or_trailing_whitespace_is_refused() {
+    let text = format!(
+        "{SITE}[[operators]]\nid = \"admin\"\nname = \"A\"\nrole = \"admin\"\n\
+         token = \"demo-admin-token-0001\"\n\
+         [[sources]]\nid = \"fp\"\nsite = \"gg\"\nkind = \"fire_panel\"\n\
+         token = \"demo-admin-token-0001 \"\n\
+         [[operators]]\nid = \"b\"\nname = \"B\"\nrole = \"operator\"\n\
+         token = \"\\tdemo-operator-token-b\"\n"
+    );
+    let message = problems(&text);
+    assert_eq!(
+        message,
+        "site.toml:13: sources[0].token: a token must not begin or end with a space or other \
+         whitespace\n\
+         site.toml:18: operators[1].token: a token must not begin or end with a space or other \
+         whitespace"
+    );
+}
+
+#[test]
+fn an_empty_configuration_is_refused() {
+    assert_eq!(
+        problems(""),
+        "site.toml:1: sites: the configuration defines no [[sites]]: a hub needs at least one \
+         site, its sources and its operators"
+    );
+    assert!(problems("# nothing yet\n").contains("defines no [[sites]]"));
+}
+
+#[test]
+fn a_presented_token_is_matched_exactly() {
+    let config = HubConfig::parse(DEMO_CONFIG, &demo_config_path()).expect("demo config is valid");
+    assert_eq!(
+        config.principal("demo-admin-token-0001"),
+        Some(&Principal::Operator("admin".into()))
+    );
+    for near in [
+        "demo-admin-token-0001 ",
+        " demo-admin-token-0001",
+        "demo-admin-token-0001\t",
+        "demo-admin-token-000",
+        "",
+    ] {
+        assert_eq!(config.principal(near), None, "{near:?}");
+    }
 }
 
 #[test]

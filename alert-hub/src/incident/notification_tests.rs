@@ -56,7 +56,7 @@ fn alarm(book: &mut IncidentBook, kind: EventKind, drill: Option<&str>, on_test:
             zone: Some("7F".into()),
             at: T0,
             drill: drill.map(str::to_string),
-            detail: serde_json::Value::Null,
+            detail: crate::protocol::Detail::null(),
         },
     };
     let applied = book.record(&stored, on_test);

@@ -141,7 +141,7 @@ impl Given {
                 zone: e.zone.map(str::to_string),
                 at: e.at,
                 drill: e.drill.map(str::to_string),
-                detail: serde_json::Value::Null,
+                detail: crate::protocol::Detail::null(),
             },
         };
         self.book.record(&stored, false)

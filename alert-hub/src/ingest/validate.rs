@@ -10,11 +10,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::protocol::{DeviceEvent, EventKind, MAX_DEVICE_FRAME_BYTES, Nack, NackCode};
+use crate::protocol::{Detail, DeviceEvent, EventKind, MAX_DEVICE_FRAME_BYTES, Nack, NackCode};
 
 /// The longest id, device, site or location text accepted, in bytes.
 pub const MAX_TEXT_BYTES: usize = 256;
@@ -145,8 +145,9 @@ struct RawFrame<'a> {
     at: Option<Field<'a>>,
     #[serde(borrow)]
     drill: Option<Field<'a>>,
-    /// Kept whole: it is stored as the device sent it.
-    detail: Option<Value>,
+    /// Kept whole, byte for byte: it is stored as the device sent it.
+    #[serde(borrow)]
+    detail: Option<&'a RawValue>,
 }
 
 impl RawFrame<'_> {
@@ -236,9 +237,9 @@ impl RawFrame<'_> {
                 return Err(fail(NackCode::MalformedJson, m));
             }
         };
-        let detail = match self.detail {
-            None | Some(Value::Null) => Value::Null,
-            Some(v @ Value::Object(_)) => v,
+        let detail = match self.detail.map(Detail::from_raw) {
+            None => Detail::null(),
+            Some(d) if d.is_null() || d.is_object() => d,
             Some(_) => {
                 let m = "field \"detail\" must be a JSON object".to_string();
                 return Err(fail(NackCode::MalformedJson, m));
@@ -334,7 +335,29 @@ mod tests {
         let e = read(&frame).expect("valid");
         assert_eq!(e.zone.as_deref(), Some("7F \"east\" 座"));
         assert_eq!(e.floor.as_deref(), Some("-1.5"));
-        assert_eq!(e.detail, serde_json::json!({"loop": 3, "points": [1, 2]}));
+        assert_eq!(e.detail.as_json(), r#"{"loop":3,"points":[1,2]}"#);
+    }
+
+    #[test]
+    fn detail_is_kept_byte_for_byte_with_every_digit() {
+        let detail = r#"{"n":12345678901234567890123, "tiny":1e-400,"r":0.10,"s":"\u5ea7"}"#;
+        let e =
+            read(&GOOD.replace(r#""detail":{}"#, &format!(r#""detail":{detail}"#))).expect("valid");
+        assert_eq!(e.detail.as_json(), detail);
+        let stored = serde_json::to_string(&e).expect("encode");
+        assert!(
+            stored.contains(&format!(r#""detail":{detail}"#)),
+            "{stored}"
+        );
+        let back: DeviceEvent = serde_json::from_str(&stored).expect("decode");
+        assert_eq!(back.detail.as_json(), detail);
+        let none = read(&GOOD.replace(r#","detail":{}"#, "")).expect("valid");
+        assert!(none.detail.is_null());
+        assert!(
+            !serde_json::to_string(&none)
+                .expect("encode")
+                .contains("detail")
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::Location;
+use super::{Detail, Location};
 
 /// The largest device frame the hub accepts, in bytes; larger frames are refused with `too_large`.
 pub const MAX_DEVICE_FRAME_BYTES: usize = 64 * 1024;
@@ -213,8 +213,8 @@ pub struct DeviceEvent {
     pub at: OffsetDateTime,
     /// `None` for a real event, or the id of the running drill it belongs to.
     pub drill: Option<String>,
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub detail: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Detail::is_null")]
+    pub detail: Detail,
 }
 
 impl DeviceEvent {
@@ -300,6 +300,7 @@ impl NackCode {
 
 /// A device event as the hub stored it: with the source it came from and its global sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredEventFields")]
 pub struct StoredEvent {
     pub seq: u64,
     pub source: String,
@@ -307,4 +308,52 @@ pub struct StoredEvent {
     pub received_at: OffsetDateTime,
     #[serde(flatten)]
     pub event: DeviceEvent,
+}
+
+/// A stored event's fields read one by one: reading through `flatten` would pass `detail`
+/// through serde's buffer, which keeps no raw text and turns long numbers into floats.
+#[derive(Deserialize)]
+struct StoredEventFields {
+    seq: u64,
+    source: String,
+    #[serde(with = "time::serde::rfc3339")]
+    received_at: OffsetDateTime,
+    id: String,
+    kind: EventKind,
+    device: String,
+    site: String,
+    #[serde(default)]
+    building: Option<String>,
+    #[serde(default)]
+    floor: Option<String>,
+    #[serde(default)]
+    zone: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    #[serde(default)]
+    drill: Option<String>,
+    #[serde(default)]
+    detail: Detail,
+}
+
+impl From<StoredEventFields> for StoredEvent {
+    fn from(f: StoredEventFields) -> StoredEvent {
+        StoredEvent {
+            seq: f.seq,
+            source: f.source,
+            received_at: f.received_at,
+            event: DeviceEvent {
+                id: f.id,
+                kind: f.kind,
+                device: f.device,
+                site: f.site,
+                building: f.building,
+                floor: f.floor,
+                zone: f.zone,
+                at: f.at,
+                drill: f.drill,
+                detail: f.detail,
+            },
+        }
+    }
 }

@@ -4,10 +4,12 @@
 //! codes here must never change. The console feed is ours and may grow by adding optional fields.
 
 mod console;
+mod detail;
 mod device;
 mod incident;
 
 pub use console::*;
+pub use detail::Detail;
 pub use device::*;
 pub use incident::*;
 

@@ -16,6 +16,27 @@ fn device_event_reads_the_design_example() {
 }
 
 #[test]
+fn a_stored_event_reads_back_with_its_detail_byte_for_byte() {
+    let text = r#"{"seq":7,"source":"fp-gg","received_at":"2026-11-22T15:40:01Z",
+      "id":"e1","kind":"fire.trouble","device":"d","site":"green-garden",
+      "at":"2026-11-22T23:40:00+08:00","drill":null,"detail":{"n":12345678901234567890123,"t":1e-400}}"#;
+    let stored: StoredEvent = serde_json::from_str(text).expect("a stored event");
+    assert_eq!(
+        stored.event.detail.as_json(),
+        r#"{"n":12345678901234567890123,"t":1e-400}"#
+    );
+    let again = serde_json::to_string(&stored).expect("encode");
+    assert!(
+        again.ends_with(r#""detail":{"n":12345678901234567890123,"t":1e-400}}"#),
+        "{again}"
+    );
+    assert_eq!(
+        serde_json::from_str::<StoredEvent>(&again).expect("again"),
+        stored
+    );
+}
+
+#[test]
 fn ack_and_nack_have_the_exact_wire_shape() {
     let ack = DeviceReply::Ack(Ack {
         ack: "a".into(),

@@ -3,6 +3,7 @@
 //! implementation.
 
 mod meta;
+mod opening;
 mod pack;
 mod sled_store;
 
@@ -158,7 +159,7 @@ pub(crate) fn heartbeat(seq: u64, source: &str, id: &str) -> StoredEvent {
             zone: None,
             at: datetime!(2026-11-22 15:40:00 UTC),
             drill: None,
-            detail: serde_json::Value::Null,
+            detail: crate::protocol::Detail::null(),
         },
     }
 }

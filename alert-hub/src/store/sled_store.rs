@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, pack};
+use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opening, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
@@ -35,28 +35,14 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails loudly, changing nothing, when the
     /// directory holds data sled cannot open or something that is not a hub store.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
-        if dir.exists() && !looks_like_store(dir) {
-            return Err(StoreError::NotAStore {
-                dir: dir.to_path_buf(),
-            });
-        }
+        opening::check(dir)?;
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(256 * 1024 * 1024)
             .open()
-            .map_err(|source| StoreError::Open {
-                dir: dir.to_path_buf(),
-                source,
-            })?;
+            .map_err(|source| opening::failed(dir, source))?;
         Ok(SledStore { db })
     }
-}
-
-fn looks_like_store(dir: &Path) -> bool {
-    let empty = std::fs::read_dir(dir)
-        .map(|mut d| d.next().is_none())
-        .unwrap_or(false);
-    empty || dir.join("db").exists() || dir.join("conf").exists()
 }
 
 /// A stored change message, as far as the store reads it back.
@@ -403,7 +389,7 @@ mod tests {
         for _ in 0..100 {
             match SledStore::open(dir) {
                 Ok(store) => return store,
-                Err(e) if e.to_string().contains("could not acquire lock") => {
+                Err(StoreError::Locked { .. }) => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(e) => panic!("reopen: {e}"),
@@ -588,14 +574,5 @@ mod tests {
             .expect("get")
             .expect("kept");
         assert_eq!(&raw[..], format!("\"{}\"", "07".repeat(32)).as_bytes());
-    }
-
-    #[test]
-    fn a_directory_holding_something_else_is_refused_and_left_alone() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("notes.txt"), "not a store").expect("write");
-        let err = SledStore::open(dir.path()).expect_err("refused");
-        assert!(err.to_string().contains("holds no hub store"), "{err}");
-        assert!(dir.path().join("notes.txt").exists());
     }
 }

@@ -145,7 +145,7 @@ impl Script {
             zone: e.place.map(|p| p.2.to_string()),
             at: self.start + after,
             drill: e.drill.map(str::to_string),
-            detail: e.detail,
+            detail: e.detail.into(),
         };
         self.entries.push(Scheduled {
             after,
