@@ -102,6 +102,12 @@ pub fn clock(at: OffsetDateTime, offset: UtcOffset) -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
+/// `hh:mm` of `at` in the console's display offset: a deadline as a caller is told it.
+pub fn hour_minute(at: OffsetDateTime, offset: UtcOffset) -> String {
+    let t = at.to_offset(offset);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
 /// `YYYY-MM-DD` of `at` in the console's display offset.
 pub fn date(at: OffsetDateTime, offset: UtcOffset) -> String {
     let t = at.to_offset(offset);

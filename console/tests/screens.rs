@@ -259,3 +259,29 @@ fn cjk_rows_stay_aligned() {
         .collect();
     assert!(widths.iter().all(|w| *w == 80), "{widths:?}");
 }
+
+#[test]
+fn a_board_row_with_a_step_past_its_deadline_says_overdue() {
+    let mut state = live();
+    state.lang = Lang::En;
+    let before = draw(&state, 160, 48);
+    let fire_row = |text: &str| {
+        text.lines()
+            .find(|l| l.contains("INC-0107"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(
+        !fire_row(&before).contains("OVERDUE"),
+        "{}",
+        fire_row(&before)
+    );
+    update(
+        &mut state,
+        Action::Tick {
+            now: T0 + Duration::minutes(4),
+        },
+    );
+    let after = draw(&state, 160, 48);
+    assert!(fire_row(&after).contains("OVERDUE"), "{}", fire_row(&after));
+}

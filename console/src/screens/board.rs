@@ -303,6 +303,10 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
         state_name(incident.state, lang).to_string()
     };
     let location = incident.location.to_string();
+    let overdue = state
+        .incidents
+        .overdue(state.now)
+        .any(|d| d.incident == incident.id);
     let sep = || Span::styled(" ", base);
     let mut spans = vec![
         Span::styled(marker, base),
@@ -343,11 +347,32 @@ fn row(state: &State, incident: &IncidentView, cols: &Columns, selected: bool) -
         ),
         sep(),
         Span::styled(
-            text::pad(&marks(incident, lang, cols.marks < 16), cols.marks),
-            base,
+            text::pad(
+                &row_marks(incident, overdue, lang, cols.marks < 16),
+                cols.marks,
+            ),
+            if overdue {
+                base.patch(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            } else {
+                base
+            },
         ),
     ]);
     Line::from(spans)
+}
+
+/// The row's marks, an overdue step first.
+fn row_marks(incident: &IncidentView, overdue: bool, lang: Lang, compact: bool) -> String {
+    let rest = marks(incident, lang, compact);
+    if !overdue {
+        return rest;
+    }
+    let word = S::Overdue.get(lang);
+    if rest.is_empty() {
+        word.to_string()
+    } else {
+        format!("{word} {rest}")
+    }
 }
 
 fn outgoing_is_for(outgoing: &crate::outgoing::Outgoing, id: &str) -> bool {

@@ -209,11 +209,24 @@ fn step_lines(
     } else {
         style
     };
+    // Clock time first (what a caller is told), then how long is left or how long it is late.
+    let due_clock = step
+        .due_at
+        .map(|due| text::hour_minute(due, state.offset))
+        .unwrap_or_default();
     let deadline = match (open, left) {
-        (true, Some(left)) if overdue => {
-            format!(" {} {}", S::Overdue.get(lang), text::countdown(left))
-        }
-        (true, Some(left)) => format!(" {} {}", S::Due.get(lang), text::countdown(left)),
+        (true, Some(left)) if overdue => format!(
+            " {} {due_clock}, {} {}",
+            S::Overdue.get(lang),
+            S::LateBy.get(lang),
+            text::countdown(-left)
+        ),
+        (true, Some(left)) => format!(
+            " {} {due_clock}, {} {}",
+            S::DueClock.get(lang),
+            S::DueIn.get(lang),
+            text::countdown(left)
+        ),
         (true, None) => match step.due_at {
             Some(due) => format!(" {} {}", S::DueAt.get(lang), text::clock(due, state.offset)),
             None => String::new(),
