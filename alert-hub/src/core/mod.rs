@@ -34,7 +34,7 @@ use crate::notify::ack_link::{AckLinks, new_secret};
 use crate::notify::dispatch::{Delivery, Outcome};
 use crate::on_test::OnTest;
 use crate::protocol::{
-    ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo, Reply,
+    ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, Nack, OperatorInfo, Reply,
 };
 use crate::store::{Secret, Store, WriteBatch};
 
@@ -79,10 +79,13 @@ pub struct Subscription {
 /// A request to the core.
 #[derive(Debug)]
 pub enum Request {
-    /// A validated device event from `source`.
+    /// A validated device event from `source`. With `over_rate`, the source is over its rate
+    /// limit: the event is answered as a duplicate when it is one, else with this nack, and
+    /// never stored.
     Ingest {
         source: Arc<str>,
         event: DeviceEvent,
+        over_rate: Option<Nack>,
         reply: oneshot::Sender<DeviceReply>,
     },
     /// A console command.
@@ -308,8 +311,9 @@ impl State {
             Request::Ingest {
                 source,
                 event,
+                over_rate,
                 reply,
-            } => self.ingest(source, event, reply, now, pending),
+            } => self.ingest(source, event, over_rate, reply, now, pending),
             Request::Command {
                 operator,
                 request,

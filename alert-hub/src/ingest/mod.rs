@@ -136,25 +136,23 @@ async fn read_frames<St>(
                 hub.metrics.nacked(nack.error);
                 Answer::Ready(DeviceReply::Nack(nack))
             }
-            Ok(event) if !rate.allow(source, event.kind, Instant::now()) => {
-                hub.metrics.rate_limited(&source.id);
-                let message = format!(
-                    "source {} is over its limit of {} events a second; \
-                     resend this event after a pause",
-                    source.id, source.max_events_per_sec
-                );
-                Answer::Ready(DeviceReply::Nack(Nack {
-                    nack: Some(event.id),
-                    error: NackCode::RateLimited,
-                    message,
-                }))
-            }
             Ok(event) => {
+                // Over the limit, the core still answers a re-sent id as the duplicate it is.
+                let over_rate = (!rate.allow(source, event.kind, Instant::now())).then(|| Nack {
+                    nack: Some(event.id.clone()),
+                    error: NackCode::RateLimited,
+                    message: format!(
+                        "source {} is over its limit of {} events a second; \
+                         resend this event after a pause",
+                        source.id, source.max_events_per_sec
+                    ),
+                });
                 let since = Instant::now();
                 let (reply, rx) = oneshot::channel();
                 let request = Request::Ingest {
                     source: source_id.clone(),
                     event,
+                    over_rate,
                     reply,
                 };
                 if hub.core.send(request).await.is_err() {
