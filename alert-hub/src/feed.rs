@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::{Extension, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
+use crate::close;
 use crate::core::{Request, Subscription};
 use crate::hub::{Hub, stopped};
 use crate::protocol::{ConsoleMessage, ConsoleRequest, OperatorInfo, RefusalCode, Reply};
@@ -99,12 +100,18 @@ pub async fn serve_console<St, Si>(
                     command(&hub, &operator, text.as_str(), replies_tx.clone()).await;
                     None
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Err(e)) => {
+                    tracing::info!(operator = %operator.id, error = %e, "console connection failed");
+                    if let Some(close) = close::for_read_error(&e) {
+                        let _ = sink.send(Message::Close(Some(close))).await;
+                    }
+                    break;
+                }
                 Some(Ok(_)) => None,
             },
             _ = stopped(&mut shutdown) => {
-                let close = CloseFrame { code: close_code::AWAY, reason: "the hub is shutting down".into() };
-                let _ = sink.send(Message::Close(Some(close))).await;
+                let _ = sink.send(Message::Close(Some(close::shutting_down()))).await;
                 break;
             }
         };

@@ -23,6 +23,7 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::access::{Access, Route, route};
+use crate::close;
 use crate::config::Source;
 use crate::core::Request;
 use crate::hub::{Hub, stopped};
@@ -88,11 +89,16 @@ pub async fn serve_device<St, Si>(
     let (answers, queue) = mpsc::channel(WINDOW);
     let reader = read_frames(&hub, &rate, &source, stream, answers, shutdown);
     let writer = write_answers(&hub, sink, queue);
-    tokio::join!(reader, writer);
+    let (close, sink) = tokio::join!(reader, writer);
+    if let (Some(close), Some(mut sink)) = (close, sink) {
+        let _ = sink.send(Message::Close(Some(close))).await;
+    }
     hub.metrics.sources_connected.fetch_sub(1, Relaxed);
     tracing::info!(source = %source.id, "device disconnected");
 }
 
+/// Reads and hands on frames until the connection ends; returns the close to send once every
+/// answer is out, `None` when the device closed or the connection is gone.
 async fn read_frames<St>(
     hub: &Hub,
     rate: &RateLimiter,
@@ -100,14 +106,15 @@ async fn read_frames<St>(
     mut stream: St,
     answers: mpsc::Sender<Answer>,
     mut shutdown: watch::Receiver<bool>,
-) where
+) -> Option<CloseFrame>
+where
     St: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let source_id: Arc<str> = Arc::from(source.id.as_str());
     loop {
         let message = tokio::select! {
             m = stream.next() => m,
-            _ = stopped(&mut shutdown) => None,
+            _ = stopped(&mut shutdown) => return Some(close::shutting_down()),
         };
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
@@ -119,15 +126,15 @@ async fn read_frames<St>(
                     "send events as text frames",
                 );
                 if answers.send(Answer::Ready(nack)).await.is_err() {
-                    return;
+                    return None;
                 }
                 continue;
             }
-            Some(Ok(Message::Close(_))) | None => return,
+            Some(Ok(Message::Close(_))) | None => return None,
             Some(Ok(_)) => continue,
             Some(Err(e)) => {
                 tracing::info!(source = %source.id, error = %e, "device connection failed");
-                return;
+                return close::for_read_error(&e);
             }
         };
         hub.metrics.received.fetch_add(1, Relaxed);
@@ -156,14 +163,21 @@ async fn read_frames<St>(
                     reply,
                 };
                 if hub.core.send(request).await.is_err() {
-                    return;
+                    return Some(cannot_store());
                 }
                 Answer::Waiting { reply: rx, since }
             }
         };
         if answers.send(answer).await.is_err() {
-            return;
+            return None;
         }
+    }
+}
+
+fn cannot_store() -> CloseFrame {
+    CloseFrame {
+        code: close_code::ERROR,
+        reason: "the hub cannot store events now; reconnect and resend".into(),
     }
 }
 
@@ -179,7 +193,8 @@ fn refuse(hub: &Hub, id: Option<String>, error: NackCode, message: &str) -> Devi
 
 /// Sends the answers in frame order. Answers that are ready together (a group commit answers
 /// many frames at once) go out in one write; the socket is flushed before waiting for more.
-async fn write_answers<Si>(hub: &Hub, mut sink: Si, mut queue: mpsc::Receiver<Answer>)
+/// Gives the sink back once every answer is out, `None` when it failed or was closed.
+async fn write_answers<Si>(hub: &Hub, mut sink: Si, mut queue: mpsc::Receiver<Answer>) -> Option<Si>
 where
     Si: Sink<Message> + Unpin,
 {
@@ -190,7 +205,7 @@ where
             Err(mpsc::error::TryRecvError::Disconnected) => break,
             Err(mpsc::error::TryRecvError::Empty) => {
                 if unflushed && sink.flush().await.is_err() {
-                    return;
+                    return None;
                 }
                 unflushed = false;
                 match queue.recv().await {
@@ -205,7 +220,7 @@ where
                 let stored = match reply.try_recv() {
                     Err(oneshot::error::TryRecvError::Empty) => {
                         if unflushed && sink.flush().await.is_err() {
-                            return;
+                            return None;
                         }
                         unflushed = false;
                         reply.await.ok()
@@ -219,24 +234,17 @@ where
             }
         };
         let Some(reply) = reply else {
-            let close = CloseFrame {
-                code: close_code::ERROR,
-                reason: "the hub cannot store events now; reconnect and resend".into(),
-            };
-            let _ = sink.send(Message::Close(Some(close))).await;
-            return;
+            let _ = sink.send(Message::Close(Some(cannot_store()))).await;
+            return None;
         };
         let Ok(json) = serde_json::to_string(&reply) else {
             continue;
         };
         if sink.feed(Message::Text(json.into())).await.is_err() {
-            return;
+            return None;
         }
         unflushed = true;
     }
-    let close = CloseFrame {
-        code: close_code::AWAY,
-        reason: "the hub is shutting down".into(),
-    };
-    let _ = sink.send(Message::Close(Some(close))).await;
+    sink.flush().await.ok()?;
+    Some(sink)
 }
