@@ -2,9 +2,11 @@
 //! item 2), and every answer sent before a device's close is honoured (item 6).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use hub_client::{CONSOLE_PATH, DEVICES_PATH, Socket};
-use system_tests::{HubProcess, PATIENCE, connect, tokens};
+use system_tests::{
+    Device, HubProcess, PATIENCE, connect, event, fast_panel_config, get_json, tokens,
+};
 use tokio::io::AsyncWriteExt;
 use tokio_tungstenite::MaybeTlsStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -101,4 +103,56 @@ async fn an_unmasked_client_frame_is_closed_with_1002() {
 async fn a_frame_header_above_the_limit_is_closed_with_1009() {
     let closes = closes_for(&frame(0x1, b"", true, Some(1 << 40))).await;
     assert_closed(&closes, 1009, "larger");
+}
+
+/// Sends 200 events at once on a fire panel of `hub`, then ends the connection with `end`;
+/// returns how many answers came back and how many events were stored.
+async fn answers_before(end: End) -> (usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fast_panel_config(dir.path(), 10_000);
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    for n in 0..200 {
+        let frame = event(&format!("e{n}"), "fire.trouble", "panel", "B2");
+        device
+            .ws
+            .feed(Message::text(frame.to_string()))
+            .await
+            .unwrap();
+    }
+    match end {
+        End::CloseFrame => device.ws.send(Message::Close(None)).await.unwrap(),
+        End::HalfClose => {
+            device.ws.flush().await.unwrap();
+            let MaybeTlsStream::Plain(tcp) = device.ws.get_mut() else {
+                panic!("a plain TCP connection");
+            };
+            tcp.shutdown().await.unwrap();
+        }
+    }
+    let mut answered = 0;
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(PATIENCE, device.ws.next()).await {
+        match message {
+            Message::Text(_) => answered += 1,
+            Message::Close(_) => break,
+            _ => {}
+        }
+    }
+    let stored = get_json(&hub, "/v1/events?after=0&limit=1000").await;
+    (answered, stored.as_array().map_or(0, Vec::len))
+}
+
+enum End {
+    CloseFrame,
+    HalfClose,
+}
+
+#[tokio::test]
+async fn events_followed_at_once_by_a_close_frame_are_all_answered() {
+    assert_eq!(answers_before(End::CloseFrame).await, (200, 200));
+}
+
+#[tokio::test]
+async fn events_followed_at_once_by_a_tcp_half_close_are_all_answered() {
+    assert_eq!(answers_before(End::HalfClose).await, (200, 200));
 }

@@ -5,9 +5,12 @@
 //! a source that sends faster than the hub stores is slowed (its socket is not read) rather
 //! than having its events dropped.
 
+mod hold_close;
 mod rate;
+mod upgrade;
 mod validate;
 
+pub use hold_close::Answered;
 pub use rate::RateLimiter;
 pub use validate::{MAX_TEXT_BYTES, read_frame};
 
@@ -15,9 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::ws::{CloseFrame, Message, close_code};
 use axum::extract::{Extension, State};
-use axum::response::Response;
 use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -41,26 +43,18 @@ pub fn routes() -> Vec<Route> {
     let rate = Arc::new(RateLimiter::default());
     let upgrade = move |State(hub): State<Arc<Hub>>,
                         Extension(source): Extension<Arc<Source>>,
-                        ws: WebSocketUpgrade| {
+                        request: axum::extract::Request| {
         let rate = rate.clone();
-        async move { upgrade(hub, rate, source, ws) }
+        async move {
+            let answered = Arc::new(Answered::default());
+            let shutdown = hub.shutdown.clone();
+            let held = answered.clone();
+            upgrade::accept(request, answered, move |frames, answers| {
+                serve_device(hub, rate, source, frames, answers, shutdown, held)
+            })
+        }
     };
     vec![route("/v1/devices", Access::Source, get(upgrade))]
-}
-
-fn upgrade(
-    hub: Arc<Hub>,
-    rate: Arc<RateLimiter>,
-    source: Arc<Source>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let shutdown = hub.shutdown.clone();
-    ws.max_message_size(MAX_WS_MESSAGE)
-        .max_frame_size(MAX_WS_MESSAGE)
-        .on_upgrade(move |socket| {
-            let (sink, stream) = socket.split();
-            serve_device(hub, rate, source, stream, sink, shutdown)
-        })
 }
 
 enum Answer {
@@ -72,7 +66,8 @@ enum Answer {
 }
 
 /// Serves one device connection until the device closes it, the socket fails, or the hub
-/// shuts down (then pending answers are still sent before the close).
+/// shuts down; pending answers are still sent before the close. `answered` is kept up to date
+/// with how many answers are queued and sent (a held close waits on it).
 pub async fn serve_device<St, Si>(
     hub: Arc<Hub>,
     rate: Arc<RateLimiter>,
@@ -80,6 +75,7 @@ pub async fn serve_device<St, Si>(
     stream: St,
     sink: Si,
     shutdown: watch::Receiver<bool>,
+    answered: Arc<Answered>,
 ) where
     St: Stream<Item = Result<Message, axum::Error>> + Unpin,
     Si: Sink<Message> + Unpin,
@@ -87,8 +83,16 @@ pub async fn serve_device<St, Si>(
     hub.metrics.sources_connected.fetch_add(1, Relaxed);
     tracing::info!(source = %source.id, "device connected");
     let (answers, queue) = mpsc::channel(WINDOW);
+    let answers = Queue {
+        tx: answers,
+        answered: &answered,
+    };
     let reader = read_frames(&hub, &rate, &source, stream, answers, shutdown);
-    let writer = write_answers(&hub, sink, queue);
+    let writer = async {
+        let sink = write_answers(&hub, sink, queue, &answered).await;
+        answered.finished();
+        sink
+    };
     let (close, sink) = tokio::join!(reader, writer);
     if let (Some(close), Some(mut sink)) = (close, sink) {
         let _ = sink.send(Message::Close(Some(close))).await;
@@ -104,7 +108,7 @@ async fn read_frames<St>(
     rate: &RateLimiter,
     source: &Arc<Source>,
     mut stream: St,
-    answers: mpsc::Sender<Answer>,
+    answers: Queue<'_>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Option<CloseFrame>
 where
@@ -125,7 +129,7 @@ where
                     NackCode::MalformedJson,
                     "send events as text frames",
                 );
-                if answers.send(Answer::Ready(nack)).await.is_err() {
+                if answers.push(Answer::Ready(nack)).await.is_err() {
                     return None;
                 }
                 continue;
@@ -168,9 +172,23 @@ where
                 Answer::Waiting { reply: rx, since }
             }
         };
-        if answers.send(answer).await.is_err() {
+        if answers.push(answer).await.is_err() {
             return None;
         }
+    }
+}
+
+/// Where the reader queues answers for the writer, counting each.
+struct Queue<'a> {
+    tx: mpsc::Sender<Answer>,
+    answered: &'a Answered,
+}
+
+impl Queue<'_> {
+    async fn push(&self, answer: Answer) -> Result<(), ()> {
+        self.tx.send(answer).await.map_err(|_| ())?;
+        self.answered.queued();
+        Ok(())
     }
 }
 
@@ -194,18 +212,25 @@ fn refuse(hub: &Hub, id: Option<String>, error: NackCode, message: &str) -> Devi
 /// Sends the answers in frame order. Answers that are ready together (a group commit answers
 /// many frames at once) go out in one write; the socket is flushed before waiting for more.
 /// Gives the sink back once every answer is out, `None` when it failed or was closed.
-async fn write_answers<Si>(hub: &Hub, mut sink: Si, mut queue: mpsc::Receiver<Answer>) -> Option<Si>
+async fn write_answers<Si>(
+    hub: &Hub,
+    mut sink: Si,
+    mut queue: mpsc::Receiver<Answer>,
+    answered: &Answered,
+) -> Option<Si>
 where
     Si: Sink<Message> + Unpin,
 {
     let mut unflushed = false;
+    let mut written = 0;
     loop {
         let answer = match queue.try_recv() {
             Ok(answer) => answer,
             Err(mpsc::error::TryRecvError::Disconnected) => break,
             Err(mpsc::error::TryRecvError::Empty) => {
-                if unflushed && sink.flush().await.is_err() {
-                    return None;
+                if unflushed {
+                    sink.flush().await.ok()?;
+                    answered.sent(written);
                 }
                 unflushed = false;
                 match queue.recv().await {
@@ -219,8 +244,9 @@ where
             Answer::Waiting { mut reply, since } => {
                 let stored = match reply.try_recv() {
                     Err(oneshot::error::TryRecvError::Empty) => {
-                        if unflushed && sink.flush().await.is_err() {
-                            return None;
+                        if unflushed {
+                            sink.flush().await.ok()?;
+                            answered.sent(written);
                         }
                         unflushed = false;
                         reply.await.ok()
@@ -237,6 +263,7 @@ where
             let _ = sink.send(Message::Close(Some(cannot_store()))).await;
             return None;
         };
+        written += 1;
         let Ok(json) = serde_json::to_string(&reply) else {
             continue;
         };
@@ -246,5 +273,6 @@ where
         unflushed = true;
     }
     sink.flush().await.ok()?;
+    answered.sent(written);
     Some(sink)
 }
