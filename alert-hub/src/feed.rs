@@ -71,6 +71,9 @@ pub async fn serve_console<St, Si>(
     hub.metrics.consoles_connected.fetch_add(1, Relaxed);
     tracing::info!(operator = %operator.id, ?since, "console connected");
     let (replies_tx, mut replies) = mpsc::channel::<Reply>(64);
+    if hub.health.failing() {
+        let _ = send(&mut sink, &ConsoleMessage::StoreHealth { storing: false }).await;
+    }
     let mut sub = match start(&hub, &operator, since, &mut sink).await {
         Some(sub) => sub,
         None => return finish(&hub, &operator),
@@ -176,6 +179,11 @@ where
             send(sink, &snapshot).await.ok()?;
         }
     }
+    if hub.health.failing() {
+        send(sink, &ConsoleMessage::StoreHealth { storing: false })
+            .await
+            .ok()?;
+    }
     send(
         sink,
         &ConsoleMessage::Live {
@@ -218,6 +226,16 @@ async fn command(hub: &Hub, operator: &OperatorInfo, text: &str, replies: mpsc::
             return;
         }
     };
+    if hub.health.failing() {
+        let reply = Reply {
+            request: request.request,
+            ok: false,
+            error: Some(RefusalCode::Unavailable),
+            message: Some("The hub cannot store anything now; nothing changed.".into()),
+        };
+        let _ = replies.send(reply).await;
+        return;
+    }
     let (reply, rx) = oneshot::channel();
     let id = request.request.clone();
     let sent = hub

@@ -9,6 +9,7 @@ pub mod core;
 pub mod drill;
 pub mod error;
 pub mod feed;
+pub mod health;
 pub mod hub;
 pub mod incident;
 pub mod ingest;

@@ -3,7 +3,7 @@
 //! Everything here can be rebuilt from the hub (a snapshot replaces it) except where the
 //! operator is looking and what they are typing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use alert_hub::protocol::{DrillView, OnTestView, OperatorInfo};
@@ -127,6 +127,9 @@ impl Feed {
     }
 }
 
+/// The annunciator's name for the hub's failing store, beside the incident ids it sounds for.
+pub const STORE_ALARM: &str = "hub:store-failing";
+
 /// The whole console state that `update` changes and the screens draw.
 #[derive(Debug)]
 pub struct State {
@@ -156,6 +159,9 @@ pub struct State {
     pub handover: handover::HandOverState,
     pub on_test_screen: on_test::OnTestState,
     pub annunciator: Annunciator,
+    /// The hub said it cannot store events: shown at the top of every screen and sounded as
+    /// an unacknowledged P1 until the hub says it stores again (or a new `live` shows it does).
+    pub store_failing: bool,
     /// `Some(true)` when a sound card plays the tones, `Some(false)` for bell only.
     pub audio: Option<bool>,
     pub pending: BTreeMap<String, Pending>,
@@ -191,6 +197,7 @@ impl State {
             handover: handover::HandOverState::default(),
             on_test_screen: on_test::OnTestState::default(),
             annunciator: Annunciator::default(),
+            store_failing: false,
             audio: None,
             pending: BTreeMap::new(),
             message: None,
@@ -207,6 +214,16 @@ impl State {
     pub fn is_live(&self) -> bool {
         let feed = &self.feed;
         matches!(self.link, Link::Connected { .. }) && feed.have_snapshot && feed.live && !feed.gap
+    }
+
+    /// What sounds as an unacknowledged P1: every unacknowledged P1 incident, and the hub's
+    /// failing store (under [`STORE_ALARM`]).
+    pub fn alarming(&self) -> BTreeSet<String> {
+        let mut all = self.incidents.unacknowledged_p1().clone();
+        if self.store_failing {
+            all.insert(STORE_ALARM.to_string());
+        }
+        all
     }
 
     /// A request id unique to this console run.

@@ -28,6 +28,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::config::HubConfig;
 use crate::drill::{DrillCommand, DrillEvent, DrillRefusal, Drills};
 use crate::error::{Error, StoreError};
+use crate::health::StoreHealth;
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
 use crate::notify::ack_link::{AckLinks, new_secret};
@@ -42,6 +43,7 @@ use batch::{InFlight, Pending};
 pub use feed_message::feed_json;
 pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
+pub use writer::STORE_GIVE_UP;
 use writer::{Publisher, Writer};
 
 /// How many requests one group commit takes at most.
@@ -193,6 +195,7 @@ pub fn start(
     store: Arc<dyn Store>,
     config: Arc<HubConfig>,
     metrics: Arc<Metrics>,
+    health: Arc<StoreHealth>,
     queue: usize,
     deliveries: mpsc::UnboundedSender<Delivery>,
 ) -> Result<Core, StoreError> {
@@ -205,15 +208,16 @@ pub fn start(
     );
     let next_event_seq = store.last_event_seq()? + 1;
     let durable = Arc::new(AtomicU64::new(next_event_seq - 1));
+    let feed = broadcast::channel(FEED_CAPACITY).0;
     let writer = Writer {
         store: store.clone(),
         metrics: metrics.clone(),
         durable: durable.clone(),
+        health,
+        feed: feed.clone(),
+        give_up_after: STORE_GIVE_UP,
     }
-    .start(Publisher {
-        feed: broadcast::channel(FEED_CAPACITY).0,
-        deliveries,
-    })?;
+    .start(Publisher { feed, deliveries })?;
     let state = State {
         writer: writer.tx,
         durable,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message, close_code};
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{Extension, State};
 use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -59,10 +59,23 @@ pub fn routes() -> Vec<Route> {
 
 enum Answer {
     Ready(DeviceReply),
+    /// An event handed to the core; `id` for the nack if it cannot be stored.
     Waiting {
+        id: String,
         reply: oneshot::Receiver<DeviceReply>,
         since: Instant,
     },
+}
+
+/// The nack for an event the hub cannot store now; the device resends it later.
+fn store_unavailable(hub: &Hub, id: Option<String>) -> DeviceReply {
+    hub.metrics.nacked(NackCode::StoreUnavailable);
+    DeviceReply::Nack(Nack {
+        nack: id,
+        error: NackCode::StoreUnavailable,
+        message: "the hub cannot store events now; nothing was stored: resend this event later"
+            .into(),
+    })
 }
 
 /// Serves one device connection until the device closes it, the socket fails, or the hub
@@ -147,6 +160,9 @@ where
                 hub.metrics.nacked(nack.error);
                 Answer::Ready(DeviceReply::Nack(nack))
             }
+            Ok(event) if hub.health.failing() => {
+                Answer::Ready(store_unavailable(hub, Some(event.id)))
+            }
             Ok(event) => {
                 // Over the limit, the core still answers a re-sent id as the duplicate it is.
                 let over_rate = (!rate.allow(source, event.kind, Instant::now())).then(|| Nack {
@@ -159,6 +175,7 @@ where
                     ),
                 });
                 let since = Instant::now();
+                let id = event.id.clone();
                 let (reply, rx) = oneshot::channel();
                 let request = Request::Ingest {
                     source: source_id.clone(),
@@ -167,9 +184,14 @@ where
                     reply,
                 };
                 if hub.core.send(request).await.is_err() {
-                    return Some(cannot_store());
+                    Answer::Ready(store_unavailable(hub, Some(id)))
+                } else {
+                    Answer::Waiting {
+                        id,
+                        reply: rx,
+                        since,
+                    }
                 }
-                Answer::Waiting { reply: rx, since }
             }
         };
         if answers.push(answer).await.is_err() {
@@ -189,13 +211,6 @@ impl Queue<'_> {
         self.tx.send(answer).await.map_err(|_| ())?;
         self.answered.queued();
         Ok(())
-    }
-}
-
-fn cannot_store() -> CloseFrame {
-    CloseFrame {
-        code: close_code::ERROR,
-        reason: "the hub cannot store events now; reconnect and resend".into(),
     }
 }
 
@@ -240,8 +255,12 @@ where
             }
         };
         let reply = match answer {
-            Answer::Ready(reply) => Some(reply),
-            Answer::Waiting { mut reply, since } => {
+            Answer::Ready(reply) => reply,
+            Answer::Waiting {
+                id,
+                mut reply,
+                since,
+            } => {
                 let stored = match reply.try_recv() {
                     Err(oneshot::error::TryRecvError::Empty) => {
                         if unflushed {
@@ -253,15 +272,18 @@ where
                     }
                     ready => ready.ok(),
                 };
-                if stored.is_some() {
-                    hub.metrics.ack_latency(since.elapsed());
+                match stored {
+                    Some(stored) => {
+                        // Only acks: a rate-limited nack from the core is no store latency.
+                        if matches!(stored, DeviceReply::Ack(_)) {
+                            hub.metrics.ack_latency(since.elapsed());
+                        }
+                        stored
+                    }
+                    // The store failed for good and the hub is stopping: nothing was acked.
+                    None => store_unavailable(hub, Some(id)),
                 }
-                stored
             }
-        };
-        let Some(reply) = reply else {
-            let _ = sink.send(Message::Close(Some(cannot_store()))).await;
-            return None;
         };
         written += 1;
         let Ok(json) = serde_json::to_string(&reply) else {

@@ -1,4 +1,4 @@
-//! Drawing: the frame every screen shares (drill banner, message bar, status line, popups) and
+//! Drawing: the frame every screen shares (store-failure and drill banners, message bar, status line, popups) and
 //! one module per screen. Drawing reads the state and never changes it.
 
 pub mod board;
@@ -63,13 +63,17 @@ pub fn drill_span(incident: &IncidentView, lang: Lang, cells: usize) -> Span<'st
 /// Draws the whole console for the current state.
 pub fn render(frame: &mut Frame, state: &State) {
     let drills = state.running_drills();
-    let [banner, body, message, status_line] = Layout::vertical([
+    let [store, banner, body, message, status_line] = Layout::vertical([
+        Constraint::Length(u16::from(state.store_failing)),
         Constraint::Length(u16::from(!drills.is_empty())),
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    if state.store_failing {
+        status::render_store_banner(frame, store, state);
+    }
     if !drills.is_empty() {
         status::render_drill_banner(frame, banner, state, &drills);
     }
