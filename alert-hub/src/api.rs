@@ -29,6 +29,7 @@ pub const MAX_EVENTS_PAGE: usize = 10_000;
 pub fn routes() -> Vec<Route> {
     vec![
         route("/healthz", Access::Public, get(healthz)),
+        route("/readyz", Access::Public, get(healthz)),
         route("/metrics", Access::Operator, get(metrics)),
         route("/v1/incidents", Access::Operator, get(incidents)),
         route("/v1/incidents/{id}", Access::Operator, get(incident)),
@@ -71,8 +72,13 @@ async fn ack_link(
     }
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// `ok`, or 503 while the store is failing: a hub that cannot store events is not healthy.
+async fn healthz(State(hub): State<Arc<Hub>>) -> (StatusCode, &'static str) {
+    if hub.health.failing() {
+        let says = "failing: the hub cannot store events\n";
+        return (StatusCode::SERVICE_UNAVAILABLE, says);
+    }
+    (StatusCode::OK, "ok\n")
 }
 
 async fn metrics(State(hub): State<Arc<Hub>>) -> Response {

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::{Extension, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
+use crate::close;
 use crate::core::{Request, Subscription};
 use crate::hub::{Hub, stopped};
 use crate::protocol::{
@@ -72,6 +73,9 @@ pub async fn serve_console<St, Si>(
     hub.metrics.consoles_connected.fetch_add(1, Relaxed);
     tracing::info!(operator = %operator.id, ?since, "console connected");
     let (replies_tx, mut replies) = mpsc::channel::<Reply>(64);
+    if hub.health.failing() {
+        let _ = send(&mut sink, &ConsoleMessage::StoreHealth { storing: false }).await;
+    }
     let mut sub = match start(&hub, &operator, since, &mut sink).await {
         Some(sub) => sub,
         None => return finish(&hub, &operator),
@@ -101,12 +105,18 @@ pub async fn serve_console<St, Si>(
                     command(&hub, &operator, text.as_str(), replies_tx.clone()).await;
                     None
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Err(e)) => {
+                    tracing::info!(operator = %operator.id, error = %e, "console connection failed");
+                    if let Some(close) = close::for_read_error(&e) {
+                        let _ = sink.send(Message::Close(Some(close))).await;
+                    }
+                    break;
+                }
                 Some(Ok(_)) => None,
             },
             _ = stopped(&mut shutdown) => {
-                let close = CloseFrame { code: close_code::AWAY, reason: "the hub is shutting down".into() };
-                let _ = sink.send(Message::Close(Some(close))).await;
+                let _ = sink.send(Message::Close(Some(close::shutting_down()))).await;
                 break;
             }
         };
@@ -171,6 +181,11 @@ where
             send(sink, &snapshot).await.ok()?;
         }
     }
+    if hub.health.failing() {
+        send(sink, &ConsoleMessage::StoreHealth { storing: false })
+            .await
+            .ok()?;
+    }
     send(
         sink,
         &ConsoleMessage::Live {
@@ -216,6 +231,19 @@ async fn command(hub: &Hub, operator: &OperatorInfo, text: &str, replies: mpsc::
             return;
         }
     };
+    if hub.health.failing() {
+        let reply = Reply {
+            request: request.request,
+            ok: false,
+            error: Some(RefusalCode::Unavailable),
+            message: Some(Bilingual {
+                zh: "中心现在无法保存任何内容，没有任何改变。".into(),
+                en: "The hub cannot store anything now; nothing changed.".into(),
+            }),
+        };
+        let _ = replies.send(reply).await;
+        return;
+    }
     let (reply, rx) = oneshot::channel();
     let id = request.request.clone();
     let sent = hub

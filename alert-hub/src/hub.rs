@@ -7,6 +7,7 @@ use tokio::sync::watch;
 
 use crate::config::{HubConfig, Principal, Source};
 use crate::core::CoreHandle;
+use crate::health::StoreHealth;
 use crate::metrics::Metrics;
 use crate::protocol::OperatorInfo;
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct Hub {
     pub store: Arc<dyn Store>,
     pub core: CoreHandle,
     pub metrics: Arc<Metrics>,
+    /// Whether events can be stored now.
+    pub health: Arc<StoreHealth>,
     pub shutdown: watch::Receiver<bool>,
 }
 

@@ -3,11 +3,13 @@
 pub mod access;
 pub mod api;
 pub mod api_error;
+pub mod close;
 pub mod config;
 pub mod core;
 pub mod drill;
 pub mod error;
 pub mod feed;
+pub mod health;
 pub mod hub;
 pub mod incident;
 pub mod ingest;

@@ -18,6 +18,7 @@ use crate::access::{self, Route};
 use crate::config::HubConfig;
 use crate::core::{self, Core, CoreHandle};
 use crate::error::{Error, Result};
+use crate::health::StoreHealth;
 use crate::hub::{Hub, stopped};
 use crate::metrics::Metrics;
 use crate::store::{SledStore, Store};
@@ -59,11 +60,13 @@ pub fn start(
 ) -> Result<(Arc<Hub>, Core)> {
     let config = Arc::new(config);
     let metrics = Arc::new(Metrics::default());
+    let health = Arc::new(StoreHealth::default());
     let (deliveries, delivery_queue) = tokio::sync::mpsc::unbounded_channel();
     let core = core::start(
         store.clone(),
         config.clone(),
         metrics.clone(),
+        health.clone(),
         CORE_QUEUE,
         deliveries,
     )?;
@@ -80,6 +83,7 @@ pub fn start(
         store,
         core: core.handle.clone(),
         metrics,
+        health,
         shutdown,
     });
     Ok((hub, core))
@@ -112,6 +116,7 @@ pub async fn serve(
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;
+    let health = hub.health.clone();
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| Error::Listen {
@@ -135,8 +140,13 @@ pub async fn serve(
     let app = app(hub).into_make_service();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            stop.await;
-            tracing::info!("shutting down");
+            tokio::select! {
+                _ = stop => tracing::info!("shutting down"),
+                _ = health.given_up() => tracing::error!(
+                    "shutting down: the store cannot be written; exiting non-zero so that a \
+                     supervisor restarts the hub"
+                ),
+            }
             let _ = shutdown_tx.send(true);
         })
         .await;

@@ -41,13 +41,20 @@ fn concrete(path: &str) -> String {
 }
 
 #[tokio::test]
-async fn only_the_health_check_and_acknowledgement_links_are_public() {
+async fn only_the_health_checks_and_acknowledgement_links_are_public() {
     let public: Vec<&str> = server::routes()
         .iter()
         .filter(|r| r.access == Access::Public)
         .map(|r| r.path)
         .collect();
-    assert_eq!(public, ["/healthz", "/v1/ack/{incident}/{contact}/{token}"]);
+    assert_eq!(
+        public,
+        [
+            "/healthz",
+            "/readyz",
+            "/v1/ack/{incident}/{contact}/{token}"
+        ]
+    );
 }
 
 #[tokio::test]

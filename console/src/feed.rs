@@ -42,6 +42,7 @@ pub fn apply(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
             let text = state.lang.of(&text).to_string();
             state.say(Level::Warning, text);
         }
+        ConsoleMessage::StoreHealth { storing } => store_health(state, storing, fx),
         ConsoleMessage::Resync { reason } => {
             state.feed.have_snapshot = false;
             state.feed.live = false;
@@ -63,8 +64,28 @@ fn snapshot_lists(
     state.operator = Some(operator);
 }
 
+/// The hub can store events again, or cannot: the banner, and the alarm sounding at once.
+fn store_health(state: &mut State, storing: bool, fx: &mut Vec<Effect>) {
+    let was_failing = std::mem::replace(&mut state.store_failing, !storing);
+    match (was_failing, storing) {
+        (false, false) => {
+            let text = format!(
+                "{}: {}",
+                S::StoreFailing.get(state.lang),
+                S::StoreFailingHint.get(state.lang)
+            );
+            state.say(Level::Error, text);
+            annunciate(state, fx);
+        }
+        (true, true) => state.say(Level::Info, S::StoreRecovered.get(state.lang)),
+        _ => {}
+    }
+}
+
 /// The hub says everything it had up to `seq` has been sent on this connection.
 fn live(state: &mut State, seq: u64, fx: &mut Vec<Effect>) {
+    // The hub sends `live` only once it has stored up to it; it repeats a store failure after.
+    state.store_failing = false;
     let feed = state.feed;
     if !feed.have_snapshot || seq < feed.last_seq {
         // No picture to continue, or the hub has less than the screen shows (its data was

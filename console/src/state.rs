@@ -3,7 +3,7 @@
 //! Everything here can be rebuilt from the hub (a snapshot replaces it) except where the
 //! operator is looking and what they are typing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use alert_hub::protocol::{DrillView, OnTestView, OperatorInfo};
@@ -131,6 +131,9 @@ impl Feed {
     }
 }
 
+/// The annunciator's name for the hub's failing store, beside the incident ids it sounds for.
+pub const STORE_ALARM: &str = "hub:store-failing";
+
 /// The whole console state that `update` changes and the screens draw.
 #[derive(Debug)]
 pub struct State {
@@ -162,6 +165,9 @@ pub struct State {
     /// The incident whose close awaits confirmation.
     pub closing: Option<String>,
     pub annunciator: Annunciator,
+    /// The hub said it cannot store events: shown at the top of every screen and sounded as
+    /// an unacknowledged P1 until the hub says it stores again (or a new `live` shows it does).
+    pub store_failing: bool,
     /// `Some(true)` when a sound card plays the tones, `Some(false)` for bell only.
     pub audio: Option<bool>,
     pub pending: BTreeMap<String, Pending>,
@@ -198,6 +204,7 @@ impl State {
             on_test_screen: on_test::OnTestState::default(),
             closing: None,
             annunciator: Annunciator::default(),
+            store_failing: false,
             audio: None,
             pending: BTreeMap::new(),
             message: None,
@@ -214,6 +221,16 @@ impl State {
     pub fn is_live(&self) -> bool {
         let feed = &self.feed;
         matches!(self.link, Link::Connected { .. }) && feed.have_snapshot && feed.live && !feed.gap
+    }
+
+    /// What sounds as an unacknowledged P1: every unacknowledged P1 incident, and the hub's
+    /// failing store (under [`STORE_ALARM`]).
+    pub fn alarming(&self) -> BTreeSet<String> {
+        let mut all = self.incidents.unacknowledged_p1().clone();
+        if self.store_failing {
+            all.insert(STORE_ALARM.to_string());
+        }
+        all
     }
 
     /// A request id unique to this console run.

@@ -99,10 +99,7 @@ fn tick(state: &mut State, now: time::OffsetDateTime, fx: &mut Vec<Effect>) {
 /// Sounds the alarm cycle when one is due.
 pub(crate) fn annunciate(state: &mut State, fx: &mut Vec<Effect>) {
     let now = state.now;
-    if let Some(cue) = state
-        .annunciator
-        .poll(state.incidents.unacknowledged_p1(), now)
-    {
+    if let Some(cue) = state.annunciator.poll(&state.alarming(), now) {
         fx.push(Effect::Sound(cue));
     }
 }
@@ -292,9 +289,7 @@ fn toggle_mute(state: &mut State, fx: &mut Vec<Effect>) {
         state.annunciator.unmute();
         return;
     }
-    state
-        .annunciator
-        .mute(state.incidents.unacknowledged_p1(), state.now);
+    state.annunciator.mute(&state.alarming(), state.now);
     fx.push(Effect::Silence);
     let until = state.now + crate::sound::MUTE_LIMIT;
     let text = format!(

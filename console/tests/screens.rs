@@ -285,3 +285,38 @@ fn a_board_row_with_a_step_past_its_deadline_says_overdue() {
     let after = draw(&state, 160, 48);
     assert!(fire_row(&after).contains("OVERDUE"), "{}", fire_row(&after));
 }
+
+#[test]
+fn a_hub_that_cannot_store_events_is_a_red_banner_on_every_screen() {
+    let mut state = live();
+    update(
+        &mut state,
+        Action::Hub(Box::new(alert_hub::protocol::ConsoleMessage::StoreHealth {
+            storing: false,
+        })),
+    );
+    snapshot_all("store_failing_board", &mut state);
+    for screen in [
+        Screen::Incident,
+        Screen::History,
+        Screen::HandOver,
+        Screen::OnTest,
+    ] {
+        state.screen = screen;
+        for lang in [Lang::Zh, Lang::En] {
+            state.lang = lang;
+            let top = buffer(&state, 80, 24);
+            // Wide characters leave a blank cell after them: compare without blanks.
+            let first_row: String = (0..80)
+                .map(|x| top[(x, 0)].symbol())
+                .filter(|s| *s != " ")
+                .collect();
+            let says = match lang {
+                Lang::Zh => "中心无法存储事件",
+                Lang::En => "THEHUBCANNOTSTOREEVENTS",
+            };
+            assert!(first_row.contains(says), "{screen:?} {lang:?}: {first_row}");
+            assert_eq!(top[(0, 0)].bg, Color::Red, "{screen:?}");
+        }
+    }
+}

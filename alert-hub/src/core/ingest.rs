@@ -1,6 +1,6 @@
 //! Device events in the core: refused for a drill that is not running, confirmed as
-//! duplicates against what is stored or on its way, or numbered, routed to incidents and acked
-//! once the batch is durable.
+//! duplicates against what is stored or on its way (before a rate limit refuses them), or
+//! numbered, routed to incidents and acked once the batch is durable.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -30,6 +30,7 @@ impl State {
         &mut self,
         source: Arc<str>,
         event: DeviceEvent,
+        over_rate: Option<Nack>,
         reply: oneshot::Sender<DeviceReply>,
         now: OffsetDateTime,
         pending: &mut Pending,
@@ -66,6 +67,11 @@ impl State {
                 duplicate: true,
             };
             pending.after_commit(move || answer(reply, DeviceReply::Ack(ack)));
+            return;
+        }
+        if let Some(nack) = over_rate {
+            self.metrics.rate_limited(&source);
+            answer(reply, DeviceReply::Nack(nack));
             return;
         }
         let seq = self.next_event_seq;

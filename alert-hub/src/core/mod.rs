@@ -28,13 +28,14 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::config::HubConfig;
 use crate::drill::{DrillCommand, DrillEvent, DrillRefusal, Drills};
 use crate::error::{Error, StoreError};
+use crate::health::StoreHealth;
 use crate::incident::IncidentBook;
 use crate::metrics::Metrics;
 use crate::notify::ack_link::{AckLinks, new_secret};
 use crate::notify::dispatch::{Delivery, Outcome};
 use crate::on_test::OnTest;
 use crate::protocol::{
-    ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, OperatorInfo, Reply,
+    ConsoleRequest, DeviceEvent, DeviceReply, DrillView, IncidentView, Nack, OperatorInfo, Reply,
 };
 use crate::store::{Secret, Store, WriteBatch};
 
@@ -42,6 +43,7 @@ use batch::{InFlight, Pending};
 pub use feed_message::feed_json;
 pub use seen_ids::SeenIds;
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
+pub use writer::STORE_GIVE_UP;
 use writer::{Publisher, Writer};
 
 /// How many requests one group commit takes at most.
@@ -79,10 +81,13 @@ pub struct Subscription {
 /// A request to the core.
 #[derive(Debug)]
 pub enum Request {
-    /// A validated device event from `source`.
+    /// A validated device event from `source`. With `over_rate`, the source is over its rate
+    /// limit: the event is answered as a duplicate when it is one, else with this nack, and
+    /// never stored.
     Ingest {
         source: Arc<str>,
         event: DeviceEvent,
+        over_rate: Option<Nack>,
         reply: oneshot::Sender<DeviceReply>,
     },
     /// A console command.
@@ -190,6 +195,7 @@ pub fn start(
     store: Arc<dyn Store>,
     config: Arc<HubConfig>,
     metrics: Arc<Metrics>,
+    health: Arc<StoreHealth>,
     queue: usize,
     deliveries: mpsc::UnboundedSender<Delivery>,
 ) -> Result<Core, StoreError> {
@@ -202,15 +208,16 @@ pub fn start(
     );
     let next_event_seq = store.last_event_seq()? + 1;
     let durable = Arc::new(AtomicU64::new(next_event_seq - 1));
+    let feed = broadcast::channel(FEED_CAPACITY).0;
     let writer = Writer {
         store: store.clone(),
         metrics: metrics.clone(),
         durable: durable.clone(),
+        health,
+        feed: feed.clone(),
+        give_up_after: STORE_GIVE_UP,
     }
-    .start(Publisher {
-        feed: broadcast::channel(FEED_CAPACITY).0,
-        deliveries,
-    })?;
+    .start(Publisher { feed, deliveries })?;
     let state = State {
         writer: writer.tx,
         durable,
@@ -308,8 +315,9 @@ impl State {
             Request::Ingest {
                 source,
                 event,
+                over_rate,
                 reply,
-            } => self.ingest(source, event, reply, now, pending),
+            } => self.ingest(source, event, over_rate, reply, now, pending),
             Request::Command {
                 operator,
                 request,

@@ -9,14 +9,17 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Relaxed, Release};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc};
 
 use super::batch::Then;
 use super::{FeedItem, Subscription};
 use crate::error::StoreError;
+use crate::health::StoreHealth;
 use crate::metrics::Metrics;
 use crate::notify::dispatch::Delivery;
+use crate::protocol::ConsoleMessage;
 use crate::store::{Store, WriteBatch};
 
 /// How many sealed batches may wait for the writer: one, so the core works at most one batch
@@ -29,12 +32,25 @@ pub(super) struct Sealed {
     pub then: Then,
 }
 
+/// How long the writer retries a batch the store refuses before it gives up and the hub exits
+/// (non-zero, for a supervisor to restart it). A store that recovers sooner (space freed) is
+/// used again without a restart.
+pub const STORE_GIVE_UP: Duration = Duration::from_secs(60);
+
+/// How long the writer waits between attempts at a batch the store refused.
+const RETRY_EVERY: Duration = Duration::from_millis(500);
+
 /// What the writer needs to store.
 pub(super) struct Writer {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
     /// The sequence number of the last event known to be durable.
     pub durable: Arc<AtomicU64>,
+    /// Set while the store refuses batches.
+    pub health: Arc<StoreHealth>,
+    /// The console feed, to tell every console when storing fails and recovers.
+    pub feed: broadcast::Sender<Arc<FeedItem>>,
+    pub give_up_after: Duration,
 }
 
 /// The running writer: where to send sealed batches, and the thread to join.
@@ -77,13 +93,59 @@ impl Writer {
 
     fn run(&self, rx: Receiver<Sealed>, stored: &Sender<Stored>) -> Result<(), StoreError> {
         for Sealed { batch, then } in rx {
-            if let Err(e) = self.write(&batch) {
-                tracing::error!(error = %e, "the store failed; stopping so nothing unstored is acknowledged");
-                return Err(e);
-            }
+            self.write_until_stored(&batch)?;
             let _ = stored.send((then, batch));
         }
         Ok(())
+    }
+
+    /// Writes the batch, retrying while the store refuses it (a full disk). Meanwhile nothing
+    /// of it is answered, ingest refuses new events and every console is told; after
+    /// `give_up_after` the writer stops with the error (and the hub exits).
+    fn write_until_stored(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+        let Err(first) = self.write(batch) else {
+            return Ok(());
+        };
+        let since = Instant::now();
+        self.health.set_failing(true);
+        self.announce(false);
+        tracing::error!(
+            error = %first,
+            retry_ms = RETRY_EVERY.as_millis() as u64,
+            give_up_secs = self.give_up_after.as_secs(),
+            "the store failed: events are refused with store_unavailable and nothing is \
+             acknowledged; retrying, then exiting non-zero if it has not recovered"
+        );
+        loop {
+            std::thread::sleep(RETRY_EVERY);
+            match self.write(batch) {
+                Ok(()) => {
+                    self.health.set_failing(false);
+                    self.announce(true);
+                    tracing::warn!(
+                        failed_secs = since.elapsed().as_secs(),
+                        "the store recovered: events are stored and acknowledged again"
+                    );
+                    return Ok(());
+                }
+                Err(e) if since.elapsed() >= self.give_up_after => {
+                    tracing::error!(error = %e, "the store has not recovered: the hub exits so that a supervisor restarts it");
+                    self.health.give_up();
+                    return Err(e);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Tells every console whether events can be stored.
+    fn announce(&self, storing: bool) {
+        if let Ok(json) = serde_json::to_string(&ConsoleMessage::StoreHealth { storing }) {
+            let _ = self.feed.send(Arc::new(FeedItem {
+                seq: 0,
+                json: json.into(),
+            }));
+        }
     }
 
     fn write(&self, batch: &WriteBatch) -> Result<(), StoreError> {

@@ -5,9 +5,12 @@
 //! a source that sends faster than the hub stores is slowed (its socket is not read) rather
 //! than having its events dropped.
 
+mod hold_close;
 mod rate;
+mod upgrade;
 mod validate;
 
+pub use hold_close::Answered;
 pub use rate::RateLimiter;
 pub use validate::{MAX_TEXT_BYTES, read_frame};
 
@@ -15,14 +18,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{Extension, State};
-use axum::response::Response;
 use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::access::{Access, Route, route};
+use crate::close;
 use crate::config::Source;
 use crate::core::Request;
 use crate::hub::{Hub, stopped};
@@ -40,38 +43,44 @@ pub fn routes() -> Vec<Route> {
     let rate = Arc::new(RateLimiter::default());
     let upgrade = move |State(hub): State<Arc<Hub>>,
                         Extension(source): Extension<Arc<Source>>,
-                        ws: WebSocketUpgrade| {
+                        request: axum::extract::Request| {
         let rate = rate.clone();
-        async move { upgrade(hub, rate, source, ws) }
+        async move {
+            let answered = Arc::new(Answered::default());
+            let shutdown = hub.shutdown.clone();
+            let held = answered.clone();
+            upgrade::accept(request, answered, move |frames, answers| {
+                serve_device(hub, rate, source, frames, answers, shutdown, held)
+            })
+        }
     };
     vec![route("/v1/devices", Access::Source, get(upgrade))]
 }
 
-fn upgrade(
-    hub: Arc<Hub>,
-    rate: Arc<RateLimiter>,
-    source: Arc<Source>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let shutdown = hub.shutdown.clone();
-    ws.max_message_size(MAX_WS_MESSAGE)
-        .max_frame_size(MAX_WS_MESSAGE)
-        .on_upgrade(move |socket| {
-            let (sink, stream) = socket.split();
-            serve_device(hub, rate, source, stream, sink, shutdown)
-        })
-}
-
 enum Answer {
     Ready(DeviceReply),
+    /// An event handed to the core; `id` for the nack if it cannot be stored.
     Waiting {
+        id: String,
         reply: oneshot::Receiver<DeviceReply>,
         since: Instant,
     },
 }
 
+/// The nack for an event the hub cannot store now; the device resends it later.
+fn store_unavailable(hub: &Hub, id: Option<String>) -> DeviceReply {
+    hub.metrics.nacked(NackCode::StoreUnavailable);
+    DeviceReply::Nack(Nack {
+        nack: id,
+        error: NackCode::StoreUnavailable,
+        message: "the hub cannot store events now; nothing was stored: resend this event later"
+            .into(),
+    })
+}
+
 /// Serves one device connection until the device closes it, the socket fails, or the hub
-/// shuts down (then pending answers are still sent before the close).
+/// shuts down; pending answers are still sent before the close. `answered` is kept up to date
+/// with how many answers are queued and sent (a held close waits on it).
 pub async fn serve_device<St, Si>(
     hub: Arc<Hub>,
     rate: Arc<RateLimiter>,
@@ -79,6 +88,7 @@ pub async fn serve_device<St, Si>(
     stream: St,
     sink: Si,
     shutdown: watch::Receiver<bool>,
+    answered: Arc<Answered>,
 ) where
     St: Stream<Item = Result<Message, axum::Error>> + Unpin,
     Si: Sink<Message> + Unpin,
@@ -86,28 +96,42 @@ pub async fn serve_device<St, Si>(
     hub.metrics.sources_connected.fetch_add(1, Relaxed);
     tracing::info!(source = %source.id, "device connected");
     let (answers, queue) = mpsc::channel(WINDOW);
+    let answers = Queue {
+        tx: answers,
+        answered: &answered,
+    };
     let reader = read_frames(&hub, &rate, &source, stream, answers, shutdown);
-    let writer = write_answers(&hub, sink, queue);
-    tokio::join!(reader, writer);
+    let writer = async {
+        let sink = write_answers(&hub, sink, queue, &answered).await;
+        answered.finished();
+        sink
+    };
+    let (close, sink) = tokio::join!(reader, writer);
+    if let (Some(close), Some(mut sink)) = (close, sink) {
+        let _ = sink.send(Message::Close(Some(close))).await;
+    }
     hub.metrics.sources_connected.fetch_sub(1, Relaxed);
     tracing::info!(source = %source.id, "device disconnected");
 }
 
+/// Reads and hands on frames until the connection ends; returns the close to send once every
+/// answer is out, `None` when the device closed or the connection is gone.
 async fn read_frames<St>(
     hub: &Hub,
     rate: &RateLimiter,
     source: &Arc<Source>,
     mut stream: St,
-    answers: mpsc::Sender<Answer>,
+    answers: Queue<'_>,
     mut shutdown: watch::Receiver<bool>,
-) where
+) -> Option<CloseFrame>
+where
     St: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let source_id: Arc<str> = Arc::from(source.id.as_str());
     loop {
         let message = tokio::select! {
             m = stream.next() => m,
-            _ = stopped(&mut shutdown) => None,
+            _ = stopped(&mut shutdown) => return Some(close::shutting_down()),
         };
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
@@ -118,16 +142,16 @@ async fn read_frames<St>(
                     NackCode::MalformedJson,
                     "send events as text frames",
                 );
-                if answers.send(Answer::Ready(nack)).await.is_err() {
-                    return;
+                if answers.push(Answer::Ready(nack)).await.is_err() {
+                    return None;
                 }
                 continue;
             }
-            Some(Ok(Message::Close(_))) | None => return,
+            Some(Ok(Message::Close(_))) | None => return None,
             Some(Ok(_)) => continue,
             Some(Err(e)) => {
                 tracing::info!(source = %source.id, error = %e, "device connection failed");
-                return;
+                return close::for_read_error(&e);
             }
         };
         hub.metrics.received.fetch_add(1, Relaxed);
@@ -136,36 +160,57 @@ async fn read_frames<St>(
                 hub.metrics.nacked(nack.error);
                 Answer::Ready(DeviceReply::Nack(nack))
             }
-            Ok(event) if !rate.allow(source, event.kind, Instant::now()) => {
-                hub.metrics.rate_limited(&source.id);
-                let message = format!(
-                    "source {} is over its limit of {} events a second; \
-                     resend this event after a pause",
-                    source.id, source.max_events_per_sec
-                );
-                Answer::Ready(DeviceReply::Nack(Nack {
-                    nack: Some(event.id),
-                    error: NackCode::RateLimited,
-                    message,
-                }))
+            Ok(event) if hub.health.failing() => {
+                Answer::Ready(store_unavailable(hub, Some(event.id)))
             }
             Ok(event) => {
+                // Over the limit, the core still answers a re-sent id as the duplicate it is.
+                let over_rate = (!rate.allow(source, event.kind, Instant::now())).then(|| Nack {
+                    nack: Some(event.id.clone()),
+                    error: NackCode::RateLimited,
+                    message: format!(
+                        "source {} is over its limit of {} events a second; \
+                         resend this event after a pause",
+                        source.id, source.max_events_per_sec
+                    ),
+                });
                 let since = Instant::now();
+                let id = event.id.clone();
                 let (reply, rx) = oneshot::channel();
                 let request = Request::Ingest {
                     source: source_id.clone(),
                     event,
+                    over_rate,
                     reply,
                 };
                 if hub.core.send(request).await.is_err() {
-                    return;
+                    Answer::Ready(store_unavailable(hub, Some(id)))
+                } else {
+                    Answer::Waiting {
+                        id,
+                        reply: rx,
+                        since,
+                    }
                 }
-                Answer::Waiting { reply: rx, since }
             }
         };
-        if answers.send(answer).await.is_err() {
-            return;
+        if answers.push(answer).await.is_err() {
+            return None;
         }
+    }
+}
+
+/// Where the reader queues answers for the writer, counting each.
+struct Queue<'a> {
+    tx: mpsc::Sender<Answer>,
+    answered: &'a Answered,
+}
+
+impl Queue<'_> {
+    async fn push(&self, answer: Answer) -> Result<(), ()> {
+        self.tx.send(answer).await.map_err(|_| ())?;
+        self.answered.queued();
+        Ok(())
     }
 }
 
@@ -181,18 +226,26 @@ fn refuse(hub: &Hub, id: Option<String>, error: NackCode, message: &str) -> Devi
 
 /// Sends the answers in frame order. Answers that are ready together (a group commit answers
 /// many frames at once) go out in one write; the socket is flushed before waiting for more.
-async fn write_answers<Si>(hub: &Hub, mut sink: Si, mut queue: mpsc::Receiver<Answer>)
+/// Gives the sink back once every answer is out, `None` when it failed or was closed.
+async fn write_answers<Si>(
+    hub: &Hub,
+    mut sink: Si,
+    mut queue: mpsc::Receiver<Answer>,
+    answered: &Answered,
+) -> Option<Si>
 where
     Si: Sink<Message> + Unpin,
 {
     let mut unflushed = false;
+    let mut written = 0;
     loop {
         let answer = match queue.try_recv() {
             Ok(answer) => answer,
             Err(mpsc::error::TryRecvError::Disconnected) => break,
             Err(mpsc::error::TryRecvError::Empty) => {
-                if unflushed && sink.flush().await.is_err() {
-                    return;
+                if unflushed {
+                    sink.flush().await.ok()?;
+                    answered.sent(written);
                 }
                 unflushed = false;
                 match queue.recv().await {
@@ -202,43 +255,46 @@ where
             }
         };
         let reply = match answer {
-            Answer::Ready(reply) => Some(reply),
-            Answer::Waiting { mut reply, since } => {
+            Answer::Ready(reply) => reply,
+            Answer::Waiting {
+                id,
+                mut reply,
+                since,
+            } => {
                 let stored = match reply.try_recv() {
                     Err(oneshot::error::TryRecvError::Empty) => {
-                        if unflushed && sink.flush().await.is_err() {
-                            return;
+                        if unflushed {
+                            sink.flush().await.ok()?;
+                            answered.sent(written);
                         }
                         unflushed = false;
                         reply.await.ok()
                     }
                     ready => ready.ok(),
                 };
-                if stored.is_some() {
-                    hub.metrics.ack_latency(since.elapsed());
+                match stored {
+                    Some(stored) => {
+                        // Only acks: a rate-limited nack from the core is no store latency.
+                        if matches!(stored, DeviceReply::Ack(_)) {
+                            hub.metrics.ack_latency(since.elapsed());
+                        }
+                        stored
+                    }
+                    // The store failed for good and the hub is stopping: nothing was acked.
+                    None => store_unavailable(hub, Some(id)),
                 }
-                stored
             }
         };
-        let Some(reply) = reply else {
-            let close = CloseFrame {
-                code: close_code::ERROR,
-                reason: "the hub cannot store events now; reconnect and resend".into(),
-            };
-            let _ = sink.send(Message::Close(Some(close))).await;
-            return;
-        };
+        written += 1;
         let Ok(json) = serde_json::to_string(&reply) else {
             continue;
         };
         if sink.feed(Message::Text(json.into())).await.is_err() {
-            return;
+            return None;
         }
         unflushed = true;
     }
-    let close = CloseFrame {
-        code: close_code::AWAY,
-        reason: "the hub is shutting down".into(),
-    };
-    let _ = sink.send(Message::Close(Some(close))).await;
+    sink.flush().await.ok()?;
+    answered.sent(written);
+    Some(sink)
 }

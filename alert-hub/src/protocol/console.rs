@@ -44,6 +44,9 @@ pub enum ConsoleMessage {
     DrillsChanged { drills: Vec<DrillView> },
     /// Something the operators should read now (e.g. a test about to expire).
     Notice { text: Bilingual },
+    /// Whether the hub can store events: `false` while its store is failing (events are
+    /// refused, nothing new is acknowledged), `true` again once it has recovered.
+    StoreHealth { storing: bool },
 }
 
 /// The hub's answer to a console command.

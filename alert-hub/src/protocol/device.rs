@@ -268,11 +268,14 @@ pub enum NackCode {
     DrillNotRunning,
     TooLarge,
     RateLimited,
+    /// The hub cannot store events now (its store is failing); nothing was stored: resend
+    /// later. A device that does not know the code still sees a nack and resends.
+    StoreUnavailable,
 }
 
 impl NackCode {
     /// Every code, for metrics that list each one even at zero.
-    pub const ALL: [NackCode; 8] = [
+    pub const ALL: [NackCode; 9] = [
         NackCode::MalformedJson,
         NackCode::MissingField,
         NackCode::UnknownKind,
@@ -281,6 +284,7 @@ impl NackCode {
         NackCode::DrillNotRunning,
         NackCode::TooLarge,
         NackCode::RateLimited,
+        NackCode::StoreUnavailable,
     ];
 
     /// The wire name, e.g. `malformed_json`.
@@ -294,6 +298,7 @@ impl NackCode {
             NackCode::DrillNotRunning => "drill_not_running",
             NackCode::TooLarge => "too_large",
             NackCode::RateLimited => "rate_limited",
+            NackCode::StoreUnavailable => "store_unavailable",
         }
     }
 }

@@ -1,7 +1,7 @@
-//! Drawing: the layout every screen shares (drill banner, body, message bar, status line and
-//! overlays), the styles and spans the screens have in common, and one module per screen.
-//! Drawing takes the state by reference and changes nothing; the app draws once after each
-//! batch of actions (keys, ticks, hub messages).
+//! Drawing: the layout every screen shares (store-failure and drill banners, alarm strip, body,
+//! message bar, status line and overlays), the styles and spans the screens have in common,
+//! and one module per screen. Drawing takes the state by reference and changes nothing; the
+//! app draws once after each batch of actions (keys, ticks, hub messages).
 
 pub mod alarm_strip;
 pub mod board;
@@ -68,7 +68,8 @@ pub fn drill_span(incident: &IncidentView, lang: Lang, cells: usize) -> Span<'st
 pub fn render(frame: &mut Frame, state: &State) {
     let drills = state.running_drills();
     let strip = alarm_strip::line(state);
-    let [banner, alarm, body, message, status_line] = Layout::vertical([
+    let [store, banner, alarm, body, message, status_line] = Layout::vertical([
+        Constraint::Length(u16::from(state.store_failing)),
         Constraint::Length(u16::from(!drills.is_empty())),
         Constraint::Length(u16::from(strip.is_some())),
         Constraint::Min(3),
@@ -76,6 +77,9 @@ pub fn render(frame: &mut Frame, state: &State) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    if state.store_failing {
+        status::render_store_banner(frame, store, state);
+    }
     if !drills.is_empty() {
         status::render_drill_banner(frame, banner, state, &drills);
     }

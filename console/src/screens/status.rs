@@ -1,5 +1,5 @@
 //! The status line at the foot of every screen (link, sequence, operator, sound, clock) and
-//! the drill banner at the top of every screen while a drill runs.
+//! the banners at the top of every screen: the hub cannot store events, a drill runs.
 
 use alert_hub::protocol::DrillView;
 use ratatui::Frame;
@@ -104,6 +104,18 @@ pub fn fit(spans: Vec<Span<'_>>, cells: usize) -> Vec<Span<'_>> {
         break;
     }
     out
+}
+
+/// Draws the banner of a hub that cannot store events, in the alert colours.
+pub fn render_store_banner(frame: &mut Frame, area: Rect, state: &State) {
+    let lang = state.lang;
+    let text = format!(
+        " ⚠ {} │ {} ",
+        S::StoreFailing.get(lang),
+        S::StoreFailingHint.get(lang)
+    );
+    let line = text::pad(&text, usize::from(area.width));
+    frame.render_widget(Line::from(Span::styled(line, ALERT)), area);
 }
 
 /// Draws the drill banner: the drill colour band and the word DRILL / 演练 with each drill.

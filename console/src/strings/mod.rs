@@ -180,6 +180,9 @@ pub enum S {
     FeedGap,
     HubBehind,
     Resyncing,
+    StoreFailing,
+    StoreFailingHint,
+    StoreRecovered,
     DrillStarted,
     DrillEnded,
     DrillsUnknown,
@@ -379,6 +382,12 @@ impl S {
                 "The hub is behind this console's picture: reloading everything",
             ),
             S::Resyncing => ("中心要求重新同步", "The hub is resending everything"),
+            S::StoreFailing => ("中心无法存储事件", "THE HUB CANNOT STORE EVENTS"),
+            S::StoreFailingHint => (
+                "新报警会被拒收并由设备重发，请立即通知系统管理员",
+                "new alarms are refused and resent by the devices: call the system administrator now",
+            ),
+            S::StoreRecovered => ("中心已恢复存储事件", "The hub stores events again"),
             S::DrillStarted => ("演练开始", "Drill started"),
             S::DrillEnded => ("演练结束", "Drill ended"),
             S::DrillsUnknown => (
