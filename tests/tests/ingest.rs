@@ -328,3 +328,31 @@ async fn numbers_in_detail_are_stored_and_read_back_exactly_as_the_device_wrote_
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(&format!(r#""detail":{detail}"#)), "{body}");
 }
+
+#[tokio::test]
+async fn a_source_reports_for_its_own_site_only() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let mut elsewhere = event("fp:elsewhere", "fire.alarm", "smoke-1", "7F east");
+    elsewhere["site"] = json!("riverside-plaza");
+    let reply = panel.send(&elsewhere).await;
+    let DeviceReply::Nack(nack) = reply else {
+        panic!("an event for another site is refused: {reply:?}");
+    };
+    assert_eq!(nack.error, NackCode::UnknownSite);
+    assert_eq!(nack.nack.as_deref(), Some("fp:elsewhere"));
+    assert!(nack.message.contains("riverside-plaza"), "{}", nack.message);
+    let own = panel
+        .send(&event("fp:own", "fire.alarm", "smoke-1", "7F east"))
+        .await;
+    assert!(matches!(own, DeviceReply::Ack(_)), "{own:?}");
+    let stored = get_json(&hub, "/v1/events?after=0&limit=10").await;
+    let ids: Vec<&str> = stored
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["fp:own"], "nothing of the refused event is stored");
+}

@@ -155,7 +155,7 @@ where
             }
         };
         hub.metrics.received.fetch_add(1, Relaxed);
-        let answer = match read_frame(text.as_str(), |site| hub.config.site(site).is_some()) {
+        let answer = match read_frame(text.as_str(), |site| site == source.site) {
             Err(nack) => {
                 hub.metrics.nacked(nack.error);
                 Answer::Ready(DeviceReply::Nack(nack))

@@ -19,8 +19,9 @@ use crate::protocol::{Detail, DeviceEvent, EventKind, MAX_DEVICE_FRAME_BYTES, Na
 /// The longest id, device, site or location text accepted, in bytes.
 pub const MAX_TEXT_BYTES: usize = 256;
 
-/// Reads a text frame; `site_known` says whether a site id is configured on this hub.
-pub fn read_frame(text: &str, site_known: impl Fn(&str) -> bool) -> Result<DeviceEvent, Nack> {
+/// Reads a text frame; `site_allowed` says whether the sending source may report for a site
+/// (its own site only).
+pub fn read_frame(text: &str, site_allowed: impl Fn(&str) -> bool) -> Result<DeviceEvent, Nack> {
     if text.len() > MAX_DEVICE_FRAME_BYTES {
         return Err(nack(
             None,
@@ -47,7 +48,7 @@ pub fn read_frame(text: &str, site_known: impl Fn(&str) -> bool) -> Result<Devic
             format!("the frame is not valid JSON: {e}"),
         )
     })?;
-    frame.read(site_known)
+    frame.read(site_allowed)
 }
 
 fn nack(id: Option<String>, error: NackCode, message: String) -> Nack {
@@ -151,7 +152,7 @@ struct RawFrame<'a> {
 }
 
 impl RawFrame<'_> {
-    fn read(self, site_known: impl Fn(&str) -> bool) -> Result<DeviceEvent, Nack> {
+    fn read(self, site_allowed: impl Fn(&str) -> bool) -> Result<DeviceEvent, Nack> {
         let id = match self.id {
             Some(Field::Text(s)) if !s.is_empty() => s.into_owned(),
             Some(Field::Text(_)) => {
@@ -245,9 +246,10 @@ impl RawFrame<'_> {
                 return Err(fail(NackCode::MalformedJson, m));
             }
         };
-        if !site_known(&site) {
+        if !site_allowed(&site) {
             let m = format!(
-                "site \"{site}\" is not configured on this hub: check the device's site id"
+                "site \"{site}\" is not this source's site: a source reports for the site \
+                 it is configured for only; check the device's site id"
             );
             return Err(fail(NackCode::UnknownSite, m));
         }
