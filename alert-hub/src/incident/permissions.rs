@@ -112,21 +112,16 @@ pub fn check_permission(role: Role, action: Action) -> Result<(), Refusal> {
         Who::SafetyOfficerOrAdmin => ("安全主管或管理员", "a safety officer or an admin"),
         Who::Anyone | Who::OnDuty => ("值班员", "an operator on duty"),
     };
-    let (role_zh, role_en) = role_name(role);
+    let (role_zh, role_en) = role.names();
+    let article = if role_en.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "An"
+    } else {
+        "A"
+    };
     let (action_zh, action_en) = action.name();
     Err(Refusal::new(
         RefusalCode::NotPermitted,
         format!("{role_zh}不能{action_zh}；须由{who_zh}操作。"),
-        format!("{role_en} may not {action_en}; {who} must."),
+        format!("{article} {role_en} may not {action_en}; {who} must."),
     ))
-}
-
-/// The role's name with its article in English, in Chinese and English.
-fn role_name(role: Role) -> (&'static str, &'static str) {
-    match role {
-        Role::Operator => ("值班员", "An operator"),
-        Role::SafetyOfficer => ("安全主管", "A safety officer"),
-        Role::Manager => ("项目经理", "A manager"),
-        Role::Admin => ("管理员", "An admin"),
-    }
 }

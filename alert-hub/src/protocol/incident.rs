@@ -21,6 +21,18 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// The role's name a person reads, in Chinese and English, e.g. `("值班员", "operator")`.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Operator => ("值班员", "operator"),
+            Role::SafetyOfficer => ("安全主管", "safety officer"),
+            Role::Manager => ("项目经理", "manager"),
+            Role::Admin => ("管理员", "admin"),
+        }
+    }
+}
+
 /// Who an operator is, as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorInfo {

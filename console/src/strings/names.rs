@@ -53,12 +53,7 @@ pub fn attempt_status_name(status: AttemptStatus, lang: Lang) -> &'static str {
 
 /// The name of an operator role.
 pub fn role_name(role: Role, lang: Lang) -> &'static str {
-    let (zh, en) = match role {
-        Role::Operator => ("值班员", "operator"),
-        Role::SafetyOfficer => ("安全主管", "safety officer"),
-        Role::Manager => ("项目经理", "manager"),
-        Role::Admin => ("管理员", "admin"),
-    };
+    let (zh, en) = role.names();
     lang.pick(zh, en)
 }
 
