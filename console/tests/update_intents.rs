@@ -475,6 +475,20 @@ fn history_is_searched_as_typed_and_opens_read_only() {
 }
 
 #[test]
+fn a_new_history_search_replaces_the_last_one() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    update(&mut state, Action::HistoryLoaded(Ok(sample::many(50, T0))));
+    key(&mut state, KeyCode::Char('/'));
+    typed(&mut state, "east-lake");
+    assert_eq!(state.history.query, "east-lake");
+    key(&mut state, KeyCode::Char('/'));
+    typed(&mut state, "river-view");
+    assert_eq!(state.history.query, "river-view", "not east-lakeriver-view");
+    assert!(!state.history.matches.is_empty());
+}
+
+#[test]
 fn refresh_fetches_history_again() {
     let mut state = live();
     intent(&mut state, Intent::Show(Screen::History));

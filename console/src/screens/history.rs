@@ -214,10 +214,11 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::PageDown => h.selected = (h.selected + page).min(len.saturating_sub(1)),
         Intent::First => h.selected = 0,
         Intent::Last => h.selected = len.saturating_sub(1),
+        // A new search replaces the last one: the editor starts empty.
         Intent::Search => {
             state.editor = Some(Editor {
                 purpose: EditPurpose::HistorySearch,
-                text: h.query.clone(),
+                text: String::new(),
             })
         }
         Intent::Refresh => {
@@ -272,12 +273,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(search_line, search);
     let width = usize::from(area.width);
     let (kind_w, owner_w) = if width >= 120 { (14, 12) } else { (10, 8) };
-    let fixed = 16 + 2 + 5 + kind_w + 6 + owner_w + 7;
+    // The id is always shown: it is how a record is asked for and cited.
+    let id_w = 10;
+    let fixed = 16 + 2 + 5 + id_w + kind_w + 6 + owner_w + 8;
     let loc_w = width.saturating_sub(fixed).max(4);
     let head = [
         text::pad(S::Opened.get(lang), 16),
         text::pad(S::Priority.get(lang), 2),
         text::pad(S::Drill.get(lang), 5),
+        text::pad(S::IncidentId.get(lang), id_w),
         text::pad(S::Kind.get(lang), kind_w),
         text::pad(S::State.get(lang), 6),
         text::pad(S::Location.get(lang), loc_w),
@@ -320,7 +324,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             drill_span(incident, lang, 5),
             Span::styled(
                 format!(
-                    " {} {} {} {}",
+                    " {} {} {} {} {}",
+                    text::pad(&incident.id, id_w),
                     text::pad(kind_name(incident.kind, lang), kind_w),
                     text::pad(state_name(incident.state, lang), 6),
                     text::pad(&incident.location.to_string(), loc_w),
