@@ -97,7 +97,12 @@ fn header<'a>(state: &State, incident: &'a IncidentView, live: bool) -> Vec<Line
             "{} · {} · {} ",
             incident.id,
             state_name(incident.state, lang),
-            text::age(incident.opened_at, state.now)
+            // A closed incident no longer ages: it shows when it opened.
+            if incident.state.is_open() {
+                text::age(incident.opened_at, state.now)
+            } else {
+                text::date_time(incident.opened_at, state.offset)
+            }
         )),
     ];
     if !live {
@@ -118,7 +123,11 @@ fn header<'a>(state: &State, incident: &'a IncidentView, live: bool) -> Vec<Line
     if !marks.is_empty() {
         second.push_str(&format!(" │ {marks}"));
     }
-    if let Some(by) = &incident.close_requested_by {
+    if let Some(by) = incident
+        .close_requested_by
+        .as_ref()
+        .filter(|_| incident.state.is_open())
+    {
         second.push_str(&format!(" │ {} ({by})", S::CloseRequested.get(lang)));
     }
     second.push_str(&format!(
