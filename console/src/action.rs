@@ -109,6 +109,8 @@ pub enum Intent {
     Resolve,
     /// Opens the newest unacknowledged P1, wherever the operator is.
     JumpToAlarm,
+    /// Starts typing a report to open an incident by hand.
+    Report,
     /// Asks to close the selected or shown incident (it must be resolved); `y` confirms.
     Close,
     ConfirmClose,

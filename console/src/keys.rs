@@ -119,6 +119,7 @@ impl Default for Keymap {
             b(Board, &[Key::ch('a')], Intent::Acknowledge),
             b(Board, &[Key::ch('f')], Intent::CycleSiteFilter),
             b(Board, &[Key::ch('x')], Intent::Close),
+            b(Board, &[Key::ch('o')], Intent::Report),
             b(IncidentLive, &[Key::ch('a')], Intent::Acknowledge),
             b(IncidentLive, &[Key::ch('c')], Intent::CompleteStep),
             b(IncidentLive, &[Key::ch('1')], Intent::Choose(0)),

@@ -91,6 +91,8 @@ pub enum EditPurpose {
     IncomingId,
     /// `SOURCE [DEVICE] MINUTES REASON…` to put on test.
     PutOnTest,
+    /// `KIND SITE [BUILDING/FLOOR/ZONE]: NOTE` to open an incident for a report.
+    Report,
 }
 
 /// A line being typed; Enter submits it, Esc drops it.

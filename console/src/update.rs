@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::{Action, Cue, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
-use crate::screens::{alarm_strip, board, closing, handover, history, incident, on_test};
+use crate::screens::{alarm_strip, board, closing, handover, history, incident, on_test, report};
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
 use crate::strings::{S, intent_help};
 use crate::text;
@@ -120,6 +120,13 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
         HandOver { .. } => return S::HandOver.get(lang).to_string(),
+        OpenIncident { kind, site, .. } => {
+            return format!(
+                "{} {} {site}",
+                intent_help(Intent::Report, lang),
+                crate::strings::kind_name(*kind, lang)
+            );
+        }
         PutOnTest { source, device, .. } | EndTest { source, device } => {
             let intent = match command {
                 PutOnTest { .. } => Intent::PutOnTest,
@@ -222,6 +229,7 @@ fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Ef
         EditPurpose::OutgoingId => state.handover.outgoing = text,
         EditPurpose::IncomingId => state.handover.incoming = text,
         EditPurpose::PutOnTest => on_test::submit(state, &text, fx),
+        EditPurpose::Report => report::submit(state, &text, fx),
         purpose => incident::submit(state, purpose, text, fx),
     }
 }
@@ -238,6 +246,7 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::CancelQuit => state.overlay = None,
         Intent::ConfirmClose => closing::confirm(state, fx),
         Intent::JumpToAlarm => alarm_strip::jump(state, fx),
+        Intent::Report => report::start(state),
         Intent::CancelClose => closing::cancel(state),
         Intent::ToggleHelp => {
             state.overlay = match state.overlay {

@@ -615,3 +615,34 @@ fn a_refused_hand_over_shows_why() {
     );
     assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
 }
+
+#[test]
+fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
+    let mut state = live();
+    key(&mut state, KeyCode::Char('o'));
+    assert_eq!(
+        state.editor.as_ref().map(|e| e.purpose.clone()),
+        Some(EditPurpose::Report)
+    );
+    let fx = typed(
+        &mut state,
+        "medical green-garden B2/lobby: man collapsed, breathing",
+    );
+    assert_eq!(
+        sent(&fx),
+        [Command::OpenIncident {
+            kind: EventKind::Medical,
+            site: "green-garden".into(),
+            building: Some("B2".into()),
+            floor: None,
+            zone: Some("lobby".into()),
+            note: "man collapsed, breathing".into(),
+        }]
+    );
+    key(&mut state, KeyCode::Char('o'));
+    let fx = typed(&mut state, "medical green-garden");
+    assert!(sent(&fx).is_empty(), "nothing is sent without a note");
+    let message = state.message.as_ref().unwrap();
+    assert_eq!(message.level, Level::Warning);
+    assert!(message.text.contains("after a colon"), "{}", message.text);
+}

@@ -104,7 +104,8 @@ fn reporters(kind: EventKind) -> &'static [Role] {
         ElevatorEntrapment | ElevatorReleased | ElevatorFault | ElevatorRestore => &[Role::LiftCar],
         AccessForced | AccessHeldOpen | AccessDenied | AccessTamper | AccessDuress
         | AccessRestore => &[Role::DoorReader],
-        CommsLost => &[],
+        // Raised by the hub, or opened by an operator: no device reports them.
+        CommsLost | GasLeak | Flood | Medical | PublicSecurity => &[],
     }
 }
 

@@ -394,3 +394,62 @@ async fn a_shift_hand_over_needs_two_operators_and_is_kept() {
         "the hub records what was open"
     );
 }
+
+#[tokio::test]
+async fn an_operator_opens_an_incident_for_a_phoned_in_gas_smell() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let mut manager = Console::connect(&hub, tokens::MANAGER, None).await;
+    let report = |site: &str, note: &str| Command::OpenIncident {
+        kind: alert_hub::protocol::EventKind::GasLeak,
+        site: site.into(),
+        building: Some("B2".into()),
+        floor: Some("7".into()),
+        zone: Some("1203 kitchen".into()),
+        note: note.into(),
+    };
+    let refused = manager.command(report("green-garden", "smells gas")).await;
+    assert_eq!(refused.error, Some(RefusalCode::NotPermitted));
+    let nowhere = li.command(report("no-such-site", "smells gas")).await;
+    assert_eq!(nowhere.error, Some(RefusalCode::BadCommand));
+    let silent = li.command(report("green-garden", " ")).await;
+    assert_eq!(
+        silent.error,
+        Some(RefusalCode::BadCommand),
+        "a note is required"
+    );
+
+    let opened = li
+        .command(report(
+            "green-garden",
+            "resident Wang, 1203, smells gas in the kitchen",
+        ))
+        .await;
+    assert!(opened.ok, "{opened:?}");
+    let incidents = get_json(&hub, "/v1/incidents").await;
+    let incidents = incidents.as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "only the accepted report opened one");
+    let gas = &incidents[0];
+    assert_eq!(gas["kind"], "manual.gas_leak");
+    assert_eq!(gas["priority"], "P1");
+    assert_eq!(gas["state"], "new");
+    assert_eq!(gas["location"]["zone"], "1203 kitchen");
+    let id = gas["id"].as_str().unwrap();
+    let whole = get_json(&hub, &format!("/v1/incidents/{id}")).await;
+    assert_eq!(
+        whole["incident"]["playbook"]["id"], "gas-leak",
+        "its playbook started"
+    );
+    let log = whole["log"].as_array().unwrap();
+    assert_eq!(log[0]["event"], "opened");
+    assert_eq!(
+        log[0]["actor"]["id"], "op-li",
+        "logged as opened by the operator"
+    );
+    assert!(
+        log.iter().any(|e| e["event"] == "note_added"
+            && e["text"] == "resident Wang, 1203, smells gas in the kitchen"),
+        "{log:?}"
+    );
+}

@@ -6,11 +6,13 @@ use tokio::sync::oneshot;
 
 use super::State;
 use super::batch::Pending;
-use crate::incident::{Action, Applied, IncidentCommand, OperatorRef, Refusal, check_permission};
+use crate::incident::{
+    Action, Applied, IncidentCommand, OperatorRef, Refusal, Report, check_permission,
+};
 use crate::on_test::TestCommand;
 use crate::protocol::{
-    Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
-    Role,
+    Actor, Command, ConsoleRequest, HandOverRecord, Location, OperatorInfo, OverdueStep,
+    RefusalCode, Reply, Role,
 };
 
 impl State {
@@ -52,6 +54,34 @@ impl State {
                     by: operator.id.clone(),
                 };
                 self.test_command(command, now, pending)
+            }
+            Command::OpenIncident {
+                kind,
+                site,
+                building,
+                floor,
+                zone,
+                note,
+            } => {
+                let report = Report {
+                    kind: *kind,
+                    location: Location {
+                        site: site.clone(),
+                        building: building.clone(),
+                        floor: floor.clone(),
+                        zone: zone.clone(),
+                    },
+                    note: note.clone(),
+                };
+                let site_known = self.config.site(site).is_some();
+                self.book
+                    .open_reported(&report, site_known, &operator.id, now)
+                    .map(|applied| {
+                        let actor = Actor::Operator {
+                            id: operator.id.clone(),
+                        };
+                        self.record(applied, &actor, now, pending);
+                    })
             }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Setup, Spot};
+use super::{Class, Incident, IncidentCommand, OperatorRef, Refusal, Report, Setup, Spot};
 use crate::protocol::{
     IncidentEvent, IncidentState, IncidentView, Priority, RefusalCode, StoredEvent,
 };
@@ -304,6 +304,30 @@ impl IncidentBook {
         now: OffsetDateTime,
     ) -> Vec<Applied> {
         self.apply_events(id, vec![event], now)
+    }
+
+    /// Opens an incident for a report an operator took, with their note, and starts its
+    /// playbook; refused (nothing opened) when the report does not check.
+    pub fn open_reported(
+        &mut self,
+        report: &Report,
+        site_known: bool,
+        operator: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Applied>, Refusal> {
+        let has_playbook = self.setup.library.for_kind(report.kind.as_str()).is_some();
+        report.check(site_known, has_playbook)?;
+        let id = self.take_id();
+        let mut events = report.open(id, operator, now).into_iter();
+        let Some(opened) = events.next() else {
+            return Ok(Vec::new());
+        };
+        let mut applied = self.open_with_playbook(opened, now);
+        if let Some(first) = applied.first() {
+            let id = first.view.id.clone();
+            applied.extend(self.apply_events(&id, events.collect(), now));
+        }
+        Ok(applied)
     }
 
     /// Opens an incident and starts the playbook for its kind.

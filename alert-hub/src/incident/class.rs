@@ -24,6 +24,8 @@ pub enum Class {
     ElevatorFault,
     /// A source that stopped reporting.
     CommsLost,
+    /// A report opened by an operator: never joined by another event.
+    Reported,
 }
 
 impl Class {
@@ -41,6 +43,7 @@ impl Class {
             ElevatorEntrapment => Class::Entrapment,
             ElevatorFault => Class::ElevatorFault,
             CommsLost => Class::CommsLost,
+            GasLeak | Flood | Medical | PublicSecurity => Class::Reported,
             FireRestore | AccessDenied | AccessRestore | ElevatorReleased | ElevatorRestore
             | Heartbeat => return None,
         })

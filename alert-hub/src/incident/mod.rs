@@ -6,12 +6,14 @@ mod class;
 mod notifications;
 mod permissions;
 mod playbook;
+mod report;
 
 pub use book::{Applied, IncidentBook, Route};
 pub use class::{Class, Spot};
 pub use notifications::{NOTICE_TREE, TreeRun};
 pub use permissions::{Action, check_permission, permitted};
 pub use playbook::HUB_ACTOR;
+pub use report::{REPORTED_DEVICE, Report};
 
 /// What incidents need from the configuration: the playbook library, who may be called, and
 /// the re-alert rules.
@@ -138,7 +140,10 @@ impl IncidentCommand {
             } => IncidentCommand::RecordInput { step, input, value },
             Command::SkipStep { step, reason, .. } => IncidentCommand::SkipStep { step, reason },
             Command::EscalateNow { .. } => IncidentCommand::EscalateNow,
-            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => {
+            Command::HandOver { .. }
+            | Command::PutOnTest { .. }
+            | Command::EndTest { .. }
+            | Command::OpenIncident { .. } => {
                 return None;
             }
         };

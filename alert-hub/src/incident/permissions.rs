@@ -18,6 +18,7 @@ pub enum Action {
     SkipStep,
     EscalateNow,
     HandOver,
+    OpenIncident,
     PutOnTest,
     EndTest,
     StartDrill,
@@ -47,6 +48,7 @@ impl Action {
             Command::SkipStep { .. } => Action::SkipStep,
             Command::EscalateNow { .. } => Action::EscalateNow,
             Command::HandOver { .. } => Action::HandOver,
+            Command::OpenIncident { .. } => Action::OpenIncident,
             Command::PutOnTest { .. } => Action::PutOnTest,
             Command::EndTest { .. } => Action::EndTest,
         }
@@ -66,7 +68,8 @@ impl Action {
             | Action::RecordInput
             | Action::SkipStep
             | Action::EscalateNow
-            | Action::HandOver => Who::OnDuty,
+            | Action::HandOver
+            | Action::OpenIncident => Who::OnDuty,
             Action::PutOnTest | Action::EndTest | Action::StartDrill | Action::EndDrill => {
                 Who::SafetyOfficerOrAdmin
             }
@@ -86,6 +89,7 @@ impl Action {
             Action::SkipStep => ("跳过预案步骤", "skip a playbook step"),
             Action::EscalateNow => ("升级通知树", "escalate a notification tree"),
             Action::HandOver => ("签署交接班", "sign a shift hand-over"),
+            Action::OpenIncident => ("开启事件", "open an incident"),
             Action::PutOnTest => ("将信号源置于测试", "put a source on test"),
             Action::EndTest => ("结束测试", "end a test"),
             Action::StartDrill => ("开始演练", "start a drill"),

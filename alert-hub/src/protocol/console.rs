@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Bilingual, DrillView, IncidentView, LogEntry, OnTestView, OperatorInfo};
+use super::{Bilingual, DrillView, EventKind, IncidentView, LogEntry, OnTestView, OperatorInfo};
 
 /// A change on the console feed: the log entry and the incident as it stands after it.
 /// `incident.playbook` is present only on playbook changes and `incident.notifications` only on
@@ -147,6 +147,20 @@ pub enum Command {
         #[serde(default)]
         device: Option<String>,
     },
+    /// Opens an incident for a report that reached the control room (a phoned-in gas smell,
+    /// a flood, a medical emergency, a public-security incident, or an alarm no device sent)
+    /// at `site` and the place given, with the operator's note; its playbook starts at once.
+    OpenIncident {
+        kind: EventKind,
+        site: String,
+        #[serde(default)]
+        building: Option<String>,
+        #[serde(default)]
+        floor: Option<String>,
+        #[serde(default)]
+        zone: Option<String>,
+        note: String,
+    },
     /// A shift hand-over, signed by the outgoing and the incoming operator.
     HandOver {
         outgoing: String,
@@ -221,7 +235,10 @@ impl Command {
             | Command::RecordInput { incident, .. }
             | Command::SkipStep { incident, .. }
             | Command::EscalateNow { incident } => Some(incident),
-            Command::HandOver { .. } | Command::PutOnTest { .. } | Command::EndTest { .. } => None,
+            Command::HandOver { .. }
+            | Command::PutOnTest { .. }
+            | Command::EndTest { .. }
+            | Command::OpenIncident { .. } => None,
         }
     }
 }

@@ -47,6 +47,16 @@ pub enum EventKind {
     /// Raised by the hub itself when a source stops reporting; never accepted from a device.
     #[serde(rename = "comms.lost")]
     CommsLost,
+    /// Reported to the control room (by phone or in person) and opened by an operator; never
+    /// accepted from a device.
+    #[serde(rename = "manual.gas_leak")]
+    GasLeak,
+    #[serde(rename = "manual.flood")]
+    Flood,
+    #[serde(rename = "manual.medical")]
+    Medical,
+    #[serde(rename = "manual.public_security")]
+    PublicSecurity,
 }
 
 impl EventKind {
@@ -91,6 +101,10 @@ impl EventKind {
             ElevatorRestore => ("电梯恢复", "Lift restore"),
             Heartbeat => ("心跳", "Heartbeat"),
             CommsLost => ("通信中断", "Comms lost"),
+            GasLeak => ("燃气泄漏", "Gas leak"),
+            Flood => ("漏水水浸", "Flood"),
+            Medical => ("急救", "Medical"),
+            PublicSecurity => ("治安事件", "Public security"),
         }
     }
 
@@ -114,8 +128,20 @@ impl EventKind {
             EventKind::ElevatorRestore => "elevator.restore",
             EventKind::Heartbeat => "heartbeat",
             EventKind::CommsLost => "comms.lost",
+            EventKind::GasLeak => "manual.gas_leak",
+            EventKind::Flood => "manual.flood",
+            EventKind::Medical => "manual.medical",
+            EventKind::PublicSecurity => "manual.public_security",
         }
     }
+
+    /// The kinds an operator opens by hand for a report that reached the control room.
+    pub const REPORTED_KINDS: [EventKind; 4] = [
+        EventKind::GasLeak,
+        EventKind::Flood,
+        EventKind::Medical,
+        EventKind::PublicSecurity,
+    ];
 
     /// The kind a device may send under this wire name; `comms.lost` is the hub's own and is
     /// not accepted from a device.
@@ -128,8 +154,8 @@ impl EventKind {
     pub fn priority(self) -> Option<Priority> {
         use EventKind::*;
         match self {
-            FireAlarm | AccessDuress | ElevatorEntrapment => Some(Priority::P1),
-            AccessForced | FirePrealarm => Some(Priority::P2),
+            FireAlarm | AccessDuress | ElevatorEntrapment | GasLeak | Medical => Some(Priority::P1),
+            AccessForced | FirePrealarm | Flood | PublicSecurity => Some(Priority::P2),
             FireSupervisory | AccessHeldOpen | AccessTamper => Some(Priority::P3),
             FireTrouble | CommsLost | ElevatorFault => Some(Priority::P4),
             FireRestore | AccessDenied | AccessRestore | ElevatorReleased | ElevatorRestore
@@ -148,6 +174,7 @@ impl EventKind {
                 Family::Elevator
             }
             Heartbeat | CommsLost => Family::Supervision,
+            GasLeak | Flood | Medical | PublicSecurity => Family::Reported,
         }
     }
 
@@ -177,6 +204,8 @@ pub enum Family {
     Access,
     Elevator,
     Supervision,
+    /// Reported to the control room and opened by an operator.
+    Reported,
 }
 
 /// Incident priority; `P1` is the most urgent and always sorts first.

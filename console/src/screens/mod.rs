@@ -10,6 +10,7 @@ pub mod handover;
 pub mod history;
 pub mod incident;
 pub mod on_test;
+pub mod report;
 pub mod status;
 
 use alert_hub::protocol::{IncidentView, Priority};
@@ -147,6 +148,7 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
             EditPurpose::OutgoingId => S::OutgoingId.get(lang).to_string(),
             EditPurpose::IncomingId => S::IncomingId.get(lang).to_string(),
             EditPurpose::PutOnTest => S::PutOnTestPrompt.get(lang).to_string(),
+            EditPurpose::Report => S::ReportPrompt.get(lang).to_string(),
         };
         let width = usize::from(area.width);
         let prompt = format!("{prompt}> ");

@@ -126,6 +126,7 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         Intent::ConfirmEndTest => ("确认结束测试", "confirm end of test"),
         Intent::CancelEndTest => ("取消", "cancel"),
         Intent::Close => ("关闭已办结事件", "close a resolved incident"),
+        Intent::Report => ("开启报告事件", "report an incident"),
         Intent::JumpToAlarm => (
             "查看最新未确认一级报警",
             "open the newest unacknowledged P1",

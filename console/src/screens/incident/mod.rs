@@ -302,7 +302,8 @@ pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Ve
         EditPurpose::HistorySearch
         | EditPurpose::OutgoingId
         | EditPurpose::IncomingId
-        | EditPurpose::PutOnTest => return,
+        | EditPurpose::PutOnTest
+        | EditPurpose::Report => return,
     };
     let request = state.next_request_id();
     fx.extend(state.send(command(request, cmd)));
