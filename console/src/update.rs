@@ -120,11 +120,12 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
         HandOver { .. } => return S::HandOver.get(lang).to_string(),
-        OpenIncident { kind, site, .. } => {
+        OpenIncident { kind, location, .. } => {
             return format!(
-                "{} {} {site}",
+                "{} {} {}",
                 intent_help(Intent::Report, lang),
-                crate::strings::kind_name(*kind, lang)
+                crate::strings::kind_name(*kind, lang),
+                location.site
             );
         }
         PutOnTest { source, device, .. } | EndTest { source, device } => {

@@ -632,10 +632,12 @@ fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
         sent(&fx),
         [Command::OpenIncident {
             kind: EventKind::Medical,
-            site: "green-garden".into(),
-            building: Some("B2".into()),
-            floor: None,
-            zone: Some("lobby".into()),
+            location: alert_hub::protocol::Location {
+                site: "green-garden".into(),
+                building: Some("B2".into()),
+                floor: None,
+                zone: Some("lobby".into()),
+            },
             note: "man collapsed, breathing".into(),
         }]
     );

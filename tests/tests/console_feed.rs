@@ -403,10 +403,12 @@ async fn an_operator_opens_an_incident_for_a_phoned_in_gas_smell() {
     let mut manager = Console::connect(&hub, tokens::MANAGER, None).await;
     let report = |site: &str, note: &str| Command::OpenIncident {
         kind: alert_hub::protocol::EventKind::GasLeak,
-        site: site.into(),
-        building: Some("B2".into()),
-        floor: Some("7".into()),
-        zone: Some("1203 kitchen".into()),
+        location: alert_hub::protocol::Location {
+            site: site.into(),
+            building: Some("B2".into()),
+            floor: Some("7".into()),
+            zone: Some("1203 kitchen".into()),
+        },
         note: note.into(),
     };
     let refused = manager.command(report("green-garden", "smells gas")).await;

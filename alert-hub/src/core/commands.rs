@@ -11,8 +11,8 @@ use crate::incident::{
 };
 use crate::on_test::TestCommand;
 use crate::protocol::{
-    Actor, Command, ConsoleRequest, HandOverRecord, Location, OperatorInfo, OverdueStep,
-    RefusalCode, Reply, Role,
+    Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
+    Role,
 };
 
 impl State {
@@ -57,23 +57,15 @@ impl State {
             }
             Command::OpenIncident {
                 kind,
-                site,
-                building,
-                floor,
-                zone,
+                location,
                 note,
             } => {
                 let report = Report {
                     kind: *kind,
-                    location: Location {
-                        site: site.clone(),
-                        building: building.clone(),
-                        floor: floor.clone(),
-                        zone: zone.clone(),
-                    },
+                    location: location.clone(),
                     note: note.clone(),
                 };
-                let site_known = self.config.site(site).is_some();
+                let site_known = self.config.site(&location.site).is_some();
                 self.book
                     .open_reported(&report, site_known, &operator.id, now)
                     .map(|applied| {

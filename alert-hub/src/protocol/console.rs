@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Bilingual, DrillView, EventKind, IncidentView, LogEntry, OnTestView, OperatorInfo};
+use super::{
+    Bilingual, DrillView, EventKind, IncidentView, Location, LogEntry, OnTestView, OperatorInfo,
+};
 
 /// A change on the console feed: the log entry and the incident as it stands after it.
 /// `incident.playbook` is present only on playbook changes and `incident.notifications` only on
@@ -152,13 +154,9 @@ pub enum Command {
     /// at `site` and the place given, with the operator's note; its playbook starts at once.
     OpenIncident {
         kind: EventKind,
-        site: String,
-        #[serde(default)]
-        building: Option<String>,
-        #[serde(default)]
-        floor: Option<String>,
-        #[serde(default)]
-        zone: Option<String>,
+        /// `site`, and optionally `building`, `floor` and `zone`, as fields of the command.
+        #[serde(flatten)]
+        location: Location,
         note: String,
     },
     /// A shift hand-over, signed by the outgoing and the incoming operator.

@@ -1,7 +1,7 @@
 //! Opening an incident by hand for a report that reached the control room by phone or in
 //! person: one typed line `KIND SITE [BUILDING/FLOOR/ZONE]: NOTE`, read here without I/O.
 
-use alert_hub::protocol::{Command, EventKind};
+use alert_hub::protocol::{Command, EventKind, Location};
 
 use crate::action::Effect;
 use crate::outgoing::command;
@@ -55,10 +55,12 @@ pub fn read(text: &str) -> Result<Command, S> {
     };
     Ok(Command::OpenIncident {
         kind,
-        site,
-        building,
-        floor,
-        zone,
+        location: Location {
+            site,
+            building,
+            floor,
+            zone,
+        },
         note: note.to_string(),
     })
 }
@@ -97,10 +99,12 @@ mod tests {
             open,
             Command::OpenIncident {
                 kind: EventKind::GasLeak,
-                site: "green-garden".into(),
-                building: Some("B2".into()),
-                floor: Some("7F".into()),
-                zone: Some("1203 kitchen".into()),
+                location: Location {
+                    site: "green-garden".into(),
+                    building: Some("B2".into()),
+                    floor: Some("7F".into()),
+                    zone: Some("1203 kitchen".into()),
+                },
                 note: "resident Wang smells gas".into(),
             }
         );
@@ -111,13 +115,14 @@ mod tests {
         let open = read("急救 riverside-plaza：大堂有人晕倒").unwrap();
         assert!(matches!(
             open,
-            Command::OpenIncident { kind: EventKind::Medical, ref site, building: None, zone: None, .. }
-                if site == "riverside-plaza"
+            Command::OpenIncident { kind: EventKind::Medical, ref location, .. }
+                if location.site == "riverside-plaza" && location.zone.is_none()
         ));
         let open = read("manual.flood green-garden B1/car park: water from the ceiling").unwrap();
         assert!(matches!(
             open,
-            Command::OpenIncident { kind: EventKind::Flood, zone: Some(ref z), .. } if z == "car park"
+            Command::OpenIncident { kind: EventKind::Flood, ref location, .. }
+                if location.zone.as_deref() == Some("car park")
         ));
     }
 
