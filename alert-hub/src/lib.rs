@@ -4,6 +4,7 @@ pub mod access;
 pub mod api;
 pub mod api_error;
 pub mod config;
+pub mod connections;
 pub mod core;
 pub mod drill;
 pub mod error;

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
 use crate::access::{self, Route};
@@ -122,28 +121,15 @@ pub async fn serve(
         addr: options.listen.to_string(),
         source,
     })?;
-    // Acks are small and must leave at once: without TCP_NODELAY an ack can wait for the
-    // device's next frame (Nagle), which costs tens of milliseconds at a real panel's pace.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
     tokio::spawn(tick(core.handle, shutdown.clone()));
     tracing::info!(%addr, data = %options.data.display(), "hub listening");
     ready(addr);
-    let app = app(hub).into_make_service();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            stop.await;
-            tracing::info!("shutting down");
-            let _ = shutdown_tx.send(true);
-        })
-        .await;
-    result.map_err(|source| Error::Listen {
-        addr: addr.to_string(),
-        source,
-    })?;
+    tokio::spawn(async move {
+        stop.await;
+        tracing::info!("shutting down");
+        let _ = shutdown_tx.send(true);
+    });
+    crate::connections::serve(listener, app(hub), shutdown).await;
     let joined = tokio::time::timeout(
         Duration::from_secs(10),
         tokio::task::spawn_blocking(move || core.thread.join()),
