@@ -15,6 +15,7 @@ use tokio::sync::watch;
 
 use crate::access::{self, Route};
 use crate::config::HubConfig;
+use crate::connections::{ConnectionLimits, OpenConnections};
 use crate::core::{self, Core, CoreHandle};
 use crate::error::{Error, Result};
 use crate::hub::{Hub, stopped};
@@ -103,11 +104,12 @@ pub async fn serve(
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
-    #[cfg(unix)]
-    match crate::limits::raise_file_limit() {
-        Ok(files) => tracing::info!(files, "open-file limit"),
-        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
-    }
+    let limits = ConnectionLimits::for_open_files(open_files());
+    tracing::info!(
+        connections = limits.total,
+        unauthenticated = limits.unauthenticated,
+        "connection limits"
+    );
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;
@@ -129,7 +131,8 @@ pub async fn serve(
         tracing::info!("shutting down");
         let _ = shutdown_tx.send(true);
     });
-    crate::connections::serve(listener, app(hub), shutdown).await;
+    let open = OpenConnections::new(limits);
+    crate::connections::serve(listener, app(hub), open, shutdown).await;
     let joined = tokio::time::timeout(
         Duration::from_secs(10),
         tokio::task::spawn_blocking(move || core.thread.join()),
@@ -143,6 +146,27 @@ pub async fn serve(
         }
     }
 }
+
+/// The open-file limit, raised first to what the system allows: every connection holds a file.
+fn open_files() -> u64 {
+    #[cfg(unix)]
+    match crate::limits::raise_file_limit() {
+        Ok(files) => {
+            tracing::info!(files, "open-file limit");
+            files
+        }
+        Err(e) => {
+            let files = crate::limits::file_limit().unwrap_or(ASSUMED_FILE_LIMIT);
+            tracing::warn!(error = %e, files, "cannot raise the open-file limit");
+            files
+        }
+    }
+    #[cfg(not(unix))]
+    ASSUMED_FILE_LIMIT
+}
+
+/// The open-file limit assumed where it cannot be read: the usual default soft limit.
+const ASSUMED_FILE_LIMIT: u64 = 1024;
 
 /// Drives the core's clock once a second for heartbeat supervision.
 async fn tick(core: CoreHandle, mut shutdown: watch::Receiver<bool>) {
