@@ -3,11 +3,14 @@
 //! The reader validates each frame and hands valid events to the core; the writer sends the
 //! answers in frame order as each becomes ready. At most [`WINDOW`] answers may be outstanding:
 //! a source that sends faster than the hub stores is slowed (its socket is not read) rather
-//! than having its events dropped.
+//! than having its events dropped. An idle connection is pinged, and one silent for three
+//! heartbeat intervals is closed (see [`keepalive`]).
 
+pub mod keepalive;
 mod rate;
 mod validate;
 
+use keepalive::{Idle, KeepAlive};
 pub use rate::RateLimiter;
 pub use validate::{MAX_TEXT_BYTES, read_frame};
 
@@ -34,6 +37,9 @@ pub const WINDOW: usize = 256;
 /// The largest WebSocket message read at all; frames above 64 KiB but below this are answered
 /// with `too_large`, larger ones close the connection.
 pub const MAX_WS_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// How long a close frame to a silent device may take to leave before the socket is dropped.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The device endpoint of protocol v1, its rate limits shared by every connection.
 pub fn routes() -> Vec<Route> {
@@ -63,6 +69,10 @@ fn upgrade(
 }
 
 enum Answer {
+    /// Not an answer: a ping for an idle connection.
+    Ping,
+    /// Not an answer: the connection is given up, with this close frame.
+    Close(CloseFrame),
     Ready(DeviceReply),
     Waiting {
         reply: oneshot::Receiver<DeviceReply>,
@@ -104,11 +114,29 @@ async fn read_frames<St>(
     St: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let source_id: Arc<str> = Arc::from(source.id.as_str());
+    let mut keepalive = KeepAlive::for_heartbeat(source.heartbeat_secs);
+    let start = tokio::time::Instant::now() + keepalive.every();
+    let mut ticks = tokio::time::interval_at(start, keepalive.every());
     loop {
         let message = tokio::select! {
             m = stream.next() => m,
+            _ = ticks.tick() => match keepalive.tick() {
+                Idle::Heard => continue,
+                Idle::Ping => {
+                    let _ = answers.try_send(Answer::Ping);
+                    continue;
+                }
+                Idle::Lost(silent) => {
+                    tracing::info!(source = %source.id, silent_secs = silent.as_secs(), "device connection silent; closing it");
+                    let reason = format!("no frame for {} s", silent.as_secs());
+                    let close = CloseFrame { code: close_code::NORMAL, reason: reason.into() };
+                    let _ = answers.send(Answer::Close(close)).await;
+                    return;
+                }
+            },
             _ = stopped(&mut shutdown) => None,
         };
+        keepalive.heard();
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Binary(_))) => {
@@ -202,6 +230,17 @@ where
             }
         };
         let reply = match answer {
+            Answer::Ping => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Answer::Close(close) => {
+                let _ =
+                    tokio::time::timeout(CLOSE_WAIT, sink.send(Message::Close(Some(close)))).await;
+                return;
+            }
             Answer::Ready(reply) => Some(reply),
             Answer::Waiting { mut reply, since } => {
                 let stored = match reply.try_recv() {
