@@ -11,9 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 
 use crate::api_error::ApiError;
+use crate::connections::Connection;
 use crate::hub::Hub;
 
-/// Who may call a route.
+/// Who may call a route. A connection whose request passes a token check is marked
+/// authenticated and is never shed to make room for others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone: the health checks, and the acknowledgement link whose path is its own proof.
@@ -73,7 +75,7 @@ async fn admit(
     next: Next,
 ) -> Response {
     match access {
-        Access::Public => {}
+        Access::Public => return next.run(request).await,
         Access::Source => match hub.source(request.headers()) {
             Some(source) => {
                 request.extensions_mut().insert(source);
@@ -86,6 +88,9 @@ async fn admit(
             }
             None => return ApiError::unauthorized().into_response(),
         },
+    }
+    if let Some(connection) = request.extensions().get::<Connection>() {
+        connection.authenticated();
     }
     next.run(request).await
 }

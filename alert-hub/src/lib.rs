@@ -5,6 +5,7 @@ pub mod api;
 pub mod api_error;
 pub mod close;
 pub mod config;
+pub mod connections;
 pub mod core;
 pub mod drill;
 pub mod error;

@@ -10,6 +10,11 @@ pub fn raise_file_limit() -> Result<u64, nix::Error> {
     if soft < hard {
         setrlimit(Resource::RLIMIT_NOFILE, hard, hard)?;
     }
+    file_limit()
+}
+
+/// The soft limit on open files now in force.
+pub fn file_limit() -> Result<u64, nix::Error> {
     Ok(getrlimit(Resource::RLIMIT_NOFILE)?.0)
 }
 

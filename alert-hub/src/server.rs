@@ -11,11 +11,11 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::serve::ListenerExt;
 use tokio::sync::watch;
 
 use crate::access::{self, Route};
 use crate::config::HubConfig;
+use crate::connections::{ConnectionLimits, OpenConnections};
 use crate::core::{self, Core, CoreHandle};
 use crate::error::{Error, Result};
 use crate::health::StoreHealth;
@@ -108,11 +108,12 @@ pub async fn serve(
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
-    #[cfg(unix)]
-    match crate::limits::raise_file_limit() {
-        Ok(files) => tracing::info!(files, "open-file limit"),
-        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
-    }
+    let limits = ConnectionLimits::for_open_files(open_files());
+    tracing::info!(
+        connections = limits.total,
+        unauthenticated = limits.unauthenticated,
+        "connection limits"
+    );
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;
@@ -127,33 +128,21 @@ pub async fn serve(
         addr: options.listen.to_string(),
         source,
     })?;
-    // Acks are small and must leave at once: without TCP_NODELAY an ack can wait for the
-    // device's next frame (Nagle), which costs tens of milliseconds at a real panel's pace.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
     tokio::spawn(tick(core.handle, shutdown.clone()));
     tracing::info!(%addr, data = %options.data.display(), "hub listening");
     ready(addr);
-    let app = app(hub).into_make_service();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = stop => tracing::info!("shutting down"),
-                _ = health.given_up() => tracing::error!(
-                    "shutting down: the store cannot be written; exiting non-zero so that a \
-                     supervisor restarts the hub"
-                ),
-            }
-            let _ = shutdown_tx.send(true);
-        })
-        .await;
-    result.map_err(|source| Error::Listen {
-        addr: addr.to_string(),
-        source,
-    })?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = stop => tracing::info!("shutting down"),
+            _ = health.given_up() => tracing::error!(
+                "shutting down: the store cannot be written; exiting non-zero so that a \
+                 supervisor restarts the hub"
+            ),
+        }
+        let _ = shutdown_tx.send(true);
+    });
+    let open = OpenConnections::new(limits);
+    crate::connections::serve(listener, app(hub), open, shutdown).await;
     let joined = tokio::time::timeout(
         Duration::from_secs(10),
         tokio::task::spawn_blocking(move || core.thread.join()),
@@ -167,6 +156,27 @@ pub async fn serve(
         }
     }
 }
+
+/// The open-file limit, raised first to what the system allows: every connection holds a file.
+fn open_files() -> u64 {
+    #[cfg(unix)]
+    match crate::limits::raise_file_limit() {
+        Ok(files) => {
+            tracing::info!(files, "open-file limit");
+            files
+        }
+        Err(e) => {
+            let files = crate::limits::file_limit().unwrap_or(ASSUMED_FILE_LIMIT);
+            tracing::warn!(error = %e, files, "cannot raise the open-file limit");
+            files
+        }
+    }
+    #[cfg(not(unix))]
+    ASSUMED_FILE_LIMIT
+}
+
+/// The open-file limit assumed where it cannot be read: the usual default soft limit.
+const ASSUMED_FILE_LIMIT: u64 = 1024;
 
 /// Drives the core's clock once a second for heartbeat supervision.
 async fn tick(core: CoreHandle, mut shutdown: watch::Receiver<bool>) {

@@ -102,7 +102,24 @@ impl HubProcess {
 
     /// Starts the hub on `config` and `data`, listening on a free loopback port.
     pub fn start_with(config: &Path, data: &Path) -> HubProcess {
-        let mut child = Command::new(binary("alert-hub"))
+        HubProcess::spawn(Command::new(binary("alert-hub")), config, data)
+    }
+
+    /// Starts the hub on the demo configuration and `data` with its open-file limit, soft and
+    /// hard, lowered to `files` (by util-linux's `prlimit`), so that it cannot raise it.
+    pub fn start_with_file_limit(data: &Path, files: u64) -> HubProcess {
+        let mut prlimit = Command::new("prlimit");
+        prlimit
+            .arg(format!("--nofile={files}:{files}"))
+            .arg("--")
+            .arg(binary("alert-hub"));
+        HubProcess::spawn(prlimit, &demo_config(), data)
+    }
+
+    /// Runs `command` (the hub binary, or a wrapper followed by it) to serve `config` and
+    /// `data`, and waits until it says where it listens.
+    fn spawn(mut command: Command, config: &Path, data: &Path) -> HubProcess {
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(config)
             .arg("--data")

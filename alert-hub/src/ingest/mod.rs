@@ -3,14 +3,17 @@
 //! The reader validates each frame and hands valid events to the core; the writer sends the
 //! answers in frame order as each becomes ready. At most [`WINDOW`] answers may be outstanding:
 //! a source that sends faster than the hub stores is slowed (its socket is not read) rather
-//! than having its events dropped.
+//! than having its events dropped. An idle connection is pinged, and one silent for three
+//! heartbeat intervals is closed (see [`keepalive`]).
 
 mod hold_close;
+pub mod keepalive;
 mod rate;
 mod upgrade;
 mod validate;
 
 pub use hold_close::Answered;
+use keepalive::{Idle, KeepAlive};
 pub use rate::RateLimiter;
 pub use validate::{MAX_TEXT_BYTES, read_frame};
 
@@ -18,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message};
+use axum::extract::ws::{CloseFrame, Message, close_code};
 use axum::extract::{Extension, State};
 use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -37,6 +40,9 @@ pub const WINDOW: usize = 256;
 /// The largest WebSocket message read at all; frames above 64 KiB but below this are answered
 /// with `too_large`, larger ones close the connection.
 pub const MAX_WS_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// How long the closing frame may take to leave before the socket is dropped.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The device endpoint of protocol v1, its rate limits shared by every connection.
 pub fn routes() -> Vec<Route> {
@@ -58,6 +64,8 @@ pub fn routes() -> Vec<Route> {
 }
 
 enum Answer {
+    /// Not an answer: a ping for an idle connection.
+    Ping,
     Ready(DeviceReply),
     /// An event handed to the core; `id` for the nack if it cannot be stored.
     Waiting {
@@ -108,7 +116,8 @@ pub async fn serve_device<St, Si>(
     };
     let (close, sink) = tokio::join!(reader, writer);
     if let (Some(close), Some(mut sink)) = (close, sink) {
-        let _ = sink.send(Message::Close(Some(close))).await;
+        // A peer that stopped reading must not hold the connection open.
+        let _ = tokio::time::timeout(CLOSE_WAIT, sink.send(Message::Close(Some(close)))).await;
     }
     hub.metrics.sources_connected.fetch_sub(1, Relaxed);
     tracing::info!(source = %source.id, "device disconnected");
@@ -128,11 +137,28 @@ where
     St: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let source_id: Arc<str> = Arc::from(source.id.as_str());
+    let mut keepalive = KeepAlive::for_heartbeat(source.heartbeat_secs);
+    let start = tokio::time::Instant::now() + keepalive.every();
+    let mut ticks = tokio::time::interval_at(start, keepalive.every());
     loop {
         let message = tokio::select! {
             m = stream.next() => m,
+            _ = ticks.tick() => match keepalive.tick() {
+                Idle::Heard => continue,
+                Idle::Ping => {
+                    // A ping is no answer: it is not counted with them.
+                    let _ = answers.tx.try_send(Answer::Ping);
+                    continue;
+                }
+                Idle::Lost(silent) => {
+                    tracing::info!(source = %source.id, silent_secs = silent.as_secs(), "device connection silent; closing it");
+                    let reason = format!("no frame for {} s", silent.as_secs());
+                    return Some(CloseFrame { code: close_code::NORMAL, reason: reason.into() });
+                }
+            },
             _ = stopped(&mut shutdown) => return Some(close::shutting_down()),
         };
+        keepalive.heard();
         let text = match message {
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(Message::Binary(_))) => {
@@ -255,6 +281,10 @@ where
             }
         };
         let reply = match answer {
+            Answer::Ping => {
+                sink.send(Message::Ping(Default::default())).await.ok()?;
+                continue;
+            }
             Answer::Ready(reply) => reply,
             Answer::Waiting {
                 id,

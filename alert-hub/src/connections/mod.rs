@@ -1,0 +1,212 @@
+//! The hub's connections: accepted one by one, counted, given a deadline for their request
+//! headers, and served until they finish, are shed, or the hub shuts down.
+
+mod open;
+
+pub use open::{Connection, ConnectionLimits, OpenConnections, RESERVED_FILES};
+
+use std::io;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::hub::stopped;
+
+/// A connection that has not sent its complete request headers within this time is closed:
+/// an idle or half-sent connection must not hold a file descriptor for long.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the accept loop waits after an accept error that is not the client's, such as
+/// running out of file descriptors, before it accepts again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Accepts connections on `listener` within the limits of `open` and serves `app` on each
+/// until `shutdown` turns true; then accepts no more and returns once every connection has
+/// finished its request. WebSocket connections, once upgraded, are closed by their handlers on
+/// the same signal.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    open: Arc<OpenConnections>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    // Every connection task holds a receiver; the sender's `closed` says they have all ended.
+    let (tasks_tx, tasks) = watch::channel(());
+    let mut errors = AcceptErrors::default();
+    loop {
+        let accept = async {
+            open.room().await;
+            listener.accept().await
+        };
+        let tcp = tokio::select! {
+            accepted = accept => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    if !is_connection_error(&e) {
+                        // Out of file descriptors, most likely: an idle connection gives one back.
+                        open.shed_oldest();
+                        errors.log(&e);
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    }
+                    continue;
+                }
+            },
+            _ = stopped(&mut shutdown) => break,
+        };
+        // Acks are small and must leave at once: without TCP_NODELAY an ack can wait for the
+        // device's next frame (Nagle), which costs tens of milliseconds at a real panel's pace.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+        }
+        let connection = open.accepted();
+        let task = serve_connection(http.clone(), tcp, connection, app.clone(), shutdown.clone());
+        let tasks = tasks.clone();
+        tokio::spawn(async move {
+            task.await;
+            drop(tasks);
+        });
+    }
+    drop(listener);
+    drop(tasks);
+    tasks_tx.closed().await;
+}
+
+/// Serves one connection's requests (and hands it over to a WebSocket on upgrade); each
+/// request carries the [`Connection`] so that access checks can mark it authenticated. A shed
+/// connection is closed at once; on shutdown, a request in progress is finished first.
+async fn serve_connection(
+    http: http1::Builder,
+    tcp: TcpStream,
+    place: Connection,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let io = Counted {
+        io: TokioIo::new(tcp),
+        _place: place.clone(),
+    };
+    let in_request = place.clone();
+    let service = app.map_request(move |request: Request<Incoming>| {
+        let mut request = request.map(axum::body::Body::new);
+        request.extensions_mut().insert(in_request.clone());
+        request
+    });
+    let connection = http
+        .serve_connection(io, TowerToHyperService::new(service))
+        .with_upgrades();
+    let mut connection = pin!(connection);
+    let mut stopping = false;
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended");
+                }
+                return;
+            }
+            _ = place.shed() => {
+                tracing::debug!("unauthenticated connection shed to make room");
+                return;
+            }
+            _ = stopped(&mut shutdown), if !stopping => {
+                stopping = true;
+                connection.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
+
+/// A connection's socket holding its place in the count, through an upgrade to WebSocket too,
+/// until the socket is closed.
+struct Counted {
+    io: TokioIo<TcpStream>,
+    _place: Connection,
+}
+
+impl hyper::rt::Read for Counted {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Counted {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// Errors that concern one client only; the next accept may well succeed at once.
+fn is_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+    )
+}
+
+/// Accept errors, logged at most once a second with how many were not logged in between.
+#[derive(Debug, Default)]
+struct AcceptErrors {
+    last_logged: Option<Instant>,
+    unlogged: u64,
+}
+
+impl AcceptErrors {
+    fn log(&mut self, e: &io::Error) {
+        let now = Instant::now();
+        if self
+            .last_logged
+            .is_some_and(|at| now.duration_since(at) < Duration::from_secs(1))
+        {
+            self.unlogged += 1;
+            return;
+        }
+        tracing::error!(error = %e, suppressed = self.unlogged, "accept error; pausing before the next accept");
+        self.last_logged = Some(now);
+        self.unlogged = 0;
+    }
+}
