@@ -3,6 +3,7 @@
 //! add a route without saying who may call it.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -68,6 +69,22 @@ pub fn router(routes: Vec<Route>, hub: &Arc<Hub>) -> Router<Arc<Hub>> {
     })
 }
 
+/// Refuses a request without the right kind of token: logged (never the token itself) and
+/// counted, so that a wrong token in a console or a probe of the routes is seen.
+fn refuse(hub: &Hub, access: Access, request: &Request) -> Response {
+    hub.metrics.sign_ins_refused.fetch_add(1, Relaxed);
+    let presented = request
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION);
+    tracing::warn!(
+        path = %request.uri().path(),
+        wanted = ?access,
+        token_presented = presented,
+        "sign-in refused"
+    );
+    ApiError::unauthorized().into_response()
+}
+
 async fn admit(
     access: Access,
     State(hub): State<Arc<Hub>>,
@@ -80,13 +97,13 @@ async fn admit(
             Some(source) => {
                 request.extensions_mut().insert(source);
             }
-            None => return ApiError::unauthorized().into_response(),
+            None => return refuse(&hub, access, &request),
         },
         Access::Operator => match hub.operator(request.headers()) {
             Some(operator) => {
                 request.extensions_mut().insert(operator);
             }
-            None => return ApiError::unauthorized().into_response(),
+            None => return refuse(&hub, access, &request),
         },
     }
     if let Some(connection) = request.extensions().get::<Connection>() {

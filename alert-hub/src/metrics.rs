@@ -28,6 +28,8 @@ pub struct Metrics {
     pub sources_connected: AtomicI64,
     pub consoles_connected: AtomicI64,
     pub console_resyncs: AtomicU64,
+    /// Requests refused for a missing, unknown or wrong kind of token.
+    pub sign_ins_refused: AtomicU64,
     rate_limited: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -79,6 +81,12 @@ impl Metrics {
             "hub_events_acked_total",
             "Events stored durably and acknowledged (re-sent duplicates are counted apart).",
             self.acked.load(Relaxed),
+        );
+        counter(
+            &mut out,
+            "hub_sign_ins_refused_total",
+            "Requests and connections refused for a missing, unknown or wrong kind of token.",
+            self.sign_ins_refused.load(Relaxed),
         );
         counter(
             &mut out,

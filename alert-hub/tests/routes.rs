@@ -136,3 +136,21 @@ async fn a_token_with_a_space_around_it_is_refused() {
     let status = status(&hub, Method::GET, "/v1/incidents", Some(OPERATOR)).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn refused_sign_ins_are_counted_in_the_metrics() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (hub, _stop) = hub(data.path());
+    for token in [None, Some("not-a-token"), Some(SOURCE)] {
+        let refused = status(&hub, Method::GET, "/v1/incidents", token).await;
+        assert_eq!(refused, StatusCode::UNAUTHORIZED);
+    }
+    let allowed = status(&hub, Method::GET, "/v1/incidents", Some(OPERATOR)).await;
+    assert_eq!(allowed, StatusCode::OK);
+    assert!(
+        hub.metrics
+            .render()
+            .contains("hub_sign_ins_refused_total 3\n"),
+        "three refusals, the good sign-in not counted"
+    );
+}
