@@ -382,6 +382,30 @@ fn resolve_takes_an_optional_summary() {
 }
 
 #[test]
+fn resolving_with_the_first_step_still_open_asks_for_a_reason() {
+    let mut state = live();
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    if let Some(playbook) = fire.playbook.as_mut() {
+        playbook.steps[0].status = alert_hub::protocol::StepStatus::Current;
+    }
+    state.incidents.upsert(fire);
+    open_fire(&mut state);
+    key(&mut state, KeyCode::Char('r'));
+    let fx = typed(&mut state, "");
+    assert!(sent(&fx).is_empty(), "no reason, nothing sent");
+    assert_eq!(state.message.as_ref().unwrap().level, Level::Warning);
+    key(&mut state, KeyCode::Char('r'));
+    let fx = typed(&mut state, "panel test announced by the maintenance company");
+    assert_eq!(
+        sent(&fx),
+        [Command::Resolve {
+            incident: "INC-0107".into(),
+            summary: Some("panel test announced by the maintenance company".into())
+        }]
+    );
+}
+
+#[test]
 fn without_a_current_step_step_commands_say_so() {
     let mut state = live();
     state.board.selected = Some("INC-0099".into());

@@ -180,6 +180,14 @@ impl Refusal {
 }
 
 impl Incident {
+    /// Whether the first step of its playbook is neither done nor skipped (the alarm was never
+    /// even confirmed): resolving it then takes a reason.
+    fn first_step_open(&self) -> bool {
+        self.checklist
+            .as_ref()
+            .is_some_and(PlaybookView::first_step_open)
+    }
+
     /// The incident as a console shows it: its view with the checklist.
     pub fn full_view(&self) -> IncidentView {
         IncidentView {
@@ -398,6 +406,18 @@ impl Incident {
                 }])
             }
             IncidentCommand::Resolve { summary } => match self.view.state {
+                Acknowledged | InProgress
+                    if self.first_step_open()
+                        && summary.as_deref().is_none_or(|s| s.trim().is_empty()) =>
+                {
+                    Err(Refusal::new(
+                        RefusalCode::InvalidState,
+                        format!("{id} 预案的第一步尚未完成：办结时请说明原因。"),
+                        format!(
+                            "{id} has its playbook's first step still open: say why it is resolved anyway."
+                        ),
+                    ))
+                }
                 Acknowledged | InProgress => Ok(vec![IncidentEvent::Resolved {
                     operator: who,
                     summary: summary

@@ -155,3 +155,57 @@ fn a_stored_incident_leaves_its_checklist_out_and_derives_it_again_when_loaded()
     assert_eq!(loaded.full_view(), incident.full_view());
     assert!(loaded.full_view().playbook.is_some());
 }
+
+#[test]
+fn resolving_with_the_first_step_still_open_takes_a_reason() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+        .expect("ack");
+    for summary in [None, Some("  ".to_string())] {
+        let refusal = g
+            .command(
+                &id,
+                IncidentCommand::Resolve { summary },
+                "op-li",
+                Role::Operator,
+            )
+            .expect_err("the alarm was never confirmed");
+        assert_eq!(refusal.code, RefusalCode::InvalidState);
+        assert!(
+            refusal.message.en.contains("say why"),
+            "{:?}",
+            refusal.message
+        );
+    }
+    let reason = Some("panel test by the maintenance company, confirmed by phone".to_string());
+    g.command(
+        &id,
+        IncidentCommand::Resolve { summary: reason },
+        "op-li",
+        Role::Operator,
+    )
+    .expect("resolved with a reason");
+    assert_eq!(g.only_incident().view.state, IncidentState::Resolved);
+}
+
+#[test]
+fn once_the_first_step_is_done_resolving_needs_no_reason() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+        .expect("ack");
+    let false_alarm = IncidentCommand::Choose {
+        step: "confirm".into(),
+        choice: "false".into(),
+    };
+    g.command(&id, false_alarm, "op-li", Role::Operator)
+        .expect("confirmed false");
+    g.command(
+        &id,
+        IncidentCommand::Resolve { summary: None },
+        "op-li",
+        Role::Operator,
+    )
+    .expect("resolved");
+}

@@ -162,7 +162,9 @@ impl Given {
     pub(super) fn acknowledge_and_resolve(&mut self, id: &str) {
         self.command(id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
             .expect("ack");
-        let resolve = IncidentCommand::Resolve { summary: None };
+        let resolve = IncidentCommand::Resolve {
+            summary: Some("checked on camera: false alarm".into()),
+        };
         self.command(id, resolve, "op-li", Role::Operator)
             .expect("resolve");
     }

@@ -286,6 +286,19 @@ pub struct PlaybookView {
     pub current: Option<String>,
 }
 
+impl PlaybookView {
+    /// Whether the first step is neither done nor skipped (for a fire alarm: never even
+    /// confirmed). Resolving the incident then takes a reason.
+    pub fn first_step_open(&self) -> bool {
+        self.steps.first().is_some_and(|s| {
+            matches!(
+                s.status,
+                StepStatus::Pending | StepStatus::Current | StepStatus::Overdue
+            )
+        })
+    }
+}
+
 /// One step of a running playbook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepView {

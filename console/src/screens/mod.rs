@@ -142,7 +142,12 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
             EditPurpose::SkipReason { step, .. } => format!("{} ({step})", S::SkipReason.get(lang)),
             EditPurpose::Input { input, .. } => format!("{} {input}", S::InputValue.get(lang)),
             EditPurpose::ResolveSummary { incident } => {
-                format!("{} {incident}", S::ResolveSummary.get(lang))
+                let prompt = if incident::reason_needed(state, incident) {
+                    S::ResolveReason
+                } else {
+                    S::ResolveSummary
+                };
+                format!("{} {incident}", prompt.get(lang))
             }
             EditPurpose::HistorySearch => S::Search.get(lang).to_string(),
             EditPurpose::OutgoingId => S::OutgoingId.get(lang).to_string(),

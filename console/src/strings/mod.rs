@@ -79,6 +79,7 @@ pub enum S {
     Unacknowledged,
     UnacknowledgedP1,
     AwaitingClose,
+    ResolveReason,
     ReportPrompt,
     ReportNoNote,
     ReportUnknownKind,
@@ -228,6 +229,10 @@ impl S {
             S::Unacknowledged => ("未确认", "unacknowledged"),
             S::UnacknowledgedP1 => ("一级报警未确认", "UNACKNOWLEDGED P1"),
             S::AwaitingClose => ("待关闭", "to close"),
+            S::ResolveReason => (
+                "第一步尚未完成，须说明办结原因",
+                "The first step is not done: say why you resolve",
+            ),
             S::ReportPrompt => (
                 "开启事件：类型 项目 [楼栋/楼层/位置]: 报告内容（类型：燃气 水浸 急救 治安 火警 困人 胁迫）",
                 "open an incident: KIND SITE [BUILDING/FLOOR/ZONE]: WHAT WAS REPORTED (kinds: gas flood medical security fire lift duress)",

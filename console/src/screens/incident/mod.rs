@@ -271,9 +271,21 @@ fn edit(state: &mut State, purpose: EditPurpose) {
     });
 }
 
+/// Whether resolving `incident` takes a reason: its playbook's first step is still open.
+pub fn reason_needed(state: &State, incident: &str) -> bool {
+    state
+        .incidents
+        .get(incident)
+        .and_then(|i| i.playbook.as_ref())
+        .is_some_and(|p| p.first_step_open())
+}
+
 /// Sends what was typed for a note, a skip reason, an input value or a resolution summary.
 pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
-    let required = !matches!(purpose, EditPurpose::ResolveSummary { .. });
+    let required = match &purpose {
+        EditPurpose::ResolveSummary { incident } => reason_needed(state, incident),
+        _ => true,
+    };
     if required && text.is_empty() {
         state.say(Level::Warning, S::TextRequired.get(state.lang));
         return;
