@@ -1,5 +1,6 @@
 //! Alarms an operator must never miss or mistake: closing from the console (two operators for
-//! a P1), the alarm strip on every screen, and signals on test kept out of the alarm count.
+//! a P1), the alarm strip on every screen, signals on test kept out of the alarm count, reports
+//! opened by hand, and no resolution of an unconfirmed alarm without a reason.
 #![allow(clippy::expect_used)]
 
 mod common;
@@ -7,7 +8,7 @@ mod common;
 use alert_hub::protocol::{Command, EventKind, IncidentEvent, IncidentState, Priority};
 use console::action::{Cue, Effect, Screen};
 use console::sample::incident;
-use console::state::{Level, Overlay};
+use console::state::{EditPurpose, Level, Overlay};
 use console::update::update;
 use ratatui::crossterm::event::KeyCode;
 
@@ -174,4 +175,64 @@ fn an_alarm_on_test_neither_counts_nor_sounds() {
         first_on_test >= state.incidents.len() - 51,
         "listed apart, at the end"
     );
+}
+
+#[test]
+fn resolving_with_the_first_step_still_open_asks_for_a_reason() {
+    let mut state = live();
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    if let Some(playbook) = fire.playbook.as_mut() {
+        playbook.steps[0].status = alert_hub::protocol::StepStatus::Current;
+    }
+    state.incidents.upsert(fire);
+    open_fire(&mut state);
+    key(&mut state, KeyCode::Char('r'));
+    let fx = typed(&mut state, "");
+    assert!(sent(&fx).is_empty(), "no reason, nothing sent");
+    assert_eq!(state.message.as_ref().unwrap().level, Level::Warning);
+    key(&mut state, KeyCode::Char('r'));
+    let fx = typed(
+        &mut state,
+        "panel test announced by the maintenance company",
+    );
+    assert_eq!(
+        sent(&fx),
+        [Command::Resolve {
+            incident: "INC-0107".into(),
+            summary: Some("panel test announced by the maintenance company".into())
+        }]
+    );
+}
+
+#[test]
+fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
+    let mut state = live();
+    key(&mut state, KeyCode::Char('o'));
+    assert_eq!(
+        state.editor.as_ref().map(|e| e.purpose.clone()),
+        Some(EditPurpose::Report)
+    );
+    let fx = typed(
+        &mut state,
+        "medical green-garden B2/lobby: man collapsed, breathing",
+    );
+    assert_eq!(
+        sent(&fx),
+        [Command::OpenIncident {
+            kind: EventKind::Medical,
+            location: alert_hub::protocol::Location {
+                site: "green-garden".into(),
+                building: Some("B2".into()),
+                floor: None,
+                zone: Some("lobby".into()),
+            },
+            note: "man collapsed, breathing".into(),
+        }]
+    );
+    key(&mut state, KeyCode::Char('o'));
+    let fx = typed(&mut state, "medical green-garden");
+    assert!(sent(&fx).is_empty(), "nothing is sent without a note");
+    let message = state.message.as_ref().unwrap();
+    assert_eq!(message.level, Level::Warning);
+    assert!(message.text.contains("after a colon"), "{}", message.text);
 }

@@ -382,30 +382,6 @@ fn resolve_takes_an_optional_summary() {
 }
 
 #[test]
-fn resolving_with_the_first_step_still_open_asks_for_a_reason() {
-    let mut state = live();
-    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
-    if let Some(playbook) = fire.playbook.as_mut() {
-        playbook.steps[0].status = alert_hub::protocol::StepStatus::Current;
-    }
-    state.incidents.upsert(fire);
-    open_fire(&mut state);
-    key(&mut state, KeyCode::Char('r'));
-    let fx = typed(&mut state, "");
-    assert!(sent(&fx).is_empty(), "no reason, nothing sent");
-    assert_eq!(state.message.as_ref().unwrap().level, Level::Warning);
-    key(&mut state, KeyCode::Char('r'));
-    let fx = typed(&mut state, "panel test announced by the maintenance company");
-    assert_eq!(
-        sent(&fx),
-        [Command::Resolve {
-            incident: "INC-0107".into(),
-            summary: Some("panel test announced by the maintenance company".into())
-        }]
-    );
-}
-
-#[test]
 fn without_a_current_step_step_commands_say_so() {
     let mut state = live();
     state.board.selected = Some("INC-0099".into());
@@ -638,37 +614,4 @@ fn a_refused_hand_over_shows_why() {
         ))
     );
     assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
-}
-
-#[test]
-fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
-    let mut state = live();
-    key(&mut state, KeyCode::Char('o'));
-    assert_eq!(
-        state.editor.as_ref().map(|e| e.purpose.clone()),
-        Some(EditPurpose::Report)
-    );
-    let fx = typed(
-        &mut state,
-        "medical green-garden B2/lobby: man collapsed, breathing",
-    );
-    assert_eq!(
-        sent(&fx),
-        [Command::OpenIncident {
-            kind: EventKind::Medical,
-            location: alert_hub::protocol::Location {
-                site: "green-garden".into(),
-                building: Some("B2".into()),
-                floor: None,
-                zone: Some("lobby".into()),
-            },
-            note: "man collapsed, breathing".into(),
-        }]
-    );
-    key(&mut state, KeyCode::Char('o'));
-    let fx = typed(&mut state, "medical green-garden");
-    assert!(sent(&fx).is_empty(), "nothing is sent without a note");
-    let message = state.message.as_ref().unwrap();
-    assert_eq!(message.level, Level::Warning);
-    assert!(message.text.contains("after a colon"), "{}", message.text);
 }
