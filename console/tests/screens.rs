@@ -320,3 +320,24 @@ fn a_hub_that_cannot_store_events_is_a_red_banner_on_every_screen() {
         }
     }
 }
+
+#[test]
+fn a_long_failure_reason_wraps_in_the_notification_panel_instead_of_being_cut() {
+    let mut state = live();
+    state.lang = Lang::En;
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    let reason = "webhook http://10.0.0.5:8080/notify: connection refused after 3 attempts";
+    if let Some(tree) = fire.notifications.as_mut() {
+        let failed = tree
+            .attempts
+            .iter_mut()
+            .find(|a| a.detail.is_some())
+            .expect("a failed attempt in the sample");
+        failed.detail = Some(reason.into());
+    }
+    state.incidents.upsert(fire);
+    intent(&mut state, Intent::Open);
+    let text = draw(&state, 80, 24);
+    assert!(text.contains("connection refused after 3"), "{text}");
+    assert!(text.contains("attempts"), "{text}");
+}

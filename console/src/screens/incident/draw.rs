@@ -352,41 +352,44 @@ fn render_notifications(frame: &mut Frame, area: Rect, state: &State, incident: 
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let height = usize::from(inner.height);
-    let skip = tree.attempts.len().saturating_sub(height);
-    let lines: Vec<Line> = tree
-        .attempts
-        .iter()
-        .skip(skip)
-        .map(|a| {
-            let style = match a.status {
-                AttemptStatus::Failed => OVERDUE,
-                AttemptStatus::Acknowledged => {
-                    Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)
-                }
-                AttemptStatus::Delivered => Style::new().fg(Color::Green),
-                AttemptStatus::Sending => Style::new().fg(Color::Yellow),
+    // A failure's reason wraps under its attempt rather than being cut: it says what to fix.
+    let width = usize::from(inner.width);
+    let mut lines: Vec<Line> = Vec::new();
+    for a in &tree.attempts {
+        let style = match a.status {
+            AttemptStatus::Failed => OVERDUE,
+            AttemptStatus::Acknowledged => {
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)
+            }
+            AttemptStatus::Delivered => Style::new().fg(Color::Green),
+            AttemptStatus::Sending => Style::new().fg(Color::Yellow),
+        };
+        let detail = a
+            .detail
+            .as_ref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let prefix = format!(
+            "L{} {} {} {} ",
+            a.level,
+            text::pad(&a.contact, 14),
+            text::pad(&a.channel, 7),
+            text::clock(a.at, state.offset)
+        );
+        let indent = text::width(&prefix);
+        let status = format!("{}{detail}", attempt_status_name(a.status, lang));
+        let wrapped = text::wrap(&status, width.saturating_sub(indent).max(10));
+        for (n, part) in wrapped.into_iter().enumerate() {
+            let lead = if n == 0 {
+                prefix.clone()
+            } else {
+                " ".repeat(indent)
             };
-            let detail = a
-                .detail
-                .as_ref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
-            Line::from(vec![
-                Span::raw(format!(
-                    "L{} {} {} {} ",
-                    a.level,
-                    text::pad(&a.contact, 14),
-                    text::pad(&a.channel, 7),
-                    text::clock(a.at, state.offset)
-                )),
-                Span::styled(
-                    format!("{}{detail}", attempt_status_name(a.status, lang)),
-                    style,
-                ),
-            ])
-        })
-        .collect();
+            lines.push(Line::from(vec![Span::raw(lead), Span::styled(part, style)]));
+        }
+    }
+    let height = usize::from(inner.height);
+    let lines = lines.split_off(lines.len().saturating_sub(height));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
