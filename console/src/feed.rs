@@ -143,7 +143,7 @@ fn changed(state: &mut State, seq: u64, change: Change, fx: &mut Vec<Effect>) {
             // It needs acknowledging again, and sounds like a new alarm: a mute taken
             // before does not cover it.
             state.annunciator.reopened(&change.incident.id);
-            let what = event_text(&change.entry.event, state.lang);
+            let what = event_text(&change.entry.event, state.lang, None);
             let text = format!("{} {what}", change.incident.id);
             state.say(Level::Warning, text);
             Some(change.incident.priority)

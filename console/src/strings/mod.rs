@@ -432,6 +432,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn playbook_log_lines_name_choices_and_inputs_by_their_labels() {
+        use alert_hub::protocol::IncidentEvent;
+        use playbooks::RunEvent;
+        let fire = crate::sample::with_playbook(crate::sample::incident(
+            "INC-1",
+            alert_hub::protocol::EventKind::FireAlarm,
+            "green-garden",
+        ));
+        let playbook = fire.playbook.as_ref();
+        let at = crate::sample::T0;
+        let chose = IncidentEvent::Playbook {
+            run: RunEvent::ChoiceMade {
+                step: "confirm".into(),
+                choice: "real".into(),
+                by: "op-li".into(),
+                at,
+            },
+        };
+        assert_eq!(event_text(&chose, Lang::En, playbook), "chose Real fire");
+        let recorded = IncidentEvent::Playbook {
+            run: RunEvent::InputRecorded {
+                step: "evacuate".into(),
+                input: "people".into(),
+                value: "120".into(),
+                by: "op-li".into(),
+                at,
+            },
+        };
+        assert_eq!(
+            event_text(&recorded, Lang::Zh, playbook),
+            "记录 疏散人数: 120"
+        );
+        assert_eq!(
+            event_text(&chose, Lang::En, None),
+            "chose real",
+            "without the checklist, the id"
+        );
+    }
+
+    #[test]
     fn toggling_twice_returns_to_the_start() {
         assert_eq!(Lang::Zh.toggled(), Lang::En);
         assert_eq!(Lang::Zh.toggled().toggled(), Lang::Zh);

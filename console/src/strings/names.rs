@@ -2,8 +2,8 @@
 //! of the incident log, in both languages.
 
 use alert_hub::protocol::{
-    Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, RefusalCode,
-    Reply, Role, StepStatus,
+    Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, PlaybookView,
+    RefusalCode, Reply, Role, StepStatus,
 };
 
 use super::{Lang, S};
@@ -160,7 +160,7 @@ pub fn event_operator(event: &IncidentEvent) -> Option<&str> {
 }
 
 /// One incident-log entry as a sentence, without its actor (the log line shows that).
-pub fn event_text(event: &IncidentEvent, lang: Lang) -> String {
+pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookView>) -> String {
     use IncidentEvent::*;
     match event {
         Opened { view, .. } => format!(
@@ -173,7 +173,7 @@ pub fn event_text(event: &IncidentEvent, lang: Lang) -> String {
             lang.pick("再次报警，需重新确认", "alarmed again: acknowledge again"),
             kind_name(*kind, lang)
         ),
-        Playbook { run } => run_text(run, lang),
+        Playbook { run } => run_text(run, lang, playbook),
         NotificationLevelCalled {
             tree,
             level,
@@ -279,22 +279,43 @@ pub fn event_text(event: &IncidentEvent, lang: Lang) -> String {
     }
 }
 
-/// One playbook-run entry as a sentence.
-fn run_text(event: &playbooks::RunEvent, lang: Lang) -> String {
+/// A choice's label in `lang` from the checklist, or its id when the checklist lacks it.
+fn choice_label(playbook: Option<&PlaybookView>, step: &str, choice: &str, lang: Lang) -> String {
+    playbook
+        .and_then(|p| p.steps.iter().find(|s| s.id == step))
+        .and_then(|s| s.choices.iter().find(|c| c.id == choice))
+        .map_or_else(|| choice.to_string(), |c| lang.of(&c.label).to_string())
+}
+
+/// An input's label in `lang` from the checklist, or its id when the checklist lacks it.
+fn input_label(playbook: Option<&PlaybookView>, step: &str, input: &str, lang: Lang) -> String {
+    playbook
+        .and_then(|p| p.steps.iter().find(|s| s.id == step))
+        .and_then(|s| s.inputs.iter().find(|i| i.id == input))
+        .map_or_else(|| input.to_string(), |i| lang.of(&i.label).to_string())
+}
+
+/// One playbook-run entry as a sentence, with the labels of choices and inputs (not their ids)
+/// when the checklist is at hand.
+fn run_text(event: &playbooks::RunEvent, lang: Lang, playbook: Option<&PlaybookView>) -> String {
     use playbooks::RunEvent::*;
     match event {
         RunStarted { playbook, .. } => {
             format!("{} {playbook}", lang.pick("预案启动", "playbook started"))
         }
         StepCompleted { step, .. } => format!("{} {step}", lang.pick("完成步骤", "step done")),
-        ChoiceMade { step, choice, .. } => {
-            format!("{} {step} → {choice}", lang.pick("选择", "chose"))
-        }
+        ChoiceMade { step, choice, .. } => format!(
+            "{} {}",
+            lang.pick("选择", "chose"),
+            choice_label(playbook, step, choice, lang)
+        ),
         InputRecorded {
             step, input, value, ..
-        } => {
-            format!("{} {step}.{input} = {value}", lang.pick("记录", "recorded"))
-        }
+        } => format!(
+            "{} {}: {value}",
+            lang.pick("记录", "recorded"),
+            input_label(playbook, step, input, lang)
+        ),
         StepSkipped { step, reason, .. } => {
             format!("{} {step}: {reason}", lang.pick("跳过步骤", "step skipped"))
         }

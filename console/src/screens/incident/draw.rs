@@ -429,7 +429,7 @@ fn render_log(frame: &mut Frame, area: Rect, state: &State, incident: &IncidentV
             let text = format!(
                 "{} {actor} {}{named}",
                 text::clock(e.at, state.offset),
-                event_text(&e.event, lang)
+                event_text(&e.event, lang, incident.playbook.as_ref())
             );
             Line::from(text::truncate(&text, width))
         })
