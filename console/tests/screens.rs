@@ -16,7 +16,7 @@ use ratatui::style::Color;
 use time::Duration;
 
 mod common;
-use common::{intent, live};
+use common::{intent, live, open_fire};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -340,4 +340,21 @@ fn a_long_failure_reason_wraps_in_the_notification_panel_instead_of_being_cut() 
     let text = draw(&state, 80, 24);
     assert!(text.contains("connection refused after 3"), "{text}");
     assert!(text.contains("attempts"), "{text}");
+}
+
+#[test]
+fn the_value_prompt_names_the_input_by_its_label() {
+    let mut state = live();
+    state.lang = Lang::En;
+    open_fire(&mut state);
+    state.editor = Some(console::state::Editor {
+        purpose: console::state::EditPurpose::Input {
+            incident: "INC-0107".into(),
+            step: "evacuate".into(),
+            input: "people".into(),
+        },
+        text: String::new(),
+    });
+    let text = draw(&state, 80, 24);
+    assert!(text.contains("Value: People evacuated"), "{text}");
 }

@@ -140,7 +140,21 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
         let prompt = match &editor.purpose {
             EditPurpose::Note { incident } => format!("{} {incident}", S::Note.get(lang)),
             EditPurpose::SkipReason { step, .. } => format!("{} ({step})", S::SkipReason.get(lang)),
-            EditPurpose::Input { input, .. } => format!("{} {input}", S::InputValue.get(lang)),
+            EditPurpose::Input {
+                incident,
+                step,
+                input,
+            } => {
+                // The input's label, as the playbook words it, not its id.
+                let label = state
+                    .incidents
+                    .get(incident)
+                    .and_then(|i| i.playbook.as_ref())
+                    .and_then(|p| p.steps.iter().find(|s| s.id == *step))
+                    .and_then(|s| s.inputs.iter().find(|i| i.id == *input))
+                    .map_or(input.as_str(), |i| lang.of(&i.label));
+                format!("{}: {label}", S::InputValue.get(lang))
+            }
             EditPurpose::ResolveSummary { incident } => {
                 let prompt = if incident::reason_needed(state, incident) {
                     S::ResolveReason
