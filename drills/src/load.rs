@@ -154,7 +154,7 @@ fn per_sec(count: u64, elapsed: Duration) -> f64 {
 pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
     plan.check()?;
     let hub = HubAddress::parse(&plan.hub)?;
-    let url = format!("{}{DEVICES_PATH}", hub.websocket_base());
+    let url = hub.websocket_url(DEVICES_PATH);
     let sockets = futures_util::future::try_join_all(
         plan.tokens
             .iter()

@@ -51,7 +51,7 @@ impl FeedWatch {
     /// arrived, so that every change after this call is seen.
     pub async fn connect(hub: &str, token: &str) -> Result<FeedWatch> {
         let hub = HubAddress::parse(hub)?;
-        let url = format!("{}{CONSOLE_PATH}", hub.websocket_base());
+        let url = hub.websocket_url(CONSOLE_PATH);
         let mut socket = hub.websocket(CONSOLE_PATH, Some(token)).await?;
         let feed_error = |message: &str| Error::Feed {
             url: url.clone(),

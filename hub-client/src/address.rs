@@ -79,6 +79,11 @@ impl HubAddress {
         format!("{scheme}://{}{}", self.authority, self.prefix)
     }
 
+    /// The WebSocket URL of `path` (with its query) on this hub.
+    pub fn websocket_url(&self, path: &str) -> String {
+        format!("{}{path}", self.websocket_base())
+    }
+
     /// The HTTP base URL, without a trailing slash: `http://host:port/prefix`.
     pub fn http_base(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
@@ -167,6 +172,10 @@ mod tests {
         let hub = HubAddress::parse("https://hub.local/control/").expect("https");
         assert!(hub.is_tls());
         assert_eq!(hub.websocket_base(), "wss://hub.local/control");
+        assert_eq!(
+            hub.websocket_url("/v1/console?since=3"),
+            "wss://hub.local/control/v1/console?since=3"
+        );
         assert_eq!(hub.port(), 443);
         assert_eq!(hub.target("/v1/events"), "/control/v1/events");
         let hub = HubAddress::parse("ws://[::1]:9").expect("ipv6");

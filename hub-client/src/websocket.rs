@@ -25,7 +25,7 @@ impl HubAddress {
         if self.is_tls() {
             return Err(Error::TlsUnsupported(self.authority().to_string()));
         }
-        let url = format!("{}{path}", self.websocket_base());
+        let url = self.websocket_url(path);
         let mut request = url
             .as_str()
             .into_client_request()
