@@ -55,26 +55,6 @@ impl State {
                 };
                 self.test_command(command, now, pending)
             }
-            Command::OpenIncident {
-                kind,
-                location,
-                note,
-            } => {
-                let report = Report {
-                    kind: *kind,
-                    location: location.clone(),
-                    note: note.clone(),
-                };
-                let site_known = self.config.site(&location.site).is_some();
-                self.book
-                    .open_reported(&report, site_known, &operator.id, now)
-                    .map(|applied| {
-                        let actor = Actor::Operator {
-                            id: operator.id.clone(),
-                        };
-                        self.record(applied, &actor, now, pending);
-                    })
-            }
             command => self.decide(operator, command, now).map(|applied| {
                 let actor = Actor::Operator {
                     id: operator.id.clone(),
@@ -99,12 +79,30 @@ impl State {
         pending.after_commit(move || drop(reply.send(answer)));
     }
 
+    /// What a command about incidents does (opening one for a report, or acting on one), or
+    /// why not; the caller records it under the operator's name.
     fn decide(
         &mut self,
         operator: &OperatorInfo,
         command: &Command,
         now: OffsetDateTime,
     ) -> Result<Vec<Applied>, Refusal> {
+        if let Command::OpenIncident {
+            kind,
+            location,
+            note,
+        } = command
+        {
+            let report = Report {
+                kind: *kind,
+                location: location.clone(),
+                note: note.clone(),
+            };
+            let site_known = self.config.site(&location.site).is_some();
+            return self
+                .book
+                .open_reported(&report, site_known, &operator.id, now);
+        }
         let Some((incident, command)) = IncidentCommand::of(command) else {
             return Err(Refusal::new(
                 RefusalCode::BadCommand,
