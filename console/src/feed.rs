@@ -150,8 +150,7 @@ fn changed(state: &mut State, seq: u64, change: Change, fx: &mut Vec<Effect>) {
         }
         IncidentEvent::PriorityRaised { to, .. } => Some(*to),
         IncidentEvent::CloseRequested { operator } => {
-            let me = state.operator.as_ref().map(|o| o.id.as_str());
-            if me != Some(operator.as_str()) {
+            if state.operator_id() != Some(operator.as_str()) {
                 let text = format!(
                     "{} {operator} {}",
                     change.incident.id,

@@ -236,6 +236,11 @@ impl State {
     }
 
     /// A request id unique to this console run.
+    /// The id of the operator signed in on this console, once the hub has said who it is.
+    pub fn operator_id(&self) -> Option<&str> {
+        self.operator.as_ref().map(|o| o.id.as_str())
+    }
+
     pub fn next_request_id(&mut self) -> String {
         self.next_request += 1;
         format!("{}-{}", self.session, self.next_request)

@@ -49,7 +49,7 @@ pub fn question(state: &State) -> String {
     let Some(id) = state.closing.as_deref() else {
         return String::new();
     };
-    let me = state.operator.as_ref().map(|o| o.id.as_str());
+    let me = state.operator_id();
     let requested_by = state
         .incidents
         .get(id)
