@@ -1,0 +1,194 @@
+//! `update` given / when / then: the records an operator reads and signs: the history screen
+//! and the shift hand-over.
+
+use alert_hub::protocol::{Bilingual, Command, ConsoleMessage, OverdueStep, RefusalCode, Reply};
+use console::action::{Action, Effect, Intent, Screen};
+use console::sample::{self, T0};
+use console::state::{EditPurpose, Level};
+use console::strings::{Lang, S};
+use console::update::update;
+use ratatui::crossterm::event::KeyCode;
+use time::Duration;
+
+mod common;
+use common::*;
+
+// --- history --------------------------------------------------------------------------------------
+
+#[test]
+fn history_is_searched_as_typed_and_opens_read_only() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    update(&mut state, Action::HistoryLoaded(Ok(sample::many(50, T0))));
+    key(&mut state, KeyCode::Char('/'));
+    for c in "east-lake".chars() {
+        key(&mut state, KeyCode::Char(c));
+    }
+    assert_eq!(state.history.matches.len(), 10, "filtered while typing");
+    key(&mut state, KeyCode::Enter);
+    intent(&mut state, Intent::Down);
+    intent(&mut state, Intent::Last);
+    intent(&mut state, Intent::PageUp);
+    intent(&mut state, Intent::PageDown);
+    intent(&mut state, Intent::First);
+    let fx = intent(&mut state, Intent::Open);
+    assert_eq!(state.screen, Screen::Incident);
+    assert!(state.read_only());
+    assert!(matches!(&fx[..], [Effect::FetchLog(_)]));
+    for c in ['a', 'c', 'n', 'r', 'e'] {
+        let fx = key(&mut state, KeyCode::Char(c));
+        assert!(
+            sent(&fx).is_empty() && state.editor.is_none(),
+            "{c} on a read-only incident"
+        );
+    }
+    intent(&mut state, Intent::Acknowledge);
+    assert!(state.pending.is_empty());
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.screen, Screen::History);
+    key(&mut state, KeyCode::Char('/'));
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.history.matches.len(), 50, "Esc clears the search");
+}
+
+#[test]
+fn a_new_history_search_replaces_the_last_one() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    update(&mut state, Action::HistoryLoaded(Ok(sample::many(50, T0))));
+    key(&mut state, KeyCode::Char('/'));
+    typed(&mut state, "east-lake");
+    assert_eq!(state.history.query, "east-lake");
+    key(&mut state, KeyCode::Char('/'));
+    typed(&mut state, "river-view");
+    assert_eq!(state.history.query, "river-view", "not east-lakeriver-view");
+    assert!(!state.history.matches.is_empty());
+}
+
+#[test]
+fn refresh_fetches_history_again() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    update(&mut state, Action::HistoryLoaded(Ok(Vec::new())));
+    assert!(
+        intent(&mut state, Intent::Show(Screen::History)).is_empty(),
+        "fetched once"
+    );
+    let fx = intent(&mut state, Intent::Refresh);
+    assert!(matches!(fx[..], [Effect::FetchHistory(_)]), "{fx:?}");
+    intent(&mut state, Intent::Search);
+    assert_eq!(
+        state.editor.as_ref().unwrap().purpose,
+        EditPurpose::HistorySearch
+    );
+}
+
+// --- hand-over -------------------------------------------------------------------------------------
+
+#[test]
+fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
+    let mut state = live();
+    state.now = T0 + Duration::minutes(4);
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    intent(&mut state, Intent::SignHandOver);
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::HandOverNeedsBoth.get(Lang::En)
+    );
+    key(&mut state, KeyCode::Char('o'));
+    assert_eq!(
+        state.editor.as_ref().unwrap().text,
+        "op-zhang",
+        "prefilled with the operator"
+    );
+    key(&mut state, KeyCode::Enter);
+    intent(&mut state, Intent::EditIncoming);
+    typed(&mut state, "op-zhang");
+    intent(&mut state, Intent::SignHandOver);
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::HandOverSameOperator.get(Lang::En)
+    );
+    key(&mut state, KeyCode::Char('i'));
+    for _ in 0..8 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    typed(&mut state, "op-li");
+    let fx = key(&mut state, KeyCode::Char('s'));
+    let [Effect::Send(out)] = &fx[..] else {
+        panic!("{fx:?}");
+    };
+    let Command::HandOver {
+        outgoing,
+        incoming,
+        at,
+        open_incidents,
+        overdue_steps,
+    } = out.command()
+    else {
+        panic!("a hand-over: {out:?}");
+    };
+    assert_eq!(
+        (outgoing.as_str(), incoming.as_str()),
+        ("op-zhang", "op-li")
+    );
+    assert_eq!(*at, state.now);
+    assert_eq!(
+        open_incidents,
+        &["INC-0107", "INC-0108", "INC-0099", "INC-0090"]
+    );
+    assert_eq!(
+        overdue_steps,
+        &[OverdueStep {
+            incident: "INC-0107".into(),
+            step: "confirm".into()
+        }]
+    );
+    let request = out.request().to_string();
+    assert_eq!(state.handover.sent.as_deref(), Some(request.as_str()));
+    let reply = Reply {
+        request,
+        ok: true,
+        error: None,
+        message: None,
+    };
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
+    );
+    assert_eq!(state.handover.sent, None);
+    assert!(matches!(
+        state.handover.result,
+        Some(console::screens::handover::HandOverResult::Recorded(_))
+    ));
+}
+
+#[test]
+fn a_refused_hand_over_shows_why() {
+    let mut state = live();
+    state.handover.outgoing = "op-zhang".into();
+    state.handover.incoming = "op-li".into();
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    let fx = intent(&mut state, Intent::SignHandOver);
+    let Effect::Send(out) = &fx[0] else { panic!() };
+    let reply = Reply {
+        request: out.request().into(),
+        ok: false,
+        error: Some(RefusalCode::BadCommand),
+        message: Some(Bilingual {
+            zh: "无法识别的操作 hand_over".into(),
+            en: "unknown action hand_over".into(),
+        }),
+    };
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
+    );
+    assert_eq!(
+        state.handover.result,
+        Some(console::screens::handover::HandOverResult::Refused(
+            "unknown action hand_over".into()
+        ))
+    );
+    assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
+}
