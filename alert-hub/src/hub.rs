@@ -39,11 +39,11 @@ impl Hub {
     }
 
     /// The source whose bearer token `headers` carry, if the token is a source's.
-    pub fn source(&self, headers: &HeaderMap) -> Option<Arc<crate::config::Source>> {
+    pub fn source(&self, headers: &HeaderMap) -> Option<Arc<Source>> {
         let Some(Principal::Source(id)) = self.principal(headers) else {
             return None;
         };
-        self.config.sources.get(id).cloned().map(Arc::<Source>::new)
+        self.config.sources.get(id).cloned().map(Arc::new)
     }
 
     fn principal(&self, headers: &HeaderMap) -> Option<&Principal> {
