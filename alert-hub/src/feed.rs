@@ -181,6 +181,10 @@ where
             send(sink, &snapshot).await.ok()?;
         }
     }
+    let handovers = ConsoleMessage::HandOvers {
+        handovers: sub.snapshot.handovers.clone(),
+    };
+    send(sink, &handovers).await.ok()?;
     if hub.health.failing() {
         send(sink, &ConsoleMessage::StoreHealth { storing: false })
             .await

@@ -10,6 +10,7 @@ pub mod core;
 pub mod drill;
 pub mod error;
 pub mod feed;
+pub mod handover;
 pub mod health;
 pub mod hub;
 pub mod incident;

@@ -119,10 +119,12 @@ pub enum Intent {
     Search,
     /// Asks the hub for past incidents again.
     Refresh,
-    EditOutgoing,
+    EditHandOverNote,
     EditIncoming,
     /// Signs the hand-over (both ids entered) and sends it.
     SignHandOver,
+    /// Confirms, with a note, the hand-over awaiting this operator.
+    ConfirmHandOver,
     /// Starts typing what to put on test: source, optional device, minutes and reason.
     PutOnTest,
     /// Asks to end the selected test early; a second confirmation sends it.

@@ -38,6 +38,7 @@ pub fn apply(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
         ConsoleMessage::Live { seq } => live(state, seq, fx),
         ConsoleMessage::OnTestChanged { on_test } => on_test_changed(state, on_test),
         ConsoleMessage::DrillsChanged { drills } => drills_changed(state, drills),
+        ConsoleMessage::HandOvers { handovers } => handover::records_changed(state, handovers),
         ConsoleMessage::Notice { text } => {
             let text = state.lang.of(&text).to_string();
             state.say(Level::Warning, text);
@@ -247,8 +248,8 @@ fn replied(state: &mut State, reply: Reply) {
     let Some(pending) = state.pending.remove(&reply.request) else {
         return;
     };
-    if pending.outgoing.is_hand_over() {
-        handover::replied(state, &reply);
+    if let Some(confirming) = pending.outgoing.hand_over() {
+        handover::replied(state, &reply, confirming);
         return;
     }
     let what = describe(state, &pending.outgoing);

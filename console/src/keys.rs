@@ -142,9 +142,10 @@ impl Default for Keymap {
             b(History, &[Key::ch('/')], Intent::Search),
             b(History, &[Key::plain(Enter)], Intent::Open),
             b(History, &[Key::ch('g')], Intent::Refresh),
-            b(HandOver, &[Key::ch('o')], Intent::EditOutgoing),
             b(HandOver, &[Key::ch('i')], Intent::EditIncoming),
+            b(HandOver, &[Key::ch('n')], Intent::EditHandOverNote),
             b(HandOver, &[Key::ch('s')], Intent::SignHandOver),
+            b(HandOver, &[Key::ch('c')], Intent::ConfirmHandOver),
             b(OnTest, &[Key::ch('n')], Intent::PutOnTest),
             b(OnTest, &[Key::ch('x')], Intent::EndTest),
         ]);

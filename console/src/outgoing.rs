@@ -18,9 +18,14 @@ impl Outgoing {
         &self.0.command
     }
 
-    /// True for a shift hand-over, whose reply the hand-over screen shows.
-    pub fn is_hand_over(&self) -> bool {
-        matches!(self.0.command, Command::HandOver { .. })
+    /// For a shift hand-over (`Some(false)`) or its confirmation (`Some(true)`), whose reply
+    /// the hand-over screen shows; `None` for any other command.
+    pub fn hand_over(&self) -> Option<bool> {
+        match self.0.command {
+            Command::HandOver { .. } => Some(false),
+            Command::ConfirmHandOver { .. } => Some(true),
+            _ => None,
+        }
     }
 
     /// The JSON text frame sent on the feed.
@@ -53,7 +58,7 @@ mod tests {
             r#"{"request":"s-1","action":"acknowledge","incident":"INC-1"}"#
         );
         assert_eq!(out.request(), "s-1");
-        assert!(!out.is_hand_over());
+        assert_eq!(out.hand_over(), None);
     }
 
     #[test]
@@ -61,8 +66,8 @@ mod tests {
         let out = command(
             "s-2".into(),
             Command::HandOver {
-                outgoing: "op-zhang".into(),
                 incoming: "op-li".into(),
+                note: "lift B2 out".into(),
                 at: T0,
                 open_incidents: vec!["INC-1".into()],
                 overdue_steps: vec![OverdueStep {
@@ -71,7 +76,7 @@ mod tests {
                 }],
             },
         );
-        assert!(out.is_hand_over());
+        assert_eq!(out.hand_over(), Some(false));
         let json: serde_json::Value = serde_json::from_str(&out.to_json()).unwrap();
         assert_eq!(json["action"], "hand_over");
         assert_eq!(json["request"], "s-2");

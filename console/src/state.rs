@@ -87,8 +87,13 @@ pub enum EditPurpose {
         incident: String,
     },
     HistorySearch,
-    OutgoingId,
     IncomingId,
+    /// The outgoing operator's note for the incoming one.
+    HandOverNote,
+    /// The incoming operator's note on confirming hand-over `seq`.
+    ConfirmHandOver {
+        seq: u64,
+    },
     /// `SOURCE [DEVICE] MINUTES REASON…` to put on test.
     PutOnTest,
     /// `KIND SITE [BUILDING/FLOOR/ZONE]: NOTE` to open an incident for a report.

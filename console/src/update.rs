@@ -119,7 +119,7 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         RecordInput { .. } => Intent::EnterInput,
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
-        HandOver { .. } => return S::HandOver.get(lang).to_string(),
+        HandOver { .. } | ConfirmHandOver { .. } => return S::HandOver.get(lang).to_string(),
         OpenIncident { kind, location, .. } => {
             return format!(
                 "{} {} {}",
@@ -227,8 +227,9 @@ fn edit(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
 fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
     match purpose {
         EditPurpose::HistorySearch => history::search(state, text, fx),
-        EditPurpose::OutgoingId => state.handover.outgoing = text,
-        EditPurpose::IncomingId => state.handover.incoming = text,
+        EditPurpose::IncomingId
+        | EditPurpose::HandOverNote
+        | EditPurpose::ConfirmHandOver { .. } => handover::submit(state, purpose, text, fx),
         EditPurpose::PutOnTest => on_test::submit(state, &text, fx),
         EditPurpose::Report => report::submit(state, &text, fx),
         purpose => incident::submit(state, purpose, text, fx),

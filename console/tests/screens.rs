@@ -1,7 +1,9 @@
 //! Every screen drawn into a `TestBackend` at 80×24 and 160×48, in Chinese and English, with
 //! a drill running, compared with reviewed snapshots. The clock is fixed at the sample's T0.
 
-use alert_hub::protocol::{EventKind, IncidentState};
+use alert_hub::protocol::{
+    ConsoleMessage, EventKind, HandOverRecord, HandOverStatus, IncidentState,
+};
 use console::action::{Action, Intent, Screen};
 use console::link_trouble::LinkTrouble;
 use console::sample::{self, T0};
@@ -173,7 +175,37 @@ fn hand_over() {
     let mut state = live();
     state.now = T0 + Duration::minutes(4);
     intent(&mut state, Intent::Show(Screen::HandOver));
-    state.handover.outgoing = "op-zhang".into();
+    state.handover.incoming = "op-li".into();
+    let record = |seq: u64, outgoing: &str, incoming: &str, status| HandOverRecord {
+        seq,
+        outgoing: outgoing.into(),
+        incoming: incoming.into(),
+        at: T0 - Duration::hours(12) * i32::try_from(3 - seq).unwrap_or(0),
+        note: if seq == 3 {
+            "lift B2 out of service; fire panel loop 3 on test until 10:00".into()
+        } else {
+            String::new()
+        },
+        open_incidents: vec!["INC-0107".into(); usize::try_from(seq).unwrap_or(0)],
+        overdue_steps: vec![],
+        status,
+    };
+    let confirmed = HandOverStatus::Confirmed {
+        at: T0 - Duration::hours(23) - Duration::minutes(55),
+        note: "all quiet".into(),
+    };
+    let withdrawn = HandOverStatus::Withdrawn {
+        at: T0 - Duration::hours(11),
+    };
+    let handovers = vec![
+        record(1, "op-wang", "op-li", confirmed),
+        record(2, "op-li", "op-wang", withdrawn),
+        record(3, "op-li", "op-zhang", HandOverStatus::Awaiting),
+    ];
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::HandOvers { handovers })),
+    );
     snapshot_all("hand_over", &mut state);
 }
 

@@ -1,7 +1,10 @@
 //! `update` given / when / then: the records an operator reads and signs: the history screen
 //! and the shift hand-over.
 
-use alert_hub::protocol::{Bilingual, Command, ConsoleMessage, OverdueStep, RefusalCode, Reply};
+use alert_hub::protocol::{
+    Bilingual, Command, ConsoleMessage, HandOverRecord, HandOverStatus, OverdueStep, RefusalCode,
+    Reply,
+};
 use console::action::{Action, Effect, Intent, Screen};
 use console::sample::{self, T0};
 use console::state::{EditPurpose, Level};
@@ -86,41 +89,37 @@ fn refresh_fetches_history_again() {
 // --- hand-over -------------------------------------------------------------------------------------
 
 #[test]
-fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
+fn a_hand_over_names_another_operator_and_is_sent_with_its_note_and_what_is_open() {
     let mut state = live();
     state.now = T0 + Duration::minutes(4);
     intent(&mut state, Intent::Show(Screen::HandOver));
     intent(&mut state, Intent::SignHandOver);
     assert_eq!(
         state.message.as_ref().unwrap().text,
-        S::HandOverNeedsBoth.get(Lang::En)
+        S::HandOverNeedsIncoming.get(Lang::En)
     );
-    key(&mut state, KeyCode::Char('o'));
-    assert_eq!(
-        state.editor.as_ref().unwrap().text,
-        "op-zhang",
-        "prefilled with the operator"
-    );
-    key(&mut state, KeyCode::Enter);
     intent(&mut state, Intent::EditIncoming);
     typed(&mut state, "op-zhang");
     intent(&mut state, Intent::SignHandOver);
     assert_eq!(
         state.message.as_ref().unwrap().text,
-        S::HandOverSameOperator.get(Lang::En)
+        S::HandOverSameOperator.get(Lang::En),
+        "op-zhang is the operator signed in here"
     );
     key(&mut state, KeyCode::Char('i'));
     for _ in 0..8 {
         key(&mut state, KeyCode::Backspace);
     }
     typed(&mut state, "op-li");
+    key(&mut state, KeyCode::Char('n'));
+    typed(&mut state, "lift B2 still out of service");
     let fx = key(&mut state, KeyCode::Char('s'));
     let [Effect::Send(out)] = &fx[..] else {
         panic!("{fx:?}");
     };
     let Command::HandOver {
-        outgoing,
         incoming,
+        note,
         at,
         open_incidents,
         overdue_steps,
@@ -128,10 +127,8 @@ fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
     else {
         panic!("a hand-over: {out:?}");
     };
-    assert_eq!(
-        (outgoing.as_str(), incoming.as_str()),
-        ("op-zhang", "op-li")
-    );
+    assert_eq!(incoming, "op-li");
+    assert_eq!(note, "lift B2 still out of service");
     assert_eq!(*at, state.now);
     assert_eq!(
         open_incidents,
@@ -146,16 +143,7 @@ fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
     );
     let request = out.request().to_string();
     assert_eq!(state.handover.sent.as_deref(), Some(request.as_str()));
-    let reply = Reply {
-        request,
-        ok: true,
-        error: None,
-        message: None,
-    };
-    update(
-        &mut state,
-        Action::Hub(Box::new(ConsoleMessage::Reply(reply))),
-    );
+    update(&mut state, hub(ConsoleMessage::Reply(ok(request))));
     assert_eq!(state.handover.sent, None);
     assert!(matches!(
         state.handover.result,
@@ -163,10 +151,104 @@ fn hand_over_needs_two_different_operators_then_is_sent_with_what_is_open() {
     ));
 }
 
+fn ok(request: String) -> Reply {
+    Reply {
+        request,
+        ok: true,
+        error: None,
+        message: None,
+    }
+}
+
+/// A hand-over from op-li to `incoming`, awaiting confirmation.
+fn awaiting(seq: u64, incoming: &str) -> HandOverRecord {
+    HandOverRecord {
+        seq,
+        outgoing: "op-li".into(),
+        incoming: incoming.into(),
+        at: T0,
+        note: "lift B2 still out of service".into(),
+        open_incidents: vec!["INC-0107".into()],
+        overdue_steps: vec![],
+        status: HandOverStatus::Awaiting,
+    }
+}
+
+#[test]
+fn a_hand_over_to_this_operator_is_announced_and_confirmed_with_their_note() {
+    let mut state = live();
+    update(
+        &mut state,
+        hub(ConsoleMessage::HandOvers {
+            handovers: vec![awaiting(1, "op-wang")],
+        }),
+    );
+    assert_ne!(
+        state.message.as_ref().map(|m| m.level),
+        Some(Level::Warning),
+        "a hand-over to someone else is not announced"
+    );
+    update(
+        &mut state,
+        hub(ConsoleMessage::HandOvers {
+            handovers: vec![awaiting(1, "op-wang"), awaiting(2, "op-zhang")],
+        }),
+    );
+    let said = state.message.as_ref().unwrap();
+    assert_eq!(said.level, Level::Warning);
+    assert!(
+        said.text.contains("op-li hands the shift over to you"),
+        "{}",
+        said.text
+    );
+
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    key(&mut state, KeyCode::Char('c'));
+    assert_eq!(
+        state.editor.as_ref().unwrap().purpose,
+        EditPurpose::ConfirmHandOver { seq: 2 }
+    );
+    let fx = typed(&mut state, "checked B2 myself");
+    assert_eq!(
+        sent(&fx),
+        vec![Command::ConfirmHandOver {
+            seq: 2,
+            note: "checked B2 myself".into()
+        }]
+    );
+    let Effect::Send(out) = &fx[0] else { panic!() };
+    update(
+        &mut state,
+        hub(ConsoleMessage::Reply(ok(out.request().into()))),
+    );
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::HandOverConfirmed.get(Lang::En)
+    );
+}
+
+#[test]
+fn confirming_with_no_hand_over_to_this_operator_says_so_and_sends_nothing() {
+    let mut state = live();
+    update(
+        &mut state,
+        hub(ConsoleMessage::HandOvers {
+            handovers: vec![awaiting(1, "op-wang")],
+        }),
+    );
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    let fx = key(&mut state, KeyCode::Char('c'));
+    assert!(sent(&fx).is_empty());
+    assert_eq!(state.editor, None);
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NothingToConfirm.get(Lang::En)
+    );
+}
+
 #[test]
 fn a_refused_hand_over_shows_why() {
     let mut state = live();
-    state.handover.outgoing = "op-zhang".into();
     state.handover.incoming = "op-li".into();
     intent(&mut state, Intent::Show(Screen::HandOver));
     let fx = intent(&mut state, Intent::SignHandOver);
@@ -176,8 +258,8 @@ fn a_refused_hand_over_shows_why() {
         ok: false,
         error: Some(RefusalCode::BadCommand),
         message: Some(Bilingual {
-            zh: "无法识别的操作 hand_over".into(),
-            en: "unknown action hand_over".into(),
+            zh: "“op-li”不是本控制室的值班员。".into(),
+            en: "\"op-li\" is not an operator of this control room.".into(),
         }),
     };
     update(
@@ -187,7 +269,7 @@ fn a_refused_hand_over_shows_why() {
     assert_eq!(
         state.handover.result,
         Some(console::screens::handover::HandOverResult::Refused(
-            "unknown action hand_over".into()
+            "\"op-li\" is not an operator of this control room.".into()
         ))
     );
     assert_eq!(state.message.as_ref().unwrap().level, Level::Error);

@@ -9,12 +9,17 @@ use futures_util::{SinkExt, StreamExt};
 use system_tests::{Console, Device, HubProcess, event, fast_panel_config, get_json, tokens};
 use tokio_tungstenite::tungstenite::Message;
 
-/// Reads the snapshot and the `live` marker that follows it; returns the snapshot's seq.
+/// Reads the snapshot, the hand-overs and the `live` marker that follow it; returns the
+/// snapshot's seq.
 async fn snapshot_seq(console: &mut Console) -> u64 {
     let seq = match console.next().await {
         ConsoleMessage::Snapshot { seq, .. } => seq,
         other => panic!("expected a snapshot first, got {other:?}"),
     };
+    assert!(matches!(
+        console.next().await,
+        ConsoleMessage::HandOvers { .. }
+    ));
     assert_eq!(console.next().await, ConsoleMessage::Live { seq });
     seq
 }
@@ -38,7 +43,9 @@ async fn drain_changes(console: &mut Console, mut last: u64) -> u64 {
         }
         if matches!(
             message,
-            ConsoleMessage::DrillsChanged { .. } | ConsoleMessage::OnTestChanged { .. }
+            ConsoleMessage::DrillsChanged { .. }
+                | ConsoleMessage::OnTestChanged { .. }
+                | ConsoleMessage::HandOvers { .. }
         ) {
             continue;
         }
@@ -360,7 +367,7 @@ async fn playbook_steps_from_the_console_are_logged_with_the_operator() {
 }
 
 #[tokio::test]
-async fn a_shift_hand_over_needs_two_operators_and_is_kept() {
+async fn a_shift_hand_over_is_confirmed_by_the_incoming_operator_and_kept() {
     let data = tempfile::tempdir().unwrap();
     let hub = HubProcess::start(data.path());
     let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
@@ -368,9 +375,10 @@ async fn a_shift_hand_over_needs_two_operators_and_is_kept() {
         .send(&event("a", "fire.trouble", "loop-1", "B1"))
         .await;
     let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let mut wang = Console::connect(&hub, tokens::OPERATOR_WANG, None).await;
     let hand_over = |incoming: &str| Command::HandOver {
-        outgoing: "op-li".into(),
         incoming: incoming.into(),
+        note: "lift B2 still out of service".into(),
         at: time::OffsetDateTime::now_utc(),
         open_incidents: vec![],
         overdue_steps: vec![],
@@ -385,13 +393,39 @@ async fn a_shift_hand_over_needs_two_operators_and_is_kept() {
         "a manager is not on shift"
     );
     assert!(li.command(hand_over("op-wang")).await.ok);
+    let awaiting = get_json(&hub, "/v1/handovers").await;
+    assert_eq!(awaiting[0]["status"]["status"], "awaiting");
+
+    let confirm = |note: &str| Command::ConfirmHandOver {
+        seq: 1,
+        note: note.into(),
+    };
+    let by_outgoing = li.command(confirm("")).await;
+    assert_eq!(
+        by_outgoing.error,
+        Some(RefusalCode::NotPermitted),
+        "the outgoing operator cannot confirm for the incoming one"
+    );
+    assert!(wang.command(confirm("took the lift call over")).await.ok);
+
     let kept = get_json(&hub, "/v1/handovers").await;
     assert_eq!(kept.as_array().unwrap().len(), 1);
     assert_eq!(kept[0]["outgoing"], "op-li");
     assert_eq!(kept[0]["incoming"], "op-wang");
+    assert_eq!(kept[0]["note"], "lift B2 still out of service");
+    assert_eq!(kept[0]["status"]["status"], "confirmed");
+    assert_eq!(kept[0]["status"]["note"], "took the lift call over");
     assert_eq!(
         kept[0]["open_incidents"][0], "INC-000001",
         "the hub records what was open"
+    );
+    drop(hub);
+
+    let hub = HubProcess::start(data.path());
+    let kept = get_json(&hub, "/v1/handovers").await;
+    assert_eq!(
+        kept[0]["status"]["status"], "confirmed",
+        "the confirmation survives a restart"
     );
 }
 

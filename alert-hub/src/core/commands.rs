@@ -6,13 +6,14 @@ use tokio::sync::oneshot;
 
 use super::State;
 use super::batch::Pending;
+use crate::handover::Signing;
 use crate::incident::{
     Action, Applied, IncidentCommand, OperatorRef, Refusal, Report, check_permission,
 };
 use crate::on_test::TestCommand;
 use crate::protocol::{
-    Actor, Command, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep, RefusalCode, Reply,
-    Role,
+    Actor, Command, ConsoleMessage, ConsoleRequest, HandOverRecord, OperatorInfo, OverdueStep,
+    RefusalCode, Reply, Role,
 };
 
 impl State {
@@ -27,11 +28,22 @@ impl State {
         let permission = check_permission(operator.role, Action::of(&request.command));
         let outcome = permission.and_then(|()| match &request.command {
             Command::HandOver {
-                outgoing,
                 incoming,
+                note,
                 overdue_steps,
                 ..
-            } => self.hand_over(operator, outgoing, incoming, overdue_steps, now, pending),
+            } => self.hand_over(operator, incoming, note, overdue_steps, now, pending),
+            Command::ConfirmHandOver { seq, note } => self
+                .handovers
+                .confirm(&operator.id, *seq, note, now)
+                .map(|record| {
+                    tracing::info!(
+                        outgoing = %record.outgoing,
+                        incoming = %record.incoming,
+                        "shift hand-over confirmed"
+                    );
+                    self.hand_overs_changed(vec![record], pending);
+                }),
             Command::PutOnTest {
                 source,
                 device,
@@ -117,64 +129,38 @@ impl State {
         self.book.command(incident, &command, who, now)
     }
 
-    /// Records a shift hand-over signed on `operator`'s console by both operators.
+    /// Records a shift hand-over signed by `operator`, the outgoing operator, with the
+    /// incidents open now; it awaits the incoming operator's confirmation.
     fn hand_over(
         &mut self,
         operator: &OperatorInfo,
-        outgoing: &str,
         incoming: &str,
+        note: &str,
         overdue_steps: &[OverdueStep],
         now: OffsetDateTime,
         pending: &mut Pending,
     ) -> Result<(), Refusal> {
-        let on_duty = |id: &str| {
-            self.operators
-                .get(id)
-                .is_some_and(|role| *role != Role::Manager)
-        };
-        if operator.id != outgoing && operator.id != incoming {
-            return Err(Refusal::new(
-                RefusalCode::NotPermitted,
-                format!(
-                    "交接班须在交班或接班值班员的控制台上签署，不能由 {} 签署。",
-                    operator.id
-                ),
-                format!(
-                    "A hand-over is signed on the console of the outgoing or the incoming operator, not {}.",
-                    operator.id
-                ),
-            ));
-        }
-        if outgoing == incoming {
-            return Err(Refusal::new(
-                RefusalCode::NeedsSecondOperator,
-                "交班和接班须是两个不同的人。",
-                "The outgoing and the incoming operator must be two different people.",
-            ));
-        }
-        for id in [outgoing, incoming] {
-            if !on_duty(id) {
-                return Err(Refusal::new(
-                    RefusalCode::BadCommand,
-                    format!("“{id}”不是本控制室的值班员。"),
-                    format!("\"{id}\" is not an operator of this control room."),
-                ));
-            }
-        }
         let mut open_incidents: Vec<_> = self.book.iter().map(|i| i.view.clone()).collect();
         open_incidents.sort_by(crate::protocol::IncidentView::board_order);
-        let record = HandOverRecord {
-            seq: self.next_handover,
-            outgoing: outgoing.to_string(),
-            incoming: incoming.to_string(),
-            signed_on: operator.id.clone(),
-            at: now,
+        let signing = Signing {
+            outgoing: &operator.id,
+            incoming,
+            note,
             open_incidents: open_incidents.into_iter().map(|v| v.id).collect(),
-            overdue_steps: overdue_steps.to_vec(),
+            overdue_steps,
         };
-        tracing::info!(outgoing, incoming, "shift handed over");
-        self.next_handover += 1;
-        pending.handovers.push(record);
+        let operators = &self.operators;
+        let on_duty = |id: &str| operators.get(id).is_some_and(|role| *role != Role::Manager);
+        let changed = self.handovers.sign(signing, on_duty, now)?;
+        tracing::info!(outgoing = %operator.id, incoming, "shift hand-over signed");
+        self.hand_overs_changed(changed, pending);
         Ok(())
+    }
+
+    /// Stores changed hand-overs and sends every console the list.
+    fn hand_overs_changed(&self, changed: Vec<HandOverRecord>, pending: &mut Pending) {
+        pending.handovers.extend(changed);
+        let handovers = self.handovers.shown();
+        self.announce(ConsoleMessage::HandOvers { handovers }, pending);
     }
 }

@@ -68,6 +68,8 @@ pub struct Snapshot {
     pub incidents: Vec<IncidentView>,
     pub drills: Vec<DrillView>,
     pub on_test: Vec<crate::protocol::OnTestView>,
+    /// The hand-overs the consoles are shown.
+    pub handovers: Vec<crate::protocol::HandOverRecord>,
 }
 
 /// What a console gets on connecting: a snapshot, and a receiver for every change after it,
@@ -181,7 +183,7 @@ struct State {
     drills: Drills,
     next_event_seq: u64,
     next_log_seq: u64,
-    next_handover: u64,
+    handovers: crate::handover::HandOvers,
     /// What is on test now, and which tests the consoles were warned about.
     on_test: OnTest,
     next_test_record: u64,
@@ -235,7 +237,7 @@ pub fn start(
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq,
         next_log_seq: store.last_log_seq()? + 1,
-        next_handover: store.handovers()?.last().map_or(0, |h| h.seq) + 1,
+        handovers: crate::handover::HandOvers::new(store.handovers()?),
         on_test: OnTest::new(store.on_test()?),
         next_test_record: store.on_test_log()?.last().map_or(0, |r| r.seq) + 1,
         operators: config

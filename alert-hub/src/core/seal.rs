@@ -155,6 +155,7 @@ impl State {
             incidents,
             drills: self.drills.running().to_vec(),
             on_test: self.on_test.tests().to_vec(),
+            handovers: self.handovers.shown(),
         }
     }
 }

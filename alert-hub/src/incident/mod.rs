@@ -141,6 +141,7 @@ impl IncidentCommand {
             Command::SkipStep { step, reason, .. } => IncidentCommand::SkipStep { step, reason },
             Command::EscalateNow { .. } => IncidentCommand::EscalateNow,
             Command::HandOver { .. }
+            | Command::ConfirmHandOver { .. }
             | Command::PutOnTest { .. }
             | Command::EndTest { .. }
             | Command::OpenIncident { .. } => {

@@ -44,6 +44,8 @@ pub enum ConsoleMessage {
     OnTestChanged { on_test: Vec<OnTestView> },
     /// The drills running now (the whole list).
     DrillsChanged { drills: Vec<DrillView> },
+    /// The latest shift hand-overs, oldest first (the whole list, awaiting ones included).
+    HandOvers { handovers: Vec<HandOverRecord> },
     /// Something the operators should read now (e.g. a test about to expire).
     Notice { text: Bilingual },
     /// Whether the hub can store events: `false` while its store is failing (events are
@@ -159,10 +161,14 @@ pub enum Command {
         location: Location,
         note: String,
     },
-    /// A shift hand-over, signed by the outgoing and the incoming operator.
+    /// A shift hand-over, signed by the outgoing operator (the one sending it) for `incoming`,
+    /// who confirms it from their own sign-in with [`Command::ConfirmHandOver`]. A new one
+    /// withdraws the outgoing operator's earlier hand-over still awaiting confirmation.
     HandOver {
-        outgoing: String,
         incoming: String,
+        /// What the outgoing operator wants the incoming one to know.
+        #[serde(default)]
+        note: String,
         /// When the console signed it.
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
@@ -172,6 +178,13 @@ pub enum Command {
         /// The steps overdue at hand-over, as the console saw them.
         #[serde(default)]
         overdue_steps: Vec<OverdueStep>,
+    },
+    /// The incoming operator takes the shift: confirms hand-over `seq`, which names them.
+    ConfirmHandOver {
+        seq: u64,
+        /// What the incoming operator adds (e.g. "checked the lift at B2 myself").
+        #[serde(default)]
+        note: String,
     },
 }
 
@@ -205,19 +218,48 @@ pub enum OnTestChange {
     Expired,
 }
 
-/// A signed shift hand-over as the hub keeps it.
+/// A shift hand-over as the hub keeps it: signed by the outgoing operator, then confirmed by
+/// the incoming one with their own sign-in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandOverRecord {
     pub seq: u64,
     pub outgoing: String,
     pub incoming: String,
-    /// The operator whose console sent it.
-    pub signed_on: String,
+    /// When the outgoing operator signed it.
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// The outgoing operator's note.
+    #[serde(default)]
+    pub note: String,
     /// The incidents open at hand-over, as the hub had them.
     pub open_incidents: Vec<String>,
     pub overdue_steps: Vec<OverdueStep>,
+    #[serde(default)]
+    pub status: HandOverStatus,
+}
+
+/// Where a hand-over stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum HandOverStatus {
+    /// Signed by the outgoing operator; the incoming one has not confirmed.
+    Awaiting,
+    /// The incoming operator confirmed it from their own sign-in.
+    Confirmed {
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        #[serde(default)]
+        note: String,
+    },
+    /// The outgoing operator signed a newer hand-over before this one was confirmed.
+    Withdrawn {
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Kept from before hand-overs were confirmed by the incoming operator: both ids were
+    /// signed on one console.
+    #[default]
+    SignedOnOneConsole,
 }
 
 impl Command {
@@ -234,6 +276,7 @@ impl Command {
             | Command::SkipStep { incident, .. }
             | Command::EscalateNow { incident } => Some(incident),
             Command::HandOver { .. }
+            | Command::ConfirmHandOver { .. }
             | Command::PutOnTest { .. }
             | Command::EndTest { .. }
             | Command::OpenIncident { .. } => None,

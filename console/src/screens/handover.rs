@@ -1,7 +1,10 @@
-//! The shift hand-over: what is open and what is overdue, signed by the outgoing and the
-//! incoming operator with their ids, then sent to the hub to be recorded.
+//! The shift hand-over: what is open and what is overdue, signed by the outgoing operator for
+//! a named incoming operator, who takes the shift by confirming it from their own console with
+//! their own sign-in; and the hand-overs before it.
 
-use alert_hub::protocol::{Command, IncidentView, OverdueStep, Reply};
+use alert_hub::protocol::{
+    Command, HandOverRecord, HandOverStatus, IncidentView, OverdueStep, Reply,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -13,70 +16,90 @@ use super::{OVERDUE, drill_span, priority_style, stale_line, title_line};
 use crate::action::{Effect, Intent, Screen};
 use crate::outgoing::command;
 use crate::state::{EditPurpose, Editor, Level, State};
-use crate::strings::{S, kind_name, state_name};
+use crate::strings::{Lang, S, kind_name, state_name};
 use crate::text;
 
-/// What the hub said about the hand-over.
+/// What the hub said about the hand-over this console signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandOverResult {
     Recorded(OffsetDateTime),
     Refused(String),
 }
 
-/// The hand-over form: both operators' ids and where the signing stands.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The hand-over form, where the signing stands, and the hand-overs the hub keeps.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HandOverState {
-    pub outgoing: String,
     pub incoming: String,
-    /// The request id of the hand-over sent and not yet answered.
+    /// The outgoing operator's note for the incoming one.
+    pub note: String,
+    /// The request id of the hand-over or confirmation sent and not yet answered.
     pub sent: Option<String>,
     pub result: Option<HandOverResult>,
+    /// The latest hand-overs, oldest first, as the hub last sent them.
+    pub records: Vec<HandOverRecord>,
+}
+
+impl HandOverState {
+    /// The hand-over awaiting `operator`'s confirmation, the newest if several.
+    pub fn awaiting(&self, operator: &str) -> Option<&HandOverRecord> {
+        self.records
+            .iter()
+            .rev()
+            .find(|r| r.incoming == operator && r.status == HandOverStatus::Awaiting)
+    }
 }
 
 /// Handles the hand-over screen's own intents.
 pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
-    match intent {
-        Intent::EditOutgoing => {
-            let text = if state.handover.outgoing.is_empty() {
-                state
-                    .operator
-                    .as_ref()
-                    .map(|o| o.id.clone())
-                    .unwrap_or_default()
-            } else {
-                state.handover.outgoing.clone()
+    let (purpose, text) = match intent {
+        Intent::EditIncoming => (EditPurpose::IncomingId, state.handover.incoming.clone()),
+        Intent::EditHandOverNote => (EditPurpose::HandOverNote, state.handover.note.clone()),
+        Intent::ConfirmHandOver => {
+            let me = state.operator_id().unwrap_or_default();
+            let Some(record) = state.handover.awaiting(me) else {
+                state.say(Level::Warning, S::NothingToConfirm.get(state.lang));
+                return;
             };
-            state.editor = Some(Editor {
-                purpose: EditPurpose::OutgoingId,
-                text,
-            });
+            let seq = record.seq;
+            (EditPurpose::ConfirmHandOver { seq }, String::new())
         }
-        Intent::EditIncoming => {
-            state.editor = Some(Editor {
-                purpose: EditPurpose::IncomingId,
-                text: state.handover.incoming.clone(),
-            });
+        Intent::SignHandOver => return sign(state, fx),
+        _ => return,
+    };
+    state.editor = Some(Editor { purpose, text });
+}
+
+/// Takes what was typed into one of the hand-over's fields.
+pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
+    match purpose {
+        EditPurpose::IncomingId => state.handover.incoming = text,
+        EditPurpose::HandOverNote => state.handover.note = text,
+        EditPurpose::ConfirmHandOver { seq } => {
+            let request = state.next_request_id();
+            let confirm = Command::ConfirmHandOver { seq, note: text };
+            if let Some(effect) = state.send(command(request.clone(), confirm)) {
+                state.handover.sent = Some(request);
+                fx.push(effect);
+            }
         }
-        Intent::SignHandOver => sign(state, fx),
         _ => {}
     }
 }
 
 fn sign(state: &mut State, fx: &mut Vec<Effect>) {
-    let h = &state.handover;
-    let (outgoing, incoming) = (h.outgoing.trim().to_string(), h.incoming.trim().to_string());
-    if outgoing.is_empty() || incoming.is_empty() {
-        state.say(Level::Warning, S::HandOverNeedsBoth.get(state.lang));
+    let incoming = state.handover.incoming.trim().to_string();
+    if incoming.is_empty() {
+        state.say(Level::Warning, S::HandOverNeedsIncoming.get(state.lang));
         return;
     }
-    if outgoing == incoming {
+    if Some(incoming.as_str()) == state.operator_id() {
         state.say(Level::Warning, S::HandOverSameOperator.get(state.lang));
         return;
     }
     let request = state.next_request_id();
     let hand_over = Command::HandOver {
-        outgoing,
         incoming,
+        note: state.handover.note.trim().to_string(),
         at: state.now,
         open_incidents: state
             .incidents
@@ -100,21 +123,46 @@ fn sign(state: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Takes the hub's answer to the hand-over.
-pub fn replied(state: &mut State, reply: &Reply) {
+/// Takes the hub's answer to a hand-over or a confirmation this console sent.
+pub fn replied(state: &mut State, reply: &Reply, confirming: bool) {
     state.handover.sent = None;
+    let lang = state.lang;
     if reply.ok {
-        state.handover.result = Some(HandOverResult::Recorded(state.now));
-        state.say(Level::Info, S::HandOverRecorded.get(state.lang));
+        if confirming {
+            state.say(Level::Info, S::HandOverConfirmed.get(lang));
+        } else {
+            state.handover.result = Some(HandOverResult::Recorded(state.now));
+            state.say(Level::Info, S::HandOverRecorded.get(lang));
+        }
     } else {
-        let why = crate::strings::refusal_text(reply, state.lang);
-        state.handover.result = Some(HandOverResult::Refused(why.clone()));
+        let why = crate::strings::refusal_text(reply, lang);
+        if !confirming {
+            state.handover.result = Some(HandOverResult::Refused(why.clone()));
+        }
         let text = format!(
             "{} — {}: {why}",
-            S::Refused.get(state.lang),
-            S::HandOver.get(state.lang)
+            S::Refused.get(lang),
+            S::HandOver.get(lang)
         );
         state.say(Level::Error, text);
+    }
+}
+
+/// Takes the hub's list of hand-overs; a new one awaiting this operator is announced.
+pub fn records_changed(state: &mut State, records: Vec<HandOverRecord>) {
+    let me = state.operator_id().unwrap_or_default().to_string();
+    let before = state.handover.awaiting(&me).map(|r| r.seq);
+    state.handover.records = records;
+    if let Some(record) = state.handover.awaiting(&me)
+        && before != Some(record.seq)
+    {
+        let text = format!(
+            "{} {} — F3, c {}",
+            record.outgoing,
+            S::HandsOverToYou.get(state.lang),
+            S::ConfirmWithNote.get(state.lang)
+        );
+        state.say(Level::Warning, text);
     }
 }
 
@@ -122,10 +170,13 @@ pub fn replied(state: &mut State, reply: &Reply) {
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let lang = state.lang;
     let stale = stale_line(state);
-    let [title, warn, lists, form, hints] = Layout::vertical([
+    let most = usize::from((area.height / 4).max(4));
+    let past_rows = u16::try_from(state.handover.records.len().clamp(1, most)).unwrap_or(4) + 1;
+    let [title, warn, lists, past, form, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(stale.is_some())),
         Constraint::Min(4),
+        Constraint::Length(past_rows),
         Constraint::Length(3),
         Constraint::Length(1),
     ])
@@ -145,6 +196,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     };
     render_open(frame, open_area, state);
     render_overdue(frame, overdue_area, state);
+    render_past(frame, past, state);
     render_form(frame, form, state);
     frame.render_widget(
         Line::styled(
@@ -238,46 +290,174 @@ fn render_overdue(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+fn render_past(frame: &mut Frame, area: Rect, state: &State) {
+    let lang = state.lang;
+    let block = section(format!(" {} ", S::PastHandOvers.get(lang)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let records = &state.handover.records;
+    let shown = records.len().min(usize::from(inner.height));
+    let mut lines: Vec<Line> = records[records.len() - shown..]
+        .iter()
+        .rev()
+        .map(|r| past_line(r, state, width))
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled(
+            S::NoHandOvers.get(lang),
+            Style::new().add_modifier(Modifier::DIM),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One past hand-over: when, who to whom, where it stands, what was open, and the notes.
+fn past_line(r: &HandOverRecord, state: &State, width: usize) -> Line<'static> {
+    let lang = state.lang;
+    let clock = |at| text::hour_minute(at, state.offset);
+    let (status, style) = match &r.status {
+        HandOverStatus::Awaiting => (
+            awaiting_text(&r.incoming, lang),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
+        HandOverStatus::Confirmed { at, note } => (
+            quoted(format!("{} {}", S::Confirmed.get(lang), clock(*at)), note),
+            Style::new().fg(Color::Green),
+        ),
+        HandOverStatus::Withdrawn { at } => (
+            format!("{} {}", S::Withdrawn.get(lang), clock(*at)),
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+        HandOverStatus::SignedOnOneConsole => (
+            S::SignedOnOneConsole.get(lang).to_string(),
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+    };
+    let head = format!(
+        "#{} {} {} → {}  ",
+        r.seq,
+        text::date_time(r.at, state.offset),
+        r.outgoing,
+        r.incoming
+    );
+    let tail = quoted(
+        format!(
+            "  {} {} · {} {}",
+            S::OpenIncidents.get(lang),
+            r.open_incidents.len(),
+            S::OverdueSteps.get(lang),
+            r.overdue_steps.len()
+        ),
+        &r.note,
+    );
+    let room = width.saturating_sub(text::width(&head) + text::width(&status));
+    Line::from(vec![
+        Span::raw(head),
+        Span::styled(status, style),
+        Span::raw(text::truncate(&tail, room)),
+    ])
+}
+
+/// Whose confirmation a hand-over awaits.
+fn awaiting_text(incoming: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("待 {incoming} 本人登录确认"),
+        Lang::En => format!("awaiting {incoming}'s own confirmation"),
+    }
+}
+
+/// `text`, then the note in quotes when there is one.
+fn quoted(text: String, note: &str) -> String {
+    if note.is_empty() {
+        text
+    } else {
+        format!("{text} “{note}”")
+    }
+}
+
 fn render_form(frame: &mut Frame, area: Rect, state: &State) {
     let lang = state.lang;
     let h = &state.handover;
-    let field = |label: &str, value: &str| -> Vec<Span<'static>> {
-        let (shown, style) = if value.is_empty() {
-            (
-                "________".to_string(),
-                Style::new().add_modifier(Modifier::DIM),
-            )
-        } else {
-            (
-                format!("{value} ✔"),
-                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-            )
-        };
-        vec![
-            Span::raw(format!("{label}: ")),
-            Span::styled(shown, style),
-            Span::raw("   "),
-        ]
-    };
-    let mut first = field(S::Outgoing.get(lang), &h.outgoing);
-    first.extend(field(S::Incoming.get(lang), &h.incoming));
-    let status = match (&h.sent, &h.result) {
-        (Some(_), _) => Line::styled(S::HandOverSent.get(lang), Style::new().fg(Color::Yellow)),
-        (None, Some(HandOverResult::Recorded(at))) => Line::styled(
-            format!(
-                "{} {}",
-                S::HandOverRecorded.get(lang),
-                text::clock(*at, state.offset)
-            ),
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+    let me = state.operator_id().unwrap_or_default();
+    let mut first = vec![
+        Span::raw(format!("{}: ", S::Outgoing.get(lang))),
+        Span::styled(
+            format!("{me} ({})", S::You.get(lang)),
+            Style::new().add_modifier(Modifier::BOLD),
         ),
-        (None, Some(HandOverResult::Refused(why))) => {
-            Line::styled(format!("{}: {why}", S::Refused.get(lang)), OVERDUE)
-        }
-        (None, None) => Line::from(""),
-    };
+        Span::raw("   "),
+    ];
+    first.extend(field(S::Incoming.get(lang), &h.incoming));
+    first.extend(field(S::HandOverNote.get(lang), &h.note));
     let block = section(format!(" {} ", S::HandOver.get(lang)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(Paragraph::new(vec![Line::from(first), status]), inner);
+    let lines = vec![
+        Line::from(first),
+        status_line(state, me, lang, usize::from(inner.width)),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A field of the form: its label and value, or a blank to fill.
+fn field(label: &str, value: &str) -> Vec<Span<'static>> {
+    let (shown, style) = if value.is_empty() {
+        (
+            "________".to_string(),
+            Style::new().add_modifier(Modifier::DIM),
+        )
+    } else {
+        (
+            format!("{value} ✔"),
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        )
+    };
+    vec![
+        Span::raw(format!("{label}: ")),
+        Span::styled(shown, style),
+        Span::raw("   "),
+    ]
+}
+
+/// What the operator must know now: a hand-over awaiting them first, then where their own
+/// signing stands.
+fn status_line(state: &State, me: &str, lang: Lang, width: usize) -> Line<'static> {
+    let h = &state.handover;
+    if let Some(r) = h.awaiting(me) {
+        let text = quoted(
+            format!(
+                "{} {} ({}) — c {}",
+                r.outgoing,
+                S::HandsOverToYou.get(lang),
+                text::hour_minute(r.at, state.offset),
+                S::ConfirmWithNote.get(lang)
+            ),
+            &r.note,
+        );
+        return Line::styled(
+            text::truncate(&text, width),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        );
+    }
+    let mine = h
+        .records
+        .iter()
+        .rev()
+        .find(|r| r.outgoing == me && r.status == HandOverStatus::Awaiting);
+    match (&h.sent, mine, &h.result) {
+        (Some(_), _, _) => Line::styled(S::HandOverSent.get(lang), Style::new().fg(Color::Yellow)),
+        (None, Some(r), _) => Line::styled(
+            format!(
+                "{} {}",
+                S::HandOverRecorded.get(lang),
+                awaiting_text(&r.incoming, lang)
+            ),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
+        (None, None, Some(HandOverResult::Refused(why))) => {
+            Line::styled(format!("{}: {why}", S::Refused.get(lang)), OVERDUE)
+        }
+        _ => Line::from(""),
+    }
 }

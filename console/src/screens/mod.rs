@@ -164,8 +164,9 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
                 format!("{} {incident}", prompt.get(lang))
             }
             EditPurpose::HistorySearch => S::Search.get(lang).to_string(),
-            EditPurpose::OutgoingId => S::OutgoingId.get(lang).to_string(),
             EditPurpose::IncomingId => S::IncomingId.get(lang).to_string(),
+            EditPurpose::HandOverNote => S::HandOverNoteFor.get(lang).to_string(),
+            EditPurpose::ConfirmHandOver { .. } => S::TakeOverNote.get(lang).to_string(),
             EditPurpose::PutOnTest => S::PutOnTestPrompt.get(lang).to_string(),
             EditPurpose::Report => S::ReportPrompt.get(lang).to_string(),
         };

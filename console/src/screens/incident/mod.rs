@@ -312,8 +312,9 @@ pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Ve
             summary: (!text.is_empty()).then_some(text),
         },
         EditPurpose::HistorySearch
-        | EditPurpose::OutgoingId
         | EditPurpose::IncomingId
+        | EditPurpose::HandOverNote
+        | EditPurpose::ConfirmHandOver { .. }
         | EditPurpose::PutOnTest
         | EditPurpose::Report => return,
     };
