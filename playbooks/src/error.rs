@@ -114,4 +114,16 @@ pub enum RunError {
     InputsMissing { step: String, inputs: String },
     #[error("an operator id is required")]
     ActorRequired,
+    #[error("input {input:?} of step {step:?} already holds {value:?}")]
+    Unchanged {
+        step: String,
+        input: String,
+        value: String,
+    },
+    #[error(
+        "only the step done last can be undone: step {step:?} is not it (the last is {last:?})"
+    )]
+    NotLastDone { step: String, last: String },
+    #[error("step {step:?} cannot be undone: work was recorded at step {next:?}, which it led to")]
+    WorkedOn { step: String, next: String },
 }

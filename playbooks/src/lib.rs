@@ -25,4 +25,4 @@ pub use model::{
     Notify, NotifyAction, Origin, Playbook, Recipient, Role, Roles, Step, is_manual_kind,
 };
 pub use run::{Outcome, Recorded, Run, RunCommand, RunEvent, StepProgress, StepStatus};
-pub use text::{Lang, Text};
+pub use text::{Lang, Text, first_words};

@@ -36,6 +36,9 @@ pub enum RunCommand {
         step: String,
         reason: String,
     },
+    /// Take back the completion, choice or skip of the step done last, when it was a mistake:
+    /// it becomes the current step again. Only while nothing was done at the step it led to.
+    UndoStep { actor: String, step: String },
     /// Let the clock advance to `now`: reports each deadline newly passed.
     Tick,
 }
@@ -70,6 +73,7 @@ impl Run {
                 step,
                 reason,
             } => self.skip(actor, &step, &reason, now),
+            RunCommand::UndoStep { actor, step } => self.undo(actor, &step, now),
             RunCommand::Tick => Ok(self.tick(now)),
         }
     }
@@ -218,10 +222,50 @@ impl Run {
                 });
             }
         };
+        let previous = self.input(&step, &input).map(str::to_owned);
+        if previous.as_deref() == Some(value.as_str()) {
+            return Err(RunError::Unchanged { step, input, value });
+        }
         Ok(vec![RunEvent::InputRecorded {
             step,
             input,
             value,
+            previous,
+            by,
+            at: now,
+        }])
+    }
+
+    fn undo(
+        &self,
+        actor: String,
+        step: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<RunEvent>, RunError> {
+        let by = operator(actor)?;
+        if !self.is_started() {
+            return Err(RunError::NotStarted);
+        }
+        let named = self.step_named(step)?;
+        let last = self.last_ended();
+        if last.map(|s| s.id.as_str()) != Some(named.id.as_str()) {
+            return Err(RunError::NotLastDone {
+                step: step.to_owned(),
+                last: last.map_or_else(|| "none".to_owned(), |s| s.id.clone()),
+            });
+        }
+        if let Some(current) = self.current_step()
+            && self
+                .progress(&current.id)
+                .is_some_and(|p| !p.inputs.is_empty())
+        {
+            return Err(RunError::WorkedOn {
+                step: step.to_owned(),
+                next: current.id.clone(),
+            });
+        }
+        Ok(vec![RunEvent::StepReopened {
+            step: step.to_owned(),
             by,
             at: now,
         }])

@@ -40,6 +40,9 @@ pub enum RunEvent {
         step: String,
         input: String,
         value: String,
+        /// The value it replaced, when it corrected one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
         by: String,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
@@ -48,6 +51,14 @@ pub enum RunEvent {
     StepSkipped {
         step: String,
         reason: String,
+        by: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The completion, choice or skip of the step done last was taken back: it is the current
+    /// step again, and the step it had led to is no longer reached.
+    StepReopened {
+        step: String,
         by: String,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
@@ -135,6 +146,7 @@ impl Run {
                 value,
                 by,
                 at,
+                ..
             } => {
                 if let Some(progress) = self.progress_mut(step) {
                     let recorded = Recorded {
@@ -145,6 +157,7 @@ impl Run {
                     progress.inputs.insert(input.clone(), recorded);
                 }
             }
+            RunEvent::StepReopened { step, .. } => self.reopen(step),
             RunEvent::StepOverdue { step, .. } => {
                 if let Some(progress) = self.progress_mut(step) {
                     progress.overdue_reported = true;
@@ -171,6 +184,27 @@ impl Run {
             let target = self.target(index, choice);
             self.arrive(target, at);
         }
+    }
+
+    /// Makes the step that ended last current again, leaving the step it led to unreached.
+    fn reopen(&mut self, step: &str) {
+        let Some(index) = self.playbook.step_index(step) else {
+            return;
+        };
+        if !self.is_finished()
+            && let Some(left) = self.current
+        {
+            self.visited.pop();
+            if let Some(progress) = self.progress.get_mut(left) {
+                progress.reached_at = None;
+                progress.overdue_reported = false;
+            }
+        }
+        if let Some(progress) = self.progress.get_mut(index) {
+            progress.outcome = None;
+        }
+        self.finished_at = None;
+        self.current = Some(index);
     }
 
     /// Makes `target` the current step (or none, at an end).

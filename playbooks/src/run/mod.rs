@@ -248,6 +248,18 @@ impl Run {
             .collect()
     }
 
+    /// The step that ended last: the one before the current step (or the last one, once the
+    /// run has finished). `None` before any step ended.
+    pub fn last_ended(&self) -> Option<&Step> {
+        let behind = if self.is_finished() { 1 } else { 2 };
+        let index = self.visited.len().checked_sub(behind)?;
+        let step = *self.visited.get(index)?;
+        self.progress
+            .get(step)
+            .and_then(|p| p.outcome.as_ref())
+            .and_then(|_| self.playbook.steps.get(step))
+    }
+
     /// Which steps the run may still reach from the current one (the current one included).
     fn ahead(&self) -> Vec<bool> {
         let mut ahead = vec![false; self.playbook.steps.len()];

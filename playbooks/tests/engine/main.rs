@@ -9,6 +9,7 @@ mod inputs;
 mod log;
 mod start;
 mod steps;
+mod undo;
 
 pub use playbooks::{
     Library, NotifyAction, Playbook, Run, RunCommand, RunError, RunEvent, StepStatus,
@@ -119,6 +120,7 @@ pub fn recorded(step: &str, input: &str, value: &str, minutes: i64) -> RunEvent 
         step: step.into(),
         input: input.into(),
         value: value.into(),
+        previous: None,
         by: OPERATOR.into(),
         at: at(minutes),
     }
@@ -145,6 +147,13 @@ pub fn record(step: &str, input: &str, value: &str) -> RunCommand {
         step: step.into(),
         input: input.into(),
         value: value.into(),
+    }
+}
+
+pub fn undo(step: &str) -> RunCommand {
+    RunCommand::UndoStep {
+        actor: OPERATOR.into(),
+        step: step.into(),
     }
 }
 

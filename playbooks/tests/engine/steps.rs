@@ -182,12 +182,14 @@ fn a_finished_run_refuses_steps_but_takes_late_records() {
     );
     assert_eq!(
         run.handle(record("record", "cause", "steam from the kitchen"), at(30)),
-        Ok(vec![recorded(
-            "record",
-            "cause",
-            "steam from the kitchen",
-            30
-        )])
+        Ok(vec![RunEvent::InputRecorded {
+            step: "record".into(),
+            input: "cause".into(),
+            value: "steam from the kitchen".into(),
+            previous: Some("steam".into()),
+            by: OPERATOR.into(),
+            at: at(30),
+        }])
     );
     assert_eq!(run.handle(RunCommand::Tick, at(60)), Ok(vec![]));
 }
