@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use alert_hub::protocol::{
-    ConsoleMessage, DrillView, IncidentView, LogEntry, OnTestView, Priority,
-};
+use alert_hub::protocol::{ConsoleMessage, DrillView, IncidentView, OnTestView, Priority};
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
@@ -41,10 +39,10 @@ pub enum Action {
     NotSent { request: String, reason: String },
     /// Past incidents arrived for the history screen, or could not be fetched.
     HistoryLoaded(Result<Vec<IncidentView>, String>),
-    /// An incident's full log arrived from the hub, or could not be fetched.
+    /// An incident as the hub has it and its full log arrived, or could not be fetched.
     LogLoaded {
         incident: String,
-        entries: Result<Vec<LogEntry>, String>,
+        loaded: Result<Box<crate::queries::IncidentRecord>, String>,
     },
     /// The running drills fetched after a replay (see [`Effect::FetchDrills`]).
     DrillsLoaded {
@@ -102,6 +100,10 @@ pub enum Intent {
     EnterInput,
     /// Starts typing the reason to skip the current step.
     Skip,
+    /// Takes back the step done last (a mistake).
+    UndoStep,
+    /// Corrects a value recorded on the checklist.
+    CorrectValue,
     /// Starts typing a note.
     Note,
     EscalateNow,

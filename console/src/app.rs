@@ -144,8 +144,8 @@ fn carry_out<Q: HubQueries>(
         Effect::FetchLog(incident) => {
             let (queries, actions) = (queries.clone(), actions.clone());
             tokio::spawn(async move {
-                let entries = queries.incident_log(&incident).await;
-                let _ = actions.send(Action::LogLoaded { incident, entries });
+                let loaded = queries.incident(&incident).await.map(Box::new);
+                let _ = actions.send(Action::LogLoaded { incident, loaded });
             });
         }
         Effect::Quit => {}

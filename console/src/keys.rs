@@ -135,6 +135,8 @@ impl Default for Keymap {
         bindings.extend([
             b(IncidentLive, &[Key::ch('i')], Intent::EnterInput),
             b(IncidentLive, &[Key::ch('s')], Intent::Skip),
+            b(IncidentLive, &[Key::ch('u')], Intent::UndoStep),
+            b(IncidentLive, &[Key::ch('v')], Intent::CorrectValue),
             b(IncidentLive, &[Key::ch('n')], Intent::Note),
             b(IncidentLive, &[Key::ch('e')], Intent::EscalateNow),
             b(IncidentLive, &[Key::ch('r')], Intent::Resolve),

@@ -48,8 +48,9 @@ pub trait HubQueries: Send + Sync + 'static {
         &self,
         filter: &HistoryFilter,
     ) -> impl Future<Output = Result<Vec<IncidentView>, String>> + Send;
-    /// The full log of one incident, oldest first.
-    fn incident_log(&self, id: &str) -> impl Future<Output = Result<Vec<LogEntry>, String>> + Send;
+    /// One incident as the hub has it now (its playbook and notifications included) and its
+    /// full log, oldest first.
+    fn incident(&self, id: &str) -> impl Future<Output = Result<IncidentRecord, String>> + Send;
     /// The drills running now.
     fn drills(&self) -> impl Future<Output = Result<Vec<DrillView>, String>> + Send;
     /// The sources and devices on test now.
@@ -80,10 +81,12 @@ impl HubHttp {
     }
 }
 
-/// The part of `GET /v1/incidents/{id}` (`{"incident": …, "log": […]}`) the console uses.
-#[derive(Debug, Deserialize)]
-struct IncidentWithLog {
-    log: Vec<LogEntry>,
+/// `GET /v1/incidents/{id}`: the incident as it stands, with its playbook (finished or not)
+/// and notifications, and its log.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct IncidentRecord {
+    pub incident: IncidentView,
+    pub log: Vec<LogEntry>,
 }
 
 /// The part of `GET /v1/on-test` (`{"current": […], "history": […]}`) the console uses.
@@ -97,12 +100,11 @@ impl HubQueries for HubHttp {
         self.get(&filter.path()).await
     }
 
-    async fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, String> {
+    async fn incident(&self, id: &str) -> Result<IncidentRecord, String> {
         let path = format!("/v1/incidents/{}", encode(id));
-        let answer: IncidentWithLog = self.get(&path).await?;
-        let mut log = answer.log;
-        log.sort_by_key(|e| e.seq);
-        Ok(log)
+        let mut record: IncidentRecord = self.get(&path).await?;
+        record.log.sort_by_key(|e| e.seq);
+        Ok(record)
     }
 
     async fn drills(&self) -> Result<Vec<DrillView>, String> {
@@ -129,8 +131,15 @@ impl HubQueries for Fixed {
         Ok(self.history.clone())
     }
 
-    async fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, String> {
-        Ok(self.logs.get(id).cloned().unwrap_or_default())
+    async fn incident(&self, id: &str) -> Result<IncidentRecord, String> {
+        let incident = self
+            .history
+            .iter()
+            .find(|i| i.id == id)
+            .cloned()
+            .ok_or_else(|| format!("no incident {id}"))?;
+        let log = self.logs.get(id).cloned().unwrap_or_default();
+        Ok(IncidentRecord { incident, log })
     }
 
     async fn drills(&self) -> Result<Vec<DrillView>, String> {

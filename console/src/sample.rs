@@ -101,6 +101,7 @@ pub fn with_playbook(mut incident: IncidentView) -> IncidentView {
         title: bi("火警处置", "Fire alarm"),
         steps: vec![guard, confirm, call, evacuate],
         current: Some("confirm".into()),
+        last_done: Some("guard".into()),
     });
     incident.notifications = Some(NotificationsView {
         tree: "fire-default".into(),

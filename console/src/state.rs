@@ -86,6 +86,10 @@ pub enum EditPurpose {
     ResolveSummary {
         incident: String,
     },
+    /// Which recorded value of the incident to correct, by number.
+    PickValue {
+        incident: String,
+    },
     HistorySearch,
     IncomingId,
     /// The outgoing operator's note for the incoming one.

@@ -57,7 +57,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.say(Level::Error, text);
         }
         Action::HistoryLoaded(result) => history::loaded(state, result),
-        Action::LogLoaded { incident, entries } => incident::log_loaded(state, &incident, entries),
+        Action::LogLoaded { incident, loaded } => incident::log_loaded(state, &incident, loaded),
         Action::DrillsLoaded { version, drills } => {
             crate::feed::drills_loaded(state, version, drills)
         }
@@ -118,6 +118,7 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         Choose { .. } => Intent::Choose(0),
         RecordInput { .. } => Intent::EnterInput,
         SkipStep { .. } => Intent::Skip,
+        UndoStep { .. } => Intent::UndoStep,
         EscalateNow { .. } => Intent::EscalateNow,
         HandOver { .. } | ConfirmHandOver { .. } => return S::HandOver.get(lang).to_string(),
         OpenIncident { kind, location, .. } => {

@@ -73,7 +73,13 @@ async fn the_demo_minute_gives_the_hub_a_realistic_board() {
         "nothing is on test"
     );
 
-    let log = queries.incident_log(&fire.id).await.unwrap();
+    let record = queries.incident(&fire.id).await.unwrap();
+    assert_eq!(record.incident.id, fire.id);
+    assert!(
+        record.incident.playbook.is_some(),
+        "the incident comes with its playbook"
+    );
+    let log = record.log;
     assert!(matches!(log[0].event, IncidentEvent::Opened { .. }));
     assert!(log.windows(2).all(|w| w[0].seq < w[1].seq), "oldest first");
     assert!(
@@ -120,7 +126,7 @@ async fn refusals_come_back_as_the_hubs_sentence() {
         HubAddress::parse(&format!("ws://{}", hub.addr)).unwrap(),
         OPERATOR_TOKEN,
     );
-    let missing = queries.incident_log("INC-424242").await.unwrap_err();
+    let missing = queries.incident("INC-424242").await.unwrap_err();
     assert!(missing.contains("404"), "{missing}");
     assert!(missing.contains("no incident INC-424242"), "{missing}");
 

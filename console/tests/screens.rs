@@ -18,7 +18,7 @@ use ratatui::style::Color;
 use time::Duration;
 
 mod common;
-use common::{intent, live, open_fire};
+use common::{draw, intent, live, open_fire};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -26,12 +26,6 @@ fn buffer(state: &State, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| render(frame, state)).unwrap();
     terminal.backend().buffer().clone()
-}
-
-fn draw(state: &State, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(frame, state)).unwrap();
-    terminal.backend().to_string()
 }
 
 /// Snapshots `state` at both sizes in both languages and checks the drill marker is there.
@@ -115,7 +109,7 @@ fn incident() {
         &mut state,
         Action::LogLoaded {
             incident: "INC-0107".into(),
-            entries: Err("the hub at 127.0.0.1:7700 did not answer in time".into()),
+            loaded: Err("the hub at 127.0.0.1:7700 did not answer in time".into()),
         },
     );
     state.now = T0 + Duration::minutes(1) + Duration::seconds(20);

@@ -6,6 +6,7 @@ use alert_hub::protocol::{
 use console::action::{Action, Cue, Effect, Intent, Screen};
 use console::config::DEFAULT_UTC_OFFSET;
 use console::link_trouble::LinkTrouble;
+use console::queries::IncidentRecord;
 use console::sample::{self, T0};
 use console::screens::history::HistoryStatus;
 use console::screens::incident::LogFetch;
@@ -445,12 +446,23 @@ fn a_fetched_log_merges_with_what_was_received() {
         sample::note_entry(1100, "INC-0107", "earlier"),
         sample::note_entry(1202, "INC-0107", "dup"),
     ];
+    let fire = state.incidents.get("INC-0107").cloned().unwrap();
+    let mut stale = fire.clone();
+    stale.state = alert_hub::protocol::IncidentState::Closed;
     update(
         &mut state,
         Action::LogLoaded {
             incident: "INC-0107".into(),
-            entries: Ok(entries),
+            loaded: Ok(Box::new(IncidentRecord {
+                incident: stale,
+                log: entries,
+            })),
         },
+    );
+    assert_eq!(
+        state.incidents.get("INC-0107"),
+        Some(&fire),
+        "a live incident follows the feed, not the fetched copy"
     );
     assert_eq!(state.incidents.log("INC-0107").len(), 4);
     assert_eq!(
@@ -461,7 +473,7 @@ fn a_fetched_log_merges_with_what_was_received() {
         &mut state,
         Action::LogLoaded {
             incident: "INC-0107".into(),
-            entries: Err("no".into()),
+            loaded: Err("no".into()),
         },
     );
     assert_eq!(

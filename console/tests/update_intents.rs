@@ -1,6 +1,8 @@
 //! `update` given / when / then: the global intents, the board and the incident screen.
 
-use alert_hub::protocol::{Command, EventKind, IncidentEvent, IncidentState};
+#![allow(clippy::expect_used)]
+
+use alert_hub::protocol::{Bilingual, Command, EventKind, IncidentEvent, IncidentState};
 use console::action::{Action, Effect, Intent, Screen};
 use console::sample;
 use console::state::{EditPurpose, Overlay, State};
@@ -430,4 +432,100 @@ fn the_log_scrolls_within_bounds() {
     assert!(scroll(&state) > 1000);
     intent(&mut state, Intent::Last);
     assert_eq!(scroll(&state), 0);
+}
+
+#[test]
+fn u_undoes_the_step_done_last_and_says_when_there_is_none() {
+    let mut state = live();
+    open_fire(&mut state);
+    let fx = key(&mut state, KeyCode::Char('u'));
+    assert_eq!(
+        sent(&fx),
+        [Command::UndoStep {
+            incident: "INC-0107".into(),
+            step: "guard".into()
+        }]
+    );
+    let mut fire = state.incidents.get("INC-0107").cloned().unwrap();
+    fire.playbook.as_mut().unwrap().last_done = None;
+    update(
+        &mut state,
+        change(
+            1204,
+            fire,
+            IncidentEvent::FlappingDetected { flap_count: 0 },
+        ),
+    );
+    let fx = key(&mut state, KeyCode::Char('u'));
+    assert!(sent(&fx).is_empty());
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NothingToUndo.get(Lang::En)
+    );
+}
+
+/// The fire incident with values recorded at two steps.
+fn with_values(state: &mut State, values: &[(&str, &str)]) {
+    let mut fire = state.incidents.get("INC-0107").cloned().expect("the fire");
+    let steps = &mut fire.playbook.as_mut().expect("its playbook").steps;
+    for (step, value) in values {
+        let step = steps.iter_mut().find(|s| s.id == *step).expect("the step");
+        step.inputs = vec![alert_hub::protocol::InputView {
+            id: format!("{}-count", step.id),
+            label: Bilingual {
+                zh: format!("{}人数", step.id),
+                en: format!("People at {}", step.id),
+            },
+            value: Some((*value).into()),
+        }];
+    }
+    update(
+        state,
+        change(
+            1204,
+            fire,
+            IncidentEvent::FlappingDetected { flap_count: 0 },
+        ),
+    );
+}
+
+#[test]
+fn v_corrects_a_recorded_value_starting_from_what_it_holds() {
+    let mut state = live();
+    open_fire(&mut state);
+    key(&mut state, KeyCode::Char('v'));
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NothingRecorded.get(Lang::En)
+    );
+    with_values(&mut state, &[("guard", "2"), ("evacuate", "120")]);
+    key(&mut state, KeyCode::Char('v'));
+    let shown = draw(&state, 100, 30);
+    assert!(
+        shown.contains("1 People at guard = 2 · 2 People at evacuate = 120"),
+        "the values are listed by number:\n{shown}"
+    );
+    typed(&mut state, "9");
+    assert_eq!(
+        state.message.as_ref().unwrap().text,
+        S::NoSuchValue.get(Lang::En)
+    );
+    key(&mut state, KeyCode::Char('v'));
+    typed(&mut state, "2");
+    assert_eq!(
+        state.editor.as_ref().unwrap().text,
+        "120",
+        "the editor starts from the value recorded"
+    );
+    key(&mut state, KeyCode::Backspace);
+    let fx = typed(&mut state, "2");
+    assert_eq!(
+        sent(&fx),
+        [Command::RecordInput {
+            incident: "INC-0107".into(),
+            step: "evacuate".into(),
+            input: "evacuate-count".into(),
+            value: "122".into()
+        }]
+    );
 }

@@ -5,7 +5,9 @@ use alert_hub::protocol::{
     Bilingual, Command, ConsoleMessage, HandOverRecord, HandOverStatus, OverdueStep, RefusalCode,
     Reply,
 };
+use alert_hub::protocol::{EventKind, IncidentState};
 use console::action::{Action, Effect, Intent, Screen};
+use console::queries::IncidentRecord;
 use console::sample::{self, T0};
 use console::state::{EditPurpose, Level};
 use console::strings::{Lang, S};
@@ -52,6 +54,37 @@ fn history_is_searched_as_typed_and_opens_read_only() {
     key(&mut state, KeyCode::Char('/'));
     key(&mut state, KeyCode::Esc);
     assert_eq!(state.history.matches.len(), 50, "Esc clears the search");
+}
+
+#[test]
+fn a_past_incident_opens_with_its_finished_playbook_as_the_hub_has_it() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::History));
+    let summary = sample::incident("INC-0042", EventKind::FireAlarm, "green-garden");
+    assert!(
+        summary.playbook.is_none(),
+        "the history list holds summaries"
+    );
+    update(&mut state, Action::HistoryLoaded(Ok(vec![summary.clone()])));
+    let fx = intent(&mut state, Intent::Open);
+    assert!(matches!(&fx[..], [Effect::FetchLog(id)] if id == "INC-0042"));
+    assert!(!draw(&state, 100, 30).contains("Playbook: Fire alarm"));
+    let mut full = sample::with_playbook(summary);
+    full.state = IncidentState::Closed;
+    update(
+        &mut state,
+        Action::LogLoaded {
+            incident: "INC-0042".into(),
+            loaded: Ok(Box::new(IncidentRecord {
+                incident: full,
+                log: vec![sample::note_entry(7, "INC-0042", "cause: dust from works")],
+            })),
+        },
+    );
+    let shown = draw(&state, 100, 30);
+    assert!(shown.contains("Playbook: Fire alarm"), "{shown}");
+    assert!(shown.contains("Send a guard to the scene"), "{shown}");
+    assert!(shown.contains("cause: dust from works"), "{shown}");
 }
 
 #[test]

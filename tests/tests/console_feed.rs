@@ -335,8 +335,11 @@ async fn playbook_steps_from_the_console_are_logged_with_the_operator() {
         .await;
     assert!(!wrong.ok, "only the current step can be completed");
     let message = wrong.message.expect("a sentence");
-    assert!(message.en.contains("evacuate"), "{message:?}");
-    assert!(message.zh.contains("evacuate"), "{message:?}");
+    assert!(
+        message.en.contains("step 5 “Evacuate”"),
+        "the step as the operator reads it: {message:?}"
+    );
+    assert!(message.zh.contains("第 5 步“组织疏散”"), "{message:?}");
     assert!(
         li.command(Command::CompleteStep {
             incident: id.clone(),
@@ -364,6 +367,19 @@ async fn playbook_steps_from_the_console_are_logged_with_the_operator() {
         runs.iter()
             .any(|e| e["run"]["event"] == "step_completed" && e["run"]["step"] == "linkage-auto")
     );
+
+    let undo = Command::UndoStep {
+        incident: id.clone(),
+        step: "linkage-auto".into(),
+    };
+    assert!(li.command(undo).await.ok, "a mistaken completion is undone");
+    let whole = get_json(&hub, &format!("/v1/incidents/{id}")).await;
+    assert_eq!(whole["incident"]["playbook"]["current"], "linkage-auto");
+    assert!(whole["log"].as_array().unwrap().iter().any(|e| {
+        e["run"]["event"] == "step_reopened"
+            && e["run"]["step"] == "linkage-auto"
+            && e["actor"]["id"] == "op-li"
+    }));
 }
 
 #[tokio::test]

@@ -119,6 +119,9 @@ pub enum IncidentCommand {
         step: String,
         reason: String,
     },
+    UndoStep {
+        step: String,
+    },
     /// Calls the next level of the incident's notification trees now.
     EscalateNow,
 }
@@ -139,6 +142,7 @@ impl IncidentCommand {
                 step, input, value, ..
             } => IncidentCommand::RecordInput { step, input, value },
             Command::SkipStep { step, reason, .. } => IncidentCommand::SkipStep { step, reason },
+            Command::UndoStep { step, .. } => IncidentCommand::UndoStep { step },
             Command::EscalateNow { .. } => IncidentCommand::EscalateNow,
             Command::HandOver { .. }
             | Command::ConfirmHandOver { .. }
@@ -441,7 +445,8 @@ impl Incident {
             IncidentCommand::CompleteStep { .. }
             | IncidentCommand::Choose { .. }
             | IncidentCommand::RecordInput { .. }
-            | IncidentCommand::SkipStep { .. } => self.work_step(setup, command, who, now),
+            | IncidentCommand::SkipStep { .. }
+            | IncidentCommand::UndoStep { .. } => self.work_step(setup, command, who, now),
             IncidentCommand::EscalateNow => {
                 let events = self.escalate_now(setup, now);
                 if events.is_empty() {

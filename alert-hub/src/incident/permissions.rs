@@ -16,6 +16,7 @@ pub enum Action {
     Choose,
     RecordInput,
     SkipStep,
+    UndoStep,
     EscalateNow,
     HandOver,
     OpenIncident,
@@ -46,6 +47,7 @@ impl Action {
             Command::Choose { .. } => Action::Choose,
             Command::RecordInput { .. } => Action::RecordInput,
             Command::SkipStep { .. } => Action::SkipStep,
+            Command::UndoStep { .. } => Action::UndoStep,
             Command::EscalateNow { .. } => Action::EscalateNow,
             Command::HandOver { .. } | Command::ConfirmHandOver { .. } => Action::HandOver,
             Command::OpenIncident { .. } => Action::OpenIncident,
@@ -67,6 +69,7 @@ impl Action {
             | Action::Choose
             | Action::RecordInput
             | Action::SkipStep
+            | Action::UndoStep
             | Action::EscalateNow
             | Action::HandOver
             | Action::OpenIncident => Who::OnDuty,
@@ -87,6 +90,7 @@ impl Action {
             Action::Choose => ("选择预案分支", "choose a playbook branch"),
             Action::RecordInput => ("记录预案数值", "record a playbook input"),
             Action::SkipStep => ("跳过预案步骤", "skip a playbook step"),
+            Action::UndoStep => ("撤销预案步骤", "undo a playbook step"),
             Action::EscalateNow => ("升级通知树", "escalate a notification tree"),
             Action::HandOver => ("签署或确认交接班", "sign or confirm a shift hand-over"),
             Action::OpenIncident => ("开启事件", "open an incident"),

@@ -3,7 +3,8 @@
 //! run events the incident keeps.
 
 use playbooks::{
-    Library, Outcome, Run, RunCommand, RunError, RunEvent, StepStatus as RunStatus, ValueProblem,
+    Library, Outcome, Playbook, Run, RunCommand, RunError, RunEvent, StepStatus as RunStatus,
+    ValueProblem,
 };
 use time::OffsetDateTime;
 
@@ -90,6 +91,7 @@ impl Incident {
                 step,
                 reason,
             },
+            IncidentCommand::UndoStep { step } => RunCommand::UndoStep { actor, step },
             _ => {
                 return Err(Refusal::new(
                     RefusalCode::BadCommand,
@@ -98,7 +100,9 @@ impl Incident {
                 ));
             }
         };
-        let events = run.handle(command, now).map_err(refusal)?;
+        let events = run
+            .handle(command, now)
+            .map_err(|e| refusal(e, run.playbook()))?;
         Ok(events
             .into_iter()
             .map(|run| IncidentEvent::Playbook { run })
@@ -156,49 +160,252 @@ pub(super) fn apply_run_event(incident: &mut Incident, event: &RunEvent) {
     }
 }
 
-/// A playbook run's refusal in both languages (the English is the engine's own sentence).
-fn refusal(error: RunError) -> Refusal {
-    let zh = match &error {
-        RunError::NotStarted => "预案尚未开始。".to_string(),
-        RunError::AlreadyStarted => "预案已经开始。".to_string(),
-        RunError::Finished => "预案已经完成。".to_string(),
-        RunError::UnknownStep { playbook, step } => format!("预案 {playbook} 没有步骤 {step}。"),
-        RunError::NotCurrent { step, current } => {
-            format!("步骤 {step} 不是当前步骤（当前步骤是 {current}）。")
+/// A playbook run's refusal in both languages, naming steps, inputs and choices as the
+/// operator sees them (number and words of a step, labels), never by their ids.
+fn refusal(error: RunError, playbook: &Playbook) -> Refusal {
+    let step = |id: &str| StepName::of(playbook, id);
+    let input = |step_id: &str, id: &str| {
+        playbook
+            .step(step_id)
+            .and_then(|s| s.input(id))
+            .map_or_else(|| text(id), |i| i.label.clone())
+    };
+    let choices = |step_id: &str| {
+        let labels: Vec<&playbooks::Text> = playbook
+            .step(step_id)
+            .map(|s| s.choices().iter().map(|c| &c.label).collect())
+            .unwrap_or_default();
+        playbooks::Text {
+            zh: labels
+                .iter()
+                .map(|l| format!("“{}”", l.zh))
+                .collect::<Vec<_>>()
+                .join("、"),
+            en: labels
+                .iter()
+                .map(|l| format!("“{}”", l.en))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
-        RunError::ChoiceRequired { step, choices } => {
-            format!("步骤 {step} 需要选择：{choices} 之一。")
+    };
+    let inputs = |step_id: &str| {
+        let missing: Vec<playbooks::Text> = playbook
+            .step(step_id)
+            .map(|s| {
+                s.inputs
+                    .iter()
+                    .filter(|i| i.required)
+                    .map(|i| i.label.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        playbooks::Text {
+            zh: missing
+                .iter()
+                .map(|l| format!("“{}”", l.zh))
+                .collect::<Vec<_>>()
+                .join("、"),
+            en: missing
+                .iter()
+                .map(|l| format!("“{}”", l.en))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
-        RunError::NoChoices { step } => format!("步骤 {step} 没有可选项。"),
+    };
+    let (zh, en) = match &error {
+        RunError::NotStarted => (
+            "预案尚未开始。".into(),
+            "The playbook has not started.".into(),
+        ),
+        RunError::AlreadyStarted => (
+            "预案已经开始。".into(),
+            "The playbook has already started.".into(),
+        ),
+        RunError::Finished => ("预案已经完成。".into(), "The playbook has finished.".into()),
+        RunError::UnknownStep { step, .. } => (
+            format!("预案“{}”没有步骤 {step}。", playbook.title.zh),
+            format!("The playbook \"{}\" has no step {step}.", playbook.title.en),
+        ),
+        RunError::NotCurrent { step: s, current } => {
+            let (s, c) = (step(s), step(current));
+            (
+                format!("{} 不是当前步骤；当前步骤是 {}。", s.zh, c.zh),
+                format!("{} is not the step to do now; that is {}.", s.en, c.en),
+            )
+        }
+        RunError::ChoiceRequired { step: s, .. } => {
+            let (s, c) = (step(s), choices(s));
+            (
+                format!("{} 须选择：{}。", s.zh, c.zh),
+                format!("{} is done by choosing one of {}.", s.en, c.en),
+            )
+        }
+        RunError::NoChoices { step: s } => {
+            let s = step(s);
+            (
+                format!("{} 没有可选项。", s.zh),
+                format!("{} has no choices.", s.en),
+            )
+        }
         RunError::UnknownChoice {
-            step,
-            choice,
-            choices,
-        } => format!("步骤 {step} 没有选项 {choice}（可选：{choices}）。"),
-        RunError::NotSkippable { step } => format!("步骤 {step} 不能跳过。"),
-        RunError::ReasonRequired { step } => format!("跳过步骤 {step} 须说明原因。"),
-        RunError::UnknownInput { step, input } => format!("步骤 {step} 没有填写项 {input}。"),
-        RunError::NotReached { step } => format!("尚未到达步骤 {step}，还不能为它记录数值。"),
+            step: s, choice, ..
+        } => {
+            let (name, c) = (step(s), choices(s));
+            (
+                format!("{} 没有选项 {choice}；可选：{}。", name.zh, c.zh),
+                format!(
+                    "{} has no choice {choice}; its choices are {}.",
+                    name.en, c.en
+                ),
+            )
+        }
+        RunError::NotSkippable { step: s } => {
+            let s = step(s);
+            (
+                format!("{} 不能跳过。", s.zh),
+                format!("{} may not be skipped.", s.en),
+            )
+        }
+        RunError::ReasonRequired { step: s } => {
+            let s = step(s);
+            (
+                format!("跳过{} 须说明原因。", s.zh),
+                format!("Skipping {} needs a reason.", s.en),
+            )
+        }
+        RunError::UnknownInput { step: s, input: i } => {
+            let s = step(s);
+            (
+                format!("{} 没有填写项 {i}。", s.zh),
+                format!("{} has nothing to record called {i}.", s.en),
+            )
+        }
+        RunError::NotReached { step: s } => {
+            let s = step(s);
+            (
+                format!("尚未到达{}，还不能为它记录数值。", s.zh),
+                format!(
+                    "{} has not been reached, so nothing can be recorded for it yet.",
+                    s.en
+                ),
+            )
+        }
         RunError::BadInput {
-            step,
-            input,
+            step: s,
+            input: i,
             problem,
         } => {
-            let problem = match problem {
-                ValueProblem::Missing => "须填写数值".to_string(),
-                ValueProblem::NotANumber { value } => format!("“{value}”不是数字"),
-                ValueProblem::NotATime { value } => {
-                    format!("“{value}”不是时间；请写成 HH:MM 或 RFC 3339 时间")
+            let label = input(s, i);
+            let (zh, en) = match problem {
+                ValueProblem::Missing => {
+                    ("须填写数值".to_string(), "a value is needed".to_string())
                 }
+                ValueProblem::NotANumber { value } => (
+                    format!("“{value}”不是数字"),
+                    format!("\"{value}\" is not a number"),
+                ),
+                ValueProblem::NotATime { value } => (
+                    format!("“{value}”不是时间；请写成 HH:MM"),
+                    format!("\"{value}\" is not a time; write it as HH:MM"),
+                ),
             };
-            format!("步骤 {step} 的 {input}：{problem}。")
+            (
+                format!("“{}”：{zh}。", label.zh),
+                format!("\"{}\": {en}.", label.en),
+            )
         }
-        RunError::InputsMissing { step, inputs } => {
-            format!("步骤 {step} 完成前须先记录 {inputs}。")
+        RunError::InputsMissing { step: s, .. } => {
+            let (name, missing) = (step(s), inputs(s));
+            (
+                format!("{} 完成前须先记录 {}。", name.zh, missing.zh),
+                format!(
+                    "{} needs {} recorded before it is done.",
+                    name.en, missing.en
+                ),
+            )
         }
-        RunError::ActorRequired => "须有值班员编号。".to_string(),
+        RunError::ActorRequired => (
+            "须有值班员编号。".into(),
+            "An operator id is required.".into(),
+        ),
+        RunError::Unchanged {
+            step: s,
+            input: i,
+            value,
+        } => {
+            let label = input(s, i);
+            (
+                format!("“{}”已经是 {value}。", label.zh),
+                format!("\"{}\" already holds {value}.", label.en),
+            )
+        }
+        RunError::NotLastDone { step: s, last } => {
+            let s = step(s);
+            if last == "none" {
+                (
+                    format!("{} 没有可撤销的完成记录。", s.zh),
+                    format!("{} has nothing done to undo.", s.en),
+                )
+            } else {
+                let l = step(last);
+                (
+                    format!("只能撤销最后完成的步骤（{}），不能撤销{}。", l.zh, s.zh),
+                    format!(
+                        "Only the step done last ({}) can be undone, not {}.",
+                        l.en, s.en
+                    ),
+                )
+            }
+        }
+        RunError::WorkedOn { step: s, next } => {
+            let (s, n) = (step(s), step(next));
+            (
+                format!("{} 已有记录，不能再撤销{}。", n.zh, s.zh),
+                format!(
+                    "{} cannot be undone: values were recorded at {}, which it led to.",
+                    s.en, n.en
+                ),
+            )
+        }
     };
-    Refusal::new(RefusalCode::InvalidState, zh, error.to_string())
+    Refusal::new(RefusalCode::InvalidState, zh, en)
+}
+
+/// A step as an operator knows it: its number on the checklist and the start of its words,
+/// e.g. `step 3 “Call 119 and say”`.
+struct StepName {
+    zh: String,
+    en: String,
+}
+
+impl StepName {
+    fn of(playbook: &Playbook, id: &str) -> StepName {
+        let Some((index, step)) = playbook.steps.iter().enumerate().find(|(_, s)| s.id == id)
+        else {
+            return StepName {
+                zh: format!("步骤 {id}"),
+                en: format!("step {id}"),
+            };
+        };
+        let n = index + 1;
+        StepName {
+            zh: format!(
+                "第 {n} 步“{}”",
+                playbooks::first_words(&step.instruction.zh)
+            ),
+            en: format!(
+                "step {n} “{}”",
+                playbooks::first_words(&step.instruction.en)
+            ),
+        }
+    }
+}
+
+fn text(id: &str) -> playbooks::Text {
+    playbooks::Text {
+        zh: id.to_string(),
+        en: id.to_string(),
+    }
 }
 
 fn bilingual(text: &playbooks::Text) -> Bilingual {
@@ -268,5 +475,6 @@ pub fn view(run: &Run) -> PlaybookView {
         title: bilingual(&playbook.title),
         steps,
         current: run.current_step().map(|s| s.id.clone()),
+        last_done: run.last_ended().map(|s| s.id.clone()),
     }
 }

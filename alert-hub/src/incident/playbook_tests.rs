@@ -209,3 +209,75 @@ fn once_the_first_step_is_done_resolving_needs_no_reason() {
     )
     .expect("resolved");
 }
+
+#[test]
+fn a_mistaken_choice_is_undone_by_an_operator_and_logged() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+        .expect("ack");
+    let chose_false = IncidentCommand::Choose {
+        step: "confirm".into(),
+        choice: "false".into(),
+    };
+    g.command(&id, chose_false, "op-li", Role::Operator)
+        .expect("choose");
+    let undo = IncidentCommand::UndoStep {
+        step: "confirm".into(),
+    };
+    assert!(
+        check_permission(Role::Manager, Action::UndoStep).is_err(),
+        "a manager reviews, does not work steps"
+    );
+    let applied = g
+        .command(&id, undo, "op-wang", Role::Operator)
+        .expect("undo");
+    assert_eq!(step_ids(&applied), ["StepReopened"]);
+    assert!(matches!(
+        &applied[0].event,
+        IncidentEvent::Playbook {
+            run: playbooks::RunEvent::StepReopened { by, .. }
+        } if by == "op-wang"
+    ));
+    let view = g.only_incident().checklist.clone().expect("view");
+    assert_eq!(view.current.as_deref(), Some("confirm"));
+    assert_eq!(view.steps[0].chosen, None);
+}
+
+#[test]
+fn refusals_name_steps_and_values_as_the_operator_reads_them() {
+    let mut g = given();
+    let id = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-1", "7F east")));
+    g.command(&id, IncidentCommand::Acknowledge, "op-li", Role::Operator)
+        .expect("ack");
+    let wrong = IncidentCommand::CompleteStep {
+        step: "call-119".into(),
+    };
+    let refusal = g
+        .command(&id, wrong, "op-li", Role::Operator)
+        .expect_err("not current");
+    let en = &refusal.message.en;
+    assert!(en.starts_with("step "), "{en}");
+    assert!(en.contains("“Call 119 and say”"), "{en}");
+    assert!(
+        en.contains("step 1 “Confirm the alarm by the fastest means”"),
+        "{en}"
+    );
+    assert!(!en.contains("call-119"), "no ids: {en}");
+    assert!(
+        refusal.message.zh.contains("第 1 步"),
+        "{}",
+        refusal.message.zh
+    );
+    let must_choose = IncidentCommand::CompleteStep {
+        step: "confirm".into(),
+    };
+    let refusal = g
+        .command(&id, must_choose, "op-li", Role::Operator)
+        .expect_err("a choice is needed");
+    assert!(
+        refusal.message.en.contains("“Real fire”") || refusal.message.en.contains("“Real"),
+        "{}",
+        refusal.message.en
+    );
+}

@@ -132,6 +132,12 @@ pub enum Command {
         step: String,
         reason: String,
     },
+    /// Takes back the completion, choice or skip of the step done last (a mistake): it is the
+    /// current step again. Logged; refused once work was recorded at the step it led to.
+    UndoStep {
+        incident: String,
+        step: String,
+    },
     /// Calls the next level of the notification tree now.
     EscalateNow {
         incident: String,
@@ -274,6 +280,7 @@ impl Command {
             | Command::Choose { incident, .. }
             | Command::RecordInput { incident, .. }
             | Command::SkipStep { incident, .. }
+            | Command::UndoStep { incident, .. }
             | Command::EscalateNow { incident } => Some(incident),
             Command::HandOver { .. }
             | Command::ConfirmHandOver { .. }

@@ -284,6 +284,9 @@ pub struct PlaybookView {
     pub steps: Vec<StepView>,
     /// The step to do next, or `None` when the run has finished.
     pub current: Option<String>,
+    /// The step done last, which `undo_step` can take back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_done: Option<String>,
 }
 
 impl PlaybookView {

@@ -139,7 +139,24 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(editor) = &state.editor {
         let prompt = match &editor.purpose {
             EditPurpose::Note { incident } => format!("{} {incident}", S::Note.get(lang)),
-            EditPurpose::SkipReason { step, .. } => format!("{} ({step})", S::SkipReason.get(lang)),
+            EditPurpose::SkipReason { incident, step } => {
+                let playbook = state
+                    .incidents
+                    .get(incident)
+                    .and_then(|i| i.playbook.as_ref());
+                format!(
+                    "{} ({})",
+                    S::SkipReason.get(lang),
+                    crate::strings::step_label(playbook, step, lang)
+                )
+            }
+            EditPurpose::PickValue { incident } => {
+                let playbook = state
+                    .incidents
+                    .get(incident)
+                    .and_then(|i| i.playbook.as_ref());
+                incident::correct::pick_prompt(playbook, lang)
+            }
             EditPurpose::Input {
                 incident,
                 step,

@@ -143,6 +143,10 @@ pub enum S {
     HandOverSent,
     HandOverRecorded,
     HandOverNeedsIncoming,
+    NothingToUndo,
+    NothingRecorded,
+    CorrectWhich,
+    NoSuchValue,
     HandOverSameOperator,
     HandOverConfirmed,
     HandOverNote,
@@ -339,6 +343,10 @@ impl S {
             ),
             S::HandOverSent => ("已提交，等待中心确认", "sent, waiting for the hub"),
             S::HandOverRecorded => ("交接已签字，", "hand-over signed,"),
+            S::NothingToUndo => ("没有可撤销的步骤", "no step done to undo"),
+            S::NothingRecorded => ("还没有记录任何数值", "no value recorded yet"),
+            S::CorrectWhich => ("更正哪一项（输入编号）：", "Correct which (number):"),
+            S::NoSuchValue => ("没有这个编号的记录值", "no recorded value has that number"),
             S::HandOverNeedsIncoming => ("请填写接班人工号", "enter the incoming operator's id"),
             S::HandOverConfirmed => (
                 "已确认接班，本班由你值守",
@@ -484,6 +492,7 @@ mod tests {
                 step: "evacuate".into(),
                 input: "people".into(),
                 value: "120".into(),
+                previous: None,
                 by: "op-li".into(),
                 at,
             },
@@ -491,6 +500,32 @@ mod tests {
         assert_eq!(
             event_text(&recorded, Lang::Zh, playbook),
             "记录 疏散人数: 120"
+        );
+        let corrected = IncidentEvent::Playbook {
+            run: RunEvent::InputRecorded {
+                step: "evacuate".into(),
+                input: "people".into(),
+                value: "112".into(),
+                previous: Some("120".into()),
+                by: "op-li".into(),
+                at,
+            },
+        };
+        assert_eq!(
+            event_text(&corrected, Lang::En, playbook),
+            "corrected People evacuated: 120 → 112",
+            "a correction shows the value it replaced"
+        );
+        let undone = IncidentEvent::Playbook {
+            run: RunEvent::StepReopened {
+                step: "confirm".into(),
+                by: "op-li".into(),
+                at,
+            },
+        };
+        assert_eq!(
+            event_text(&undone, Lang::En, playbook),
+            "undid step (to do again) 2 “Confirm the alarm by the fastest means”"
         );
         assert_eq!(
             event_text(&chose, Lang::En, None),

@@ -113,6 +113,8 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         Intent::Choose(_) => ("选择", "choose"),
         Intent::EnterInput => ("填写", "fill in"),
         Intent::Skip => ("跳过（需原因）", "skip (reason)"),
+        Intent::UndoStep => ("撤销上一步", "undo the step done last"),
+        Intent::CorrectValue => ("更正记录值", "correct a recorded value"),
         Intent::Note => ("备注", "note"),
         Intent::EscalateNow => ("立即升级通知", "escalate now"),
         Intent::Resolve => ("处理完毕", "resolve"),
@@ -296,6 +298,18 @@ fn input_label(playbook: Option<&PlaybookView>, step: &str, input: &str, lang: L
         .map_or_else(|| input.to_string(), |i| lang.of(&i.label).to_string())
 }
 
+/// A step as the operator knows it: its number on the checklist and the start of its words,
+/// or its id when the checklist lacks it.
+pub fn step_label(playbook: Option<&PlaybookView>, step: &str, lang: Lang) -> String {
+    let Some((n, view)) =
+        playbook.and_then(|p| p.steps.iter().enumerate().find(|(_, s)| s.id == step))
+    else {
+        return step.to_string();
+    };
+    let head = playbooks::first_words(lang.of(&view.instruction));
+    format!("{} “{head}”", n + 1)
+}
+
 /// One playbook-run entry as a sentence, with the labels of choices and inputs (not their ids)
 /// when the checklist is at hand.
 fn run_text(event: &playbooks::RunEvent, lang: Lang, playbook: Option<&PlaybookView>) -> String {
@@ -304,23 +318,53 @@ fn run_text(event: &playbooks::RunEvent, lang: Lang, playbook: Option<&PlaybookV
         RunStarted { playbook, .. } => {
             format!("{} {playbook}", lang.pick("预案启动", "playbook started"))
         }
-        StepCompleted { step, .. } => format!("{} {step}", lang.pick("完成步骤", "step done")),
+        StepCompleted { step, .. } => format!(
+            "{} {}",
+            lang.pick("完成步骤", "step done"),
+            step_label(playbook, step, lang)
+        ),
         ChoiceMade { step, choice, .. } => format!(
             "{} {}",
             lang.pick("选择", "chose"),
             choice_label(playbook, step, choice, lang)
         ),
         InputRecorded {
-            step, input, value, ..
+            step,
+            input,
+            value,
+            previous: None,
+            ..
         } => format!(
             "{} {}: {value}",
             lang.pick("记录", "recorded"),
             input_label(playbook, step, input, lang)
         ),
-        StepSkipped { step, reason, .. } => {
-            format!("{} {step}: {reason}", lang.pick("跳过步骤", "step skipped"))
-        }
-        StepOverdue { step, .. } => format!("{} {step}", lang.pick("步骤超时", "step overdue")),
+        InputRecorded {
+            step,
+            input,
+            value,
+            previous: Some(previous),
+            ..
+        } => format!(
+            "{} {}: {previous} → {value}",
+            lang.pick("更正", "corrected"),
+            input_label(playbook, step, input, lang)
+        ),
+        StepSkipped { step, reason, .. } => format!(
+            "{} {}: {reason}",
+            lang.pick("跳过步骤", "step skipped"),
+            step_label(playbook, step, lang)
+        ),
+        StepReopened { step, .. } => format!(
+            "{} {}",
+            lang.pick("撤销步骤（重新办理）", "undid step (to do again)"),
+            step_label(playbook, step, lang)
+        ),
+        StepOverdue { step, .. } => format!(
+            "{} {}",
+            lang.pick("步骤超时", "step overdue"),
+            step_label(playbook, step, lang)
+        ),
         NotificationRequested { tree, .. } => {
             format!("{} {tree}", lang.pick("启动通知", "notification started"))
         }

@@ -104,3 +104,13 @@ pub fn acknowledge_scene_p1s(state: &mut State) {
         update(state, change(seq, acked(incident), ack));
     }
 }
+
+/// The screen as text, drawn at `width` × `height`.
+pub fn draw(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("a test terminal");
+    terminal
+        .draw(|frame| console::screens::render(frame, state))
+        .expect("drawn");
+    terminal.backend().to_string()
+}

@@ -1,11 +1,12 @@
 //! The incident screen: one incident's playbook, notification tree and log, with one key per
 //! command. Opened from the board (live) or from history (read-only).
 
+pub mod correct;
 mod draw;
 
 pub use draw::render;
 
-use alert_hub::protocol::{Command, IncidentState, IncidentView, LogEntry, StepView};
+use alert_hub::protocol::{Command, IncidentState, IncidentView, StepView};
 
 use crate::action::{Effect, Intent, Screen};
 use crate::outgoing::command;
@@ -108,16 +109,30 @@ fn open(state: &mut State, id: &str, source: Source, from: Screen, fx: &mut Vec<
 }
 
 /// Takes the full log fetched from the hub (or notes why it could not be had).
-pub fn log_loaded(state: &mut State, incident: &str, entries: Result<Vec<LogEntry>, String>) {
-    let fetch = match entries {
-        Ok(entries) => {
-            state.incidents.merge_log(incident, entries);
-            LogFetch::Loaded
+/// Takes the incident and log fetched from the hub. A past incident opened from history is
+/// shown as the hub has it, with its finished playbook and notifications (the history list
+/// holds only the summary); a live one keeps following the feed.
+pub fn log_loaded(
+    state: &mut State,
+    incident: &str,
+    loaded: Result<Box<crate::queries::IncidentRecord>, String>,
+) {
+    let (fetch, full) = match loaded {
+        Ok(record) => {
+            let crate::queries::IncidentRecord {
+                incident: view,
+                log,
+            } = *record;
+            state.incidents.merge_log(incident, log);
+            (LogFetch::Loaded, Some(view))
         }
-        Err(reason) => LogFetch::Failed(reason),
+        Err(reason) => (LogFetch::Failed(reason), None),
     };
     if let Some(open) = state.incident.open.as_mut().filter(|o| o.id == incident) {
         open.log_fetch = fetch;
+        if let (Source::History(shown), Some(full)) = (&mut open.source, full) {
+            **shown = full;
+        }
     }
 }
 
@@ -179,6 +194,11 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::Note => return edit(state, EditPurpose::Note { incident: id }),
         Intent::Resolve => return edit(state, EditPurpose::ResolveSummary { incident: id }),
         Intent::Close => return super::closing::ask(state, &id),
+        Intent::UndoStep => match correct::undo(state, &incident) {
+            Some(cmd) => cmd,
+            None => return,
+        },
+        Intent::CorrectValue => return correct::start(state, &incident),
         Intent::CompleteStep | Intent::Choose(_) | Intent::EnterInput | Intent::Skip => {
             let Some(step) = step else {
                 return state.say(Level::Info, S::NoCurrentStep.get(lang));
@@ -257,6 +277,8 @@ fn is_command(intent: Intent) -> bool {
             | Intent::Choose(_)
             | Intent::EnterInput
             | Intent::Skip
+            | Intent::UndoStep
+            | Intent::CorrectValue
             | Intent::Note
             | Intent::EscalateNow
             | Intent::Resolve
@@ -284,6 +306,7 @@ pub fn reason_needed(state: &State, incident: &str) -> bool {
 pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
     let required = match &purpose {
         EditPurpose::ResolveSummary { incident } => reason_needed(state, incident),
+        EditPurpose::PickValue { incident } => return correct::picked(state, incident, &text),
         _ => true,
     };
     if required && text.is_empty() {
@@ -312,6 +335,7 @@ pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Ve
             summary: (!text.is_empty()).then_some(text),
         },
         EditPurpose::HistorySearch
+        | EditPurpose::PickValue { .. }
         | EditPurpose::IncomingId
         | EditPurpose::HandOverNote
         | EditPurpose::ConfirmHandOver { .. }
