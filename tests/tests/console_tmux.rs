@@ -1,7 +1,8 @@
 //! The real `console` binary in a terminal (tmux) against a real hub: a fire alarm reaches the
 //! top of the board within a second, keys acknowledge it and take the first playbook step,
 //! the hub logs both under the operator's id, and the console rides out the hub being killed
-//! and restarted on the same data.
+//! and restarted on the same data; two operators close a P1 between their two consoles, and a
+//! new P1 shows in the alarm strip while one of them works another incident.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -169,4 +170,148 @@ fn a_console_with_a_wrong_token_says_so_on_its_status_line() {
         status.starts_with("✖ the hub refused this token"),
         "no further attempts hide the reason: {status}"
     );
+}
+
+/// A console signed in with `token`, in English, at 120×32.
+fn console_for(hub_url: &str, token: &str, log: &std::path::Path) -> Terminal {
+    let args = [
+        "--hub",
+        hub_url,
+        "--token",
+        token,
+        "--lang",
+        "en",
+        "--stderr-log",
+        log.to_str().unwrap(),
+    ];
+    Terminal::start(&binary("console"), &args, 120, 32)
+}
+
+/// The incident's state as the hub has it.
+fn hub_state(runtime: &tokio::runtime::Runtime, hub: &HubProcess, id: &str) -> Value {
+    runtime.block_on(async {
+        get_json(hub, &format!("/v1/incidents/{id}")).await["incident"]["state"].clone()
+    })
+}
+
+#[test]
+fn two_operators_close_a_p1_and_a_new_p1_shows_while_one_works_another_incident() {
+    system_tests::tmux::require();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let hub_url = format!("http://{}", hub.addr);
+    let li = console_for(&hub_url, tokens::OPERATOR_LI, &files.path().join("li.log"));
+    let wang = console_for(
+        &hub_url,
+        tokens::OPERATOR_WANG,
+        &files.path().join("wang.log"),
+    );
+    for (console, who) in [(&li, "op-li"), (&wang, "op-wang")] {
+        console.wait_for("a live, empty board", PATIENCE, |s| {
+            s.contains("● connected") && s.contains(who) && s.contains("No open incidents")
+        });
+    }
+    let mut panel = runtime.block_on(Device::connect(&hub, tokens::FIRE_PANEL_GG));
+    let mut lift = runtime.block_on(Device::connect(&hub, tokens::LIFT_GG_1));
+    let send = |device: &mut Device, id: &str, kind: &str, unit: &str, zone: &str| {
+        let reply = runtime.block_on(device.send(&event(id, kind, unit, zone)));
+        assert!(matches!(reply, DeviceReply::Ack(_)), "{reply:?}");
+    };
+
+    // op-li works the fire alarm to a false alarm, resolves it and asks to close it.
+    send(
+        &mut panel,
+        "fa-1",
+        "fire.alarm",
+        "smoke-B2-07F-03",
+        "7F east corridor",
+    );
+    li.wait_for("the alarm on the board", PATIENCE, |s| {
+        top_row(s).is_some_and(|row| row.contains(INCIDENT))
+    });
+    li.press(&["a"]);
+    li.wait_for("the acknowledgement", PATIENCE, |s| {
+        top_row(s).is_some_and(|row| row.contains("acked"))
+    });
+    li.press(&["Enter"]);
+    li.wait_for("the first step's choices", PATIENCE, |s| {
+        s.contains("[2] False alarm")
+    });
+    li.press(&["2"]);
+    li.wait_for("the false-alarm branch", PATIENCE, |s| {
+        s.contains("False alarm") && s.contains("find the cause")
+    });
+    li.press(&["r"]);
+    li.press(&["-l", "dust from building work"]);
+    li.press(&["Enter"]);
+    li.wait_for("the incident resolved", PATIENCE, |s| {
+        s.contains("· resolved ·")
+    });
+    li.press(&["x"]);
+    li.wait_for("the close question", PATIENCE, |s| {
+        s.contains(&format!("Close {INCIDENT}?"))
+    });
+    li.press(&["y"]);
+    li.wait_for("the close waiting for a second operator", PATIENCE, |s| {
+        s.contains("close awaits 2nd operator")
+    });
+    assert_eq!(
+        hub_state(&runtime, &hub, INCIDENT),
+        "resolved",
+        "one person cannot close a P1"
+    );
+
+    // op-wang confirms it on his own console: the question names who asked.
+    wang.wait_for("the resolved incident on op-wang's board", PATIENCE, |s| {
+        top_row(s).is_some_and(|row| row.contains(INCIDENT) && row.contains("resolved"))
+    });
+    wang.press(&["x"]);
+    wang.wait_for("whose close he confirms", PATIENCE, |s| {
+        s.contains(&format!(
+            "Confirm the close of {INCIDENT} — requested by op-li"
+        ))
+    });
+    wang.press(&["y"]);
+    wang.wait_for("the closed incident gone from the board", PATIENCE, |s| {
+        s.contains("No open incidents")
+    });
+    assert_eq!(hub_state(&runtime, &hub, INCIDENT), "closed");
+
+    // op-li works a lift entrapment; a new fire alarm elsewhere appears in the strip.
+    li.press(&["Escape"]);
+    send(
+        &mut lift,
+        "lift-1",
+        "elevator.entrapment",
+        "lift-B2-1",
+        "lift 1 car",
+    );
+    li.wait_for("the entrapment on the board", PATIENCE, |s| {
+        top_row(s).is_some_and(|row| row.contains("INC-000002"))
+    });
+    li.press(&["a"]);
+    li.press(&["Enter"]);
+    li.wait_for("inside the entrapment", PATIENCE, |s| {
+        s.contains("INC-000002") && !s.contains("UNACKNOWLEDGED P1")
+    });
+    send(
+        &mut panel,
+        "fa-2",
+        "fire.alarm",
+        "smoke-B2-12F-01",
+        "12F lobby",
+    );
+    let screen = li.wait_for("the new P1 in the alarm strip", PATIENCE, |s| {
+        s.contains("UNACKNOWLEDGED P1 ×1") && s.contains("12F lobby")
+    });
+    assert!(
+        screen.contains("INC-000002"),
+        "still inside the entrapment:\n{screen}"
+    );
+    li.press(&["p"]);
+    li.wait_for("the new fire alarm opened with one key", PATIENCE, |s| {
+        s.contains("INC-000003") && s.contains("[1] Real fire")
+    });
 }

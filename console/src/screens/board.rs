@@ -128,7 +128,7 @@ const MARKER: usize = 2;
 const PRIORITY: usize = 2;
 const DRILL_CELLS: usize = 5;
 const AGE: usize = 6;
-const STATE: usize = 6;
+const STATE: usize = 8;
 const EVENTS: usize = 3;
 /// The id column (`INC-000123`), shown from [`ID_FROM_WIDTH`] cells on.
 const ID: usize = 10;
