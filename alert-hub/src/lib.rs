@@ -20,6 +20,7 @@ pub mod limits;
 pub mod metrics;
 pub mod notify;
 pub mod on_test;
+pub mod pages;
 pub mod protocol;
 pub mod server;
 pub mod store;

@@ -2,6 +2,7 @@
 //! and talks to them as a device, a console and an HTTP client would, over real sockets.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod chromium;
 pub mod tmux;
 
 use std::io::{BufRead, BufReader};
