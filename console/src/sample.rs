@@ -126,7 +126,10 @@ fn attempt(level: u32, contact: &str, channel: &str, status: AttemptStatus, s: i
         channel: channel.into(),
         status,
         at: T0 + Duration::seconds(s),
-        detail: (status == AttemptStatus::Failed).then(|| "HTTP 502".to_string()),
+        detail: (status == AttemptStatus::Failed).then(|| Bilingual {
+            zh: "应答 HTTP 502".into(),
+            en: "answered HTTP 502".into(),
+        }),
     }
 }
 

@@ -359,13 +359,22 @@ fn a_long_failure_reason_wraps_in_the_notification_panel_instead_of_being_cut() 
             .iter_mut()
             .find(|a| a.detail.is_some())
             .expect("a failed attempt in the sample");
-        failed.detail = Some(reason.into());
+        failed.detail = Some(alert_hub::protocol::Bilingual {
+            zh: "网络回调 http://10.0.0.5:8080/notify：连接被拒绝（共尝试 3 次）".into(),
+            en: reason.into(),
+        });
     }
     state.incidents.upsert(fire);
     intent(&mut state, Intent::Open);
     let text = draw(&state, 80, 24);
     assert!(text.contains("connection refused after 3"), "{text}");
     assert!(text.contains("attempts"), "{text}");
+    state.lang = Lang::Zh;
+    let text = draw(&state, 80, 24);
+    assert!(
+        text.contains("连接被拒绝") && !text.contains("connection refused"),
+        "the reason in the operator's language: {text}"
+    );
 }
 
 #[test]

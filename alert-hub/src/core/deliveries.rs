@@ -96,7 +96,7 @@ impl State {
                 detail: Some(detail),
             },
             Err(error) => {
-                tracing::warn!(incident = %outcome.incident, %error, "notification failed");
+                tracing::warn!(incident = %outcome.incident, error = %error.en, "notification failed");
                 IncidentEvent::NotificationFailed {
                     attempt: outcome.attempt,
                     error,

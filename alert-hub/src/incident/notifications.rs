@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 use super::{Incident, Setup};
 use crate::config::Contact;
 use crate::protocol::{
-    AttemptStatus, AttemptView, IncidentEvent, IncidentState, NotificationsView, Priority,
+    AttemptStatus, AttemptView, Bilingual, IncidentEvent, IncidentState, NotificationsView,
+    Priority,
 };
 
 /// A tree running for an incident.
@@ -209,12 +210,15 @@ impl Incident {
                     Recipient::Contact(id) => id.clone(),
                 };
                 let n = push(&mut events, who.clone(), Channel::Console.as_str());
-                let kind = if self.view.drill.is_some() {
-                    "drill contact"
+                let (kind_zh, kind_en) = if self.view.drill.is_some() {
+                    ("演练联系人", "drill contact")
                 } else {
-                    "contact"
+                    ("联系人", "contact")
                 };
-                let error = format!("no {kind} for {who} at this site: call them by phone");
+                let error = Bilingual {
+                    zh: format!("本项目没有 {who} 的{kind_zh}：请电话联系"),
+                    en: format!("no {kind_en} for {who} at this site: call them by phone"),
+                };
                 events.push(IncidentEvent::NotificationFailed { attempt: n, error });
                 continue;
             }
@@ -223,19 +227,31 @@ impl Incident {
                     let n = push(&mut events, contact.id.clone(), channel.as_str());
                     let missing = match channel {
                         Channel::Console => None,
-                        Channel::Webhook => contact.webhook.is_none().then_some("webhook address"),
-                        Channel::Email => contact.email.is_none().then_some("e-mail address"),
+                        Channel::Webhook => contact
+                            .webhook
+                            .is_none()
+                            .then_some(("网络回调地址", "webhook address")),
+                        Channel::Email => contact
+                            .email
+                            .is_none()
+                            .then_some(("邮件地址", "e-mail address")),
                     };
                     match (channel, missing) {
                         (Channel::Console, _) => {
                             events.push(IncidentEvent::NotificationDelivered {
                                 attempt: n,
-                                detail: Some(format!("call {} ({})", contact.name, contact.role)),
+                                detail: Some(Bilingual {
+                                    zh: format!("请联系 {}（{}）", contact.name, contact.role),
+                                    en: format!("call {} ({})", contact.name, contact.role),
+                                }),
                             })
                         }
-                        (_, Some(what)) => events.push(IncidentEvent::NotificationFailed {
+                        (_, Some((zh, en))) => events.push(IncidentEvent::NotificationFailed {
                             attempt: n,
-                            error: format!("{} has no {what}", contact.id),
+                            error: Bilingual {
+                                zh: format!("{} 没有{zh}", contact.id),
+                                en: format!("{} has no {en}", contact.id),
+                            },
                         }),
                         (_, None) => {}
                     }
@@ -253,7 +269,7 @@ pub(super) fn apply(incident: &mut Incident, event: &IncidentEvent, at: OffsetDa
         .view
         .notifications
         .get_or_insert_with(NotificationsView::default);
-    let mut set = |n: u64, status, detail: Option<String>| {
+    let mut set = |n: u64, status, detail: Option<Bilingual>| {
         if let Some(a) = view.attempts.iter_mut().find(|a| a.attempt == n) {
             a.status = status;
             a.detail = detail;

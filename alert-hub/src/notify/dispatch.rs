@@ -11,6 +11,7 @@ use super::email::{SmtpSettings, send_email};
 use super::message::{Notice, email_body, email_subject, webhook_body};
 use super::webhook::{WebhookSettings, post_webhook};
 use crate::config::NotifySettings;
+use crate::protocol::Bilingual;
 
 /// One attempt to deliver: where to, and what.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub enum Address {
 pub struct Outcome {
     pub incident: String,
     pub attempt: u64,
-    pub result: Result<String, String>,
+    pub result: Result<Bilingual, Bilingual>,
 }
 
 /// Starts the dispatcher: each delivery received is attempted at once, on its own task, and
@@ -78,28 +79,33 @@ struct Channels {
 }
 
 impl Channels {
-    async fn deliver(&self, delivery: &Delivery) -> Result<String, String> {
+    async fn deliver(&self, delivery: &Delivery) -> Result<Bilingual, Bilingual> {
         let notice = &delivery.notice;
         match &delivery.address {
             Address::Webhook(url) => post_webhook(url, &webhook_body(notice), &self.webhook)
                 .await
-                .map(|d| {
-                    format!(
+                .map(|d| Bilingual {
+                    zh: format!("网络回调应答 {}（第 {} 次尝试）", d.status, d.attempts),
+                    en: format!(
                         "webhook answered {} after {} attempt(s)",
                         d.status, d.attempts
-                    )
+                    ),
                 })
-                .map_err(|e| e.to_string()),
+                .map_err(|e| e.said()),
             Address::Email(to) => {
                 let Some(smtp) = &self.smtp else {
-                    return Err(format!(
-                        "e-mail to {to}: no SMTP server is configured ([notify.smtp])"
-                    ));
+                    return Err(Bilingual {
+                        zh: format!("发往 {to} 的邮件：未配置 SMTP 服务器（[notify.smtp]）"),
+                        en: format!("e-mail to {to}: no SMTP server is configured ([notify.smtp])"),
+                    });
                 };
                 send_email(smtp, to, &email_subject(notice), &email_body(notice))
                     .await
-                    .map(|()| format!("e-mail accepted by {}:{}", smtp.host, smtp.port))
-                    .map_err(|e| e.to_string())
+                    .map(|()| Bilingual {
+                        zh: format!("邮件已由 {}:{} 接收", smtp.host, smtp.port),
+                        en: format!("e-mail accepted by {}:{}", smtp.host, smtp.port),
+                    })
+                    .map_err(|e| e.said())
             }
         }
     }

@@ -10,7 +10,8 @@ use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::message::{ChannelError, failure_reason, one_line};
+use super::message::{ChannelError, failure_reason, one_line, seconds};
+use crate::protocol::Bilingual;
 
 /// Where and as whom the hub sends e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub async fn send_email(
         .port(smtp.port)
         .timeout(Some(smtp.timeout))
         .build();
-    let failed = |reason: String| ChannelError::Email {
+    let failed = |reason: Bilingual| ChannelError::Email {
         to: to.to_string(),
         server: server_name(smtp),
         reason,
@@ -48,28 +49,39 @@ pub async fn send_email(
     match tokio::time::timeout(smtp.timeout, transport.send(message)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(error)) => Err(failed(smtp_reason(&error, smtp.timeout))),
-        Err(_) => Err(failed(format!("no answer within {:?}", smtp.timeout))),
+        Err(_) => Err(failed(no_answer(smtp.timeout))),
     }
 }
 
 fn build_message(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, ChannelError> {
-    let invalid = |reason: String| ChannelError::EmailInvalid {
+    let invalid = |zh: String, en: String| ChannelError::EmailInvalid {
         to: to.to_string(),
-        reason,
+        reason: Bilingual { zh, en },
     };
-    let sender: Mailbox = from
-        .parse()
-        .map_err(|e| invalid(format!("the sender {from:?} is not a valid address ({e})")))?;
-    let recipient: Mailbox = to
-        .parse()
-        .map_err(|e| invalid(format!("not a valid address ({e})")))?;
+    let sender: Mailbox = from.parse().map_err(|e| {
+        invalid(
+            format!("发件人 {from:?} 不是有效的邮件地址（{e}）"),
+            format!("the sender {from:?} is not a valid address ({e})"),
+        )
+    })?;
+    let recipient: Mailbox = to.parse().map_err(|e| {
+        invalid(
+            format!("不是有效的邮件地址（{e}）"),
+            format!("not a valid address ({e})"),
+        )
+    })?;
     Message::builder()
         .from(sender)
         .to(recipient)
         .subject(one_line(subject))
         .header(ContentType::TEXT_PLAIN)
         .body(body.to_string())
-        .map_err(|e| invalid(format!("cannot build the message ({e})")))
+        .map_err(|e| {
+            invalid(
+                format!("无法生成邮件（{e}）"),
+                format!("cannot build the message ({e})"),
+            )
+        })
 }
 
 /// `host:port`, with an IPv6 address in brackets.
@@ -81,15 +93,29 @@ fn server_name(smtp: &SmtpSettings) -> String {
     }
 }
 
-fn smtp_reason(error: &lettre::transport::smtp::Error, timeout: Duration) -> String {
-    if error.is_timeout() {
-        format!("no answer within {timeout:?}")
+fn smtp_reason(error: &lettre::transport::smtp::Error, timeout: Duration) -> Bilingual {
+    let (zh, en) = if error.is_timeout() {
+        return no_answer(timeout);
     } else if error.is_permanent() {
-        format!("the server rejected the message: {error}")
+        (
+            format!("服务器拒收：{error}"),
+            format!("the server rejected the message: {error}"),
+        )
     } else if error.is_transient() {
-        format!("the server deferred the message: {error}")
+        (
+            format!("服务器暂缓接收：{error}"),
+            format!("the server deferred the message: {error}"),
+        )
     } else {
-        failure_reason(error)
+        return failure_reason(error);
+    };
+    Bilingual { zh, en }
+}
+
+fn no_answer(timeout: Duration) -> Bilingual {
+    Bilingual {
+        zh: format!("{}内无应答", seconds(timeout)),
+        en: format!("no answer within {timeout:?}"),
     }
 }
 

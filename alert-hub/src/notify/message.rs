@@ -9,6 +9,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
+use crate::protocol::Bilingual;
+
 /// One call to one contact about one incident, at one level of its notification tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
@@ -40,12 +42,12 @@ pub struct Notice {
 }
 
 /// Why an outside channel did not deliver a notice; each reads as one sentence for the incident
-/// log.
+/// log, in both languages ([`ChannelError::said`]); `Display` is the English, for the hub's log.
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelError {
     /// The webhook's address cannot be used, so nothing was sent.
-    #[error("webhook {url}: {reason}")]
-    WebhookAddress { url: String, reason: String },
+    #[error("webhook {url}: {}", reason.en)]
+    WebhookAddress { url: String, reason: Bilingual },
     /// Every attempt to post to the webhook failed; `failure` is how the last one did.
     #[error("webhook {url}: {failure} after {}", attempts_text(*attempts))]
     Webhook {
@@ -54,22 +56,49 @@ pub enum ChannelError {
         attempts: u32,
     },
     /// The e-mail could not be built (e.g. an address is not valid), so nothing was sent.
-    #[error("e-mail to {to}: {reason}")]
-    EmailInvalid { to: String, reason: String },
+    #[error("e-mail to {to}: {}", reason.en)]
+    EmailInvalid { to: String, reason: Bilingual },
     /// The SMTP server could not be reached or did not accept the message.
-    #[error("e-mail to {to} via smtp {server}: {reason}")]
+    #[error("e-mail to {to} via smtp {server}: {}", reason.en)]
     Email {
         to: String,
         server: String,
-        reason: String,
+        reason: Bilingual,
     },
+}
+
+impl ChannelError {
+    /// The sentence for the incident log, in Chinese and English.
+    pub fn said(&self) -> Bilingual {
+        let zh = match self {
+            ChannelError::WebhookAddress { url, reason } => {
+                format!("网络回调 {url}：{}", reason.zh)
+            }
+            ChannelError::Webhook {
+                url,
+                failure,
+                attempts,
+            } => format!(
+                "网络回调 {url}：{}（共尝试 {attempts} 次）",
+                failure.said().zh
+            ),
+            ChannelError::EmailInvalid { to, reason } => format!("发往 {to} 的邮件：{}", reason.zh),
+            ChannelError::Email { to, server, reason } => {
+                format!("经 SMTP {server} 发往 {to} 的邮件：{}", reason.zh)
+            }
+        };
+        Bilingual {
+            zh,
+            en: self.to_string(),
+        }
+    }
 }
 
 /// How one attempt to post to a webhook failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookFailure {
     /// No connection could be made or the connection broke, e.g. `connection refused`.
-    Connection(String),
+    Connection(Bilingual),
     /// The receiver did not finish answering within the attempt's time limit.
     Timeout(Duration),
     /// The receiver answered with a status other than 2xx; `body` is the start of its answer.
@@ -86,10 +115,31 @@ impl WebhookFailure {
     }
 }
 
+impl WebhookFailure {
+    /// How the attempt failed, in Chinese and English.
+    pub fn said(&self) -> Bilingual {
+        let zh = match self {
+            WebhookFailure::Connection(reason) => reason.zh.clone(),
+            WebhookFailure::Timeout(limit) => format!("{}内无应答", seconds(*limit)),
+            WebhookFailure::Status { code, body } if body.is_empty() => format!("应答 HTTP {code}"),
+            WebhookFailure::Status { code, body } => format!("应答 HTTP {code}（{body}）"),
+        };
+        Bilingual {
+            zh,
+            en: self.to_string(),
+        }
+    }
+}
+
+/// A time limit as people say it: `5 秒`, `1.5 秒`.
+pub(crate) fn seconds(limit: Duration) -> String {
+    format!("{} 秒", limit.as_secs_f64())
+}
+
 impl std::fmt::Display for WebhookFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WebhookFailure::Connection(reason) => f.write_str(reason),
+            WebhookFailure::Connection(reason) => f.write_str(&reason.en),
             WebhookFailure::Timeout(limit) => write!(f, "no answer within {limit:?}"),
             WebhookFailure::Status { code, body } => {
                 write!(f, "answered HTTP {code}")?;
@@ -118,7 +168,7 @@ fn attempts_text(attempts: u32) -> String {
 
 /// Why a connection or exchange failed, in a few words: a plain phrase for the innermost I/O
 /// error in `error`'s chain (e.g. `connection refused`), or else the innermost error's message.
-pub(crate) fn failure_reason(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn failure_reason(error: &(dyn std::error::Error + 'static)) -> Bilingual {
     let mut innermost = error;
     loop {
         if let Some(io) = innermost.downcast_ref::<std::io::Error>() {
@@ -126,24 +176,39 @@ pub(crate) fn failure_reason(error: &(dyn std::error::Error + 'static)) -> Strin
         }
         match innermost.source() {
             Some(source) => innermost = source,
-            None => return innermost.to_string(),
+            None => {
+                let text = innermost.to_string();
+                return Bilingual {
+                    zh: format!("出错：{text}"),
+                    en: text,
+                };
+            }
         }
     }
 }
 
-fn io_reason(error: &std::io::Error) -> String {
+fn io_reason(error: &std::io::Error) -> Bilingual {
     use std::io::ErrorKind;
-    let phrase = match error.kind() {
-        ErrorKind::ConnectionRefused => "connection refused",
-        ErrorKind::ConnectionReset => "connection reset",
-        ErrorKind::ConnectionAborted => "connection aborted",
-        ErrorKind::NotConnected => "not connected",
-        ErrorKind::AddrNotAvailable => "address not available",
-        ErrorKind::TimedOut => "connection timed out",
-        ErrorKind::UnexpectedEof => "connection closed before the answer",
-        _ => return error.to_string(),
+    let (zh, en) = match error.kind() {
+        ErrorKind::ConnectionRefused => ("连接被拒绝", "connection refused"),
+        ErrorKind::ConnectionReset => ("连接被重置", "connection reset"),
+        ErrorKind::ConnectionAborted => ("连接中断", "connection aborted"),
+        ErrorKind::NotConnected => ("未连接", "not connected"),
+        ErrorKind::AddrNotAvailable => ("地址不可用", "address not available"),
+        ErrorKind::TimedOut => ("连接超时", "connection timed out"),
+        ErrorKind::UnexpectedEof => ("应答前连接已关闭", "connection closed before the answer"),
+        _ => {
+            let text = error.to_string();
+            return Bilingual {
+                zh: format!("网络出错：{text}"),
+                en: text,
+            };
+        }
     };
-    phrase.to_string()
+    Bilingual {
+        zh: zh.to_string(),
+        en: en.to_string(),
+    }
 }
 
 /// The JSON a webhook receives: every field of the notice under its own name, `at` in RFC 3339,
@@ -415,12 +480,20 @@ mod tests {
     fn failures_read_as_sentences() {
         let refused = ChannelError::Webhook {
             url: "http://127.0.0.1:9/x".into(),
-            failure: WebhookFailure::Connection("connection refused".into()),
+            failure: WebhookFailure::Connection(Bilingual {
+                zh: "连接被拒绝".into(),
+                en: "connection refused".into(),
+            }),
             attempts: 3,
         };
         assert_eq!(
             refused.to_string(),
             "webhook http://127.0.0.1:9/x: connection refused after 3 attempts"
+        );
+        assert_eq!(
+            refused.said().zh,
+            "网络回调 http://127.0.0.1:9/x：连接被拒绝（共尝试 3 次）",
+            "the log reads in Chinese too"
         );
         let rejected = ChannelError::Webhook {
             url: "http://127.0.0.1:9/x".into(),
@@ -436,11 +509,12 @@ mod tests {
         );
         let slow = WebhookFailure::Timeout(Duration::from_millis(1500));
         assert_eq!(slow.to_string(), "no answer within 1.5s");
+        assert_eq!(slow.said().zh, "1.5 秒内无应答");
     }
 
     #[test]
     fn only_connection_failures_timeouts_and_5xx_are_retryable() {
-        assert!(WebhookFailure::Connection("reset".into()).is_retryable());
+        assert!(WebhookFailure::Connection(Bilingual::default()).is_retryable());
         assert!(WebhookFailure::Timeout(Duration::from_secs(1)).is_retryable());
         let status = |code| WebhookFailure::Status {
             code,

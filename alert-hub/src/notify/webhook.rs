@@ -16,6 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 use super::message::{ChannelError, WebhookFailure, failure_reason};
+use crate::protocol::Bilingual;
 
 /// How hard to try one webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,36 +95,43 @@ pub async fn post_webhook(
 
 /// `url` as a URI the client can use: `http://` with a host.
 fn parse_url(url: &str) -> Result<Uri, ChannelError> {
-    let refuse = |reason: String| ChannelError::WebhookAddress {
+    let refuse = |zh: String, en: String| ChannelError::WebhookAddress {
         url: url.to_string(),
-        reason,
+        reason: Bilingual { zh, en },
     };
     let uri: Uri = url.parse().map_err(|e| {
-        refuse(format!(
-            "not a valid address ({e}); use http://host:port/path"
-        ))
+        refuse(
+            format!("不是有效的地址（{e}）；请写成 http://主机:端口/路径"),
+            format!("not a valid address ({e}); use http://host:port/path"),
+        )
     })?;
     match uri.scheme_str() {
         Some(scheme) if scheme.eq_ignore_ascii_case("http") => {}
         Some(scheme) if scheme.eq_ignore_ascii_case("https") => {
             return Err(refuse(
+                "暂不支持 https（中心尚无 TLS 连接）；请用 http:// 地址".to_string(),
                 "https is not supported yet (the hub has no TLS connector); use an http:// address"
                     .to_string(),
             ));
         }
         Some(scheme) => {
-            return Err(refuse(format!(
-                "{scheme}:// is not supported; use an http:// address"
-            )));
+            return Err(refuse(
+                format!("不支持 {scheme}://；请用 http:// 地址"),
+                format!("{scheme}:// is not supported; use an http:// address"),
+            ));
         }
         None => {
             return Err(refuse(
+                "地址缺少协议；请写成 http://主机:端口/路径".to_string(),
                 "the address has no scheme; use http://host:port/path".to_string(),
             ));
         }
     }
     if uri.host().is_none_or(str::is_empty) {
-        return Err(refuse("the address has no host".to_string()));
+        return Err(refuse(
+            "地址缺少主机".to_string(),
+            "the address has no host".to_string(),
+        ));
     }
     Ok(uri)
 }

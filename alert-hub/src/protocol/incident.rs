@@ -276,6 +276,41 @@ pub struct Bilingual {
     pub en: String,
 }
 
+/// Reads a [`Bilingual`], or a plain string as logs written before a field was bilingual kept
+/// it (the same text in both languages), so nothing already stored becomes unreadable.
+mod bilingual_or_text {
+    use serde::{Deserialize, Deserializer};
+
+    use super::Bilingual;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Both(Bilingual),
+        Text(String),
+    }
+
+    impl From<Either> for Bilingual {
+        fn from(either: Either) -> Bilingual {
+            match either {
+                Either::Both(both) => both,
+                Either::Text(text) => Bilingual {
+                    zh: text.clone(),
+                    en: text,
+                },
+            }
+        }
+    }
+
+    pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<Bilingual, D::Error> {
+        Either::deserialize(d).map(Bilingual::from)
+    }
+
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Bilingual>, D::Error> {
+        Option::<Either>::deserialize(d).map(|e| e.map(Bilingual::from))
+    }
+}
+
 /// A playbook run as the incident screen shows it: the checklist and where the operator is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaybookView {
@@ -390,8 +425,13 @@ pub struct AttemptView {
     pub status: AttemptStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    /// What came of it, in both languages: who to call, what the server said, why it failed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bilingual_or_text::option"
+    )]
+    pub detail: Option<Bilingual>,
 }
 
 /// What came of a notification attempt.
@@ -531,12 +571,17 @@ pub enum IncidentEvent {
     },
     NotificationDelivered {
         attempt: u64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        detail: Option<String>,
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "bilingual_or_text::option"
+        )]
+        detail: Option<Bilingual>,
     },
     NotificationFailed {
         attempt: u64,
-        error: String,
+        #[serde(deserialize_with = "bilingual_or_text::one")]
+        error: Bilingual,
     },
     /// Someone acknowledged: the trees stop escalating.
     NotificationsAcknowledged {

@@ -27,6 +27,16 @@ pub fn state_name(state: IncidentState, lang: Lang) -> &'static str {
     lang.pick(zh, en)
 }
 
+/// How a notification went out, as the operator says it; an unknown channel by its id.
+pub fn channel_name(channel: &str, lang: Lang) -> &str {
+    match channel {
+        "console" => lang.pick("控制台", "console"),
+        "webhook" => lang.pick("网络回调", "webhook"),
+        "email" => lang.pick("邮件", "email"),
+        other => other,
+    }
+}
+
 /// The name of a playbook step's status.
 pub fn step_status_name(status: StepStatus, lang: Lang) -> &'static str {
     let (zh, en) = match status {
@@ -196,20 +206,25 @@ pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookV
         NotificationAttempted {
             contact, channel, ..
         } => {
-            format!("{} {contact} · {channel}", lang.pick("呼叫", "calling"))
+            format!(
+                "{} {contact} · {}",
+                lang.pick("呼叫", "calling"),
+                channel_name(channel, lang)
+            )
         }
         NotificationDelivered { attempt, detail } => format!(
             "{} #{attempt}{}",
             lang.pick("已送达", "delivered"),
             detail
                 .as_ref()
-                .map(|d| format!(": {d}"))
+                .map(|d| format!(": {}", lang.of(d)))
                 .unwrap_or_default()
         ),
         NotificationFailed { attempt, error } => {
             format!(
-                "{} #{attempt}: {error}",
-                lang.pick("通知失败", "notification failed")
+                "{} #{attempt}: {}",
+                lang.pick("通知失败", "notification failed"),
+                lang.of(error)
             )
         }
         NotificationsAcknowledged { by } => {

@@ -367,13 +367,13 @@ fn render_notifications(frame: &mut Frame, area: Rect, state: &State, incident: 
         let detail = a
             .detail
             .as_ref()
-            .map(|d| format!(" ({d})"))
+            .map(|d| format!(" ({})", lang.of(d)))
             .unwrap_or_default();
         let prefix = format!(
             "L{} {} {} {} ",
             a.level,
             text::pad(&a.contact, 14),
-            text::pad(&a.channel, 7),
+            text::pad(crate::strings::channel_name(&a.channel, lang), 8),
             text::clock(a.at, state.offset)
         );
         let indent = text::width(&prefix);
