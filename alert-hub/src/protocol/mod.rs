@@ -4,6 +4,7 @@
 //! codes here must never change. The console feed is ours and may grow by adding optional fields.
 
 mod console;
+pub mod describe;
 mod detail;
 mod device;
 mod incident;

@@ -43,6 +43,14 @@ impl Lang {
         if first.is_empty() { second } else { first }
     }
 
+    /// The same language as the playbooks and the hub's sentences name it.
+    pub fn text(self) -> playbooks::Lang {
+        match self {
+            Lang::Zh => playbooks::Lang::Zh,
+            Lang::En => playbooks::Lang::En,
+        }
+    }
+
     /// Reads `zh`/`en` (and the common spellings `zh-CN`, `cn`, `english`), case-insensitive.
     pub fn parse(text: &str) -> Option<Lang> {
         match text.trim().to_ascii_lowercase().as_str() {

@@ -1,6 +1,7 @@
 //! The names of protocol values (kinds, states, roles, refusals), key help, and the sentences
 //! of the incident log, in both languages.
 
+use alert_hub::protocol::describe;
 use alert_hub::protocol::{
     Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, PlaybookView,
     RefusalCode, Reply, Role, StepStatus,
@@ -25,16 +26,6 @@ pub fn state_name(state: IncidentState, lang: Lang) -> &'static str {
         IncidentState::Closed => ("已关闭", "closed"),
     };
     lang.pick(zh, en)
-}
-
-/// How a notification went out, as the operator says it; an unknown channel by its id.
-pub fn channel_name(channel: &str, lang: Lang) -> &str {
-    match channel {
-        "console" => lang.pick("控制台", "console"),
-        "webhook" => lang.pick("网络回调", "webhook"),
-        "email" => lang.pick("邮件", "email"),
-        other => other,
-    }
 }
 
 /// The name of a playbook step's status.
@@ -150,241 +141,29 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
     lang.pick(zh, en)
 }
 
+/// How a notification went out, as the operator says it; an unknown channel by its id.
+pub fn channel_name(channel: &str, lang: Lang) -> &str {
+    describe::channel_name(channel, lang.text())
+}
+
 /// Who made a log entry.
 pub fn actor_text(actor: &Actor, lang: Lang) -> String {
-    match actor {
-        Actor::Device { device, .. } => device.clone(),
-        Actor::Operator { id } => id.clone(),
-        Actor::Hub => lang.pick("中心", "hub").to_string(),
-    }
+    describe::actor_text(actor, lang.text())
 }
 
 /// The operator an incident-log event names, if any.
 pub fn event_operator(event: &IncidentEvent) -> Option<&str> {
-    use IncidentEvent::*;
-    match event {
-        Acknowledged { operator }
-        | NoteAdded { operator, .. }
-        | Resolved { operator, .. }
-        | CloseRequested { operator }
-        | Closed { operator, .. } => Some(operator),
-        _ => None,
-    }
+    describe::event_operator(event)
 }
 
 /// One incident-log entry as a sentence, without its actor (the log line shows that).
 pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookView>) -> String {
-    use IncidentEvent::*;
-    match event {
-        Opened { view, .. } => format!(
-            "{} {}",
-            lang.pick("事件开启", "opened"),
-            kind_name(view.kind, lang)
-        ),
-        Reopened { kind } => format!(
-            "{} ({})",
-            lang.pick("再次报警，需重新确认", "alarmed again: acknowledge again"),
-            kind_name(*kind, lang)
-        ),
-        Playbook { run } => run_text(run, lang, playbook),
-        NotificationLevelCalled {
-            tree,
-            level,
-            repeat,
-            ..
-        } => format!(
-            "{} {tree} {} {}{}",
-            lang.pick("通知", "calling"),
-            lang.pick("第", "level"),
-            level + 1,
-            if *repeat > 0 {
-                format!(" ({} {repeat})", lang.pick("重复", "repeat"))
-            } else {
-                String::new()
-            }
-        ),
-        NotificationAttempted {
-            contact, channel, ..
-        } => {
-            format!(
-                "{} {contact} · {}",
-                lang.pick("呼叫", "calling"),
-                channel_name(channel, lang)
-            )
-        }
-        NotificationDelivered { attempt, detail } => format!(
-            "{} #{attempt}{}",
-            lang.pick("已送达", "delivered"),
-            detail
-                .as_ref()
-                .map(|d| format!(": {}", lang.of(d)))
-                .unwrap_or_default()
-        ),
-        NotificationFailed { attempt, error } => {
-            format!(
-                "{} #{attempt}: {}",
-                lang.pick("通知失败", "notification failed"),
-                lang.of(error)
-            )
-        }
-        NotificationsAcknowledged { by } => {
-            format!(
-                "{} {by}",
-                lang.pick("通知已确认，停止升级：", "call-out acknowledged by")
-            )
-        }
-        NotificationsExhausted { tree } => format!(
-            "{} {tree}",
-            lang.pick(
-                "通知已全部呼叫，无人确认",
-                "every level called, nobody acknowledged"
-            )
-        ),
-        StallReAlerted { minutes } => format!(
-            "{} {minutes} {}",
-            lang.pick("已确认但无进展", "acknowledged but no progress for"),
-            lang.pick("分钟，请重新确认", "min: acknowledge again")
-        ),
-        EventJoined {
-            kind, zone, more, ..
-        } => format!(
-            "{} {}{}{}",
-            lang.pick("报告", "reported"),
-            kind_name(*kind, lang),
-            if *more > 0 {
-                format!(" ×{}", more + 1)
-            } else {
-                String::new()
-            },
-            zone.as_ref().map(|z| format!(" · {z}")).unwrap_or_default()
-        ),
-        PriorityRaised { kind, from, to } => format!(
-            "{} {from} → {to} ({})",
-            lang.pick("升级", "priority raised"),
-            kind_name(*kind, lang)
-        ),
-        ConfirmedByTwoDetectors { devices } => format!(
-            "{}: {}",
-            lang.pick("双探测器确认", "confirmed by two detectors"),
-            devices.join(", ")
-        ),
-        FlappingDetected { flap_count } => {
-            format!("{} ×{flap_count}", lang.pick("反复报警", "flapping"))
-        }
-        RestoreReceived { kind, device } => format!("{} ({device})", kind_name(*kind, lang)),
-        CommsRestored { source } => {
-            format!("{} {source}", lang.pick("通信恢复", "comms restored"))
-        }
-        Acknowledged { .. } => lang.pick("确认报警", "acknowledged").to_string(),
-        NoteAdded { text, .. } => format!("{}: {text}", S::Note.get(lang)),
-        Resolved { summary, .. } => format!(
-            "{}{}",
-            lang.pick("处理完毕", "resolved"),
-            summary
-                .as_ref()
-                .map(|s| format!(": {s}"))
-                .unwrap_or_default()
-        ),
-        CloseRequested { .. } => lang.pick("申请关闭", "asked to close").to_string(),
-        Closed { confirmed_by, .. } => format!(
-            "{}{}",
-            lang.pick("关闭", "closed"),
-            confirmed_by
-                .as_ref()
-                .map(|c| format!(" ({} {c})", lang.pick("确认人", "confirmed by")))
-                .unwrap_or_default()
-        ),
-    }
+    describe::event_text(event, lang.text(), playbook)
 }
 
-/// A choice's label in `lang` from the checklist, or its id when the checklist lacks it.
-fn choice_label(playbook: Option<&PlaybookView>, step: &str, choice: &str, lang: Lang) -> String {
-    playbook
-        .and_then(|p| p.steps.iter().find(|s| s.id == step))
-        .and_then(|s| s.choices.iter().find(|c| c.id == choice))
-        .map_or_else(|| choice.to_string(), |c| lang.of(&c.label).to_string())
-}
-
-/// An input's label in `lang` from the checklist, or its id when the checklist lacks it.
-fn input_label(playbook: Option<&PlaybookView>, step: &str, input: &str, lang: Lang) -> String {
-    playbook
-        .and_then(|p| p.steps.iter().find(|s| s.id == step))
-        .and_then(|s| s.inputs.iter().find(|i| i.id == input))
-        .map_or_else(|| input.to_string(), |i| lang.of(&i.label).to_string())
-}
-
-/// A step as the operator knows it: its number on the checklist and the start of its words,
-/// or its id when the checklist lacks it.
+/// A step as the operator knows it: its number on the checklist and the start of its words.
 pub fn step_label(playbook: Option<&PlaybookView>, step: &str, lang: Lang) -> String {
-    let Some((n, view)) =
-        playbook.and_then(|p| p.steps.iter().enumerate().find(|(_, s)| s.id == step))
-    else {
-        return step.to_string();
-    };
-    let head = playbooks::first_words(lang.of(&view.instruction));
-    format!("{} “{head}”", n + 1)
-}
-
-/// One playbook-run entry as a sentence, with the labels of choices and inputs (not their ids)
-/// when the checklist is at hand.
-fn run_text(event: &playbooks::RunEvent, lang: Lang, playbook: Option<&PlaybookView>) -> String {
-    use playbooks::RunEvent::*;
-    match event {
-        RunStarted { playbook, .. } => {
-            format!("{} {playbook}", lang.pick("预案启动", "playbook started"))
-        }
-        StepCompleted { step, .. } => format!(
-            "{} {}",
-            lang.pick("完成步骤", "step done"),
-            step_label(playbook, step, lang)
-        ),
-        ChoiceMade { step, choice, .. } => format!(
-            "{} {}",
-            lang.pick("选择", "chose"),
-            choice_label(playbook, step, choice, lang)
-        ),
-        InputRecorded {
-            step,
-            input,
-            value,
-            previous: None,
-            ..
-        } => format!(
-            "{} {}: {value}",
-            lang.pick("记录", "recorded"),
-            input_label(playbook, step, input, lang)
-        ),
-        InputRecorded {
-            step,
-            input,
-            value,
-            previous: Some(previous),
-            ..
-        } => format!(
-            "{} {}: {previous} → {value}",
-            lang.pick("更正", "corrected"),
-            input_label(playbook, step, input, lang)
-        ),
-        StepSkipped { step, reason, .. } => format!(
-            "{} {}: {reason}",
-            lang.pick("跳过步骤", "step skipped"),
-            step_label(playbook, step, lang)
-        ),
-        StepReopened { step, .. } => format!(
-            "{} {}",
-            lang.pick("撤销步骤（重新办理）", "undid step (to do again)"),
-            step_label(playbook, step, lang)
-        ),
-        StepOverdue { step, .. } => format!(
-            "{} {}",
-            lang.pick("步骤超时", "step overdue"),
-            step_label(playbook, step, lang)
-        ),
-        NotificationRequested { tree, .. } => {
-            format!("{} {tree}", lang.pick("启动通知", "notification started"))
-        }
-        RunFinished { .. } => lang.pick("预案完成", "playbook finished").to_string(),
-    }
+    describe::step_label(playbook, step, lang.text())
 }
 
 /// The marks of an incident: confirmed by two detectors, flapping, on test, restored.
