@@ -21,8 +21,9 @@ pub use error::{LoadError, Problem, Result, RunError, ValueProblem};
 pub use library::Library;
 pub use load::{ROLES_FILE, TREES_FILE};
 pub use model::{
-    Channel, Choice, Contact, Flow, INCIDENT_KINDS, Input, InputKind, Level, NotificationTree,
-    Notify, NotifyAction, Origin, Playbook, Recipient, Role, Roles, Step, is_manual_kind,
+    Channel, Choice, Contact, Flow, INCIDENT_KINDS, Input, InputKind, Level, Milestone,
+    NotificationTree, Notify, NotifyAction, Origin, Playbook, Recipient, Role, Roles, Step,
+    is_manual_kind,
 };
 pub use run::{Outcome, Recorded, Run, RunCommand, RunEvent, StepProgress, StepStatus};
 pub use text::{Lang, Text, first_words};

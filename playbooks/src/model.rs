@@ -75,6 +75,21 @@ pub struct Step {
     pub notify: Option<Notify>,
     /// A step that may be skipped, with a reason. Branching steps are never skippable.
     pub skippable: bool,
+    /// The milestone of the response this step's completion marks, for the reports.
+    pub milestone: Option<Milestone>,
+}
+
+/// A moment of the response that reports measure, marked by the step that reaches it; the
+/// step's deadline is its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// The alarm was verified by the fastest means (real, or a false alarm).
+    Confirmed,
+    /// The outside service was called: 119, the lift company, the gas company.
+    OutsideCalled,
+    /// Help arrived on site: the fire service, the lift engineer.
+    OnSite,
 }
 
 impl Step {

@@ -39,6 +39,7 @@ pub(crate) struct RawStep {
     pub notify: Option<Spanned<RawNotify>>,
     #[serde(default)]
     pub skippable: Option<Spanned<bool>>,
+    pub milestone: Option<crate::model::Milestone>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

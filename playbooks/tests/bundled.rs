@@ -525,3 +525,35 @@ fn a_site_overrides_a_playbook_by_id_and_may_take_over_a_kind() {
     );
     assert_eq!(site.playbooks().count(), library.playbooks().count() + 1);
 }
+
+#[test]
+fn the_responses_managers_measure_are_marked_with_their_targets() {
+    use playbooks::Milestone::{Confirmed, OnSite, OutsideCalled};
+    let library = bundled();
+    let marked = |playbook: &str, milestone| {
+        let playbook = library.playbook(playbook).unwrap();
+        let steps: Vec<_> = playbook
+            .steps
+            .iter()
+            .filter(|s| s.milestone == Some(milestone))
+            .collect();
+        assert_eq!(steps.len(), 1, "{} marks {milestone:?} once", playbook.id);
+        (steps[0].id.as_str(), steps[0].deadline)
+    };
+    assert_eq!(
+        marked("fire-alarm", Confirmed),
+        ("confirm", Some(Duration::minutes(3)))
+    );
+    assert_eq!(
+        marked("fire-alarm", OutsideCalled),
+        ("call-119", Some(Duration::minutes(5))),
+        "119 is called at once for a real fire"
+    );
+    assert_eq!(
+        marked("elevator-entrapment", OnSite),
+        ("maintenance-arrived", Some(Duration::minutes(30))),
+        "the lift company is on site within 30 minutes"
+    );
+    assert_eq!(marked("elevator-entrapment", OutsideCalled).0, "call-maintenance");
+    assert_eq!(marked("gas-leak", OutsideCalled).0, "call-gas-company");
+}

@@ -144,6 +144,7 @@ fn check_step(
         inputs,
         notify,
         skippable,
+        milestone: step.milestone,
     }
 }
 

@@ -36,6 +36,20 @@ fn an_unknown_field_is_named() {
 }
 
 #[test]
+fn an_unknown_milestone_is_named_with_its_line() {
+    let text = playbook(&TWO_STEPS.replace(
+        "role = \"operator\"\n\n",
+        "role = \"operator\"\nmilestone = \"arrived\"\n\n",
+    ));
+    let found = problem(&text);
+    assert!(
+        found.starts_with("site/broken.toml:9: steps[0].milestone: unknown variant `arrived`"),
+        "{found}"
+    );
+    assert!(found.contains("`on_site`"), "the milestones it may be: {found}");
+}
+
+#[test]
 fn a_value_of_the_wrong_type_is_named() {
     let text = playbook(&TWO_STEPS.replace(
         "role = \"operator\"\n\n",
