@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
 use crate::queries::HistoryFilter;
+use crate::sound::player::Output;
 
 /// One thing that happened: a key, a timer tick, a message from the hub, the connection going
 /// up or down, or the result of a background fetch. `update` handles each one.
@@ -54,8 +55,10 @@ pub enum Action {
         version: u64,
         on_test: Result<Vec<OnTestView>, String>,
     },
-    /// Whether a sound card could be opened (`false`: terminal bell only).
-    AudioReady { device: bool },
+    /// What cues sound through: the player's check at start, or its failure later.
+    AudioReady { output: Output },
+    /// A cue the sound player failed to play: it sounds again, through the bell now.
+    Unheard(Cue),
 }
 
 /// The console's screens.
@@ -153,7 +156,7 @@ pub enum Effect {
     Send(Outgoing),
     /// Drop the feed connection and reconnect from the last sequence number held.
     Reconnect,
-    /// Make a sound (or ring the bell when there is no audio device).
+    /// Make a sound (or ring the bell when no sound player works).
     Sound(Cue),
     /// Stop any sound now (muted).
     Silence,

@@ -14,7 +14,7 @@ use crate::connection::{self, LinkCommand, LinkConfig};
 use crate::error::{Error, Result};
 use crate::queries::HubQueries;
 use crate::screens;
-use crate::sound::player::SoundOutput;
+use crate::sound::player::{APLAY, PlayerReport, SoundOutput};
 use crate::state::State;
 use crate::update::update;
 
@@ -22,12 +22,7 @@ use crate::update::update;
 pub const TICK: Duration = Duration::from_millis(250);
 
 /// Runs the console until the operator quits.
-pub async fn run<B, Q>(
-    config: Config,
-    queries: Arc<Q>,
-    mut sound: SoundOutput,
-    terminal: &mut Terminal<B>,
-) -> Result<()>
+pub async fn run<B, Q>(config: Config, queries: Arc<Q>, terminal: &mut Terminal<B>) -> Result<()>
 where
     B: Backend,
     B::Error: Into<std::io::Error>,
@@ -49,8 +44,9 @@ where
         action_tx.clone(),
     ));
 
+    let mut sound = start_sound(action_tx.clone());
+
     let mut state = State::new(config.lang, config.utc_offset, OffsetDateTime::now_utc());
-    state.audio = Some(sound.has_device());
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
@@ -83,6 +79,17 @@ where
             }
         }
     }
+}
+
+/// Starts the sound player; what it finds and any cue it fails to play come back as actions.
+fn start_sound(actions: mpsc::UnboundedSender<Action>) -> SoundOutput {
+    SoundOutput::start(APLAY, move |report| {
+        let action = match report {
+            PlayerReport::Output(output) => Action::AudioReady { output },
+            PlayerReport::Unheard(cue) => Action::Unheard(cue),
+        };
+        let _ = actions.send(action);
+    })
 }
 
 async fn ticker(actions: mpsc::UnboundedSender<Action>) {

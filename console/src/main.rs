@@ -9,7 +9,6 @@ use clap::Parser;
 use console::config::{self, Cli, CliCommand, Config};
 use console::demo::{self, hub::EmbeddedHub};
 use console::queries::HubHttp;
-use console::sound::player::SoundOutput;
 use console::{app, tui};
 use tokio::runtime::Runtime;
 
@@ -100,12 +99,12 @@ fn run_console(runtime: &Runtime, config: Config) -> anyhow::Result<()> {
         .stderr_log
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("console-stderr.log"));
-    // Sound libraries (ALSA) print to stderr; keep that off the screen from here on.
+    // The sound player (ALSA's aplay) prints its errors to stderr; keep them off the screen
+    // from here on.
     let redirect = tui::redirect_stderr(Some(&log));
     let queries = Arc::new(HubHttp::new(config.hub.clone(), &config.token));
-    let sound = SoundOutput::open();
     let mut terminal = tui::enter().context("entering the terminal's alternate screen")?;
-    let result = runtime.block_on(app::run(config, queries, sound, &mut terminal));
+    let result = runtime.block_on(app::run(config, queries, &mut terminal));
     tui::leave();
     drop(redirect);
     result.context("the console stopped")

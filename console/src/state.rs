@@ -16,6 +16,7 @@ use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
 use crate::screens::{board, handover, history, incident, on_test};
 use crate::sound::Annunciator;
+use crate::sound::player::Output;
 use crate::strings::Lang;
 
 /// How long a command may wait for the hub's reply before the operator is told to check.
@@ -179,8 +180,8 @@ pub struct State {
     /// The hub said it cannot store events: shown at the top of every screen and sounded as
     /// an unacknowledged P1 until the hub says it stores again (or a new `live` shows it does).
     pub store_failing: bool,
-    /// `Some(true)` when a sound card plays the tones, `Some(false)` for bell only.
-    pub audio: Option<bool>,
+    /// What cues sound through; `None` until the sound player's check at start is done.
+    pub audio: Option<Output>,
     pub pending: BTreeMap<String, Pending>,
     pub message: Option<Message>,
     pub keymap: Keymap,

@@ -64,7 +64,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OnTestLoaded { version, on_test } => {
             crate::feed::on_test_loaded(state, version, on_test)
         }
-        Action::AudioReady { device } => state.audio = Some(device),
+        Action::AudioReady { output } => state.audio = Some(output),
+        Action::Unheard(cue) => fx.push(Effect::Sound(cue)),
     }
     annunciate(state, &mut fx);
     fx

@@ -8,6 +8,7 @@ use console::action::{Action, Intent, Screen};
 use console::link_trouble::LinkTrouble;
 use console::sample::{self, T0};
 use console::screens::{DRILL, render};
+use console::sound::player::{BellReason, Output};
 use console::state::State;
 use console::strings::Lang;
 use console::update::update;
@@ -96,6 +97,12 @@ fn board_while_reconnecting_is_marked_stale() {
 #[test]
 fn board_with_help() {
     let mut state = live();
+    update(
+        &mut state,
+        Action::AudioReady {
+            output: Output::Aplay,
+        },
+    );
     intent(&mut state, Intent::ToggleHelp);
     snapshot_all("board_help", &mut state);
 }
@@ -215,8 +222,50 @@ fn on_test_with_help() {
     let mut state = live();
     intent(&mut state, Intent::Show(Screen::OnTest));
     intent(&mut state, Intent::Down);
+    update(
+        &mut state,
+        Action::AudioReady {
+            output: Output::Bell(BellReason::NoPlayer),
+        },
+    );
     intent(&mut state, Intent::ToggleHelp);
     snapshot_all("on_test_help", &mut state);
+}
+
+#[test]
+fn the_bell_is_on_the_status_line_and_its_reason_in_the_help() {
+    let mut state = live();
+    let bell = Output::Bell(BellReason::PlayerFailed);
+    update(&mut state, Action::AudioReady { output: bell });
+    intent(&mut state, Intent::ToggleHelp);
+    for (lang, short, full) in [
+        (
+            Lang::En,
+            "sound: bell only",
+            "sound: terminal bell (aplay failed)",
+        ),
+        (Lang::Zh, "声音：仅终端铃声", "声音：终端铃声（aplay 出错）"),
+    ] {
+        state.lang = lang;
+        let text = draw(&state, 160, 48);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[47].contains(short),
+            "{lang:?} status line: {}",
+            lines[47]
+        );
+        assert!(text.contains(full), "{lang:?} help: {text}");
+    }
+    update(
+        &mut state,
+        Action::AudioReady {
+            output: Output::Aplay,
+        },
+    );
+    state.lang = Lang::En;
+    let text = draw(&state, 160, 48);
+    assert!(!text.contains("bell"), "{text}");
+    assert!(text.contains("sound: aplay"), "{text}");
 }
 
 #[test]

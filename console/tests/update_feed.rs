@@ -10,6 +10,7 @@ use console::queries::IncidentRecord;
 use console::sample::{self, T0};
 use console::screens::history::HistoryStatus;
 use console::screens::incident::LogFetch;
+use console::sound::player::{BellReason, Output};
 use console::state::{Level, Link, State};
 use console::strings::{Lang, S};
 use console::update::update;
@@ -91,10 +92,40 @@ fn resize_records_the_terminal_size() {
 }
 
 #[test]
-fn audio_ready_records_whether_there_is_a_sound_card() {
+fn audio_ready_records_what_cues_sound_through() {
     let mut state = connected();
-    update(&mut state, Action::AudioReady { device: false });
-    assert_eq!(state.audio, Some(false));
+    assert_eq!(state.audio, None, "not known until the player is checked");
+    update(
+        &mut state,
+        Action::AudioReady {
+            output: Output::Aplay,
+        },
+    );
+    assert_eq!(state.audio, Some(Output::Aplay));
+    let bell = Output::Bell(BellReason::NoPlayer);
+    update(&mut state, Action::AudioReady { output: bell });
+    assert_eq!(state.audio, Some(bell));
+}
+
+#[test]
+fn a_cue_the_player_failed_to_play_sounds_again() {
+    let mut state = connected();
+    update(
+        &mut state,
+        Action::AudioReady {
+            output: Output::Bell(BellReason::PlayerFailed),
+        },
+    );
+    for cue in [
+        Cue::Alarm(Priority::P1),
+        Cue::LinkLost,
+        Cue::Chime(Priority::P3),
+    ] {
+        assert_eq!(
+            update(&mut state, Action::Unheard(cue)),
+            [Effect::Sound(cue)]
+        );
+    }
 }
 
 #[test]

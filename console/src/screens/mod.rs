@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 
 use crate::action::Screen;
 use crate::state::{EditPurpose, Level, Overlay, State};
-use crate::strings::{Lang, S, intent_help, screen_name};
+use crate::strings::{Lang, S, intent_help, output_text, screen_name};
 use crate::text;
 
 /// The style of the drill band: a colour used for nothing else.
@@ -256,14 +256,18 @@ fn render_help(frame: &mut Frame, body: Rect, state: &State) {
             ])
         })
         .collect();
-    let columns: u16 = if body.height < lines.len() as u16 + 2 {
+    // Below the keys, what the alarm sounds through, once the sound player has been checked.
+    let sound = state.audio.map(|output| output_text(output, lang));
+    let sound_rows = u16::from(sound.is_some());
+    let columns: u16 = if body.height < lines.len() as u16 + 2 + sound_rows {
         2
     } else {
         1
     };
     let per_column = lines.len().div_ceil(usize::from(columns));
-    let width = 36 * columns + 2;
-    let area = centered(body, width, per_column as u16 + 2);
+    let sound_width = sound.map_or(0, |s| text::width(s) as u16);
+    let width = (36 * columns).max(sound_width) + 2;
+    let area = centered(body, width, per_column as u16 + 2 + sound_rows);
     frame.render_widget(Clear, area);
     let block = Block::default().borders(Borders::ALL).title(format!(
         " {} · {} · {} ",
@@ -273,11 +277,17 @@ fn render_help(frame: &mut Frame, body: Rect, state: &State) {
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let [keys, sound_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(sound_rows)]).areas(inner);
+    if let Some(sound) = sound {
+        let line = text::truncate(sound, usize::from(sound_area.width));
+        frame.render_widget(Line::from(line), sound_area);
+    }
     let cols = Layout::horizontal(vec![
         Constraint::Ratio(1, u32::from(columns));
         usize::from(columns)
     ])
-    .split(inner);
+    .split(keys);
     for (i, col) in cols.iter().enumerate() {
         let chunk: Vec<Line> = lines
             .iter()

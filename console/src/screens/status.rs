@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::{ALERT, DRILL};
+use crate::sound::player::Output;
 use crate::state::{Link, State};
 use crate::strings::{S, role_name};
 use crate::text;
@@ -65,7 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ));
     }
-    if state.audio == Some(false) {
+    if let Some(Output::Bell(_)) = state.audio {
         spans.push(Span::raw(format!(" │ {}", S::SoundBellOnly.get(lang))));
     }
     spans.push(Span::raw(format!(" │ {}", S::HelpHint.get(lang))));

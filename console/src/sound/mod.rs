@@ -1,5 +1,5 @@
 //! What should sound, and when: the pure decision of the annunciator. Playing it is elsewhere
-//! (`player`), so this can be tested with a clock passed in.
+//! (`player`, in the order `schedule` gives), so this can be tested with a clock passed in.
 //!
 //! Rules: any unacknowledged P1 sounds the alarm pattern, cycle after cycle, until every P1 is
 //! acknowledged. Muting lasts [`MUTE_LIMIT`] at most; a P1 that was not unacknowledged when the
@@ -7,6 +7,7 @@
 //! sounding or the sound is muted.
 
 pub mod player;
+pub mod schedule;
 pub mod tones;
 
 use std::collections::BTreeSet;

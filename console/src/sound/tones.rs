@@ -1,4 +1,5 @@
-//! The tone of each priority as a list of beeps and pauses, and its synthesis into samples.
+//! The tone of each priority as a list of beeps and pauses, and its synthesis into samples
+//! and into the PCM bytes the player is fed.
 
 use alert_hub::protocol::Priority;
 use time::Duration;
@@ -88,6 +89,19 @@ pub fn synthesize(segments: &[Segment], sample_rate: u32) -> Vec<f32> {
     samples
 }
 
+/// The cue as signed 16-bit little-endian mono PCM at `sample_rate` (`aplay -f S16_LE -c 1`).
+pub fn pcm(cue: Cue, sample_rate: u32) -> Vec<u8> {
+    pcm_s16le(&synthesize(pattern(cue), sample_rate))
+}
+
+/// Samples in [-1, 1] as signed 16-bit little-endian bytes, two per sample.
+pub fn pcm_s16le(samples: &[f32]) -> Vec<u8> {
+    samples
+        .iter()
+        .flat_map(|s| ((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)).round() as i16).to_le_bytes())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +137,18 @@ mod tests {
         assert!(samples[..4000].iter().any(|s| s.abs() > 0.4), "first beep");
         assert!(samples.iter().all(|s| s.abs() <= 0.5));
         assert_eq!(samples[0], 0.0, "ramps in from silence");
+    }
+
+    #[test]
+    fn pcm_is_signed_16_bit_little_endian_two_bytes_a_sample() {
+        assert_eq!(
+            pcm_s16le(&[0.0, 0.5, -0.5, 1.0, -1.0, 2.0]),
+            [
+                0, 0, 0x00, 0x40, 0x00, 0xc0, 0xff, 0x7f, 0x01, 0x80, 0xff, 0x7f
+            ]
+        );
+        let alarm = pcm(Cue::Alarm(Priority::P1), 8000);
+        assert_eq!(alarm.len(), 2 * 4 * 8000);
+        assert!(alarm[8000..16000].iter().all(|b| *b == 0), "first pause");
     }
 }

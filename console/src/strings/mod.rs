@@ -303,7 +303,7 @@ impl S {
             S::Attempt => ("第几次", "attempt"),
             S::NotSignedIn => ("未登录", "not signed in"),
             S::Muted => ("已静音", "muted"),
-            S::SoundBellOnly => ("无声卡：仅终端铃声", "no audio: bell only"),
+            S::SoundBellOnly => ("声音：仅终端铃声", "sound: bell only"),
             S::HelpHint => ("? 帮助", "? help"),
             S::Keys => ("按键", "Keys"),
             S::PressAnyKey => ("按任意键关闭", "press any key to close"),

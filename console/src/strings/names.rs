@@ -9,6 +9,7 @@ use alert_hub::protocol::{
 
 use super::{Lang, S};
 use crate::action::{Intent, Screen};
+use crate::sound::player::{BellReason, Output};
 
 /// The name of an event kind, short enough for a board column.
 pub fn kind_name(kind: EventKind, lang: Lang) -> &'static str {
@@ -203,4 +204,24 @@ pub fn screen_name(screen: Screen, lang: Lang) -> &'static str {
         Screen::HandOver => S::HandOver.get(lang),
         Screen::OnTest => S::OnTest.get(lang),
     }
+}
+
+/// What cues sound through, and why the bell when it is the bell.
+pub fn output_text(output: Output, lang: Lang) -> &'static str {
+    let (zh, en) = match output {
+        Output::Aplay => ("声音：aplay", "sound: aplay"),
+        Output::Bell(BellReason::NoPlayer) => (
+            "声音：终端铃声（未找到 ALSA 播放器）",
+            "sound: terminal bell (no ALSA player found)",
+        ),
+        Output::Bell(BellReason::NoDevice) => (
+            "声音：终端铃声（aplay 打不开声卡）",
+            "sound: terminal bell (aplay opened no sound device)",
+        ),
+        Output::Bell(BellReason::PlayerFailed) => (
+            "声音：终端铃声（aplay 出错）",
+            "sound: terminal bell (aplay failed)",
+        ),
+    };
+    lang.pick(zh, en)
 }
