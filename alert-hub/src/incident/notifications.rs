@@ -13,6 +13,16 @@ use crate::protocol::{
     Priority,
 };
 
+/// One level of a tree to call: which, how many times already, whether the tree escalates
+/// after it, and the number of its first attempt.
+struct LevelCall<'a> {
+    tree: &'a str,
+    level: u32,
+    repeat: u32,
+    escalating: bool,
+    first: u64,
+}
+
 /// A tree running for an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeRun {
@@ -37,7 +47,14 @@ impl Incident {
         }
         // A tree started once the incident is acknowledged informs; it does not escalate.
         let escalating = self.view.state == IncidentState::New;
-        self.call_level(setup, tree, 0, 0, escalating, now)
+        let call = LevelCall {
+            tree,
+            level: 0,
+            repeat: 0,
+            escalating,
+            first: self.next_attempt,
+        };
+        self.call_level(setup, call, now)
     }
 
     /// Calls the next level of every tree whose escalation time has passed.
@@ -47,19 +64,33 @@ impl Incident {
             .iter()
             .filter(|t| t.next_at.is_some_and(|at| now >= at))
             .collect();
-        due.into_iter()
-            .flat_map(|t| self.next_level(setup, t, now))
-            .collect()
+        self.next_levels(setup, due, now)
+    }
+
+    /// The next level of each of `runs`, their attempts numbered one after another.
+    fn next_levels(
+        &self,
+        setup: &Setup,
+        runs: Vec<&TreeRun>,
+        now: OffsetDateTime,
+    ) -> Vec<IncidentEvent> {
+        let mut events = Vec::new();
+        for run in runs {
+            let numbered = events
+                .iter()
+                .filter(|e| matches!(e, IncidentEvent::NotificationAttempted { .. }))
+                .count();
+            let first = self.next_attempt + numbered as u64;
+            events.extend(self.next_level(setup, run, first, now));
+        }
+        events
     }
 
     /// Calls the next level of every tree not exhausted, at once (an operator's "escalate now",
     /// or a stalled P1).
     pub fn escalate_now(&self, setup: &Setup, now: OffsetDateTime) -> Vec<IncidentEvent> {
         let running: Vec<&TreeRun> = self.trees.iter().filter(|t| !t.exhausted).collect();
-        running
-            .into_iter()
-            .flat_map(|t| self.next_level(setup, t, now))
-            .collect()
+        self.next_levels(setup, running, now)
     }
 
     /// An acknowledged P1 with no step done for the stall time: acknowledge again, and the
@@ -98,15 +129,35 @@ impl Incident {
         )
     }
 
-    fn next_level(&self, setup: &Setup, run: &TreeRun, now: OffsetDateTime) -> Vec<IncidentEvent> {
+    fn next_level(
+        &self,
+        setup: &Setup,
+        run: &TreeRun,
+        first: u64,
+        now: OffsetDateTime,
+    ) -> Vec<IncidentEvent> {
         let Some(tree) = self.tree_for_this_incident(setup, &run.tree) else {
             return Vec::new();
         };
         let last = u32::try_from(tree.levels.len().saturating_sub(1)).unwrap_or(0);
         if run.level < last {
-            self.call_level(setup, &run.tree, run.level + 1, 0, true, now)
+            let call = LevelCall {
+                tree: &run.tree,
+                level: run.level + 1,
+                repeat: 0,
+                escalating: true,
+                first,
+            };
+            self.call_level(setup, call, now)
         } else if run.repeat < tree.repeat_last {
-            self.call_level(setup, &run.tree, last, run.repeat + 1, true, now)
+            let call = LevelCall {
+                tree: &run.tree,
+                level: last,
+                repeat: run.repeat + 1,
+                escalating: true,
+                first,
+            };
+            self.call_level(setup, call, now)
         } else if run.exhausted {
             Vec::new()
         } else {
@@ -119,12 +170,16 @@ impl Incident {
     fn call_level(
         &self,
         setup: &Setup,
-        tree_id: &str,
-        level: u32,
-        repeat: u32,
-        escalating: bool,
+        call: LevelCall<'_>,
         now: OffsetDateTime,
     ) -> Vec<IncidentEvent> {
+        let LevelCall {
+            tree: tree_id,
+            level,
+            repeat,
+            escalating,
+            first,
+        } = call;
         let Some(tree) = self.tree_for_this_incident(setup, tree_id) else {
             return Vec::new();
         };
@@ -137,7 +192,6 @@ impl Incident {
             repeat,
             next_at: escalating.then(|| now + step.escalate_after),
         }];
-        let first = self.next_attempt;
         events.extend(self.attempts(
             setup,
             tree_id,
