@@ -22,5 +22,7 @@ pub mod notify;
 pub mod on_test;
 pub mod pages;
 pub mod protocol;
+pub mod report;
+pub mod reports_api;
 pub mod server;
 pub mod store;

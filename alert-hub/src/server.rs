@@ -31,6 +31,7 @@ pub fn routes() -> Vec<Route> {
     let mut routes = crate::ingest::routes();
     routes.extend(crate::feed::routes());
     routes.extend(crate::api::routes());
+    routes.extend(crate::reports_api::routes());
     routes
 }
 

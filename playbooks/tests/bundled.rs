@@ -554,6 +554,9 @@ fn the_responses_managers_measure_are_marked_with_their_targets() {
         ("maintenance-arrived", Some(Duration::minutes(30))),
         "the lift company is on site within 30 minutes"
     );
-    assert_eq!(marked("elevator-entrapment", OutsideCalled).0, "call-maintenance");
+    assert_eq!(
+        marked("elevator-entrapment", OutsideCalled).0,
+        "call-maintenance"
+    );
     assert_eq!(marked("gas-leak", OutsideCalled).0, "call-gas-company");
 }

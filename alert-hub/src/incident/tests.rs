@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 use super::*;
 use crate::protocol::{DeviceEvent, IncidentEvent, IncidentState, Priority, RefusalCode, Role};
 
-pub(super) const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
+pub(crate) const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 
 pub(crate) struct Given {
     pub(crate) book: IncidentBook,
@@ -110,7 +110,7 @@ pub(crate) fn ev(kind: EventKind, device: &'static str, zone: &'static str) -> E
 }
 
 impl Ev {
-    fn at(mut self, at: OffsetDateTime) -> Ev {
+    pub(crate) fn at(mut self, at: OffsetDateTime) -> Ev {
         self.at = at;
         self
     }

@@ -148,9 +148,13 @@ impl Timeline {
             self.target(&mut out, target, end);
         }
         let mut milestones = 0;
-        for mark in &self.marks {
-            self.mark(&mut out, mark, milestones, end);
-            milestones += usize::from(mark.kind == MarkKind::Milestone);
+        for mark in self.marks.iter().filter(|m| m.kind != MarkKind::Milestone) {
+            self.mark(&mut out, mark, 0, end);
+        }
+        // Milestones reached at the same moment share one dot and one label.
+        for group in self.milestone_groups(end) {
+            self.mark(&mut out, &group, milestones, end);
+            milestones += 1;
         }
         out.push_str("</svg>");
         out
@@ -198,13 +202,36 @@ impl Timeline {
             "<g class=\"target {class}\"><title>{}</title>\
              <line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" \
              stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-             <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{colour}\">{}</text></g>\n",
+             <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{}\" fill=\"{colour}\">{}</text></g>\n",
             escape(&target.label),
             TOP - 12.0,
             TOP + LANE * 4.0,
-            TOP - 16.0 - 14.0 * (self.targets.iter().position(|t| t == target).unwrap_or(0) % 2) as f64,
+            TOP - 16.0
+                - 14.0 * (self.targets.iter().position(|t| t == target).unwrap_or(0) % 2) as f64,
+            anchor(x),
             escape(&target.label)
         ));
+    }
+
+    /// The milestones, those that would be drawn within a few pixels of each other joined into
+    /// one mark whose label names them all.
+    fn milestone_groups(&self, end: OffsetDateTime) -> Vec<Mark> {
+        let mut groups: Vec<Mark> = Vec::new();
+        let mut sorted: Vec<&Mark> = self
+            .marks
+            .iter()
+            .filter(|m| m.kind == MarkKind::Milestone)
+            .collect();
+        sorted.sort_by_key(|m| m.at);
+        for mark in sorted {
+            match groups.last_mut() {
+                Some(last) if (self.x(mark.at, end) - self.x(last.at, end)).abs() < 4.0 => {
+                    last.label = format!("{} · {}", last.label, mark.label);
+                }
+                _ => groups.push(mark.clone()),
+            }
+        }
+        groups
     }
 
     /// Draws a mark; `n` milestones were drawn before it.
@@ -216,8 +243,9 @@ impl Timeline {
             // Milestones are named on the drawing, alternately above and below the dot.
             let dy = if n % 2 == 0 { -9.0 } else { 17.0 };
             format!(
-                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{}\" font-size=\"11\">{}</text>",
                 y + dy,
+                anchor(x),
                 escape(&mark.label)
             )
         } else {
@@ -230,6 +258,17 @@ impl Timeline {
             escape(&mark.label),
             mark.kind.colour()
         ));
+    }
+}
+
+/// How a label at `x` is anchored so that it stays on the drawing near either edge.
+fn anchor(x: f64) -> &'static str {
+    if x > WIDTH - 120.0 {
+        "end"
+    } else if x < LEFT + 60.0 {
+        "start"
+    } else {
+        "middle"
     }
 }
 
@@ -284,6 +323,21 @@ mod tests {
         assert_eq!(svg.matches("class=\"mark device\"").count(), 1);
         assert!(svg.contains("<title>fire.alarm smoke-7F</title>"));
         assert!(svg.contains("acknowledged &lt;40 s&gt;"), "escaped: {svg}");
+    }
+
+    #[test]
+    fn milestones_reached_together_share_one_label() {
+        let svg = timeline(
+            vec![
+                mark(0, MarkKind::Milestone, "first event"),
+                mark(1, MarkKind::Milestone, "acknowledged"),
+                mark(300, MarkKind::Milestone, "resolved"),
+            ],
+            vec![],
+        )
+        .svg();
+        assert_eq!(svg.matches("class=\"mark milestone\"").count(), 2);
+        assert!(svg.contains(">first event · acknowledged<"), "{svg}");
     }
 
     #[test]

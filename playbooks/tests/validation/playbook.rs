@@ -46,7 +46,10 @@ fn an_unknown_milestone_is_named_with_its_line() {
         found.starts_with("site/broken.toml:9: steps[0].milestone: unknown variant `arrived`"),
         "{found}"
     );
-    assert!(found.contains("`on_site`"), "the milestones it may be: {found}");
+    assert!(
+        found.contains("`on_site`"),
+        "the milestones it may be: {found}"
+    );
 }
 
 #[test]

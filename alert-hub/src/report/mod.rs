@@ -1,0 +1,29 @@
+//! Reports managers read, computed from the incident log the hub already keeps: the
+//! post-incident report of one incident ([`incident`]) and how it is laid out as a page
+//! ([`render`]). Pure: the data comes in, the report goes out.
+
+pub mod incident;
+pub mod render;
+pub mod targets;
+
+pub use incident::{IncidentReport, Milestone, MilestoneKind, Verdict};
+
+#[cfg(test)]
+mod golden_tests;
+
+/// The post-incident report of incident `id` as the store has it, with its playbook from
+/// `library`; `None` for an incident the store does not know.
+pub fn of_stored(
+    store: &dyn crate::store::Store,
+    library: &playbooks::Library,
+    id: &str,
+) -> Result<Option<IncidentReport>, crate::error::StoreError> {
+    let Some(mut incident) = store.incident(id)? else {
+        return Ok(None);
+    };
+    incident.refresh_playbook(library);
+    let log = store.incident_log(id)?;
+    let view = incident.full_view();
+    let playbook = view.playbook.as_ref().and_then(|p| library.playbook(&p.id));
+    Ok(Some(IncidentReport::build(&view, &log, playbook)))
+}

@@ -1,0 +1,150 @@
+//! The post-incident report of a real incident on a real hub, worked by a console over its
+//! WebSocket: served as HTML, Markdown and JSON; the HTML opened in headless Chromium (its
+//! timeline is an SVG with the incident's entries and targets; the screenshot is kept under
+//! the build's temporary directory for a person to look at); bad requests said in words.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use alert_hub::protocol::Command;
+use system_tests::{Console, Device, HubProcess, chromium, event, http, tokens};
+
+const INCIDENT: &str = "INC-000001";
+
+async fn report(hub: &HubProcess, query: &str) -> (u16, String) {
+    let path = format!("/v1/incidents/{INCIDENT}/report{query}");
+    http(hub.addr, "GET", &path, Some(tokens::MANAGER), None).await
+}
+
+#[tokio::test]
+async fn a_worked_fire_alarm_has_a_report_that_loads_in_chromium() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event(
+            "fa-1",
+            "fire.alarm",
+            "smoke-B2-07F-03",
+            "7F east corridor",
+        ))
+        .await;
+    panel
+        .send(&event(
+            "fa-2",
+            "fire.alarm",
+            "smoke-B2-07F-04",
+            "7F east corridor",
+        ))
+        .await;
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let incident = || INCIDENT.to_string();
+    for command in [
+        Command::Acknowledge {
+            incident: incident(),
+        },
+        Command::Choose {
+            incident: incident(),
+            step: "confirm".into(),
+            choice: "real".into(),
+        },
+        Command::CompleteStep {
+            incident: incident(),
+            step: "linkage-auto".into(),
+        },
+        Command::CompleteStep {
+            incident: incident(),
+            step: "call-119".into(),
+        },
+        Command::AddNote {
+            incident: incident(),
+            text: "smoke <visible> on camera 7F-03".into(),
+        },
+    ] {
+        let reply = li.command(command.clone()).await;
+        assert!(reply.ok, "{command:?}: {reply:?}");
+    }
+
+    let (status, json) = report(&hub, "?format=json").await;
+    assert_eq!(status, 200, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["confirmed_by_two_detectors"], true);
+    let milestone = |kind: &str| {
+        json["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == kind)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(milestone("acknowledged")["verdict"], "pass");
+    assert_eq!(milestone("acknowledged")["by"], "op-li");
+    assert_eq!(
+        milestone("outside_called")["verdict"],
+        "pass",
+        "119 called at once"
+    );
+
+    let (status, md) = report(&hub, "?format=md&lang=en").await;
+    assert_eq!(status, 200);
+    assert!(
+        md.starts_with("# INC-000001 Fire alarm — Post-incident report"),
+        "{md}"
+    );
+    assert!(md.contains("| outside service called |"), "{md}");
+
+    let (status, html) = report(&hub, "").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("smoke &lt;visible&gt; on camera"),
+        "notes are escaped"
+    );
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("reports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("incident.html");
+    std::fs::write(&page, &html).unwrap();
+    let opened = chromium::open(&page, &dir.join("incident.png"), 1280, 1600);
+    assert_eq!(opened.size, (1280, 1600));
+    assert!(opened.dom.contains("<svg"), "the timeline loaded");
+    assert!(
+        opened.dom.matches("class=\"mark ").count() >= json["timeline"].as_array().unwrap().len(),
+        "every log entry is on the timeline"
+    );
+    assert!(opened.dom.contains("class=\"target met\""));
+    assert!(
+        opened.dom.contains("真实事件"),
+        "the Chinese page by default"
+    );
+}
+
+#[tokio::test]
+async fn a_report_request_that_cannot_be_met_says_why() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let (status, body) = report(&hub, "").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("no incident INC-000001"), "{body}");
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event(
+            "fa-1",
+            "fire.alarm",
+            "smoke-B2-07F-03",
+            "7F east corridor",
+        ))
+        .await;
+    let (status, body) = report(&hub, "?format=pdf").await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("format must be html, md or json, not \\\"pdf\\\""),
+        "{body}"
+    );
+    let (status, _) = http(
+        hub.addr,
+        "GET",
+        &format!("/v1/incidents/{INCIDENT}/report"),
+        Some(tokens::FIRE_PANEL_GG),
+        None,
+    )
+    .await;
+    assert_eq!(status, 401, "a device's token reads no reports");
+}
