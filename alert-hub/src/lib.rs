@@ -24,5 +24,6 @@ pub mod pages;
 pub mod protocol;
 pub mod report;
 pub mod reports_api;
+pub mod review;
 pub mod server;
 pub mod store;

@@ -1,18 +1,25 @@
-//! The reports over HTTP: `GET /v1/incidents/{id}/report?format=html|md|json&lang=zh|en`.
+//! The reports over HTTP: `GET /v1/incidents/{id}/report?format=html|md|json&lang=zh|en`, and
+//! a manager's review of an incident (`/v1/incidents/{id}/review`, signed off with
+//! `/v1/incidents/{id}/review/sign-off`).
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use time::UtcOffset;
 
 use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
+use crate::core::Request;
 use crate::hub::Hub;
+use crate::incident::{Action, Refusal, check_permission};
+use crate::protocol::{OperatorInfo, RefusalCode, Review, ReviewRecord};
 use crate::report::render::{self, Format};
+use crate::review::ReviewCommand;
 
 /// The clock the pages show times in: the control room's, China Standard Time.
 pub const PAGE_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
@@ -22,11 +29,23 @@ pub const PAGE_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 
 /// The routes of the reports.
 pub fn routes() -> Vec<Route> {
-    vec![route(
-        "/v1/incidents/{id}/report",
-        Access::Operator,
-        get(incident_report),
-    )]
+    vec![
+        route(
+            "/v1/incidents/{id}/report",
+            Access::Operator,
+            get(incident_report),
+        ),
+        route(
+            "/v1/incidents/{id}/review",
+            Access::Operator,
+            get(review).put(write_review),
+        ),
+        route(
+            "/v1/incidents/{id}/review/sign-off",
+            Access::Operator,
+            post(sign_off),
+        ),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,4 +89,68 @@ async fn incident_report(
         Format::Json => render::json(&report),
     };
     Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+}
+
+async fn review(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+) -> Result<Json<ReviewRecord>, ApiError> {
+    hub.store
+        .review(&id)
+        .map_err(ApiError::internal)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no review of {id} has been written")))
+}
+
+async fn write_review(
+    State(hub): State<Arc<Hub>>,
+    Extension(operator): Extension<OperatorInfo>,
+    Path(id): Path<String>,
+    body: Result<Json<Review>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ReviewRecord>, ApiError> {
+    check_permission(operator.role, Action::ReviewIncident).map_err(refused)?;
+    let Json(review) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    reviewed(&hub, id, ReviewCommand::Write(review), operator.id).await
+}
+
+async fn sign_off(
+    State(hub): State<Arc<Hub>>,
+    Extension(operator): Extension<OperatorInfo>,
+    Path(id): Path<String>,
+) -> Result<Json<ReviewRecord>, ApiError> {
+    check_permission(operator.role, Action::ReviewIncident).map_err(refused)?;
+    reviewed(&hub, id, ReviewCommand::SignOff, operator.id).await
+}
+
+/// Sends a review command to the core and answers with the review as it stands after.
+async fn reviewed(
+    hub: &Hub,
+    incident: String,
+    command: ReviewCommand,
+    by: String,
+) -> Result<Json<ReviewRecord>, ApiError> {
+    let (reply, rx) = tokio::sync::oneshot::channel();
+    let request = Request::Review {
+        incident,
+        command,
+        by,
+        reply,
+    };
+    hub.core.send(request).await.map_err(ApiError::internal)?;
+    rx.await
+        .map_err(ApiError::internal)?
+        .map(Json)
+        .map_err(refused)
+}
+
+/// A refusal as an HTTP error: its English sentence under the status that fits its code.
+fn refused(refusal: Refusal) -> ApiError {
+    let message = refusal.message.en;
+    match refusal.code {
+        RefusalCode::NotPermitted => ApiError::forbidden(message),
+        RefusalCode::UnknownIncident => ApiError::not_found(message),
+        RefusalCode::InvalidState | RefusalCode::NeedsSecondOperator => ApiError::conflict(message),
+        RefusalCode::Unavailable => ApiError::internal(message),
+        _ => ApiError::bad_request(message),
+    }
 }

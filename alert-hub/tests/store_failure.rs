@@ -15,7 +15,8 @@ use alert_hub::hub::Hub;
 use alert_hub::incident::Incident;
 use alert_hub::ingest::{RateLimiter, serve_device};
 use alert_hub::protocol::{
-    DeviceReply, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, StoredEvent,
+    DeviceReply, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
+    StoredEvent,
 };
 use alert_hub::server;
 use alert_hub::store::{LoggedChange, Secret, SledStore, Store, WriteBatch};
@@ -87,6 +88,9 @@ impl Store for FillableStore {
     }
     fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError> {
         self.inner.on_test_log()
+    }
+    fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
+        self.inner.review(id)
     }
 }
 

@@ -148,3 +148,68 @@ async fn a_report_request_that_cannot_be_met_says_why() {
     .await;
     assert_eq!(status, 401, "a device's token reads no reports");
 }
+
+#[tokio::test]
+async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event("fa-1", "fire.alarm", "smoke-B2-07F-03", "7F east corridor"))
+        .await;
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let review = r#"{"root_cause": "dust from building work on 7F",
+        "factors": ["detectors left uncovered during the works"],
+        "actions": [{"action": "cover detectors during building work", "owner": "so-zhao",
+                     "due": "2026-12-31"}]}"#;
+    let path = format!("/v1/incidents/{INCIDENT}/review");
+    let put = |token| http(hub.addr, "PUT", &path, Some(token), Some(review));
+
+    let (status, body) = put(tokens::MANAGER).await;
+    assert_eq!(status, 409, "an incident still open is not reviewed: {body}");
+    assert!(body.contains("not resolved yet"), "{body}");
+    for command in [
+        Command::Acknowledge {
+            incident: INCIDENT.into(),
+        },
+        Command::Resolve {
+            incident: INCIDENT.into(),
+            summary: Some("false alarm: dust".into()),
+        },
+    ] {
+        assert!(li.command(command).await.ok);
+    }
+
+    let (status, body) = put(tokens::OPERATOR_LI).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("An operator may not write or sign off an incident review; a manager or an admin must."),
+        "{body}"
+    );
+    let (status, body) = put(tokens::MANAGER).await;
+    assert_eq!(status, 200, "{body}");
+    let sign_off = format!("/v1/incidents/{INCIDENT}/review/sign-off");
+    let (status, body) = http(hub.addr, "POST", &sign_off, Some(tokens::MANAGER), None).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = put(tokens::MANAGER).await;
+    assert_eq!(status, 409);
+    assert!(body.contains("signed off by mgr-chen"), "{body}");
+    drop(hub);
+
+    let hub = HubProcess::start(data.path());
+    let (status, json) = report(&hub, "?format=json").await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let record = &json["review"];
+    assert_eq!(record["review"]["root_cause"], "dust from building work on 7F");
+    assert_eq!(record["review"]["actions"][0]["owner"], "so-zhao");
+    let changes: Vec<(&str, &str)> = record["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap(), c["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(changes, [("written", "mgr-chen"), ("signed_off", "mgr-chen")]);
+    let (_, md) = report(&hub, "?format=md&lang=en").await;
+    assert!(md.contains("- **Signed off:** mgr-chen"), "{md}");
+}

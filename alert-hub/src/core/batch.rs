@@ -8,7 +8,9 @@ use tokio::sync::oneshot;
 use super::{FeedItem, Snapshot, Subscription};
 use crate::error::StoreError;
 use crate::notify::dispatch::Delivery;
-use crate::protocol::{Change, DrillView, HandOverRecord, OnTestRecord, OnTestView, StoredEvent};
+use crate::protocol::{
+    Change, DrillView, HandOverRecord, OnTestRecord, OnTestView, ReviewRecord, StoredEvent,
+};
 use crate::store::{EventRecord, LoggedChange, StoredIncident, WriteBatch};
 
 /// What the current group commit writes and what it does after the flush, in order.
@@ -37,6 +39,7 @@ pub struct Pending {
     pub on_test: Option<Vec<OnTestView>>,
     pub handovers: Vec<HandOverRecord>,
     pub on_test_log: Vec<OnTestRecord>,
+    pub reviews: Vec<ReviewRecord>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
     /// Outside notification attempts to start once the batch is stored.
@@ -74,6 +77,7 @@ impl Pending {
             secrets: Vec::new(),
             handovers: self.handovers,
             on_test_log: self.on_test_log,
+            reviews: self.reviews,
         };
         let then = Then {
             actions: self.after,

@@ -14,6 +14,7 @@ mod drills;
 mod feed_message;
 mod ingest;
 mod on_test;
+mod reviews;
 mod seal;
 mod seen_ids;
 mod supervision;
@@ -105,6 +106,14 @@ pub enum Request {
     Drill {
         command: DrillCommand,
         reply: oneshot::Sender<Result<Vec<DrillEvent>, DrillRefusal>>,
+    },
+    /// A manager writes or signs off the review of an incident; the reply is the review as it
+    /// stands after, or why not.
+    Review {
+        incident: String,
+        command: crate::review::ReviewCommand,
+        by: String,
+        reply: oneshot::Sender<Result<crate::protocol::ReviewRecord, crate::incident::Refusal>>,
     },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
@@ -328,6 +337,15 @@ impl State {
             Request::Subscribe { reply } => pending.subscribers.push(reply),
             Request::Drill { command, reply } => {
                 let result = self.drill(command, now, pending);
+                pending.after_commit(move || drop(reply.send(result)));
+            }
+            Request::Review {
+                incident,
+                command,
+                by,
+                reply,
+            } => {
+                let result = self.review(&incident, command, &by, now, pending);
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),

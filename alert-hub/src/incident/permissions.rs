@@ -24,6 +24,8 @@ pub enum Action {
     EndTest,
     StartDrill,
     EndDrill,
+    /// Write or sign off the review of an incident (root cause, corrective actions).
+    ReviewIncident,
 }
 
 /// Who may do an action.
@@ -33,6 +35,7 @@ enum Who {
     /// Operators, safety officers and admins: everyone but managers.
     OnDuty,
     SafetyOfficerOrAdmin,
+    ManagerOrAdmin,
 }
 
 impl Action {
@@ -76,6 +79,7 @@ impl Action {
             Action::PutOnTest | Action::EndTest | Action::StartDrill | Action::EndDrill => {
                 Who::SafetyOfficerOrAdmin
             }
+            Action::ReviewIncident => Who::ManagerOrAdmin,
         }
     }
 
@@ -98,6 +102,9 @@ impl Action {
             Action::EndTest => ("结束测试", "end a test"),
             Action::StartDrill => ("开始演练", "start a drill"),
             Action::EndDrill => ("结束演练", "end a drill"),
+            Action::ReviewIncident => {
+                ("撰写或签署事后复盘", "write or sign off an incident review")
+            }
         }
     }
 }
@@ -108,6 +115,7 @@ pub fn permitted(role: Role, action: Action) -> bool {
         Who::Anyone => true,
         Who::OnDuty => role != Role::Manager,
         Who::SafetyOfficerOrAdmin => matches!(role, Role::SafetyOfficer | Role::Admin),
+        Who::ManagerOrAdmin => matches!(role, Role::Manager | Role::Admin),
     }
 }
 
@@ -118,6 +126,7 @@ pub fn check_permission(role: Role, action: Action) -> Result<(), Refusal> {
     }
     let (who_zh, who) = match action.who_may() {
         Who::SafetyOfficerOrAdmin => ("安全主管或管理员", "a safety officer or an admin"),
+        Who::ManagerOrAdmin => ("项目经理或管理员", "a manager or an admin"),
         Who::Anyone | Who::OnDuty => ("值班员", "an operator on duty"),
     };
     let (role_zh, role_en) = role.names();

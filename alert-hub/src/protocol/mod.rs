@@ -8,11 +8,13 @@ pub mod describe;
 mod detail;
 mod device;
 mod incident;
+mod review;
 
 pub use console::*;
 pub use detail::Detail;
 pub use device::*;
 pub use incident::*;
+pub use review::*;
 
 #[cfg(test)]
 mod tests;

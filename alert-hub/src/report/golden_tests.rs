@@ -110,7 +110,7 @@ impl Script {
             .as_ref()
             .and_then(|p| library.playbook(&p.id))
             .cloned();
-        IncidentReport::build(&view, &self.log, playbook.as_ref())
+        IncidentReport::build(&view, &self.log, playbook.as_ref(), None)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::pages::MarkKind;
 use crate::protocol::describe::{event_both, event_operator};
 use crate::protocol::{
     Actor, AttemptView, Bilingual, IncidentEvent, IncidentState, IncidentView, LogEntry, Priority,
-    StepStatus,
+    ReviewRecord, StepStatus,
 };
 
 /// A moment of the response the report measures.
@@ -169,16 +169,19 @@ pub struct IncidentReport {
     /// Levels called after the first, and repeats of the last.
     pub escalations: u32,
     pub notes: Vec<Note>,
+    /// The manager's review: root cause, contributing factors, corrective actions, sign-off.
+    pub review: Option<ReviewRecord>,
 }
 
 impl IncidentReport {
     /// The report of `incident` (its full view: checklist and call-out included) from its
     /// `log`, oldest first; `playbook` is the playbook it ran, for the milestones its steps
-    /// mark.
+    /// mark; `review` is the manager's, when one was written.
     pub fn build(
         incident: &IncidentView,
         log: &[LogEntry],
         playbook: Option<&playbooks::Playbook>,
+        review: Option<ReviewRecord>,
     ) -> IncidentReport {
         let (zh, en) = incident.kind.names();
         let checklist = checklist(incident);
@@ -219,6 +222,7 @@ impl IncidentReport {
                     _ => None,
                 })
                 .collect(),
+            review,
         }
     }
 

@@ -25,5 +25,6 @@ pub fn of_stored(
     let log = store.incident_log(id)?;
     let view = incident.full_view();
     let playbook = view.playbook.as_ref().and_then(|p| library.playbook(&p.id));
-    Ok(Some(IncidentReport::build(&view, &log, playbook)))
+    let review = store.review(id)?;
+    Ok(Some(IncidentReport::build(&view, &log, playbook, review)))
 }

@@ -397,6 +397,13 @@ pub fn html(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> String {
                 .collect::<Vec<_>>(),
             pick(lang, "没有备注。", "No notes."),
         )
+        .heading("review", pick(lang, "事后复盘", "Review"))
+        .facts(review_facts(report, lang, offset))
+        .table(
+            &headers(&ACTION_HEADERS, lang),
+            &action_rows(report, lang),
+            pick(lang, "没有整改措施。", "No corrective actions."),
+        )
         .heading("log", pick(lang, "完整记录", "Full log"))
         .table(
             &headers(&TIMELINE_HEADERS, lang),
@@ -405,6 +412,67 @@ pub fn html(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> String {
         );
     page.finish()
 }
+
+/// The review's lines: the root cause, the factors, and who signed it off when (or that
+/// nobody has yet).
+fn review_facts(
+    report: &IncidentReport,
+    lang: Lang,
+    offset: UtcOffset,
+) -> Vec<(&'static str, String)> {
+    let Some(record) = &report.review else {
+        return vec![(
+            pick(lang, "状态", "Status"),
+            pick(lang, "尚未撰写", "not written yet").to_string(),
+        )];
+    };
+    let signed = match record.signed_off() {
+        Some(s) => format!("{} {}", s.by, clock(s.at, offset)),
+        None => pick(lang, "尚未签字", "not signed off yet").to_string(),
+    };
+    vec![
+        (
+            pick(lang, "根本原因", "Root cause"),
+            record.review.root_cause.clone(),
+        ),
+        (
+            pick(lang, "促成因素", "Contributing factors"),
+            if record.review.factors.is_empty() {
+                "-".to_string()
+            } else {
+                record.review.factors.join("; ")
+            },
+        ),
+        (pick(lang, "签字", "Signed off"), signed),
+    ]
+}
+
+fn action_rows(report: &IncidentReport, lang: Lang) -> Vec<Vec<Cell>> {
+    report
+        .review
+        .iter()
+        .flat_map(|r| r.review.actions.iter())
+        .map(|a| {
+            vec![
+                Cell::plain(a.action.clone()),
+                Cell::plain(a.owner.clone()),
+                Cell::plain(a.due.to_string()),
+                if a.done {
+                    Cell::toned(pick(lang, "已完成", "done"), Tone::Good)
+                } else {
+                    Cell::plain(pick(lang, "未完成", "open"))
+                },
+            ]
+        })
+        .collect()
+}
+
+const ACTION_HEADERS: [(&str, &str); 4] = [
+    ("整改措施", "Corrective action"),
+    ("负责人", "Owner"),
+    ("期限", "Due"),
+    ("状态", "Status"),
+];
 
 fn texts(rows: Vec<Vec<Cell>>) -> Vec<Vec<String>> {
     rows.into_iter()
@@ -466,6 +534,13 @@ pub fn markdown(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> Strin
             .map(|n| vec![clock(n.at, offset), n.by.clone(), n.text.clone()])
             .collect::<Vec<_>>(),
         pick(lang, "没有备注。", "No notes."),
+    ));
+    out.push_str(&format!("## {}\n\n", pick(lang, "事后复盘", "Review")));
+    out.push_str(&markdown::facts(review_facts(report, lang, offset)));
+    out.push_str(&markdown::table(
+        &headers(&ACTION_HEADERS, lang),
+        &texts(action_rows(report, lang)),
+        pick(lang, "没有整改措施。", "No corrective actions."),
     ));
     out.push_str(&format!("## {}\n\n", pick(lang, "完整记录", "Full log")));
     out.push_str(&markdown::table(

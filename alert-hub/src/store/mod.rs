@@ -12,7 +12,9 @@ pub use sled_store::SledStore;
 
 use crate::error::StoreError;
 use crate::incident::Incident;
-use crate::protocol::{DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, StoredEvent};
+use crate::protocol::{
+    DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord, StoredEvent,
+};
 
 /// One incident-log entry as stored: its feed sequence number, its incident, and the feed
 /// message (`{"type":"change",...}`) as JSON text.
@@ -88,6 +90,8 @@ pub struct WriteBatch {
     pub handovers: Vec<HandOverRecord>,
     /// Changes of what is on test.
     pub on_test_log: Vec<OnTestRecord>,
+    /// Managers' reviews of incidents, as they stand after this batch.
+    pub reviews: Vec<ReviewRecord>,
 }
 
 impl WriteBatch {
@@ -102,6 +106,7 @@ impl WriteBatch {
             && self.secrets.is_empty()
             && self.handovers.is_empty()
             && self.on_test_log.is_empty()
+            && self.reviews.is_empty()
     }
 }
 
@@ -139,6 +144,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn handovers(&self) -> Result<Vec<HandOverRecord>, StoreError>;
     /// Every change of what is on test, oldest first.
     fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError>;
+    /// A manager's review of incident `id`, if one was written.
+    fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

@@ -22,7 +22,8 @@ use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opening, pack
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
-    Change, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, StoredEvent,
+    Change, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
+    StoredEvent,
 };
 
 /// The store on a sled database in a data directory.
@@ -234,6 +235,10 @@ impl Store for SledStore {
         for handover in &batch.handovers {
             b.insert(seq_key(b'h', handover.seq), encode(handover, "a record")?);
         }
+        for review in &batch.reviews {
+            let k = key(b'v', &[review.incident.as_bytes()]);
+            b.insert(k, encode(review, "a record")?);
+        }
         if let Some(number) = batch.last_incident_number {
             b.insert(
                 meta_key(meta::INCIDENT_NUMBER),
@@ -293,6 +298,11 @@ impl Store for SledStore {
 
     fn last_log_seq(&self) -> Result<u64, StoreError> {
         self.last_seq(b'c')
+    }
+
+    fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
+        let k = key(b'v', &[id.as_bytes()]);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
     }
 
     fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
