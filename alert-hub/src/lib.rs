@@ -23,6 +23,7 @@ pub mod on_test;
 pub mod pages;
 pub mod protocol;
 pub mod report;
+pub mod report_cli;
 pub mod reports_api;
 pub mod review;
 pub mod server;

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use alert_hub::config::HubConfig;
+use alert_hub::report::render::Format;
+use alert_hub::report_cli;
 use alert_hub::server::{ServeOptions, serve, shutdown_signal};
 use clap::{Parser, Subcommand};
 
@@ -45,6 +47,59 @@ enum Command {
         #[arg(long, env = "ALERT_HUB_CONFIG")]
         config: PathBuf,
     },
+    /// Prints a report: from the data directory of a stopped hub (--data with --config), or
+    /// from a running hub (--hub with --token).
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// The post-incident report of one incident.
+    Incident {
+        /// The incident, e.g. INC-000042.
+        id: String,
+        /// html, md or json.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+}
+
+/// Where a report's data comes from.
+#[derive(Debug, clap::Args)]
+struct SourceArgs {
+    /// The data directory of a hub that is not running.
+    #[arg(long, requires = "config", conflicts_with = "hub")]
+    data: Option<PathBuf>,
+    /// The configuration the hub ran with (for its playbooks).
+    #[arg(long, env = "ALERT_HUB_CONFIG")]
+    config: Option<PathBuf>,
+    /// A running hub's address, e.g. http://127.0.0.1:7400.
+    #[arg(long, requires = "token")]
+    hub: Option<String>,
+    /// An operator's token for --hub.
+    #[arg(long, env = "ALERT_HUB_TOKEN")]
+    token: Option<String>,
+}
+
+impl SourceArgs {
+    fn source(self) -> anyhow::Result<report_cli::Source> {
+        match (self.data, self.config, self.hub, self.token) {
+            (Some(dir), Some(config), None, _) => Ok(report_cli::Source::Data { dir, config }),
+            (None, _, Some(address), Some(token)) => Ok(report_cli::Source::Hub { address, token }),
+            _ => anyhow::bail!(
+                "say where the report comes from: --data DIR --config FILE for a stopped hub, \
+                 or --hub ADDRESS --token TOKEN for a running one"
+            ),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -93,6 +148,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 loaded.sources.len(),
                 loaded.operators.len()
             );
+            Ok(())
+        }
+        Command::Report {
+            report:
+                ReportCommand::Incident {
+                    id,
+                    format,
+                    lang,
+                    source,
+                },
+        } => {
+            let Some(format) = Format::parse(&format) else {
+                anyhow::bail!("--format must be html, md or json, not \"{format}\"");
+            };
+            let lang = match lang.as_str() {
+                "zh" => playbooks::Lang::Zh,
+                "en" => playbooks::Lang::En,
+                other => anyhow::bail!("--lang must be zh or en, not \"{other}\""),
+            };
+            let text = report_cli::incident(&source.source()?, &id, format, lang)?;
+            std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }
         Command::Serve {

@@ -155,7 +155,12 @@ async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
     let hub = HubProcess::start(data.path());
     let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     panel
-        .send(&event("fa-1", "fire.alarm", "smoke-B2-07F-03", "7F east corridor"))
+        .send(&event(
+            "fa-1",
+            "fire.alarm",
+            "smoke-B2-07F-03",
+            "7F east corridor",
+        ))
         .await;
     let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
     let review = r#"{"root_cause": "dust from building work on 7F",
@@ -166,7 +171,10 @@ async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
     let put = |token| http(hub.addr, "PUT", &path, Some(token), Some(review));
 
     let (status, body) = put(tokens::MANAGER).await;
-    assert_eq!(status, 409, "an incident still open is not reviewed: {body}");
+    assert_eq!(
+        status, 409,
+        "an incident still open is not reviewed: {body}"
+    );
     assert!(body.contains("not resolved yet"), "{body}");
     for command in [
         Command::Acknowledge {
@@ -183,7 +191,9 @@ async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
     let (status, body) = put(tokens::OPERATOR_LI).await;
     assert_eq!(status, 403, "{body}");
     assert!(
-        body.contains("An operator may not write or sign off an incident review; a manager or an admin must."),
+        body.contains(
+            "An operator may not write or sign off an incident review; a manager or an admin must."
+        ),
         "{body}"
     );
     let (status, body) = put(tokens::MANAGER).await;
@@ -201,7 +211,10 @@ async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     let record = &json["review"];
-    assert_eq!(record["review"]["root_cause"], "dust from building work on 7F");
+    assert_eq!(
+        record["review"]["root_cause"],
+        "dust from building work on 7F"
+    );
     assert_eq!(record["review"]["actions"][0]["owner"], "so-zhao");
     let changes: Vec<(&str, &str)> = record["history"]
         .as_array()
@@ -209,7 +222,86 @@ async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
         .iter()
         .map(|c| (c["change"].as_str().unwrap(), c["by"].as_str().unwrap()))
         .collect();
-    assert_eq!(changes, [("written", "mgr-chen"), ("signed_off", "mgr-chen")]);
+    assert_eq!(
+        changes,
+        [("written", "mgr-chen"), ("signed_off", "mgr-chen")]
+    );
     let (_, md) = report(&hub, "?format=md&lang=en").await;
     assert!(md.contains("- **Signed off:** mgr-chen"), "{md}");
+}
+
+#[tokio::test]
+async fn the_report_command_reads_a_stopped_hubs_data_or_asks_a_running_one() {
+    let data = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(data.path());
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event(
+            "fa-1",
+            "fire.alarm",
+            "smoke-B2-07F-03",
+            "7F east corridor",
+        ))
+        .await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(system_tests::binary("alert-hub"))
+            .args(["report", "incident", INCIDENT])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let url = format!("http://{}", hub.addr);
+    let asked = run(&[
+        "--hub",
+        &url,
+        "--token",
+        tokens::MANAGER,
+        "--format",
+        "md",
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        asked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+    let from_hub = String::from_utf8(asked.stdout).unwrap();
+    assert!(from_hub.starts_with("# INC-000001 Fire alarm — Post-incident report"));
+
+    let config = system_tests::demo_config();
+    let dir = data.path().to_str().unwrap();
+    let busy = run(&["--data", dir, "--config", config.to_str().unwrap()]);
+    assert!(
+        !busy.status.success(),
+        "the store is in use by the running hub"
+    );
+    let said = String::from_utf8_lossy(&busy.stderr);
+    assert!(
+        said.contains("ask that hub with --hub and --token"),
+        "{said}"
+    );
+
+    assert!(hub.terminate(), "the hub stops cleanly");
+    let read = run(&[
+        "--data",
+        dir,
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "md",
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let from_data = String::from_utf8(read.stdout).unwrap();
+    assert_eq!(from_data, from_hub, "the same report either way");
+
+    let nowhere = run(&["--format", "md"]);
+    assert!(!nowhere.status.success());
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("say where the report comes from"));
 }
