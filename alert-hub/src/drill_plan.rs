@@ -92,7 +92,7 @@ impl When {
     fn period(self, due: Date) -> String {
         match self {
             When::Every { months: 1, .. } => format!("m{:02}", u8::from(due.month())),
-            When::Every { .. } | When::On(_) => format!("q{}", (u8::from(due.month()) + 2) / 3),
+            When::Every { .. } | When::On(_) => format!("q{}", u8::from(due.month()).div_ceil(3)),
         }
     }
 }

@@ -47,6 +47,18 @@ fn refused(text: &str) -> Vec<String> {
     error.problems.iter().map(ToString::to_string).collect()
 }
 
+/// Asserts that `text` has one problem, which begins with `expected` after the file name.
+fn refused_only(text: &str, expected: &str) {
+    let problems = refused(text);
+    let wanted = format!("{FILE}:{expected}");
+    assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+    assert!(
+        problems[0].starts_with(&wanted),
+        "{}\n{wanted}",
+        problems[0]
+    );
+}
+
 #[test]
 fn the_default_plan_gives_each_site_nineteen_drills_a_year() {
     let calendar = default_calendar(2027);
@@ -306,14 +318,7 @@ fn a_when_out_of_range_or_mixed_up_says_what_to_write() {
         ),
     ];
     for (when, expected) in cases {
-        let problems = refused(&entry(when));
-        assert_eq!(problems.len(), 1, "{when}: {problems:?}");
-        let wanted = format!("plans/test.toml:6: {expected}");
-        assert!(
-            problems[0].starts_with(&wanted),
-            "{when}:\n{}\n{wanted}",
-            problems[0]
-        );
+        refused_only(&entry(when), &format!("6: {expected}"));
     }
 }
 
@@ -335,14 +340,8 @@ fn sites_are_all_or_a_list_of_distinct_ids() {
         ),
     ];
     for (sites, expected) in cases {
-        let problems = refused(&entry(&format!("when = {{ quarter = 1 }}\n{sites}")));
-        assert_eq!(problems.len(), 1, "{sites}: {problems:?}");
-        let wanted = format!("plans/test.toml:7: {expected}");
-        assert!(
-            problems[0].starts_with(&wanted),
-            "{sites}:\n{}\n{wanted}",
-            problems[0]
-        );
+        let text = entry(&format!("when = {{ quarter = 1 }}\n{sites}"));
+        refused_only(&text, &format!("7: {expected}"));
     }
 }
 
