@@ -21,6 +21,14 @@ fn shipped() -> Vec<Scenario> {
     scenario::load_dir(&shipped_dir(), &library).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The shipped scenario with this id.
+fn shipped_one(id: &str) -> Scenario {
+    shipped()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("scenario {id} is not shipped"))
+}
+
 fn drills_check(dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_drills"))
         .arg("check")
@@ -61,11 +69,7 @@ fn every_entry_of_the_default_plan_has_its_scenario_of_the_same_kind_and_type() 
 
 #[test]
 fn the_fire_evacuation_pre_alarms_alarms_gets_a_second_detector_and_a_forced_door() {
-    let scenarios = shipped();
-    let fire = scenarios
-        .iter()
-        .find(|s| s.id == "fire-evacuation")
-        .expect("shipped");
+    let fire = shipped_one("fire-evacuation");
     let timeline: Vec<(u32, EventKind, &str)> = fire
         .events
         .iter()
@@ -113,11 +117,7 @@ fn reported_emergencies_are_opened_by_hand_and_never_sent_as_device_events() {
 
 #[test]
 fn the_lift_rescue_measures_the_acknowledgement_the_call_and_the_release() {
-    let scenarios = shipped();
-    let lift = scenarios
-        .iter()
-        .find(|s| s.id == "lift-rescue")
-        .expect("shipped");
+    let lift = shipped_one("lift-rescue");
     let acknowledge = &lift.objectives[0];
     assert_eq!(acknowledge.measure, Measure::Acknowledged);
     assert!(acknowledge.target_secs <= 60);

@@ -1,17 +1,18 @@
-//! The checks of one scenario file: its names, the timeline of events and prompts, which
-//! playbooks they start, and the objectives measured in those playbooks.
+//! The checks of one scenario file: its names, the timeline of events and prompts, and which
+//! playbooks they start; the objectives are checked in [`super::objectives`].
 
 use std::collections::BTreeMap;
 
-use alert_hub::protocol::{Bilingual, DrillKind, EventKind, ExerciseType, Measure, Objective};
+use alert_hub::protocol::{Bilingual, DrillKind, EventKind, ExerciseType};
 use playbooks::{Findings, Library, LoadError, Playbook, SourceFile, duration};
 use toml::Spanned;
 
-use super::raw::{RawEvent, RawMeasure, RawObjective, RawPrompt, RawScenario};
-use super::{MAX_SCRIPT_SECS, MAX_TARGET_SECS, OpenByHand, Prompt, Scenario, ScriptedEvent};
+use super::objectives::check_objectives;
+use super::raw::{RawEvent, RawPrompt, RawScenario};
+use super::{MAX_SCRIPT_SECS, OpenByHand, Prompt, Scenario, ScriptedEvent};
 
 /// The playbooks a scenario starts, each with the earliest second something starts it.
-type Started = BTreeMap<String, u32>;
+pub(super) type Started = BTreeMap<String, u32>;
 
 /// Checks one file and converts it, or reports everything wrong with it.
 pub(super) fn scenario(file: &SourceFile, library: &Library) -> Result<Scenario, LoadError> {
@@ -76,12 +77,33 @@ fn check(f: &mut Findings<'_>, raw: &RawScenario, library: &Library) -> Option<S
     })
 }
 
-fn bilingual(f: &mut Findings<'_>, text: &Spanned<playbooks::RawText>, field: &str) -> Bilingual {
+pub(super) fn bilingual(
+    f: &mut Findings<'_>,
+    text: &Spanned<playbooks::RawText>,
+    field: &str,
+) -> Bilingual {
     let text = f.text(text, field);
     Bilingual {
         zh: text.zh,
         en: text.en,
     }
+}
+
+/// Reads the times (`at`) of the items of `list` (`events`, `prompts`), each `None` where it is
+/// unusable: they must come in order, within [`MAX_SCRIPT_SECS`].
+fn timeline<'r>(
+    f: &mut Findings<'_>,
+    ats: impl Iterator<Item = &'r Spanned<String>>,
+    list: &str,
+) -> Vec<Option<u32>> {
+    let mut previous = None;
+    ats.enumerate()
+        .map(|(i, at)| {
+            let secs = moment(f, at, &format!("{list}[{i}].at"), previous);
+            previous = secs.or(previous);
+            secs
+        })
+        .collect()
 }
 
 /// Reads a time from the drill's start: `0s`, or a duration such as `20s` or `1m30s`, at most
@@ -126,18 +148,16 @@ fn moment(
 }
 
 /// A number of seconds written as the files write it: `0s`, `20s`, `1m30s`.
-fn seconds(secs: u32) -> String {
+pub(super) fn seconds(secs: u32) -> String {
     duration::format(time::Duration::seconds(secs.into()))
 }
 
 fn check_events(f: &mut Findings<'_>, raw: &[Spanned<RawEvent>]) -> Vec<ScriptedEvent> {
+    let times = timeline(f, raw.iter().map(|e| &e.get_ref().at), "events");
     let mut events = Vec::new();
-    let mut previous = None;
-    for (i, event) in raw.iter().enumerate() {
+    for (i, (event, secs)) in raw.iter().zip(times).enumerate() {
         let event = event.get_ref();
         let at = format!("events[{i}]");
-        let secs = moment(f, &event.at, &format!("{at}.at"), previous);
-        previous = secs.or(previous);
         let kind = device_kind(f, &event.kind, &format!("{at}.kind"));
         if event.device.get_ref().trim().is_empty() {
             f.at(
@@ -198,13 +218,11 @@ fn check_prompts(
     raw: &[Spanned<RawPrompt>],
     library: &Library,
 ) -> Vec<Prompt> {
+    let times = timeline(f, raw.iter().map(|p| &p.get_ref().at), "prompts");
     let mut prompts = Vec::new();
-    let mut previous = None;
-    for (i, prompt) in raw.iter().enumerate() {
+    for (i, (prompt, secs)) in raw.iter().zip(times).enumerate() {
         let prompt = prompt.get_ref();
         let at = format!("prompts[{i}]");
-        let secs = moment(f, &prompt.at, &format!("{at}.at"), previous);
-        previous = secs.or(previous);
         let say = bilingual(f, &prompt.say, &format!("{at}.say"));
         let open = match &prompt.open {
             Some(open) => opened_kind(f, open, &format!("{at}.open"), library).map(Some),
@@ -312,7 +330,7 @@ fn expected_playbook<'l>(
     Some(playbook)
 }
 
-fn known_playbook<'l>(
+pub(super) fn known_playbook<'l>(
     f: &mut Findings<'_>,
     id: &Spanned<String>,
     field: &str,
@@ -334,7 +352,7 @@ fn known_playbook<'l>(
     found
 }
 
-fn not_started(playbook: &Playbook, started: &Started) -> String {
+pub(super) fn not_started(playbook: &Playbook, started: &Started) -> String {
     let what = if started.is_empty() {
         "nothing".to_owned()
     } else {
@@ -351,212 +369,4 @@ fn not_started(playbook: &Playbook, started: &Started) -> String {
          {by} starts it",
         playbook.id
     )
-}
-
-/// The types a measure may have, as `type` names them.
-const MEASURES: [&str; 5] = [
-    "acknowledged",
-    "step_done",
-    "choice_made",
-    "resolved",
-    "notified",
-];
-
-fn check_objectives(
-    f: &mut Findings<'_>,
-    raw: &[Spanned<RawObjective>],
-    expected: &Spanned<String>,
-    started: &Started,
-    library: &Library,
-) -> Vec<Objective> {
-    if raw.is_empty() {
-        f.at(
-            0..0,
-            "objectives",
-            "a scenario needs at least one [[objectives]]: what the drill is scored on",
-        );
-    }
-    f.unique(
-        raw.iter()
-            .enumerate()
-            .map(|(i, o)| (&o.get_ref().id, format!("objectives[{i}].id"))),
-        "objective",
-    );
-    raw.iter()
-        .enumerate()
-        .filter_map(|(i, objective)| {
-            let at = format!("objectives[{i}]");
-            check_objective(f, objective.get_ref(), &at, expected, started, library)
-        })
-        .collect()
-}
-
-fn check_objective(
-    f: &mut Findings<'_>,
-    raw: &RawObjective,
-    at: &str,
-    expected: &Spanned<String>,
-    started: &Started,
-    library: &Library,
-) -> Option<Objective> {
-    f.id(&raw.id, &format!("{at}.id"));
-    let name = bilingual(f, &raw.name, &format!("{at}.name"));
-    let target = target(f, &raw.target, &format!("{at}.target"));
-    let measure = check_measure(
-        f,
-        &raw.measure,
-        &format!("{at}.measure"),
-        expected,
-        started,
-        library,
-    );
-    let (target_secs, measure) = (target?, measure?);
-    let (from, what) = match measure.playbook() {
-        Some(playbook) => (
-            started.get(playbook).copied(),
-            format!("playbook {playbook} starts"),
-        ),
-        None => (
-            started.values().min().copied(),
-            "the first incident starts".to_owned(),
-        ),
-    };
-    if let Some(from) = from.filter(|from| target_secs <= *from) {
-        f.at(
-            raw.target.span(),
-            format!("{at}.target"),
-            format!(
-                "{} is not after {}, when {what}: the objective could never be met",
-                raw.target.get_ref(),
-                seconds(from)
-            ),
-        );
-    }
-    Some(Objective {
-        id: raw.id.get_ref().clone(),
-        name,
-        target_secs,
-        measure,
-    })
-}
-
-fn target(f: &mut Findings<'_>, target: &Spanned<String>, field: &str) -> Option<u32> {
-    let secs = f.duration(target, field)?.whole_seconds();
-    match u32::try_from(secs) {
-        Ok(secs) if secs <= MAX_TARGET_SECS => Some(secs),
-        _ => {
-            f.at(
-                target.span(),
-                field,
-                format!(
-                    "{} is longer than {}: a drill is scored within two hours of its start",
-                    target.get_ref(),
-                    seconds(MAX_TARGET_SECS)
-                ),
-            );
-            None
-        }
-    }
-}
-
-/// The measure of an objective: its type, and for the measures of a step, a step (and choice)
-/// of a playbook the scenario starts; the playbook defaults to the scenario's expected one.
-fn check_measure(
-    f: &mut Findings<'_>,
-    raw: &Spanned<RawMeasure>,
-    at: &str,
-    expected: &Spanned<String>,
-    started: &Started,
-    library: &Library,
-) -> Option<Measure> {
-    let measure = raw.get_ref();
-    let kind = f.one_of(
-        &measure.kind,
-        &format!("{at}.type"),
-        "a measure",
-        &MEASURES,
-        |name| name,
-    )?;
-    let wants_step = matches!(kind, "step_done" | "choice_made");
-    let wants_choice = kind == "choice_made";
-    let fields = [
-        ("playbook", &measure.playbook, wants_step),
-        ("step", &measure.step, wants_step),
-        ("choice", &measure.choice, wants_choice),
-    ];
-    for (key, value, wanted) in fields {
-        match value {
-            Some(value) if !wanted => f.at(
-                value.span(),
-                format!("{at}.{key}"),
-                format!("type {kind} takes no {key}"),
-            ),
-            None if wanted && key != "playbook" => f.at(
-                raw.span(),
-                format!("{at}.{key}"),
-                format!("type {kind} needs a {key}"),
-            ),
-            _ => {}
-        }
-    }
-    match kind {
-        "acknowledged" => return Some(Measure::Acknowledged),
-        "resolved" => return Some(Measure::Resolved),
-        "notified" => return Some(Measure::Notified),
-        _ => {}
-    }
-    let playbook_id = measure.playbook.as_ref().unwrap_or(expected);
-    let playbook = known_playbook(f, playbook_id, &format!("{at}.playbook"), library)?;
-    if measure.playbook.is_some() && !started.contains_key(&playbook.id) {
-        f.at(
-            playbook_id.span(),
-            format!("{at}.playbook"),
-            not_started(playbook, started),
-        );
-    }
-    let step = measure.step.as_ref()?;
-    let Some(found) = playbook.step(step.get_ref()) else {
-        let ids: Vec<&str> = playbook.steps.iter().map(|s| s.id.as_str()).collect();
-        f.at(
-            step.span(),
-            format!("{at}.step"),
-            format!(
-                "playbook {:?} has no step {:?} (its steps are {})",
-                playbook.id,
-                step.get_ref(),
-                ids.join(", ")
-            ),
-        );
-        return None;
-    };
-    let step_id = step.get_ref().clone();
-    if !wants_choice {
-        return Some(Measure::StepDone {
-            playbook: playbook.id.clone(),
-            step: step_id,
-        });
-    }
-    let choice = measure.choice.as_ref()?;
-    if found.choice(choice.get_ref()).is_none() {
-        let message = if found.choices().is_empty() {
-            format!(
-                "step {step_id:?} of playbook {:?} has no choices",
-                playbook.id
-            )
-        } else {
-            let ids: Vec<&str> = found.choices().iter().map(|c| c.id.as_str()).collect();
-            format!(
-                "step {step_id:?} has no choice {:?} (its choices are {})",
-                choice.get_ref(),
-                ids.join(", ")
-            )
-        };
-        f.at(choice.span(), format!("{at}.choice"), message);
-        return None;
-    }
-    Some(Measure::ChoiceMade {
-        playbook: playbook.id.clone(),
-        step: step_id,
-        choice: choice.get_ref().clone(),
-    })
 }

@@ -30,6 +30,7 @@
 //! ```
 
 mod check;
+mod objectives;
 mod raw;
 
 use std::collections::BTreeSet;
