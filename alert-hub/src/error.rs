@@ -33,6 +33,23 @@ pub enum ConfigError {
     },
 }
 
+/// A drill plan that cannot be used: every problem, in line order, each naming the file, line
+/// and field, e.g. `plans/default.toml:14: entries[2].kind: "flod" is not a drill kind (…)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct PlanError {
+    /// Never empty.
+    pub problems: Vec<playbooks::Problem>,
+}
+
+impl PlanError {
+    /// The problems, sorted by line so that they read like a compiler's output.
+    pub fn new(mut problems: Vec<playbooks::Problem>) -> PlanError {
+        problems.sort_by_key(|p| p.line);
+        PlanError { problems }
+    }
+}
+
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {

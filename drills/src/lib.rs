@@ -1,12 +1,14 @@
-//! The device simulator: a deterministic event mix ([`mix`]) over simulated sites
-//! ([`layout`]), the paced, pipelined load generator that sends it to a hub ([`load`]), and a
-//! console-feed watcher ([`watch`]) that times when changes reach an operator.
+//! Drills and the device simulator: drill scenarios and their checks ([`scenario`]); a
+//! deterministic event mix ([`mix`]) over simulated sites ([`layout`]), the paced, pipelined load
+//! generator that sends it to a hub ([`load`]), and a console-feed watcher ([`watch`]) that times
+//! when changes reach an operator.
 
 pub mod error;
 pub mod layout;
 pub mod load;
 pub mod mix;
 pub mod rng;
+pub mod scenario;
 pub mod stats;
 pub mod watch;
 

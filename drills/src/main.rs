@@ -1,5 +1,6 @@
 //! The drills binary: a thin wrapper around the `drills` library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,6 +28,17 @@ struct Cli {
 enum Command {
     /// Sends a realistic mix of device events to a hub and reports acks, nacks and latency.
     Simulate(Simulate),
+    /// Checks every drill scenario (`*.toml`) of a directory against the playbook library.
+    Check(Check),
+}
+
+#[derive(Debug, clap::Args)]
+struct Check {
+    /// The directory of scenarios, e.g. drills/scenarios.
+    dir: PathBuf,
+    /// A site's playbook directory, laid over the bundled library as the hub does.
+    #[arg(long)]
+    playbooks: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -87,6 +99,33 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Simulate(args) => simulate(args),
+        Command::Check(args) => check(args),
+    }
+}
+
+/// Prints `ok: N scenarios`, or every problem as `file:line: field: what` and fails.
+fn check(args: Check) -> anyhow::Result<ExitCode> {
+    let library = playbooks::Library::bundled();
+    let library = match (library, &args.playbooks) {
+        (Ok(library), Some(dir)) => library.with_overrides(dir),
+        (library, _) => library,
+    };
+    let checked = library.and_then(|library| drills::scenario::load_dir(&args.dir, &library));
+    match checked {
+        Ok(scenarios) if scenarios.is_empty() => {
+            eprintln!("{}: no scenarios (*.toml) to check", args.dir.display());
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(scenarios) => {
+            println!("ok: {} scenarios", scenarios.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            for problem in &error.problems {
+                eprintln!("{problem}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 

@@ -34,7 +34,8 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Everything wrong with a library, in file order; never empty.
+/// Everything wrong with a library, or with other files read with [`crate::SourceFile`] (drill
+/// plans, scenarios), in file order; never empty.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
     /// Every problem found, sorted by file and line.
@@ -43,7 +44,7 @@ pub struct LoadError {
 
 impl LoadError {
     /// Sorts the problems by file and line so that they read like a compiler's output.
-    pub(crate) fn new(mut problems: Vec<Problem>) -> LoadError {
+    pub fn new(mut problems: Vec<Problem>) -> LoadError {
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         problems.dedup();
         LoadError { problems }

@@ -17,6 +17,9 @@ mod run;
 mod source;
 mod text;
 
+// The kit the library's files are read with, for the workspace's other TOML formats (drill
+// plans, drill scenarios): errors that name the file, line and field.
+pub use check::Findings;
 pub use error::{LoadError, Problem, Result, RunError, ValueProblem};
 pub use library::Library;
 pub use load::{ROLES_FILE, TREES_FILE};
@@ -25,5 +28,7 @@ pub use model::{
     NotificationTree, Notify, NotifyAction, Origin, Playbook, Recipient, Role, Roles, Step,
     is_manual_kind,
 };
+pub use raw::RawText;
 pub use run::{Outcome, Recorded, Run, RunCommand, RunEvent, StepProgress, StepStatus};
+pub use source::SourceFile;
 pub use text::{Lang, Text, first_words};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::bundled::BUNDLED;
 use crate::check::check_contacts;
-use crate::error::{LoadError, Problem, Result};
+use crate::error::{LoadError, Result};
 use crate::load::{Layer, load};
 use crate::model::{Contact, NotificationTree, Playbook, Roles};
 use crate::source::SourceFile;
@@ -145,38 +145,10 @@ fn layer_of<N: Into<String>, T: Into<String>>(files: impl IntoIterator<Item = (N
     Layer { dir, files }
 }
 
-/// Reads the `*.toml` files of `dir` in name order; other files and subdirectories are ignored.
+/// Reads the `*.toml` files of `dir` as one layer.
 fn read_dir(dir: &Path) -> Result<Layer> {
-    let label = dir.display().to_string();
-    let problem = |file: String, error: std::io::Error| {
-        LoadError::new(vec![Problem {
-            file,
-            line: None,
-            field: None,
-            message: format!("cannot read: {error}"),
-        }])
-    };
-    let entries = std::fs::read_dir(dir).map_err(|e| problem(label.clone(), e))?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| problem(label.clone(), e))?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
-            paths.push(path);
-        }
-    }
-    paths.sort();
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        let name = path.display().to_string();
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(SourceFile::new(name, text)),
-            Err(e) => problems.extend(problem(name, e).problems),
-        }
-    }
-    if problems.is_empty() {
-        Ok(Layer { dir: label, files })
-    } else {
-        Err(LoadError::new(problems))
-    }
+    Ok(Layer {
+        dir: dir.display().to_string(),
+        files: SourceFile::read_dir(dir)?,
+    })
 }

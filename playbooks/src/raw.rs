@@ -5,10 +5,11 @@ use toml::Spanned;
 
 use crate::model::{Channel, InputKind};
 
-/// A bilingual text as written; emptiness is checked later.
+/// A bilingual text as written, `{ zh = "…", en = "…" }`; [`crate::Findings::text`] checks
+/// that neither is empty.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawText {
+pub struct RawText {
     pub zh: String,
     pub en: String,
 }

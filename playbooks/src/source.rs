@@ -1,12 +1,13 @@
 //! One library file as text: reading it with serde, and turning byte spans into lines and fields.
 
 use std::ops::Range;
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::error::Problem;
+use crate::error::{LoadError, Problem};
 
 /// A library file: the name errors use for it and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,44 @@ impl SourceFile {
         SourceFile {
             label: label.into(),
             text: text.into(),
+        }
+    }
+
+    /// Reads the `*.toml` files of `dir` in name order, each named by its path; other files
+    /// and subdirectories are ignored. Every file that cannot be read is reported.
+    pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
+        let label = dir.display().to_string();
+        let problem = |file: String, error: std::io::Error| Problem {
+            file,
+            line: None,
+            field: None,
+            message: format!("cannot read: {error}"),
+        };
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| LoadError::new(vec![problem(label.clone(), e)]))?;
+        let mut paths = Vec::new();
+        for entry in entries {
+            let path = entry
+                .map_err(|e| LoadError::new(vec![problem(label.clone(), e)]))?
+                .path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let name = path.display().to_string();
+            match std::fs::read_to_string(&path) {
+                Ok(text) => files.push(SourceFile::new(name, text)),
+                Err(e) => problems.push(problem(name, e)),
+            }
+        }
+        if problems.is_empty() {
+            Ok(files)
+        } else {
+            Err(LoadError::new(problems))
         }
     }
 

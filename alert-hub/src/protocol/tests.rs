@@ -159,3 +159,93 @@ fn console_command_wire_shape() {
         }
     );
 }
+
+#[test]
+fn drill_objectives_carry_their_measure_as_a_tagged_object() {
+    let objective = Objective {
+        id: "maintenance-called".into(),
+        name: Bilingual {
+            zh: "通知维保单位".into(),
+            en: "Maintenance company called".into(),
+        },
+        target_secs: 180,
+        measure: Measure::StepDone {
+            playbook: "elevator-entrapment".into(),
+            step: "call-maintenance".into(),
+        },
+    };
+    let json = serde_json::to_value(&objective).expect("ser");
+    assert_eq!(
+        json["measure"],
+        serde_json::json!({"type": "step_done", "playbook": "elevator-entrapment", "step": "call-maintenance"})
+    );
+    assert_eq!(json["target_secs"], 180);
+    let back: Objective = serde_json::from_value(json).expect("de");
+    assert_eq!(back, objective);
+
+    for (text, measure) in [
+        (r#"{"type":"acknowledged"}"#, Measure::Acknowledged),
+        (r#"{"type":"resolved"}"#, Measure::Resolved),
+        (r#"{"type":"notified"}"#, Measure::Notified),
+        (
+            r#"{"type":"choice_made","playbook":"fire-alarm","step":"confirm","choice":"real"}"#,
+            Measure::ChoiceMade {
+                playbook: "fire-alarm".into(),
+                step: "confirm".into(),
+                choice: "real".into(),
+            },
+        ),
+    ] {
+        assert_eq!(serde_json::to_string(&measure).expect("ser"), text);
+        assert_eq!(
+            measure.as_str(),
+            serde_json::from_str::<serde_json::Value>(text).expect("json")["type"]
+        );
+    }
+}
+
+#[test]
+fn a_calendar_entry_writes_its_due_day_as_a_plain_date() {
+    let entry = CalendarEntry {
+        id: "2027-q2-lift-rescue-green-garden".into(),
+        site: "green-garden".into(),
+        plan_entry: "lift-rescue".into(),
+        name: Bilingual {
+            zh: "电梯困人救援演练".into(),
+            en: "Lift rescue drill".into(),
+        },
+        kind: DrillKind::LiftRescue,
+        exercise: ExerciseType::FullScale,
+        due: time::macros::date!(2027 - 06 - 30),
+        scenario: Some("lift-rescue".into()),
+    };
+    let json = serde_json::to_value(&entry).expect("ser");
+    assert_eq!(json["due"], "2027-06-30");
+    assert_eq!(json["kind"], "lift_rescue");
+    assert_eq!(json["exercise"], "full_scale");
+    let back: CalendarEntry = serde_json::from_value(json).expect("de");
+    assert_eq!(back, entry);
+    let unscripted = CalendarEntry {
+        scenario: None,
+        ..entry
+    };
+    let json = serde_json::to_value(&unscripted).expect("ser");
+    assert!(json.get("scenario").is_none(), "{json}");
+}
+
+#[test]
+fn drill_kinds_and_exercise_types_are_named_as_on_the_wire() {
+    for kind in DrillKind::ALL {
+        let wire = serde_json::to_value(kind).expect("ser");
+        assert_eq!(wire, kind.as_str());
+        assert_eq!(DrillKind::from_name(kind.as_str()), Some(kind));
+        let (zh, en) = kind.names();
+        assert!(!zh.is_empty() && !en.is_empty());
+    }
+    for exercise in ExerciseType::ALL {
+        let wire = serde_json::to_value(exercise).expect("ser");
+        assert_eq!(wire, exercise.as_str());
+        assert_eq!(ExerciseType::from_name(exercise.as_str()), Some(exercise));
+    }
+    assert_eq!(DrillKind::from_name("flod"), None);
+}

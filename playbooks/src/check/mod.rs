@@ -15,8 +15,9 @@ use crate::text::Text;
 pub(crate) use playbook::{Known, check_playbook};
 pub(crate) use tree::{check_contacts, check_role, check_tree};
 
-/// The problems found so far in one file.
-pub(crate) struct Findings<'a> {
+/// The problems found so far in one file, and the checks every format of the workspace shares
+/// (ids, bilingual texts, durations, unique ids), each reporting at the value's line and field.
+pub struct Findings<'a> {
     pub file: &'a SourceFile,
     pub problems: &'a mut Vec<Problem>,
 }
@@ -66,6 +67,32 @@ impl Findings<'_> {
         crate::duration::parse(text.get_ref())
             .map_err(|message| self.at(text.span(), field, message))
             .ok()
+    }
+
+    /// The member of a closed set (`all`, named by `name_of`) that `value` names; a name
+    /// outside it is reported as not being `what`, with every name of the set.
+    pub fn one_of<T: Copy>(
+        &mut self,
+        value: &Spanned<String>,
+        field: &str,
+        what: &str,
+        all: &[T],
+        name_of: fn(T) -> &'static str,
+    ) -> Option<T> {
+        let found = all.iter().copied().find(|t| name_of(*t) == value.get_ref());
+        if found.is_none() {
+            let names: Vec<&str> = all.iter().map(|t| name_of(*t)).collect();
+            self.at(
+                value.span(),
+                field,
+                format!(
+                    "{:?} is not {what} (one of {})",
+                    value.get_ref(),
+                    names.join(", ")
+                ),
+            );
+        }
+        found
     }
 
     /// Reports every id that appears more than once among `ids`, at its second appearance.
