@@ -176,8 +176,6 @@ impl Measure {
     }
 }
 
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
-
 /// One drill planned for one site on a site's drill calendar, as generated from the plan.
 /// The hub adds its status (due, overdue, done and the drill that did it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,7 +190,7 @@ pub struct CalendarEntry {
     pub kind: DrillKind,
     pub exercise: ExerciseType,
     /// The day by which the drill should have been held, written `2027-06-30`.
-    #[serde(with = "iso_date")]
+    #[serde(with = "super::iso_date")]
     pub due: Date,
     /// The scenario to run, by file stem in the scenarios directory (`lift-rescue` for
     /// `lift-rescue.toml`); `None` for a drill held without a script.

@@ -21,13 +21,11 @@ pub struct CorrectiveAction {
     pub action: String,
     pub owner: String,
     /// `YYYY-MM-DD`.
-    #[serde(with = "iso_date")]
+    #[serde(with = "super::iso_date")]
     pub due: Date,
     #[serde(default)]
     pub done: bool,
 }
-
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// Who changed a review, how, and when: the review's own log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
