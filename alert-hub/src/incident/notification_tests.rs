@@ -18,6 +18,7 @@ fn contact(id: &str, role: &str, drill: bool) -> Contact {
         site: None,
         email: Some(format!("{id}@example.com")),
         webhook: None,
+        phone: None,
         drill,
     }
 }
