@@ -41,6 +41,7 @@ fn step(id: &str, zh: &str, en: &str, due: Option<i64>, status: StepStatus) -> S
         choices: Vec::new(),
         inputs: Vec::new(),
         skippable: false,
+        calls: Vec::new(),
         done_by: None,
         done_at: None,
         chosen: None,
@@ -112,6 +113,7 @@ pub fn with_playbook(mut incident: IncidentView) -> IncidentView {
         ],
         next_escalation_at: Some(T0 + Duration::minutes(5)),
         acknowledged_by: None,
+        levels: Vec::new(),
     });
     incident
 }
@@ -126,6 +128,7 @@ fn attempt(level: u32, contact: &str, channel: &str, status: AttemptStatus, s: i
         status,
         at: T0 + Duration::seconds(s),
         detail: (status == AttemptStatus::Failed).then(|| "HTTP 502".to_string()),
+        call: None,
     }
 }
 

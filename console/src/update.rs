@@ -120,6 +120,12 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
         HandOver { .. } => return S::HandOver.get(lang).to_string(),
+        LogCall { incident, .. } => {
+            return format!(
+                "{} {incident}",
+                lang.pick("记录电话呼叫", "log a phone call")
+            );
+        }
         OpenIncident { kind, location, .. } => {
             return format!(
                 "{} {} {}",

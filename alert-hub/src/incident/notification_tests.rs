@@ -36,8 +36,10 @@ fn book() -> IncidentBook {
             contact("lift-co", "elevator_maintenance", false),
             contact("lift-co-drill", "elevator_maintenance", true),
         ],
+        sites: Vec::new(),
         stall_after: Duration::minutes(10),
         shift_lead_role: "duty_manager".into(),
+        drill_control_role: "safety_officer".into(),
     };
     IncidentBook::new(std::sync::Arc::new(setup), Vec::new(), 0)
 }

@@ -17,6 +17,7 @@ pub enum Action {
     RecordInput,
     SkipStep,
     EscalateNow,
+    LogCall,
     HandOver,
     OpenIncident,
     PutOnTest,
@@ -47,6 +48,7 @@ impl Action {
             Command::RecordInput { .. } => Action::RecordInput,
             Command::SkipStep { .. } => Action::SkipStep,
             Command::EscalateNow { .. } => Action::EscalateNow,
+            Command::LogCall { .. } => Action::LogCall,
             Command::HandOver { .. } => Action::HandOver,
             Command::OpenIncident { .. } => Action::OpenIncident,
             Command::PutOnTest { .. } => Action::PutOnTest,
@@ -68,6 +70,7 @@ impl Action {
             | Action::RecordInput
             | Action::SkipStep
             | Action::EscalateNow
+            | Action::LogCall
             | Action::HandOver
             | Action::OpenIncident => Who::OnDuty,
             Action::PutOnTest | Action::EndTest | Action::StartDrill | Action::EndDrill => {
@@ -88,6 +91,7 @@ impl Action {
             Action::RecordInput => ("记录预案数值", "record a playbook input"),
             Action::SkipStep => ("跳过预案步骤", "skip a playbook step"),
             Action::EscalateNow => ("升级通知树", "escalate a notification tree"),
+            Action::LogCall => ("记录电话呼叫", "log a phone call"),
             Action::HandOver => ("签署交接班", "sign a shift hand-over"),
             Action::OpenIncident => ("开启事件", "open an incident"),
             Action::PutOnTest => ("将信号源置于测试", "put a source on test"),

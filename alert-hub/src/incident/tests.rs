@@ -21,8 +21,10 @@ fn setup() -> Setup {
     Setup {
         library: std::sync::Arc::new(library()),
         contacts: Vec::new(),
+        sites: Vec::new(),
         stall_after: Duration::minutes(10),
         shift_lead_role: "duty_manager".into(),
+        drill_control_role: "safety_officer".into(),
     }
 }
 

@@ -7,11 +7,13 @@ mod console;
 mod detail;
 mod device;
 mod incident;
+mod notifications;
 
 pub use console::*;
 pub use detail::Detail;
 pub use device::*;
 pub use incident::*;
+pub use notifications::*;
 
 #[cfg(test)]
 mod tests;

@@ -154,7 +154,8 @@ pub fn event_operator(event: &IncidentEvent) -> Option<&str> {
         | NoteAdded { operator, .. }
         | Resolved { operator, .. }
         | CloseRequested { operator }
-        | Closed { operator, .. } => Some(operator),
+        | Closed { operator, .. }
+        | CalledByPhone { operator, .. } => Some(operator),
         _ => None,
     }
 }
@@ -222,6 +223,20 @@ pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookV
                 "every level called, nobody acknowledged"
             )
         ),
+        CalledByPhone {
+            name,
+            number,
+            outcome,
+            ..
+        } => {
+            let (zh, en) = outcome.names();
+            format!(
+                "{} {name} {}: {}",
+                lang.pick("电话呼叫", "phoned"),
+                number.as_deref().unwrap_or("-"),
+                lang.pick(zh, en)
+            )
+        }
         StallReAlerted { minutes } => format!(
             "{} {minutes} {}",
             lang.pick("已确认但无进展", "acknowledged but no progress for"),
