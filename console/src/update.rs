@@ -119,13 +119,8 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         RecordInput { .. } => Intent::EnterInput,
         SkipStep { .. } => Intent::Skip,
         EscalateNow { .. } => Intent::EscalateNow,
+        LogCall { .. } => Intent::LogCall,
         HandOver { .. } => return S::HandOver.get(lang).to_string(),
-        LogCall { incident, .. } => {
-            return format!(
-                "{} {incident}",
-                lang.pick("记录电话呼叫", "log a phone call")
-            );
-        }
         OpenIncident { kind, location, .. } => {
             return format!(
                 "{} {} {}",
@@ -177,6 +172,12 @@ fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             };
             apply_intent(state, intent, fx);
         }
+        Some(Overlay::LogCall) => match key.code {
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                incident::call::digit(state, c.to_digit(10).map(|d| d as usize));
+            }
+            _ => incident::call::cancel(state),
+        },
         Some(Overlay::ConfirmClose) => {
             let intent = match key.code {
                 KeyCode::Char('y' | 'Y') => Intent::ConfirmClose,

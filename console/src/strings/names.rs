@@ -2,8 +2,8 @@
 //! of the incident log, in both languages.
 
 use alert_hub::protocol::{
-    Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, PlaybookView,
-    RefusalCode, Reply, Role, StepStatus,
+    Actor, AttemptStatus, CallOutcome, Callee, EventKind, IncidentEvent, IncidentState,
+    IncidentView, PlaybookView, RefusalCode, Reply, Role, StepStatus,
 };
 
 use super::{Lang, S};
@@ -48,6 +48,12 @@ pub fn attempt_status_name(status: AttemptStatus, lang: Lang) -> &'static str {
         AttemptStatus::Failed => ("失败", "FAILED"),
         AttemptStatus::Acknowledged => ("已应答", "acknowledged"),
     };
+    lang.pick(zh, en)
+}
+
+/// What came of a phone call.
+pub fn outcome_name(outcome: CallOutcome, lang: Lang) -> &'static str {
+    let (zh, en) = outcome.names();
     lang.pick(zh, en)
 }
 
@@ -115,6 +121,7 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         Intent::Skip => ("跳过（需原因）", "skip (reason)"),
         Intent::Note => ("备注", "note"),
         Intent::EscalateNow => ("立即升级通知", "escalate now"),
+        Intent::LogCall => ("记录电话呼叫", "log a phone call"),
         Intent::Resolve => ("处理完毕", "resolve"),
         Intent::Search => ("搜索", "search"),
         Intent::Refresh => ("刷新", "refresh"),
@@ -224,19 +231,27 @@ pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookV
             )
         ),
         CalledByPhone {
+            callee,
             name,
             number,
             outcome,
+            note,
+            acknowledged,
             ..
-        } => {
-            let (zh, en) = outcome.names();
-            format!(
-                "{} {name} {}: {}",
-                lang.pick("电话呼叫", "phoned"),
-                number.as_deref().unwrap_or("-"),
-                lang.pick(zh, en)
-            )
-        }
+        } => format!(
+            "{} {}{}{}{}{}{}",
+            lang.pick("电话呼叫", "phoned"),
+            party_name(playbook, callee, lang).unwrap_or(name),
+            number.as_ref().map(|n| format!(" {n}")).unwrap_or_default(),
+            lang.pick("：", ": "),
+            outcome_name(*outcome, lang),
+            if *acknowledged {
+                lang.pick("，视为确认", ", counts as their acknowledgement")
+            } else {
+                ""
+            },
+            note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default()
+        ),
         StallReAlerted { minutes } => format!(
             "{} {minutes} {}",
             lang.pick("已确认但无进展", "acknowledged but no progress for"),
@@ -292,6 +307,28 @@ pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookV
                 .unwrap_or_default()
         ),
     }
+}
+
+/// An outside party's name in `lang`, from a step of the checklist that calls it: the hub
+/// names a party known only by its role in both languages at once.
+fn party_name<'a>(
+    playbook: Option<&'a PlaybookView>,
+    callee: &Callee,
+    lang: Lang,
+) -> Option<&'a str> {
+    let Callee::Party(role) = callee else {
+        return None;
+    };
+    let call = playbook?
+        .steps
+        .iter()
+        .flat_map(|s| s.calls.iter())
+        .find(|c| c.role == *role)?;
+    let named = call
+        .numbers
+        .iter()
+        .any(|e| e.callee == *callee && e.name.is_some());
+    (!named).then(|| lang.of(&call.name))
 }
 
 /// A choice's label in `lang` from the checklist, or its id when the checklist lacks it.
