@@ -206,6 +206,10 @@ fn a_drill_never_offers_a_real_outside_party() {
         .map(|c| c.callee.clone())
         .collect();
     assert_eq!(whom, [Callee::Contact("drill-zhao".into())]);
+    assert_eq!(
+        state.call.as_ref().map(|c| c.choices[0].party.as_str()),
+        Some("Elevator maintenance company (DRILL stand-in)")
+    );
 
     let mut state = live();
     open_drill(&mut state, drill_calling_the_lift_company(vec![company]));
@@ -231,5 +235,35 @@ fn an_incident_whose_step_and_levels_call_nobody_says_so() {
     assert_eq!(
         state.message.as_ref().map(|m| m.text.as_str()),
         Some(S::NobodyToCall.get(Lang::En))
+    );
+}
+
+#[test]
+fn with_two_trees_running_each_level_says_whose_it_is() {
+    let state = live();
+    let mut fire = state.incidents.get("INC-0107").cloned().expect("the fire");
+    let line_texts = |incident: &IncidentView| -> Vec<String> {
+        call::level_lines(&state, incident, true)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    };
+    assert_eq!(
+        line_texts(&fire)[0],
+        "·L0 Security guard: Zhang Hao 张浩 138 0000 0005"
+    );
+    let notifications = fire.notifications.as_mut().expect("the call-out");
+    let mut confirmed = notifications.levels[1].clone();
+    confirmed.tree = "fire-confirmed".into();
+    confirmed.level = 0;
+    notifications.levels.push(confirmed);
+    let lines = line_texts(&fire);
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("·fire-alarm L0 Security guard: Zhang Hao 张浩 138 0000 0005")
+    );
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("·fire-confirmed L0 Duty manager: Wang Gang 王刚 139 0000 0002")
     );
 }

@@ -64,9 +64,36 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// The demo site configuration.
-pub fn demo_config() -> PathBuf {
+/// The demo site configuration as shipped (`alert-hub/examples/demo-site.toml`).
+pub fn demo_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../alert-hub/examples/demo-site.toml")
+}
+
+static DEMO_CONFIG: Once = Once::new();
+
+/// The demo configuration the tests run the hub on: its sites, sources and operators, without
+/// its contacts, whose pager and mailbox only `console demo` runs (deliveries to nobody would
+/// add changes at unforeseeable moments). Written once into the build directory.
+pub fn demo_config() -> PathBuf {
+    let path = bin_dir().join("system-tests-demo-site.toml");
+    DEMO_CONFIG.call_once(|| {
+        let partial = path.with_extension(format!("toml.{}", std::process::id()));
+        std::fs::write(&partial, demo_without_contacts()).expect("write the demo config");
+        std::fs::rename(&partial, &path).expect("move the demo config into place");
+    });
+    path
+}
+
+/// The demo configuration's sites, sources and operators without its contacts and `[notify]`
+/// (which come last in the file): for tests that name their own contacts and channels.
+pub fn demo_without_contacts() -> String {
+    let demo = std::fs::read_to_string(demo_file()).expect("demo config");
+    let end = demo.find("\n[[contacts]]").unwrap_or(demo.len());
+    assert!(
+        !demo[..end].lines().any(|l| l.starts_with("[notify")),
+        "the demo configuration keeps its contacts and [notify] last"
+    );
+    demo[..end].to_string()
 }
 
 /// Writes a one-site configuration into `dir` whose fire panel (token
@@ -74,7 +101,7 @@ pub fn demo_config() -> PathBuf {
 /// tests that stream far faster than any real panel.
 pub fn fast_panel_config(dir: &Path, rate: u32) -> PathBuf {
     let path = dir.join("fast-panel.toml");
-    let demo = std::fs::read_to_string(demo_config()).expect("demo config");
+    let demo = demo_without_contacts();
     let operators = demo.find("[[operators]]").map_or("", |at| &demo[at..]);
     let text = format!(
         "[[sites]]\nid = \"green-garden\"\nname = \"Green Garden\"\n\n\

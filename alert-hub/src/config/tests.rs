@@ -360,3 +360,46 @@ fn the_drill_control_role_must_be_a_role() {
     let config = HubConfig::parse(SITE, Path::new("site.toml")).expect("valid");
     assert_eq!(config.notify.drill_control_role, "safety_officer");
 }
+
+/// Issue 14, item 10: the demo showed a wall of failed notifications and "no contact holds
+/// role" warnings, because it had no contacts at all.
+#[test]
+fn the_demo_configuration_reaches_every_role_its_trees_call_at_both_sites() {
+    let config = HubConfig::parse(DEMO_CONFIG, &demo_config_path()).expect("demo config is valid");
+    assert_eq!(config.warnings, Vec::<String>::new());
+    let roles = config.library.roles();
+    for site in &config.sites {
+        for tree in config.library.trees() {
+            for level in &tree.levels {
+                for recipient in &level.recipients {
+                    let playbooks::Recipient::Role(role) = recipient else {
+                        continue;
+                    };
+                    for drill in [false, true] {
+                        if drill && roles.is_external(role) {
+                            continue;
+                        }
+                        let holder = config.contacts.iter().find(|c| {
+                            c.role == *role
+                                && c.drill == drill
+                                && c.site.as_ref().is_none_or(|s| *s == site.id)
+                        });
+                        let holder = holder.unwrap_or_else(|| {
+                            panic!("{}: nobody holds {role} (drill {drill})", site.id)
+                        });
+                        assert!(
+                            holder.phone.is_some() && holder.webhook.is_some(),
+                            "{}",
+                            holder.id
+                        );
+                        assert!(holder.email.is_some(), "{}", holder.id);
+                    }
+                }
+            }
+        }
+        for role in ["elevator_maintenance", "gas_company", "water_company"] {
+            assert!(site.outside_party(role).is_some(), "{} {role}", site.id);
+        }
+    }
+    assert!(config.notify.smtp.is_some());
+}

@@ -109,6 +109,8 @@ pub fn level_lines(state: &State, incident: &IncidentView, all: bool) -> Vec<Lin
     };
     let current = current_levels(incident);
     let drill = incident.drill.is_some();
+    // With more than one tree running, each level says whose it is.
+    let several = tree.levels.iter().any(|l| l.tree != tree.levels[0].tree);
     let mut lines = Vec::new();
     for level in &tree.levels {
         let now = current.contains(&(level.tree.clone(), level.level));
@@ -124,7 +126,16 @@ pub fn level_lines(state: &State, incident: &IncidentView, all: bool) -> Vec<Lin
             ("·", Style::new().fg(Color::DarkGray))
         };
         for call in &level.calls {
-            let text = format!("{mark}L{} {}", level.level, party_text(call, drill, lang));
+            let whose = if several {
+                format!("{} ", level.tree)
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{mark}{whose}L{} {}",
+                level.level,
+                party_text(call, drill, lang)
+            );
             lines.push(Line::styled(text, style));
         }
     }
@@ -191,16 +202,21 @@ pub fn choices(incident: &IncidentView, lang: Lang) -> Vec<CallChoice> {
     let mut out: Vec<CallChoice> = Vec::new();
     for call in calls {
         for entry in &call.numbers {
-            let party = matches!(entry.callee, Callee::Party(_));
-            if (drill && party) || out.iter().any(|c| c.callee == entry.callee) {
+            let is_party = matches!(entry.callee, Callee::Party(_));
+            if (drill && is_party) || out.iter().any(|c| c.callee == entry.callee) {
                 continue;
             }
+            let party = if drill && call.outside {
+                format!("{} ({})", lang.of(&call.name), S::DrillStandIn.get(lang))
+            } else {
+                lang.of(&call.name).to_string()
+            };
             out.push(CallChoice {
                 callee: entry.callee.clone(),
-                party: lang.of(&call.name).to_string(),
+                party,
                 name: entry.name.clone().unwrap_or_default(),
                 phone: entry.phone.clone(),
-                acknowledges: !party && escalating && called_by_a_level(&entry.callee),
+                acknowledges: !is_party && escalating && called_by_a_level(&entry.callee),
             });
         }
     }
