@@ -366,4 +366,18 @@ pub async fn get_json(hub: &HubProcess, path: &str) -> serde_json::Value {
     serde_json::from_str(&body).expect("JSON body")
 }
 
+/// Starts drill `id`, named `zh` and `en`, over the HTTP API as the demo safety officer.
+pub async fn start_drill(hub: &HubProcess, id: &str, zh: &str, en: &str) {
+    let body = serde_json::json!({ "id": id, "name": { "zh": zh, "en": en } }).to_string();
+    let (status, said) = http(
+        hub.addr,
+        "POST",
+        "/v1/drills",
+        Some(tokens::SAFETY_OFFICER),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 201, "starting drill {id}: {said}");
+}
+
 pub mod outside;

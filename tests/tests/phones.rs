@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use alert_hub::protocol::{CallOutcome, Callee, Command, ConsoleMessage, RefusalCode};
 use serde_json::{Value, json};
-use system_tests::{Console, Device, HubProcess, event, get_json, http, tokens};
+use system_tests::{Console, Device, HubProcess, event, get_json, start_drill, tokens};
 
 /// The demo's sites (with their outside parties), sources and operators, a security lead at
 /// Green Garden and a drill control with phones, and no channel but the console's that could
@@ -172,16 +172,7 @@ async fn an_operator_sees_the_numbers_and_logs_calls_that_the_hub_records() {
 async fn a_drill_shows_its_drill_control_and_refuses_a_call_to_the_lift_company() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start_with(&write_site(dir.path()), &dir.path().join("data"));
-    let body = r#"{"id":"q2-lift","name":{"zh":"电梯困人演练","en":"Lift rescue drill"}}"#;
-    let (status, said) = http(
-        hub.addr,
-        "POST",
-        "/v1/drills",
-        Some(tokens::SAFETY_OFFICER),
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, 201, "{said}");
+    start_drill(&hub, "q2-lift", "电梯困人演练", "Lift rescue drill").await;
     let mut console = live_console(&hub).await;
     let mut lift = Device::connect(&hub, tokens::LIFT_GG_1).await;
     let mut frame = event("l1", "elevator.entrapment", "lift-B3-1", "B3 lift 1 car");

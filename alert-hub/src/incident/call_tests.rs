@@ -9,9 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::*;
 use crate::config::{Contact, OutsideParty, Site};
-use crate::protocol::{
-    AttemptStatus, CallView, DeviceEvent, IncidentEvent, PhoneEntry, RefusalCode, Role,
-};
+use crate::protocol::{AttemptStatus, CallView, IncidentEvent, PhoneEntry, RefusalCode, Role};
 
 const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 const GG: &str = "green-garden";
@@ -68,23 +66,7 @@ fn book() -> IncidentBook {
 
 /// A device event of `kind` at `site` (in drill `drill`, if given); the id of its incident.
 fn alarm(book: &mut IncidentBook, kind: EventKind, site: &str, drill: Option<&str>) -> String {
-    let stored = StoredEvent {
-        seq: 1,
-        source: "src".into(),
-        received_at: T0,
-        event: DeviceEvent {
-            id: "e1".into(),
-            kind,
-            device: "dev-1".into(),
-            site: site.into(),
-            building: None,
-            floor: None,
-            zone: Some("7F".into()),
-            at: T0,
-            drill: drill.map(str::to_string),
-            detail: crate::protocol::Detail::null(),
-        },
-    };
+    let stored = super::tests::stored_event(kind, site, drill);
     book.record(&stored, false)[0].view.id.clone()
 }
 

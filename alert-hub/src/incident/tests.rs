@@ -177,6 +177,28 @@ impl Given {
     }
 }
 
+/// Device event `e1` of `kind` from `dev-1` in zone `7F` at `site`, received at `T0`, in
+/// `drill` if given.
+pub(crate) fn stored_event(kind: EventKind, site: &str, drill: Option<&str>) -> StoredEvent {
+    StoredEvent {
+        seq: 1,
+        source: "fp".into(),
+        received_at: T0,
+        event: DeviceEvent {
+            id: "e1".into(),
+            kind,
+            device: "dev-1".into(),
+            site: site.into(),
+            building: None,
+            floor: None,
+            zone: Some("7F".into()),
+            at: T0,
+            drill: drill.map(str::to_string),
+            detail: crate::protocol::Detail::null(),
+        },
+    }
+}
+
 fn events(applied: &[Applied]) -> Vec<&IncidentEvent> {
     applied.iter().map(|a| &a.event).collect()
 }
