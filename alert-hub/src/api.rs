@@ -157,7 +157,10 @@ async fn incident(
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
     let mut incident = incident;
-    incident.refresh_playbook(&hub.config.library);
+    // A past incident's steps and levels show whom they call with today's numbers.
+    let setup = crate::incident::Setup::of(&hub.config);
+    incident.refresh_playbook(&setup);
+    incident.refresh_levels(&setup);
     let log = hub.store.incident_log(&id).map_err(ApiError::internal)?;
     Ok(Json(IncidentWithLog {
         incident: incident.full_view(),

@@ -36,7 +36,7 @@ pub fn incident(
                     dir.display()
                 )
             })?;
-            let Some(report) = crate::report::of_stored(&store, &config.library, id)? else {
+            let Some(report) = crate::report::of_stored(&store, &config, id)? else {
                 bail!("{} has no incident {id}", dir.display());
             };
             Ok(match format {

@@ -80,7 +80,7 @@ async fn incident_report(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (format, lang) = read_query(&query)?;
-    let report = crate::report::of_stored(hub.store.as_ref(), &hub.config.library, &id)
+    let report = crate::report::of_stored(hub.store.as_ref(), &hub.config, &id)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
     let body = match format {

@@ -19,7 +19,12 @@ fn check_accepts_the_demo_configuration() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("2 sites, 8 sources, 5 operators"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("2 sites, 8 sources, 5 operators"), "{said}");
+    assert!(
+        !said.contains("warning"),
+        "the demo warns of nothing: {said}"
+    );
 }
 
 #[test]

@@ -110,6 +110,8 @@ pub enum Intent {
     /// Starts typing a note.
     Note,
     EscalateNow,
+    /// Asks whom the operator called by phone and what came of it, then logs the call.
+    LogCall,
     /// Starts typing an optional summary, then resolves.
     Resolve,
     /// Opens the newest unacknowledged P1, wherever the operator is.

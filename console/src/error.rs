@@ -49,6 +49,8 @@ pub enum Error {
     DemoHubStopped,
     #[error("cannot make the demo's data directory: {0}")]
     DemoData(std::io::Error),
+    #[error("cannot start the demo's pager and mailbox on loopback: {0}")]
+    DemoOutside(std::io::Error),
 }
 
 /// The console library's result type.

@@ -139,6 +139,7 @@ impl Default for Keymap {
             b(IncidentLive, &[Key::ch('v')], Intent::CorrectValue),
             b(IncidentLive, &[Key::ch('n')], Intent::Note),
             b(IncidentLive, &[Key::ch('e')], Intent::EscalateNow),
+            b(IncidentLive, &[Key::ch('t')], Intent::LogCall),
             b(IncidentLive, &[Key::ch('r')], Intent::Resolve),
             b(IncidentLive, &[Key::ch('x')], Intent::Close),
             b(History, &[Key::ch('/')], Intent::Search),
@@ -246,7 +247,7 @@ mod tests {
     #[test]
     fn a_read_only_incident_takes_no_commands() {
         let keys = Keymap::default();
-        for c in ['a', 'c', '1', 'i', 's', 'n', 'e', 'r'] {
+        for c in ['a', 'c', '1', 'i', 's', 'n', 'e', 't', 'r'] {
             assert_eq!(
                 keys.resolve(Screen::Incident, true, &press(KeyCode::Char(c))),
                 None,

@@ -1,9 +1,10 @@
 //! Made-up but realistic control-room data for tests, snapshots and the board benchmark.
 
 use alert_hub::protocol::{
-    Actor, AttemptStatus, AttemptView, Bilingual, Change, ChoiceView, ConsoleMessage, DrillView,
-    EventKind, IncidentEvent, IncidentState, IncidentView, InputView, Location, LogEntry,
-    NotificationsView, OnTestView, OperatorInfo, PlaybookView, Role, StepStatus, StepView,
+    Actor, AttemptStatus, AttemptView, Bilingual, CallView, Callee, Change, ChoiceView,
+    ConsoleMessage, DrillView, EventKind, IncidentEvent, IncidentState, IncidentView, InputView,
+    LevelView, Location, LogEntry, NotificationsView, OnTestView, OperatorInfo, PhoneEntry,
+    PlaybookView, Role, StepStatus, StepView,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -41,6 +42,7 @@ fn step(id: &str, zh: &str, en: &str, due: Option<i64>, status: StepStatus) -> S
         choices: Vec::new(),
         inputs: Vec::new(),
         skippable: false,
+        calls: Vec::new(),
         done_by: None,
         done_at: None,
         chosen: None,
@@ -75,6 +77,15 @@ pub fn with_playbook(mut incident: IncidentView) -> IncidentView {
         StepStatus::Pending,
     );
     call.skippable = true;
+    call.calls = vec![calling(
+        "fire_brigade",
+        bi("消防救援（119）", "Fire brigade (119)"),
+        vec![PhoneEntry {
+            callee: Callee::Party("fire_brigade".into()),
+            name: None,
+            phone: Some("119".into()),
+        }],
+    )];
     let mut evacuate = step(
         "evacuate",
         "启动疏散广播，组织人员疏散",
@@ -113,8 +124,104 @@ pub fn with_playbook(mut incident: IncidentView) -> IncidentView {
         ],
         next_escalation_at: Some(T0 + Duration::minutes(5)),
         acknowledged_by: None,
+        levels: fire_levels(),
     });
     incident
+}
+
+/// `incident` (with the fire playbook) once the alarm was confirmed as a real fire: the call
+/// to 119 is the current step.
+pub fn at_call_119(mut incident: IncidentView) -> IncidentView {
+    if let Some(playbook) = incident.playbook.as_mut() {
+        for step in &mut playbook.steps {
+            match step.id.as_str() {
+                "confirm" => {
+                    step.status = StepStatus::Done;
+                    step.chosen = Some("real".into());
+                    step.done_by = Some("op-zhang".into());
+                    step.done_at = Some(T0 + Duration::seconds(70));
+                }
+                "call-119" => step.status = StepStatus::Current,
+                _ => {}
+            }
+        }
+        playbook.current = Some("call-119".into());
+    }
+    incident
+}
+
+/// A party called by role, with whom to dial for it.
+fn calling(role: &str, name: Bilingual, numbers: Vec<PhoneEntry>) -> CallView {
+    let outside = role == "fire_brigade";
+    CallView {
+        role: role.into(),
+        name,
+        outside,
+        numbers,
+    }
+}
+
+fn contact(id: &str, name: &str, phone: Option<&str>) -> PhoneEntry {
+    PhoneEntry {
+        callee: Callee::Contact(id.into()),
+        name: Some(name.into()),
+        phone: phone.map(str::to_string),
+    }
+}
+
+/// The levels of the sample fire's tree: the guard and the security lead, then the site
+/// manager, then the project manager (who has no phone on file).
+fn fire_levels() -> Vec<LevelView> {
+    let level = |level: u32, calls: Vec<CallView>| LevelView {
+        tree: "fire-alarm".into(),
+        level,
+        calls,
+    };
+    vec![
+        level(
+            0,
+            vec![
+                calling(
+                    "security_guard",
+                    bi("保安员", "Security guard"),
+                    vec![contact(
+                        "duty-guard",
+                        "Zhang Hao 张浩",
+                        Some("138 0000 0005"),
+                    )],
+                ),
+                calling(
+                    "security_lead",
+                    bi("保安班长", "Security shift leader"),
+                    vec![contact(
+                        "security-lead",
+                        "Zhou Qiang 周强",
+                        Some("138 0000 0001"),
+                    )],
+                ),
+            ],
+        ),
+        level(
+            1,
+            vec![calling(
+                "duty_manager",
+                bi("值班经理", "Duty manager"),
+                vec![contact(
+                    "site-manager",
+                    "Wang Gang 王刚",
+                    Some("139 0000 0002"),
+                )],
+            )],
+        ),
+        level(
+            2,
+            vec![calling(
+                "project_manager",
+                bi("项目经理", "Project manager"),
+                vec![contact("pm-liu", "Liu Yang 刘洋", None)],
+            )],
+        ),
+    ]
 }
 
 fn attempt(level: u32, contact: &str, channel: &str, status: AttemptStatus, s: i64) -> AttemptView {
@@ -130,6 +237,7 @@ fn attempt(level: u32, contact: &str, channel: &str, status: AttemptStatus, s: i
             zh: "应答 HTTP 502".into(),
             en: "answered HTTP 502".into(),
         }),
+        call: None,
     }
 }
 

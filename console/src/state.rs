@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use alert_hub::protocol::{DrillView, OnTestView, OperatorInfo};
+use alert_hub::protocol::{CallOutcome, Callee, DrillView, OnTestView, OperatorInfo};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::action::Screen;
@@ -67,6 +67,8 @@ pub enum Overlay {
     ConfirmEndTest,
     /// Closing the incident held in [`State::closing`] awaits a `y`.
     ConfirmClose,
+    /// The phone call held in [`State::call`] awaits whom, then what came of it.
+    LogCall,
 }
 
 /// What the text being typed is for.
@@ -103,6 +105,14 @@ pub enum EditPurpose {
     PutOnTest,
     /// `KIND SITE [BUILDING/FLOOR/ZONE]: NOTE` to open an incident for a report.
     Report,
+    /// An optional note on a phone call, which is then logged.
+    CallNote {
+        incident: String,
+        callee: Callee,
+        /// Whom, by name, for the prompt.
+        name: String,
+        outcome: CallOutcome,
+    },
 }
 
 /// A line being typed; Enter submits it, Esc drops it.
@@ -176,6 +186,8 @@ pub struct State {
     pub on_test_screen: on_test::OnTestState,
     /// The incident whose close awaits confirmation.
     pub closing: Option<String>,
+    /// The phone call being logged, while its prompt is open.
+    pub call: Option<incident::call::CallPrompt>,
     pub annunciator: Annunciator,
     /// The hub said it cannot store events: shown at the top of every screen and sounded as
     /// an unacknowledged P1 until the hub says it stores again (or a new `live` shows it does).
@@ -215,6 +227,7 @@ impl State {
             handover: handover::HandOverState::default(),
             on_test_screen: on_test::OnTestState::default(),
             closing: None,
+            call: None,
             annunciator: Annunciator::default(),
             store_failing: false,
             audio: None,

@@ -121,6 +121,7 @@ pub fn describe(state: &State, outgoing: &Outgoing) -> String {
         SkipStep { .. } => Intent::Skip,
         UndoStep { .. } => Intent::UndoStep,
         EscalateNow { .. } => Intent::EscalateNow,
+        LogCall { .. } => Intent::LogCall,
         HandOver { .. } | ConfirmHandOver { .. } => return S::HandOver.get(lang).to_string(),
         OpenIncident { kind, location, .. } => {
             return format!(
@@ -173,6 +174,12 @@ fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             };
             apply_intent(state, intent, fx);
         }
+        Some(Overlay::LogCall) => match key.code {
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                incident::call::digit(state, c.to_digit(10).map(|d| d as usize));
+            }
+            _ => incident::call::cancel(state),
+        },
         Some(Overlay::ConfirmClose) => {
             let intent = match key.code {
                 KeyCode::Char('y' | 'Y') => Intent::ConfirmClose,

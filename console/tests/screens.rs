@@ -1,8 +1,10 @@
 //! Every screen drawn into a `TestBackend` at 80×24 and 160×48, in Chinese and English, with
 //! a drill running, compared with reviewed snapshots. The clock is fixed at the sample's T0.
+#![allow(clippy::expect_used)]
 
 use alert_hub::protocol::{
-    ConsoleMessage, EventKind, HandOverRecord, HandOverStatus, IncidentState,
+    AttemptStatus, AttemptView, CallOutcome, Callee, ConsoleMessage, EventKind, HandOverRecord,
+    HandOverStatus, IncidentEvent, IncidentState, PhoneCall,
 };
 use console::action::{Action, Intent, Screen};
 use console::link_trouble::LinkTrouble;
@@ -19,7 +21,7 @@ use ratatui::style::Color;
 use time::Duration;
 
 mod common;
-use common::{draw, intent, live, open_fire};
+use common::{change, draw, intent, live, open_fire};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -147,6 +149,82 @@ fn incident_with_an_overdue_step_and_a_note_being_typed() {
         );
     }
     snapshot_all("incident_overdue", &mut state);
+}
+
+/// The fire once it is confirmed: the current step calls 119 and shows the number, and the
+/// notification panel shows whom each level calls.
+fn calling_119() -> State {
+    let mut state = live();
+    let fire = state.incidents.get("INC-0107").cloned();
+    let mut fire = sample::at_call_119(fire.expect("the sample fire"));
+    let called = IncidentEvent::CalledByPhone {
+        attempt: 9,
+        operator: "op-zhang".into(),
+        callee: Callee::Party("fire_brigade".into()),
+        name: "Fire brigade (119) 消防救援（119）".into(),
+        number: Some("119".into()),
+        outcome: CallOutcome::Busy,
+        note: Some("redialling".into()),
+        tree: None,
+        level: None,
+        acknowledged: false,
+    };
+    if let Some(n) = fire.notifications.as_mut() {
+        n.attempts.push(AttemptView {
+            attempt: 9,
+            tree: String::new(),
+            level: 0,
+            contact: "fire_brigade".into(),
+            channel: "phone".into(),
+            status: AttemptStatus::Failed,
+            at: T0 + Duration::seconds(75),
+            detail: None,
+            call: Some(PhoneCall {
+                operator: "op-zhang".into(),
+                name: "Fire brigade (119) 消防救援（119）".into(),
+                number: Some("119".into()),
+                outcome: CallOutcome::Busy,
+                note: Some("redialling".into()),
+            }),
+        });
+    }
+    update(&mut state, change(1204, fire, called));
+    state.board.selected = Some("INC-0107".into());
+    intent(&mut state, Intent::Open);
+    state.now = T0 + Duration::minutes(1) + Duration::seconds(20);
+    state
+}
+
+#[test]
+fn incident_calling_shows_the_number_beside_the_step_and_each_level() {
+    let mut state = calling_119();
+    let text = draw(&state, 80, 24);
+    assert!(text.contains("Call Fire brigade (119): 119"), "{text}");
+    assert!(
+        text.contains("▶L1 Duty manager: Wang Gang 王刚 139 0000 0002"),
+        "{text}"
+    );
+    snapshot_all("incident_calling", &mut state);
+}
+
+#[test]
+fn incident_logging_a_call_asks_whom() {
+    let mut state = calling_119();
+    intent(&mut state, Intent::LogCall);
+    snapshot_all("incident_log_call", &mut state);
+}
+
+#[test]
+fn incident_logging_a_call_asks_what_came_of_it() {
+    let mut state = calling_119();
+    intent(&mut state, Intent::LogCall);
+    update(
+        &mut state,
+        Action::Key(ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('2'),
+        )),
+    );
+    snapshot_all("incident_log_call_outcome", &mut state);
 }
 
 #[test]

@@ -23,6 +23,7 @@ struct Words {
     required: &'static str,
     skippable: &'static str,
     external: &'static str,
+    calls: &'static str,
     number: &'static str,
     text: &'static str,
     time: &'static str,
@@ -50,6 +51,7 @@ const ZH: Words = Words {
     required: "必填",
     skippable: "可跳过（须说明原因）",
     external: "外部单位",
+    calls: "致电",
     number: "数字",
     text: "文字",
     time: "时间",
@@ -75,6 +77,7 @@ const EN: Words = Words {
     required: "required",
     skippable: "May be skipped (with a reason)",
     external: "outside party",
+    calls: "Calls",
     number: "number",
     text: "text",
     time: "time",
@@ -122,12 +125,15 @@ fn render_step(
 ) {
     let w = words(lang);
     let _ = writeln!(out, "{}. {}", i + 1, step.instruction.get(lang));
-    let role = library.roles().get(&step.role);
-    let mut role_name = role.map_or(step.role.clone(), |r| r.name.get(lang).to_owned());
-    if role.is_some_and(|r| r.external) {
-        role_name = format!("{role_name}{}{}{}", w.open, w.external, w.close);
-    }
-    let _ = write!(out, "   {}{}{role_name}", w.role, w.sep);
+    let role_name = |id: &str| {
+        let role = library.roles().get(id);
+        let name = role.map_or(id.to_owned(), |r| r.name.get(lang).to_owned());
+        match role {
+            Some(r) if r.external => format!("{name}{}{}{}", w.open, w.external, w.close),
+            _ => name,
+        }
+    };
+    let _ = write!(out, "   {}{}{}", w.role, w.sep, role_name(&step.role));
     if let Some(deadline) = step.deadline {
         let _ = write!(
             out,
@@ -150,6 +156,20 @@ fn render_step(
             "   {verb}{}{}{}{title}{}",
             w.sep, notify.tree, w.open, w.close
         );
+    }
+    if !step.calls.is_empty() {
+        let parties: Vec<String> = step
+            .calls
+            .iter()
+            .map(|id| {
+                let phone = library.roles().get(id).and_then(|r| r.phone.as_deref());
+                match phone {
+                    Some(phone) => format!("{} ☎ {phone}", role_name(id)),
+                    None => role_name(id),
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "   {}{}{}", w.calls, w.sep, parties.join(w.comma));
     }
     for input in &step.inputs {
         let kind = match input.kind {

@@ -73,6 +73,10 @@ pub struct Step {
     pub inputs: Vec<Input>,
     /// The notification requested when the run reaches this step.
     pub notify: Option<Notify>,
+    /// The roles the operator calls by phone at this step, in the order written: an outside
+    /// party such as `fire_brigade` (reached at its number for the incident's site) or a role
+    /// of people such as `duty_manager` (reached through the contacts holding it).
+    pub calls: Vec<String>,
     /// A step that may be skipped, with a reason. Branching steps are never skippable.
     pub skippable: bool,
     /// The milestone of the response this step's completion marks, for the reports.

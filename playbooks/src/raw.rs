@@ -1,6 +1,7 @@
 //! The files as written: serde shapes with spans, before any check beyond field names and types.
 
 use serde::Deserialize;
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
 use crate::model::{Channel, InputKind};
@@ -38,9 +39,43 @@ pub(crate) struct RawStep {
     #[serde(default)]
     pub inputs: Vec<Spanned<RawInput>>,
     pub notify: Option<Spanned<RawNotify>>,
+    pub calls: Option<Spanned<RawCalls>>,
     #[serde(default)]
     pub skippable: Option<Spanned<bool>>,
     pub milestone: Option<crate::model::Milestone>,
+}
+
+/// `calls` as written: one role id (`calls = "fire_brigade"`) or a list of them.
+#[derive(Debug, Clone)]
+pub(crate) enum RawCalls {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawCalls {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Calls;
+        impl<'de> Visitor<'de> for Calls {
+            type Value = RawCalls;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a role id or a list of role ids")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, role: &str) -> Result<RawCalls, E> {
+                Ok(RawCalls::One(role.to_owned()))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawCalls, A::Error> {
+                let mut roles = Vec::new();
+                while let Some(role) = seq.next_element::<Spanned<String>>()? {
+                    roles.push(role);
+                }
+                Ok(RawCalls::Many(roles))
+            }
+        }
+        deserializer.deserialize_any(Calls)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -286,6 +286,54 @@ fn every_playbook_prints_as_a_checklist_in_both_languages() {
         "{fire}"
     );
     assert!(fire.contains("     - False alarm -> step 9"), "{fire}");
+    assert!(
+        fire.contains("   Calls: Fire brigade (119) (outside party) ☎ 119\n"),
+        "{fire}"
+    );
+    assert!(
+        fire.contains("   Calls: Safety officer, Duty manager\n"),
+        "{fire}"
+    );
+}
+
+/// Item 3 of issue 14: "call them by phone" showed no number, because no step said whom it
+/// calls. Every step whose text calls an outside party names it in `calls`.
+#[test]
+fn every_step_that_calls_an_outside_party_names_it() {
+    let library = bundled();
+    let said = [
+        ("119", "fire_brigade"),
+        ("110", "police"),
+        ("120", "ambulance"),
+        ("lift maintenance company", "elevator_maintenance"),
+        ("gas company's emergency line", "gas_company"),
+        ("water company", "water_company"),
+    ];
+    let mut calling = 0;
+    for playbook in library.playbooks() {
+        for step in &playbook.steps {
+            for (words, role) in said {
+                if step.instruction.en.contains(words) {
+                    assert!(
+                        step.calls.iter().any(|c| c == role),
+                        "{}/{} says {words:?} but does not call {role}",
+                        playbook.id,
+                        step.id
+                    );
+                }
+            }
+            if step.calls.iter().any(|c| library.roles().is_external(c)) {
+                calling += 1;
+            }
+        }
+    }
+    assert!(calling >= 13, "only {calling} steps call an outside party");
+    let lift = library.playbook("elevator-entrapment").unwrap();
+    assert_eq!(
+        lift.step("maintenance-arrived").unwrap().calls,
+        ["elevator_maintenance", "duty_manager"],
+        "a late crew is chased and the duty manager told"
+    );
 }
 
 /// One way through a playbook: each step in order, with the choice taken there, if it branches.

@@ -65,9 +65,36 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// The demo site configuration.
-pub fn demo_config() -> PathBuf {
+/// The demo site configuration as shipped (`alert-hub/examples/demo-site.toml`).
+pub fn demo_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../alert-hub/examples/demo-site.toml")
+}
+
+static DEMO_CONFIG: Once = Once::new();
+
+/// The demo configuration the tests run the hub on: its sites, sources and operators, without
+/// its contacts, whose pager and mailbox only `console demo` runs (deliveries to nobody would
+/// add changes at unforeseeable moments). Written once into the build directory.
+pub fn demo_config() -> PathBuf {
+    let path = bin_dir().join("system-tests-demo-site.toml");
+    DEMO_CONFIG.call_once(|| {
+        let partial = path.with_extension(format!("toml.{}", std::process::id()));
+        std::fs::write(&partial, demo_without_contacts()).expect("write the demo config");
+        std::fs::rename(&partial, &path).expect("move the demo config into place");
+    });
+    path
+}
+
+/// The demo configuration's sites, sources and operators without its contacts and `[notify]`
+/// (which come last in the file): for tests that name their own contacts and channels.
+pub fn demo_without_contacts() -> String {
+    let demo = std::fs::read_to_string(demo_file()).expect("demo config");
+    let end = demo.find("\n[[contacts]]").unwrap_or(demo.len());
+    assert!(
+        !demo[..end].lines().any(|l| l.starts_with("[notify")),
+        "the demo configuration keeps its contacts and [notify] last"
+    );
+    demo[..end].to_string()
 }
 
 /// Writes a one-site configuration into `dir` whose fire panel (token
@@ -75,7 +102,7 @@ pub fn demo_config() -> PathBuf {
 /// tests that stream far faster than any real panel.
 pub fn fast_panel_config(dir: &Path, rate: u32) -> PathBuf {
     let path = dir.join("fast-panel.toml");
-    let demo = std::fs::read_to_string(demo_config()).expect("demo config");
+    let demo = demo_without_contacts();
     let operators = demo.find("[[operators]]").map_or("", |at| &demo[at..]);
     let text = format!(
         "[[sites]]\nid = \"green-garden\"\nname = \"Green Garden\"\n\n\
@@ -338,6 +365,20 @@ pub async fn get_json(hub: &HubProcess, path: &str) -> serde_json::Value {
     let (status, body) = http(hub.addr, "GET", path, Some(tokens::OPERATOR_LI), None).await;
     assert_eq!(status, 200, "GET {path}: {body}");
     serde_json::from_str(&body).expect("JSON body")
+}
+
+/// Starts drill `id`, named `zh` and `en`, over the HTTP API as the demo safety officer.
+pub async fn start_drill(hub: &HubProcess, id: &str, zh: &str, en: &str) {
+    let body = serde_json::json!({ "id": id, "name": { "zh": zh, "en": en } }).to_string();
+    let (status, said) = http(
+        hub.addr,
+        "POST",
+        "/v1/drills",
+        Some(tokens::SAFETY_OFFICER),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 201, "starting drill {id}: {said}");
 }
 
 pub mod outside;

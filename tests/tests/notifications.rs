@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use alert_hub::protocol::Command;
 use serde_json::json;
 use system_tests::outside::{SmtpServer, WebhookReceiver};
-use system_tests::{Console, Device, HubProcess, event, get_json, http, tokens};
+use system_tests::{Console, Device, HubProcess, event, get_json, http, start_drill, tokens};
 
 /// The fire-alarm tree with two-second levels, laid over the bundled one.
 const TREES: &str = r#"
@@ -38,7 +38,7 @@ fn write_site(dir: &Path, smtp: &SmtpServer, hook: &WebhookReceiver) -> PathBuf 
     let playbooks = dir.join("site-playbooks");
     std::fs::create_dir_all(&playbooks).unwrap();
     std::fs::write(playbooks.join("trees.toml"), TREES).unwrap();
-    let demo = std::fs::read_to_string(system_tests::demo_config()).unwrap();
+    let demo = system_tests::demo_without_contacts();
     let contact = |id: &str, role: &str, drill: bool, webhook: bool| {
         let webhook = if webhook {
             format!("webhook = \"{}\"\n", hook.url())
@@ -266,16 +266,7 @@ async fn a_drill_incident_sends_nothing_to_real_contacts() {
         hub,
         _dir,
     } = Site::start().await;
-    let body = r#"{"id":"q1-evac","name":{"zh":"消防疏散演练","en":"Fire evacuation drill"}}"#;
-    let (status, _) = http(
-        hub.addr,
-        "POST",
-        "/v1/drills",
-        Some(tokens::SAFETY_OFFICER),
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, 201);
+    start_drill(&hub, "q1-evac", "消防疏散演练", "Fire evacuation drill").await;
     let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     let mut frame = event("d1", "fire.alarm", "smoke-1", "7F east corridor");
     frame["drill"] = json!("q1-evac");

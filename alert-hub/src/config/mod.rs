@@ -13,8 +13,10 @@ use crate::error::{ConfigError, ConfigProblem};
 use crate::protocol::Role;
 
 mod notify;
+mod phones;
 
 pub use notify::{Contact, NotifySettings, Smtp};
+pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
 
 /// The configuration the hub runs on, valid by construction.
 #[derive(Debug, Clone)]
@@ -26,16 +28,21 @@ pub struct HubConfig {
     pub notify: NotifySettings,
     /// The bundled playbooks with the site's own over them.
     pub library: Arc<playbooks::Library>,
-    /// What is worth fixing but does not stop the hub (a tree level nobody would answer).
+    /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
+    /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
     /// The SHA-256 digest of each token with its owner; searched whole, in constant time.
     tokens: Vec<([u8; 32], Principal)>,
 }
 
+/// One site the control room watches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
     pub id: String,
     pub name: String,
+    /// The site's own outside parties (its lift maintenance, gas and water companies), each
+    /// for an external role of the library; a role's library number (119) applies otherwise.
+    pub outside: Vec<OutsideParty>,
 }
 
 /// What a source is wired to.
@@ -108,6 +115,8 @@ struct RawConfig {
 struct RawSite {
     id: Spanned<String>,
     name: String,
+    #[serde(default)]
+    outside: Vec<phones::RawOutside>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,9 +230,11 @@ impl Checker<'_> {
         let mut sites = Vec::new();
         for (n, s) in raw.sites.into_iter().enumerate() {
             self.id(&s.id, format!("sites[{n}].id"), &mut ids);
+            let outside = self.outside(s.outside, n, &library);
             sites.push(Site {
                 id: s.id.into_inner(),
                 name: s.name,
+                outside,
             });
         }
         if sites.is_empty() {
@@ -296,7 +307,8 @@ impl Checker<'_> {
         let site_known = |id: &str| sites.iter().any(|s| s.id == id);
         let contacts = self.contacts(raw.contacts, &library, site_known, &mut ids);
         let notify = self.notify(raw.notify, &library);
-        let warnings = self.tree_recipients(&library, &contacts);
+        let mut warnings = self.tree_recipients(&library, &contacts);
+        warnings.extend(phones::unreachable_calls(&library, &sites, &contacts));
         HubConfig {
             sites,
             sources,

@@ -20,6 +20,8 @@ pub struct Contact {
     pub site: Option<String>,
     pub email: Option<String>,
     pub webhook: Option<String>,
+    /// The number an operator calls them on (digits, spaces, `+`, `-`, parentheses).
+    pub phone: Option<String>,
     /// A drill contact: called for drill incidents only, and the only kind a drill calls.
     pub drill: bool,
 }
@@ -31,6 +33,10 @@ pub struct NotifySettings {
     pub public_url: Option<String>,
     /// Who is told when a playbook step is skipped.
     pub shift_lead_role: String,
+    /// In a drill, the drill contacts holding this role play the outside parties: a step that
+    /// would call the fire brigade shows them instead (a drill never calls a real outside
+    /// number).
+    pub drill_control_role: String,
     /// An acknowledged P1 with no step done for this long is re-alerted and escalated.
     pub stall_after: Duration,
     pub webhook_timeout: Duration,
@@ -51,6 +57,7 @@ impl Default for NotifySettings {
         NotifySettings {
             public_url: None,
             shift_lead_role: "duty_manager".into(),
+            drill_control_role: "safety_officer".into(),
             stall_after: Duration::from_secs(10 * 60),
             webhook_timeout: Duration::from_secs(5),
             webhook_retries: 2,
@@ -68,6 +75,7 @@ pub(super) struct RawContact {
     site: Option<Spanned<String>>,
     email: Option<Spanned<String>>,
     webhook: Option<Spanned<String>>,
+    phone: Option<Spanned<String>>,
     #[serde(default)]
     drill: bool,
 }
@@ -77,6 +85,7 @@ pub(super) struct RawContact {
 pub(super) struct RawNotify {
     public_url: Option<String>,
     shift_lead_role: Option<Spanned<String>>,
+    drill_control_role: Option<Spanned<String>>,
     stall_minutes: Option<Spanned<u64>>,
     webhook_timeout_secs: Option<Spanned<u64>>,
     webhook_retries: Option<u32>,
@@ -143,6 +152,7 @@ impl Checker<'_> {
                 let m = "must be an http:// URL (https is not supported yet)".to_string();
                 self.problem(url, format!("{at}.webhook"), m);
             }
+            let phone = self.phone(c.phone, format!("{at}.phone"));
             contacts.push(Contact {
                 id: c.id.into_inner(),
                 name: c.name,
@@ -150,6 +160,7 @@ impl Checker<'_> {
                 site: c.site.map(Spanned::into_inner),
                 email: c.email.map(Spanned::into_inner),
                 webhook: c.webhook.map(Spanned::into_inner),
+                phone,
                 drill: c.drill,
             });
         }
@@ -206,18 +217,12 @@ impl Checker<'_> {
         library: &playbooks::Library,
     ) -> NotifySettings {
         let defaults = NotifySettings::default();
-        let shift_lead_role = match raw.shift_lead_role {
-            Some(role) if library.roles().get(role.get_ref()).is_none() => {
-                let m = format!(
-                    "role \"{}\" is not a role of the playbook library",
-                    role.get_ref()
-                );
-                self.problem(&role, "notify.shift_lead_role".into(), m);
-                defaults.shift_lead_role
-            }
-            Some(role) => role.into_inner(),
-            None => defaults.shift_lead_role,
-        };
+        let shift_lead_role = self
+            .library_role(raw.shift_lead_role, "notify.shift_lead_role", library)
+            .unwrap_or(defaults.shift_lead_role);
+        let drill_control_role = self
+            .library_role(raw.drill_control_role, "notify.drill_control_role", library)
+            .unwrap_or(defaults.drill_control_role);
         let stall_after = self
             .positive(raw.stall_minutes, "notify", "stall_minutes")
             .map(|m| Duration::from_secs(m.saturating_mul(60)));
@@ -241,11 +246,32 @@ impl Checker<'_> {
         NotifySettings {
             public_url: raw.public_url.map(|u| u.trim_end_matches('/').to_string()),
             shift_lead_role,
+            drill_control_role,
             stall_after: stall_after.unwrap_or(defaults.stall_after),
             webhook_timeout: timeout.unwrap_or(defaults.webhook_timeout),
             webhook_retries: raw.webhook_retries.unwrap_or(defaults.webhook_retries),
             smtp,
         }
+    }
+
+    /// A role named in `[notify]`, which must be a role of the library; `None` when not given
+    /// or not a role (the problem recorded).
+    fn library_role(
+        &mut self,
+        role: Option<Spanned<String>>,
+        field: &str,
+        library: &playbooks::Library,
+    ) -> Option<String> {
+        let role = role?;
+        if library.roles().get(role.get_ref()).is_none() {
+            let m = format!(
+                "role \"{}\" is not a role of the playbook library",
+                role.get_ref()
+            );
+            self.problem(&role, field.into(), m);
+            return None;
+        }
+        Some(role.into_inner())
     }
 
     /// The bundled playbook library with the site's own directory over it; `None` (with the

@@ -226,3 +226,180 @@ fn a_zero_heartbeat_is_refused() {
         "site.toml:9: sources[0].heartbeat_secs: must be greater than zero"
     );
 }
+
+/// A site with its outside parties, then a contact: the outside party's table starts on line 4.
+fn with_phones(outside: &str, contact_phone: &str) -> String {
+    format!(
+        "{SITE}[[sites.outside]]\n{outside}\n\n\
+         [[contacts]]\nid = \"wang\"\nname = \"Wang\"\nrole = \"duty_manager\"\n{contact_phone}\n"
+    )
+}
+
+const LIFT_CO: &str =
+    "role = \"elevator_maintenance\"\nname = \"Otis Shanghai\"\nphone = \"400-820-0000\"";
+
+#[test]
+fn contacts_and_outside_parties_have_phone_numbers() {
+    let text = with_phones(LIFT_CO, "phone = \"+86 (21) 5555-0100\"");
+    let config = HubConfig::parse(&text, Path::new("site.toml")).expect("valid");
+    assert_eq!(
+        config.contacts[0].phone.as_deref(),
+        Some("+86 (21) 5555-0100")
+    );
+    let site = config.site("gg").expect("site");
+    let lift = site
+        .outside_party("elevator_maintenance")
+        .expect("lift company");
+    assert_eq!(
+        (lift.name.as_str(), lift.phone.as_str()),
+        ("Otis Shanghai", "400-820-0000")
+    );
+    assert_eq!(site.outside_party("gas_company"), None);
+}
+
+#[test]
+fn a_phone_that_is_not_a_number_is_refused_where_it_is() {
+    let text = with_phones(LIFT_CO, "phone = \"call Wang\"");
+    assert_eq!(
+        problems(&text),
+        "site.toml:13: contacts[0].phone: \"call Wang\" is not a phone number: use digits, \
+         spaces, +, - and parentheses (e.g. \"+86 21 5555 0100\" or \"400-820-0000\")"
+    );
+    let text = with_phones(&LIFT_CO.replace("400-820-0000", "400+820"), "");
+    assert!(
+        problems(&text).starts_with("site.toml:7: sites[0].outside[0].phone: \"400+820\" is not"),
+        "{}",
+        problems(&text)
+    );
+    for good in ["119", "+86 21 5555 0100", "(021) 5555-0100"] {
+        assert!(is_phone_number(good), "{good}");
+    }
+    for bad in [
+        "",
+        "-",
+        "+",
+        "12+3",
+        " 119",
+        "119 ",
+        "一一九",
+        &"1".repeat(33),
+    ] {
+        assert!(!is_phone_number(bad), "{bad:?}");
+    }
+}
+
+#[test]
+fn an_outside_party_is_an_outside_role_named_once_per_site() {
+    let text = with_phones(&LIFT_CO.replace("elevator_maintenance", "duty_manager"), "");
+    assert!(
+        problems(&text).starts_with(
+            "site.toml:5: sites[0].outside[0].role: role \"duty_manager\" is not an outside party"
+        ),
+        "{}",
+        problems(&text)
+    );
+    let text = with_phones(&LIFT_CO.replace("elevator_maintenance", "plumber"), "");
+    assert_eq!(
+        problems(&text),
+        "site.toml:5: sites[0].outside[0].role: role \"plumber\" is not a role of the playbook \
+         library"
+    );
+    let twice = format!("{LIFT_CO}\n\n[[sites.outside]]\n{LIFT_CO}");
+    assert_eq!(
+        problems(&with_phones(&twice, "")),
+        "site.toml:10: sites[0].outside[1].role: the site already names its \
+         \"elevator_maintenance\""
+    );
+}
+
+#[test]
+fn a_party_a_step_calls_without_a_number_at_a_site_is_a_warning() {
+    let config =
+        HubConfig::parse(&with_phones(LIFT_CO, ""), Path::new("site.toml")).expect("valid");
+    let warned = |role: &str| {
+        config
+            .warnings
+            .iter()
+            .find(|w| w.starts_with(&format!("site \"gg\": \"{role}\" has no phone number")))
+            .cloned()
+    };
+    assert_eq!(warned("elevator_maintenance"), None, "the site names it");
+    assert_eq!(warned("fire_brigade"), None, "119 is in the library");
+    assert_eq!(
+        warned("gas_company").as_deref(),
+        Some(
+            "site \"gg\": \"gas_company\" has no phone number (called by gas-leak/call-gas-company): \
+             add [[sites.outside]] with role = \"gas_company\" and its phone"
+        )
+    );
+    let manager = warned("duty_manager").expect("wang has no phone");
+    assert!(
+        manager.ends_with("give a contact holding \"duty_manager\" at this site a phone"),
+        "{manager}"
+    );
+    let text = with_phones(LIFT_CO, "phone = \"138 0000 0001\"");
+    let config = HubConfig::parse(&text, Path::new("site.toml")).expect("valid");
+    assert!(
+        !config
+            .warnings
+            .iter()
+            .any(|w| w.contains("\"duty_manager\" has no phone")),
+        "{:?}",
+        config.warnings
+    );
+}
+
+#[test]
+fn the_drill_control_role_must_be_a_role() {
+    let text = format!("{SITE}[notify]\ndrill_control_role = \"umpire\"\n");
+    assert_eq!(
+        problems(&text),
+        "site.toml:5: notify.drill_control_role: role \"umpire\" is not a role of the playbook \
+         library"
+    );
+    let config = HubConfig::parse(SITE, Path::new("site.toml")).expect("valid");
+    assert_eq!(config.notify.drill_control_role, "safety_officer");
+}
+
+/// Issue 14, item 10: the demo showed a wall of failed notifications and "no contact holds
+/// role" warnings, because it had no contacts at all.
+#[test]
+fn the_demo_configuration_reaches_every_role_its_trees_call_at_both_sites() {
+    let config = HubConfig::parse(DEMO_CONFIG, &demo_config_path()).expect("demo config is valid");
+    assert_eq!(config.warnings, Vec::<String>::new());
+    let roles = config.library.roles();
+    for site in &config.sites {
+        for tree in config.library.trees() {
+            for level in &tree.levels {
+                for recipient in &level.recipients {
+                    let playbooks::Recipient::Role(role) = recipient else {
+                        continue;
+                    };
+                    for drill in [false, true] {
+                        if drill && roles.is_external(role) {
+                            continue;
+                        }
+                        let holder = config.contacts.iter().find(|c| {
+                            c.role == *role
+                                && c.drill == drill
+                                && c.site.as_ref().is_none_or(|s| *s == site.id)
+                        });
+                        let holder = holder.unwrap_or_else(|| {
+                            panic!("{}: nobody holds {role} (drill {drill})", site.id)
+                        });
+                        assert!(
+                            holder.phone.is_some() && holder.webhook.is_some(),
+                            "{}",
+                            holder.id
+                        );
+                        assert!(holder.email.is_some(), "{}", holder.id);
+                    }
+                }
+            }
+        }
+        for role in ["elevator_maintenance", "gas_company", "water_company"] {
+            assert!(site.outside_party(role).is_some(), "{} {role}", site.id);
+        }
+    }
+    assert!(config.notify.smtp.is_some());
+}

@@ -98,7 +98,8 @@ impl IncidentBook {
         };
         for mut incident in incidents {
             if incident.view.state.is_open() {
-                incident.refresh_playbook(&book.setup.library);
+                incident.refresh_playbook(&book.setup);
+                incident.refresh_levels(&book.setup);
                 book.insert(incident);
             }
         }
@@ -455,7 +456,10 @@ impl IncidentBook {
         incident.apply(event, at);
         let playbook_event = matches!(event, IncidentEvent::Playbook { .. });
         if playbook_event {
-            incident.refresh_playbook(&self.setup.library);
+            incident.refresh_playbook(&self.setup);
+        }
+        if matches!(event, IncidentEvent::NotificationLevelCalled { .. }) {
+            incident.refresh_levels(&self.setup);
         }
         // The checklist and the call-out travel only with the changes that alter them: they
         // are the largest parts of a view and a storm of joined events changes neither.
@@ -548,6 +552,7 @@ fn is_notification(event: &IncidentEvent) -> bool {
             | IncidentEvent::NotificationFailed { .. }
             | IncidentEvent::NotificationsAcknowledged { .. }
             | IncidentEvent::NotificationsExhausted { .. }
+            | IncidentEvent::CalledByPhone { .. }
     )
 }
 

@@ -2,6 +2,7 @@
 //! state, yielding past-tense [`IncidentEvent`]s; applying an event only changes state.
 
 mod book;
+mod calls;
 mod class;
 mod notifications;
 mod permissions;
@@ -10,21 +11,25 @@ mod report;
 
 pub use book::{Applied, IncidentBook, Route};
 pub use class::{Class, Spot};
-pub use notifications::{NOTICE_TREE, TreeRun};
+pub use notifications::{NOTICE_TREE, PHONE_CHANNEL, TreeRun};
 pub use permissions::{Action, check_permission, permitted};
 pub use playbook::HUB_ACTOR;
 pub use report::{REPORTED_DEVICE, Report};
 
-/// What incidents need from the configuration: the playbook library, who may be called, and
-/// the re-alert rules.
+/// What incidents need from the configuration: the playbook library, who may be called and
+/// at what numbers, and the re-alert rules.
 #[derive(Debug, Clone)]
 pub struct Setup {
     pub library: std::sync::Arc<playbooks::Library>,
     pub contacts: Vec<crate::config::Contact>,
+    /// The sites, with their outside parties' names and numbers.
+    pub sites: Vec<crate::config::Site>,
     /// An acknowledged P1 with no step done for this long is re-alerted.
     pub stall_after: time::Duration,
     /// Who is told when a step is skipped.
     pub shift_lead_role: String,
+    /// In a drill, the drill contacts holding this role play the outside parties.
+    pub drill_control_role: String,
 }
 
 impl Setup {
@@ -33,9 +38,11 @@ impl Setup {
         Setup {
             library: config.library.clone(),
             contacts: config.contacts.clone(),
+            sites: config.sites.clone(),
             stall_after: time::Duration::try_from(config.notify.stall_after)
                 .unwrap_or(time::Duration::minutes(10)),
             shift_lead_role: config.notify.shift_lead_role.clone(),
+            drill_control_role: config.notify.drill_control_role.clone(),
         }
     }
 }
@@ -44,8 +51,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::protocol::{
-    Bilingual, Command, EventKind, IncidentEvent, IncidentState, IncidentView, Location,
-    PlaybookView, Priority, RefusalCode, Role, StoredEvent,
+    Bilingual, CallOutcome, Callee, Command, EventKind, IncidentEvent, IncidentState, IncidentView,
+    Location, PlaybookView, Priority, RefusalCode, Role, StoredEvent,
 };
 
 /// A device's alarm–restore cycles before an incident is marked flapping.
@@ -124,6 +131,12 @@ pub enum IncidentCommand {
     },
     /// Calls the next level of the incident's notification trees now.
     EscalateNow,
+    /// Records a phone call the operator made: whom, and what came of it.
+    LogCall {
+        callee: Callee,
+        outcome: CallOutcome,
+        note: Option<String>,
+    },
 }
 
 impl IncidentCommand {
@@ -144,6 +157,16 @@ impl IncidentCommand {
             Command::SkipStep { step, reason, .. } => IncidentCommand::SkipStep { step, reason },
             Command::UndoStep { step, .. } => IncidentCommand::UndoStep { step },
             Command::EscalateNow { .. } => IncidentCommand::EscalateNow,
+            Command::LogCall {
+                callee,
+                outcome,
+                note,
+                ..
+            } => IncidentCommand::LogCall {
+                callee,
+                outcome,
+                note,
+            },
             Command::HandOver { .. }
             | Command::ConfirmHandOver { .. }
             | Command::PutOnTest { .. }
@@ -458,6 +481,11 @@ impl Incident {
                 }
                 Ok(events)
             }
+            IncidentCommand::LogCall {
+                callee,
+                outcome,
+                note,
+            } => self.log_call(setup, callee, *outcome, note.as_deref(), who),
         }
     }
 
@@ -572,7 +600,8 @@ impl Incident {
             | IncidentEvent::NotificationDelivered { .. }
             | IncidentEvent::NotificationFailed { .. }
             | IncidentEvent::NotificationsAcknowledged { .. }
-            | IncidentEvent::NotificationsExhausted { .. } => notifications::apply(self, event, at),
+            | IncidentEvent::NotificationsExhausted { .. }
+            | IncidentEvent::CalledByPhone { .. } => notifications::apply(self, event, at),
         }
     }
 }
@@ -580,6 +609,8 @@ impl Incident {
 #[cfg(test)]
 pub(crate) mod tests;
 
+#[cfg(test)]
+mod call_tests;
 #[cfg(test)]
 mod command_tests;
 #[cfg(test)]

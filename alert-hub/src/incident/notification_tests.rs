@@ -6,7 +6,7 @@ use time::macros::datetime;
 
 use super::*;
 use crate::config::Contact;
-use crate::protocol::{AttemptStatus, DeviceEvent, IncidentEvent, IncidentState, Role};
+use crate::protocol::{AttemptStatus, IncidentEvent, IncidentState, Role};
 
 const T0: time::OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 
@@ -18,6 +18,7 @@ fn contact(id: &str, role: &str, drill: bool) -> Contact {
         site: None,
         email: Some(format!("{id}@example.com")),
         webhook: None,
+        phone: None,
         drill,
     }
 }
@@ -35,30 +36,16 @@ fn book() -> IncidentBook {
             contact("lift-co", "elevator_maintenance", false),
             contact("lift-co-drill", "elevator_maintenance", true),
         ],
+        sites: Vec::new(),
         stall_after: Duration::minutes(10),
         shift_lead_role: "duty_manager".into(),
+        drill_control_role: "safety_officer".into(),
     };
     IncidentBook::new(std::sync::Arc::new(setup), Vec::new(), 0)
 }
 
 fn alarm(book: &mut IncidentBook, kind: EventKind, drill: Option<&str>, on_test: bool) -> String {
-    let stored = StoredEvent {
-        seq: 1,
-        source: "fp".into(),
-        received_at: T0,
-        event: DeviceEvent {
-            id: "e1".into(),
-            kind,
-            device: "dev-1".into(),
-            site: "green-garden".into(),
-            building: None,
-            floor: None,
-            zone: Some("7F".into()),
-            at: T0,
-            drill: drill.map(str::to_string),
-            detail: crate::protocol::Detail::null(),
-        },
-    };
+    let stored = super::tests::stored_event(kind, "green-garden", drill);
     let applied = book.record(&stored, on_test);
     applied[0].view.id.clone()
 }

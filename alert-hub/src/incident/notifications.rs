@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use super::{Incident, Setup};
 use crate::config::Contact;
 use crate::protocol::{
-    AttemptStatus, AttemptView, Bilingual, IncidentEvent, IncidentState, NotificationsView,
-    Priority,
+    AttemptStatus, AttemptView, Bilingual, CallOutcome, IncidentEvent, IncidentState,
+    NotificationsView, PhoneCall, Priority,
 };
 
 /// One level of a tree to call: which, how many times already, whether the tree escalates
@@ -37,6 +37,9 @@ pub struct TreeRun {
 
 /// The pseudo-tree of one-off notices (a skipped step told to the shift lead).
 pub const NOTICE_TREE: &str = "notice";
+
+/// The channel of a phone call an operator logged.
+pub const PHONE_CHANNEL: &str = "phone";
 
 impl Incident {
     /// Starts a tree from its first level, unless it is already running or the incident's
@@ -204,7 +207,11 @@ impl Incident {
     }
 
     /// The tree as this incident may use it: for a drill, without any outside party.
-    fn tree_for_this_incident(&self, setup: &Setup, tree_id: &str) -> Option<NotificationTree> {
+    pub(super) fn tree_for_this_incident(
+        &self,
+        setup: &Setup,
+        tree_id: &str,
+    ) -> Option<NotificationTree> {
         let tree = setup.library.tree(tree_id)?;
         if self.view.drill.is_none() {
             return Some(tree.clone());
@@ -219,7 +226,11 @@ impl Incident {
 
     /// The contacts one recipient names for this incident: of its site, and drill contacts for
     /// a drill, real ones otherwise. An outside role is never called for a drill.
-    fn contacts_for<'s>(&self, setup: &'s Setup, recipient: &Recipient) -> Vec<&'s Contact> {
+    pub(super) fn contacts_for<'s>(
+        &self,
+        setup: &'s Setup,
+        recipient: &Recipient,
+    ) -> Vec<&'s Contact> {
         let drill = self.view.drill.is_some();
         let site = &self.view.location.site;
         setup
@@ -367,6 +378,43 @@ pub(super) fn apply(incident: &mut Incident, event: &IncidentEvent, at: OffsetDa
                 status: AttemptStatus::Sending,
                 at,
                 detail: None,
+                call: None,
+            });
+            incident.next_attempt = incident.next_attempt.max(attempt + 1);
+        }
+        IncidentEvent::CalledByPhone {
+            attempt,
+            operator,
+            callee,
+            name,
+            number,
+            outcome,
+            note,
+            tree,
+            level,
+            acknowledged,
+        } => {
+            let status = match (outcome, acknowledged) {
+                (CallOutcome::Answered, true) => AttemptStatus::Acknowledged,
+                (CallOutcome::Answered, false) => AttemptStatus::Delivered,
+                _ => AttemptStatus::Failed,
+            };
+            view.attempts.push(AttemptView {
+                attempt: *attempt,
+                tree: tree.clone().unwrap_or_default(),
+                level: level.unwrap_or(0),
+                contact: callee.id().to_string(),
+                channel: PHONE_CHANNEL.to_string(),
+                status,
+                at,
+                detail: None,
+                call: Some(PhoneCall {
+                    operator: operator.clone(),
+                    name: name.clone(),
+                    number: number.clone(),
+                    outcome: *outcome,
+                    note: note.clone(),
+                }),
             });
             incident.next_attempt = incident.next_attempt.max(attempt + 1);
         }

@@ -18,6 +18,7 @@ pub enum Action {
     SkipStep,
     UndoStep,
     EscalateNow,
+    LogCall,
     HandOver,
     OpenIncident,
     PutOnTest,
@@ -52,6 +53,7 @@ impl Action {
             Command::SkipStep { .. } => Action::SkipStep,
             Command::UndoStep { .. } => Action::UndoStep,
             Command::EscalateNow { .. } => Action::EscalateNow,
+            Command::LogCall { .. } => Action::LogCall,
             Command::HandOver { .. } | Command::ConfirmHandOver { .. } => Action::HandOver,
             Command::OpenIncident { .. } => Action::OpenIncident,
             Command::PutOnTest { .. } => Action::PutOnTest,
@@ -74,6 +76,7 @@ impl Action {
             | Action::SkipStep
             | Action::UndoStep
             | Action::EscalateNow
+            | Action::LogCall
             | Action::HandOver
             | Action::OpenIncident => Who::OnDuty,
             Action::PutOnTest | Action::EndTest | Action::StartDrill | Action::EndDrill => {
@@ -96,6 +99,7 @@ impl Action {
             Action::SkipStep => ("跳过预案步骤", "skip a playbook step"),
             Action::UndoStep => ("撤销预案步骤", "undo a playbook step"),
             Action::EscalateNow => ("升级通知树", "escalate a notification tree"),
+            Action::LogCall => ("记录电话呼叫", "log a phone call"),
             Action::HandOver => ("签署或确认交接班", "sign or confirm a shift hand-over"),
             Action::OpenIncident => ("开启事件", "open an incident"),
             Action::PutOnTest => ("将信号源置于测试", "put a source on test"),

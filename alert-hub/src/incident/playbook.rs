@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 
 use super::{Incident, IncidentCommand, Refusal, Setup};
 use crate::protocol::{
-    Bilingual, ChoiceView, IncidentEvent, IncidentState, InputView, PlaybookView, RefusalCode,
-    StepStatus, StepView,
+    Bilingual, CallView, ChoiceView, IncidentEvent, IncidentState, InputView, PlaybookView,
+    RefusalCode, StepStatus, StepView,
 };
 
 /// The actor the hub uses for what it starts by itself.
@@ -127,9 +127,10 @@ impl Incident {
             .unwrap_or_default()
     }
 
-    /// Refreshes what is derived from the run: the checklist view and the next deadline.
-    pub fn refresh_playbook(&mut self, library: &Library) {
-        let Some(run) = self.run(library) else {
+    /// Refreshes what is derived from the run and the setup: the checklist view (with whom
+    /// each step calls and their numbers) and the next deadline.
+    pub fn refresh_playbook(&mut self, setup: &Setup) {
+        let Some(run) = self.run(&setup.library) else {
             self.checklist = None;
             self.next_deadline = None;
             return;
@@ -140,7 +141,7 @@ impl Incident {
             .filter(|s| !run.progress(&s.id).is_some_and(|p| p.overdue_reported))
             .filter_map(|s| run.due_at(s))
             .min();
-        self.checklist = Some(view(&run));
+        self.checklist = Some(view(&run, |role| self.call_view(setup, role)));
     }
 }
 
@@ -415,8 +416,8 @@ fn bilingual(text: &playbooks::Text) -> Bilingual {
     }
 }
 
-/// The checklist view of a run.
-pub fn view(run: &Run) -> PlaybookView {
+/// The checklist view of a run; `calls` says whom a role a step calls means, with numbers.
+pub fn view(run: &Run, calls: impl Fn(&str) -> CallView) -> PlaybookView {
     let playbook = run.playbook();
     let steps = playbook
         .steps
@@ -457,6 +458,7 @@ pub fn view(run: &Run) -> PlaybookView {
                     })
                     .collect(),
                 skippable: step.skippable,
+                calls: step.calls.iter().map(|role| calls(role)).collect(),
                 done_by: outcome.map(|o| o.by().to_string()),
                 done_at: outcome.map(Outcome::at),
                 chosen: match outcome {

@@ -151,7 +151,7 @@ fn a_stored_incident_leaves_its_checklist_out_and_derives_it_again_when_loaded()
     assert!(json.get("checklist").is_none());
     let mut loaded: Incident = serde_json::from_slice(&stored.json).expect("decode");
     assert_eq!(loaded.checklist, None);
-    loaded.refresh_playbook(&g.book.setup().library);
+    loaded.refresh_playbook(g.book.setup());
     assert_eq!(loaded.full_view(), incident.full_view());
     assert!(loaded.full_view().playbook.is_some());
 }

@@ -21,8 +21,10 @@ fn setup() -> Setup {
     Setup {
         library: std::sync::Arc::new(library()),
         contacts: Vec::new(),
+        sites: Vec::new(),
         stall_after: Duration::minutes(10),
         shift_lead_role: "duty_manager".into(),
+        drill_control_role: "safety_officer".into(),
     }
 }
 
@@ -172,6 +174,28 @@ impl Given {
     pub(super) fn only_incident(&self) -> &Incident {
         assert_eq!(self.book.len(), 1, "expected exactly one open incident");
         self.book.iter().next().expect("one incident")
+    }
+}
+
+/// Device event `e1` of `kind` from `dev-1` in zone `7F` at `site`, received at `T0`, in
+/// `drill` if given.
+pub(crate) fn stored_event(kind: EventKind, site: &str, drill: Option<&str>) -> StoredEvent {
+    StoredEvent {
+        seq: 1,
+        source: "fp".into(),
+        received_at: T0,
+        event: DeviceEvent {
+            id: "e1".into(),
+            kind,
+            device: "dev-1".into(),
+            site: site.into(),
+            building: None,
+            floor: None,
+            zone: Some("7F".into()),
+            at: T0,
+            drill: drill.map(str::to_string),
+            detail: crate::protocol::Detail::null(),
+        },
     }
 }
 

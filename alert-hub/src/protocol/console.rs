@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    Bilingual, DrillView, EventKind, IncidentView, Location, LogEntry, OnTestView, OperatorInfo,
+    Bilingual, CallOutcome, Callee, DrillView, EventKind, IncidentView, Location, LogEntry,
+    OnTestView, OperatorInfo,
 };
 
 /// A change on the console feed: the log entry and the incident as it stands after it.
@@ -141,6 +142,15 @@ pub enum Command {
     /// Calls the next level of the notification tree now.
     EscalateNow {
         incident: String,
+    },
+    /// Logs a phone call the operator made about the incident: whom, and what came of it. The
+    /// hub records the number it has for them at the incident's site.
+    LogCall {
+        incident: String,
+        callee: Callee,
+        outcome: CallOutcome,
+        #[serde(default)]
+        note: Option<String>,
     },
     /// Puts a source (or one of its devices) on test for `minutes` (at most 480): its events
     /// are stored and shown, marked on test, but call nobody. Safety officers and admins only.
@@ -281,7 +291,8 @@ impl Command {
             | Command::RecordInput { incident, .. }
             | Command::SkipStep { incident, .. }
             | Command::UndoStep { incident, .. }
-            | Command::EscalateNow { incident } => Some(incident),
+            | Command::EscalateNow { incident }
+            | Command::LogCall { incident, .. } => Some(incident),
             Command::HandOver { .. }
             | Command::ConfirmHandOver { .. }
             | Command::PutOnTest { .. }

@@ -4,7 +4,7 @@
 
 use playbooks::Lang;
 
-use super::{Actor, Bilingual, EventKind, IncidentEvent, PlaybookView};
+use super::{Actor, Bilingual, Callee, EventKind, IncidentEvent, PlaybookView};
 
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     match lang {
@@ -42,6 +42,7 @@ pub fn channel_name(channel: &str, lang: Lang) -> &str {
         "console" => pick(lang, "控制台", "console"),
         "webhook" => pick(lang, "网络回调", "webhook"),
         "email" => pick(lang, "邮件", "email"),
+        "phone" => pick(lang, "电话", "phone"),
         other => other,
     }
 }
@@ -63,7 +64,8 @@ pub fn event_operator(event: &IncidentEvent) -> Option<&str> {
         | NoteAdded { operator, .. }
         | Resolved { operator, .. }
         | CloseRequested { operator }
-        | Closed { operator, .. } => Some(operator),
+        | Closed { operator, .. }
+        | CalledByPhone { operator, .. } => Some(operator),
         _ => None,
     }
 }
@@ -141,6 +143,31 @@ pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookV
                 "every level called, nobody acknowledged"
             )
         ),
+        CalledByPhone {
+            callee,
+            name,
+            number,
+            outcome,
+            note,
+            acknowledged,
+            ..
+        } => format!(
+            "{} {}{}{}{}{}{}",
+            pick(lang, "电话呼叫", "phoned"),
+            party_name(playbook, callee, lang).unwrap_or(name),
+            number.as_ref().map(|n| format!(" {n}")).unwrap_or_default(),
+            pick(lang, "：", ": "),
+            {
+                let (zh, en) = outcome.names();
+                pick(lang, zh, en)
+            },
+            if *acknowledged {
+                pick(lang, "，视为确认", ", counts as their acknowledgement")
+            } else {
+                ""
+            },
+            note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default()
+        ),
         StallReAlerted { minutes } => format!(
             "{} {minutes} {}",
             pick(lang, "已确认但无进展", "acknowledged but no progress for"),
@@ -196,6 +223,28 @@ pub fn event_text(event: &IncidentEvent, lang: Lang, playbook: Option<&PlaybookV
                 .unwrap_or_default()
         ),
     }
+}
+
+/// An outside party's name in `lang`, from a step of the checklist that calls it: the hub
+/// names a party known only by its role in both languages at once.
+fn party_name<'a>(
+    playbook: Option<&'a PlaybookView>,
+    callee: &Callee,
+    lang: Lang,
+) -> Option<&'a str> {
+    let Callee::Party(role) = callee else {
+        return None;
+    };
+    let call = playbook?
+        .steps
+        .iter()
+        .flat_map(|s| s.calls.iter())
+        .find(|c| c.role == *role)?;
+    let named = call
+        .numbers
+        .iter()
+        .any(|e| e.callee == *callee && e.name.is_some());
+    (!named).then(|| of(lang, &call.name))
 }
 
 /// A choice's label in `lang` from the checklist, or its id when the checklist lacks it.

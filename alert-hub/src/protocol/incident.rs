@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{EventKind, Priority};
+use super::{CallOutcome, CallView, Callee, EventKind, NotificationsView, Priority};
 
 /// How many devices an incident lists by name; a storm of hundreds is counted, not listed, so
 /// each change stays small.
@@ -278,7 +278,7 @@ pub struct Bilingual {
 
 /// Reads a [`Bilingual`], or a plain string as logs written before a field was bilingual kept
 /// it (the same text in both languages), so nothing already stored becomes unreadable.
-mod bilingual_or_text {
+pub(super) mod bilingual_or_text {
     use serde::{Deserialize, Deserializer};
 
     use super::Bilingual;
@@ -354,6 +354,9 @@ pub struct StepView {
     pub inputs: Vec<InputView>,
     /// A step that may be skipped (with a reason).
     pub skippable: bool,
+    /// Whom the step has the operator call by phone, with their numbers at the incident's site.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallView>,
     /// Who completed, chose or skipped it, and when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_by: Option<String>,
@@ -392,56 +395,6 @@ pub struct InputView {
     pub label: Bilingual,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-}
-
-/// The notification tree of an incident.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NotificationsView {
-    /// The trees running, comma-separated.
-    pub tree: String,
-    /// The level being called now (0-based).
-    pub level: u32,
-    pub attempts: Vec<AttemptView>,
-    /// When the next level is called if nobody acknowledges; `None` once acknowledged or done.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub next_escalation_at: Option<OffsetDateTime>,
-    /// Who acknowledged the call, which stops the escalation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acknowledged_by: Option<String>,
-}
-
-/// One attempt to reach one contact over one channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttemptView {
-    /// The attempt's number within the incident.
-    #[serde(default)]
-    pub attempt: u64,
-    #[serde(default)]
-    pub tree: String,
-    pub level: u32,
-    pub contact: String,
-    /// `console`, `webhook` or `email`.
-    pub channel: String,
-    pub status: AttemptStatus,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// What came of it, in both languages: who to call, what the server said, why it failed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "bilingual_or_text::option"
-    )]
-    pub detail: Option<Bilingual>,
-}
-
-/// What came of a notification attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptStatus {
-    Sending,
-    Delivered,
-    Failed,
-    Acknowledged,
 }
 
 /// A source or device put on test (maintenance): its events are stored and shown, marked on
@@ -596,6 +549,32 @@ pub enum IncidentEvent {
     StallReAlerted {
         minutes: u64,
     },
+    /// An operator called someone by phone: a notification attempt on the `phone` channel,
+    /// with the number dialled and what came of it. `tree` and `level` name the level of a
+    /// running tree that calls them, if one does; `acknowledged` says that the answer counted
+    /// as their acknowledgement of the call-out (a `notifications_acknowledged` follows).
+    CalledByPhone {
+        attempt: u64,
+        operator: String,
+        callee: Callee,
+        /// Whom they called, by name.
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        number: Option<String>,
+        outcome: CallOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tree: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<u32>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        acknowledged: bool,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One entry of an incident's log, also one message of the console feed.

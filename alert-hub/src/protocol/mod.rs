@@ -10,6 +10,7 @@ mod detail;
 mod device;
 mod drill;
 mod incident;
+mod notifications;
 mod review;
 
 pub use console::*;
@@ -17,6 +18,7 @@ pub use detail::Detail;
 pub use device::*;
 pub use drill::*;
 pub use incident::*;
+pub use notifications::*;
 pub use review::*;
 
 // A calendar date on the wire, `YYYY-MM-DD` (without it `time` writes a year and day-of-year

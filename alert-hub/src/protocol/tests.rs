@@ -125,6 +125,18 @@ fn every_log_entry_round_trips_through_json() {
             operator: "op-li".into(),
             confirmed_by: Some("op-wang".into()),
         },
+        IncidentEvent::CalledByPhone {
+            attempt: 3,
+            operator: "op-li".into(),
+            callee: Callee::Party("elevator_maintenance".into()),
+            name: "Otis".into(),
+            number: Some("400-820-0000".into()),
+            outcome: CallOutcome::WrongNumber,
+            note: Some("number changed".into()),
+            tree: None,
+            level: None,
+            acknowledged: false,
+        },
     ];
     for event in events {
         let entry = LogEntry {
@@ -248,4 +260,46 @@ fn drill_kinds_and_exercise_types_are_named_as_on_the_wire() {
         assert_eq!(ExerciseType::from_name(exercise.as_str()), Some(exercise));
     }
     assert_eq!(DrillKind::from_name("flod"), None);
+}
+
+#[test]
+fn a_logged_call_reads_and_writes_as_documented() {
+    let req: ConsoleRequest = serde_json::from_str(
+        r#"{"request":"r2","action":"log_call","incident":"INC-1",
+            "callee":{"party":"fire_brigade"},"outcome":"no_answer"}"#,
+    )
+    .expect("parses");
+    assert_eq!(
+        req.command,
+        Command::LogCall {
+            incident: "INC-1".into(),
+            callee: Callee::Party("fire_brigade".into()),
+            outcome: CallOutcome::NoAnswer,
+            note: None,
+        }
+    );
+    let event = IncidentEvent::CalledByPhone {
+        attempt: 7,
+        operator: "op-li".into(),
+        callee: Callee::Contact("zhou".into()),
+        name: "Zhou Qiang 周强".into(),
+        number: Some("138 0000 0001".into()),
+        outcome: CallOutcome::Answered,
+        note: None,
+        tree: Some("fire-alarm".into()),
+        level: Some(0),
+        acknowledged: true,
+    };
+    let json = serde_json::to_value(&event).expect("ser");
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "event": "called_by_phone", "attempt": 7, "operator": "op-li",
+            "callee": {"contact": "zhou"}, "name": "Zhou Qiang 周强",
+            "number": "138 0000 0001", "outcome": "answered",
+            "tree": "fire-alarm", "level": 0, "acknowledged": true
+        })
+    );
+    let back: IncidentEvent = serde_json::from_value(json).expect("de");
+    assert_eq!(back, event);
 }

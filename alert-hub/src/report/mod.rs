@@ -11,17 +11,20 @@ pub use incident::{IncidentReport, Milestone, MilestoneKind, Verdict};
 #[cfg(test)]
 mod golden_tests;
 
-/// The post-incident report of incident `id` as the store has it, with its playbook from
-/// `library`; `None` for an incident the store does not know.
+/// The post-incident report of incident `id` as the store has it, with its playbook from the
+/// hub's `config`; `None` for an incident the store does not know.
 pub fn of_stored(
     store: &dyn crate::store::Store,
-    library: &playbooks::Library,
+    config: &crate::config::HubConfig,
     id: &str,
 ) -> Result<Option<IncidentReport>, crate::error::StoreError> {
     let Some(mut incident) = store.incident(id)? else {
         return Ok(None);
     };
-    incident.refresh_playbook(library);
+    let setup = crate::incident::Setup::of(config);
+    let library = &config.library;
+    incident.refresh_playbook(&setup);
+    incident.refresh_levels(&setup);
     let log = store.incident_log(id)?;
     let view = incident.full_view();
     let playbook = view.playbook.as_ref().and_then(|p| library.playbook(&p.id));

@@ -11,6 +11,7 @@ use hub_client::HubAddress;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::outside::DemoOutside;
 use crate::error::{Error, Result};
 
 /// How long the hub may take to flush and stop before the demo leaves without it.
@@ -25,6 +26,8 @@ pub struct EmbeddedHub {
     task: JoinHandle<std::result::Result<(), alert_hub::error::Error>>,
     /// Dropped (and so removed) after the hub has stopped.
     data: tempfile::TempDir,
+    /// The pager and mailbox the hub's notices go to; they stop after the hub.
+    outside: DemoOutside,
 }
 
 impl EmbeddedHub {
@@ -34,8 +37,10 @@ impl EmbeddedHub {
             .prefix("console-demo-")
             .tempdir()
             .map_err(Error::DemoData)?;
-        let config = HubConfig::parse(DEMO_CONFIG, Path::new("demo-site.toml"))
+        let mut config = HubConfig::parse(DEMO_CONFIG, Path::new("demo-site.toml"))
             .map_err(alert_hub::error::Error::from)?;
+        let outside = DemoOutside::start().await.map_err(Error::DemoOutside)?;
+        outside.serve(&mut config);
         let options = ServeOptions {
             data: data.path().join("hub"),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -55,6 +60,7 @@ impl EmbeddedHub {
                 stop: Some(stop_tx),
                 task,
                 data,
+                outside,
             }),
             Err(_) => match task.await {
                 Ok(Err(e)) => Err(Error::DemoHub(e)),
@@ -94,6 +100,7 @@ impl EmbeddedHub {
             }
         };
         drop(self.data);
+        drop(self.outside);
         result
     }
 }

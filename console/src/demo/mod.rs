@@ -4,6 +4,7 @@
 
 pub mod devices;
 pub mod hub;
+pub mod outside;
 pub mod script;
 
 /// The demo operator the console signs in as: Li Wei (`op-li`).

@@ -100,6 +100,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         Some(Overlay::Help) => render_help(frame, body, state),
         Some(Overlay::ConfirmQuit) => render_confirm(frame, body, S::ConfirmQuit.get(state.lang)),
         Some(Overlay::ConfirmClose) => render_confirm(frame, body, &closing::question(state)),
+        Some(Overlay::LogCall) => incident::call::render(frame, body, state),
         Some(Overlay::ConfirmEndTest) => {
             if let Some(target) = &state.on_test_screen.ending {
                 let text = on_test::confirm_text(target, state.lang);
@@ -186,6 +187,11 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
             EditPurpose::ConfirmHandOver { .. } => S::TakeOverNote.get(lang).to_string(),
             EditPurpose::PutOnTest => S::PutOnTestPrompt.get(lang).to_string(),
             EditPurpose::Report => S::ReportPrompt.get(lang).to_string(),
+            EditPurpose::CallNote { name, outcome, .. } => format!(
+                "{} · {name} · {}",
+                S::CallNote.get(lang),
+                crate::strings::outcome_name(*outcome, lang)
+            ),
         };
         let width = usize::from(area.width);
         let prompt = format!("{prompt}> ");

@@ -218,6 +218,16 @@ pub enum S {
     Step,
     TextRequired,
     Hub,
+    CallLabel,
+    NoNumber,
+    DrillStandIn,
+    NobodyToCall,
+    LogCallTitle,
+    EscCancels,
+    CallWhom,
+    CallOutcome,
+    AnswerAcknowledges,
+    CallNote,
 }
 
 impl S {
@@ -467,6 +477,25 @@ impl S {
                 "Nothing was typed; nothing was sent",
             ),
             S::Hub => ("中心", "hub"),
+            S::CallLabel => ("致电", "Call"),
+            S::NoNumber => ("无号码", "no number"),
+            S::DrillStandIn => ("演练扮演者", "DRILL stand-in"),
+            S::NobodyToCall => (
+                "当前步骤和通知级别没有可拨打的对象",
+                "The current step and notification level call nobody",
+            ),
+            S::LogCallTitle => ("记录电话呼叫", "Log a phone call"),
+            S::EscCancels => ("Esc 取消", "Esc cancels"),
+            S::CallWhom => ("拨打了谁？按数字", "Whom did you call? Press a number"),
+            S::CallOutcome => ("结果如何？", "What came of it?"),
+            S::AnswerAcknowledges => (
+                "视为其确认，通知停止升级",
+                "counts as their acknowledgement: the call-out stops escalating",
+            ),
+            S::CallNote => (
+                "通话备注（可不填，回车发送）",
+                "Note on the call (optional, Enter sends)",
+            ),
         }
     }
 }

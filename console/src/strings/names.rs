@@ -3,8 +3,8 @@
 
 use alert_hub::protocol::describe;
 use alert_hub::protocol::{
-    Actor, AttemptStatus, EventKind, IncidentEvent, IncidentState, IncidentView, PlaybookView,
-    RefusalCode, Reply, Role, StepStatus,
+    Actor, AttemptStatus, CallOutcome, EventKind, IncidentEvent, IncidentState, IncidentView,
+    PlaybookView, RefusalCode, Reply, Role, StepStatus,
 };
 
 use super::{Lang, S};
@@ -50,6 +50,12 @@ pub fn attempt_status_name(status: AttemptStatus, lang: Lang) -> &'static str {
         AttemptStatus::Failed => ("失败", "FAILED"),
         AttemptStatus::Acknowledged => ("已应答", "acknowledged"),
     };
+    lang.pick(zh, en)
+}
+
+/// What came of a phone call.
+pub fn outcome_name(outcome: CallOutcome, lang: Lang) -> &'static str {
+    let (zh, en) = outcome.names();
     lang.pick(zh, en)
 }
 
@@ -119,6 +125,7 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         Intent::CorrectValue => ("更正记录值", "correct a recorded value"),
         Intent::Note => ("备注", "note"),
         Intent::EscalateNow => ("立即升级通知", "escalate now"),
+        Intent::LogCall => ("记录电话呼叫", "log a phone call"),
         Intent::Resolve => ("处理完毕", "resolve"),
         Intent::Search => ("搜索", "search"),
         Intent::Refresh => ("刷新", "refresh"),

@@ -10,7 +10,7 @@ use crate::model::{
     Choice, Flow, INCIDENT_KINDS, Input, NotificationTree, Notify, NotifyAction, Origin, Playbook,
     Roles, Step, is_manual_kind,
 };
-use crate::raw::{RawChoice, RawNotify, RawPlaybook, RawStep};
+use crate::raw::{RawCalls, RawChoice, RawNotify, RawPlaybook, RawStep};
 
 /// What a playbook may refer to outside its own file.
 pub(crate) struct Known<'a> {
@@ -135,6 +135,11 @@ fn check_step(
         .notify
         .as_ref()
         .and_then(|n| check_notify(f, n, i, known));
+    let calls = step
+        .calls
+        .as_ref()
+        .map(|c| check_calls(f, c, i, known.roles))
+        .unwrap_or_default();
     Step {
         id: step.id.get_ref().clone(),
         instruction,
@@ -143,9 +148,63 @@ fn check_step(
         flow,
         inputs,
         notify,
+        calls,
         skippable,
         milestone: step.milestone,
     }
+}
+
+/// The roles a step calls: each defined in roles.toml, none twice, at least one when given.
+fn check_calls(
+    f: &mut Findings<'_>,
+    calls: &Spanned<RawCalls>,
+    i: usize,
+    roles: &Roles,
+) -> Vec<String> {
+    let field = format!("steps[{i}].calls");
+    let written: Vec<(&str, std::ops::Range<usize>, String)> = match calls.get_ref() {
+        RawCalls::One(role) => vec![(role.as_str(), calls.span(), field.clone())],
+        RawCalls::Many(list) => list
+            .iter()
+            .enumerate()
+            .map(|(n, role)| {
+                (
+                    role.get_ref().as_str(),
+                    role.span(),
+                    format!("{field}[{n}]"),
+                )
+            })
+            .collect(),
+    };
+    if written.is_empty() {
+        f.at(
+            calls.span(),
+            field,
+            "names nobody: give a role id, or leave calls out",
+        );
+        return Vec::new();
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (role, span, at) in &written {
+        if roles.get(role).is_none() {
+            f.at(
+                span.clone(),
+                at.clone(),
+                format!("role {role:?} is not defined in roles.toml"),
+            );
+        } else if seen.contains(role) {
+            f.at(
+                span.clone(),
+                at.clone(),
+                format!("role {role:?} is called twice"),
+            );
+        }
+        seen.push(role);
+    }
+    written
+        .into_iter()
+        .map(|(role, ..)| role.to_owned())
+        .collect()
 }
 
 /// Where the step leads: its choices, `next`, `end = true` or the following step.

@@ -349,3 +349,72 @@ fn ids_are_lowercase_words() {
         problem(&text).starts_with(r#"site/broken.toml:11: steps[1].id: "Step Two" is not an id"#)
     );
 }
+
+/// `TWO_STEPS` with `calls` given on its first step (line 9).
+fn calling(calls: &str) -> String {
+    playbook(&TWO_STEPS.replacen(
+        "role = \"operator\"\n\n",
+        &format!("role = \"operator\"\ncalls = {calls}\n\n"),
+        1,
+    ))
+}
+
+#[test]
+fn a_step_may_name_one_party_or_several_it_calls() {
+    for calls in [
+        "\"fire_brigade\"",
+        "[\"fire_brigade\", \"ambulance\"]",
+        "\"duty_manager\"",
+    ] {
+        assert_eq!(
+            problems(&[("site/ok.toml", &calling(calls))]),
+            Vec::<String>::new(),
+            "{calls}"
+        );
+    }
+    let library = Library::bundled()
+        .unwrap()
+        .with_files([("site/ok.toml", calling("[\"police\", \"duty_manager\"]"))])
+        .unwrap();
+    let step = &library.playbook("broken").unwrap().steps[0];
+    assert_eq!(step.calls, ["police", "duty_manager"]);
+    assert!(
+        library.playbook("broken").unwrap().steps[1]
+            .calls
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_called_role_must_be_defined() {
+    assert_eq!(
+        problem(&calling("\"fire_brigad\"")),
+        r#"site/broken.toml:9: steps[0].calls: role "fire_brigad" is not defined in roles.toml"#
+    );
+    assert_eq!(
+        problem(&calling("[\"police\", \"plumber\"]")),
+        r#"site/broken.toml:9: steps[0].calls[1]: role "plumber" is not defined in roles.toml"#
+    );
+}
+
+#[test]
+fn a_party_is_called_once_and_calls_names_somebody() {
+    assert_eq!(
+        problem(&calling("[\"police\", \"police\"]")),
+        r#"site/broken.toml:9: steps[0].calls[1]: role "police" is called twice"#
+    );
+    assert_eq!(
+        problem(&calling("[]")),
+        "site/broken.toml:9: steps[0].calls: names nobody: give a role id, or leave calls out"
+    );
+}
+
+#[test]
+fn calls_of_the_wrong_type_is_named() {
+    let found = problem(&calling("119"));
+    assert!(
+        found.starts_with("site/broken.toml:9: steps[0].calls:"),
+        "{found}"
+    );
+    assert!(found.contains("a role id or a list of role ids"), "{found}");
+}

@@ -7,13 +7,14 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::call::{call_lines, level_lines};
 use super::{LogFetch, Source, shown};
 use crate::action::{Intent, Screen};
 use crate::screens::{DRILL, OVERDUE, drill_span, priority_style, stale_line, title_line};
 use crate::state::State;
 use crate::strings::{
     S, actor_text, attempt_status_name, event_operator, event_text, intent_help, kind_name, marks,
-    state_name, step_status_name,
+    outcome_name, state_name, step_status_name,
 };
 use crate::text;
 
@@ -64,7 +65,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             .notifications
             .as_ref()
             .map_or(0, |n| n.attempts.len());
-        let n_height = (attempts as u16 + 1).clamp(2, 4);
+        let levels = level_lines(state, incident, false).len();
+        let n_height = ((levels + attempts) as u16 + 1).clamp(2, 5);
         let [a, b, c] = Layout::vertical([
             Constraint::Min(5),
             Constraint::Length(n_height),
@@ -74,7 +76,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         (a, b, c)
     };
     render_playbook(frame, playbook, state, incident);
-    render_notifications(frame, notifications, state, incident);
+    render_notifications(frame, notifications, state, incident, area.width >= 120);
     render_log(frame, log, state, incident);
     let hint = hint_line(
         state,
@@ -173,6 +175,9 @@ fn render_playbook(frame: &mut Frame, area: Rect, state: &State, incident: &Inci
             current_line = lines.len();
         }
         step_lines(state, n + 1, step, is_current, width, &mut lines);
+        if is_current {
+            call_lines(state, step, incident.drill.is_some(), width, &mut lines);
+        }
     }
     let height = usize::from(inner.height);
     let offset = if lines.len() > height {
@@ -320,7 +325,15 @@ fn current_details(state: &State, step: &StepView, lines: &mut Vec<Line<'static>
     }
 }
 
-fn render_notifications(frame: &mut Frame, area: Rect, state: &State, incident: &IncidentView) {
+/// The call-out: whom the levels call (every level when `wide`, else the ones being called
+/// now), then the newest attempts.
+fn render_notifications(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    incident: &IncidentView,
+    wide: bool,
+) {
     let lang = state.lang;
     let Some(tree) = &incident.notifications else {
         let block = section(format!(" {} ", S::Notifications.get(lang)));
@@ -369,15 +382,41 @@ fn render_notifications(frame: &mut Frame, area: Rect, state: &State, incident: 
             .as_ref()
             .map(|d| format!(" ({})", lang.of(d)))
             .unwrap_or_default();
+        // A phone call an operator logged says what came of it, at which number, and who called.
+        let status = match &a.call {
+            Some(call) => format!(
+                "{}{}{} ({}){}",
+                outcome_name(call.outcome, lang),
+                call.number
+                    .as_ref()
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default(),
+                if a.status == AttemptStatus::Acknowledged {
+                    format!(" · {}", attempt_status_name(a.status, lang))
+                } else {
+                    String::new()
+                },
+                call.operator,
+                call.note
+                    .as_ref()
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default()
+            ),
+            None => format!("{}{detail}", attempt_status_name(a.status, lang)),
+        };
+        // A call no tree level made has no level to show.
+        let level = if a.call.is_some() && a.tree.is_empty() {
+            "  ".to_string()
+        } else {
+            format!("L{}", a.level)
+        };
         let prefix = format!(
-            "L{} {} {} {} ",
-            a.level,
+            "{level} {} {} {} ",
             text::pad(&a.contact, 14),
             text::pad(crate::strings::channel_name(&a.channel, lang), 8),
             text::clock(a.at, state.offset)
         );
         let indent = text::width(&prefix);
-        let status = format!("{}{detail}", attempt_status_name(a.status, lang));
         let wrapped = text::wrap(&status, width.saturating_sub(indent).max(10));
         for (n, part) in wrapped.into_iter().enumerate() {
             let lead = if n == 0 {
@@ -388,9 +427,23 @@ fn render_notifications(frame: &mut Frame, area: Rect, state: &State, incident: 
             lines.push(Line::from(vec![Span::raw(lead), Span::styled(part, style)]));
         }
     }
+    // Whom the levels call comes first; the newest attempts fill the rest.
     let height = usize::from(inner.height);
-    let lines = lines.split_off(lines.len().saturating_sub(height));
-    frame.render_widget(Paragraph::new(lines), inner);
+    let mut shown: Vec<Line> = level_lines(state, incident, wide)
+        .into_iter()
+        .map(|l| truncate_line(l, width))
+        .take(height.saturating_sub(1).max(1))
+        .collect();
+    let room = height.saturating_sub(shown.len());
+    shown.extend(lines.split_off(lines.len().saturating_sub(room)));
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// A one-style line cut to `width` cells.
+fn truncate_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let style = line.style;
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    Line::styled(text::truncate(&text, width), style)
 }
 
 fn render_log(frame: &mut Frame, area: Rect, state: &State, incident: &IncidentView) {
@@ -446,6 +499,7 @@ fn hint_line(state: &State, live: bool, width: usize) -> Line<'static> {
             Intent::EnterInput,
             Intent::Skip,
             Intent::Note,
+            Intent::LogCall,
             Intent::EscalateNow,
             Intent::Resolve,
             Intent::Back,

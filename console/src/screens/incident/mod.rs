@@ -1,6 +1,7 @@
 //! The incident screen: one incident's playbook, notification tree and log, with one key per
 //! command. Opened from the board (live) or from history (read-only).
 
+pub mod call;
 pub mod correct;
 mod draw;
 
@@ -156,7 +157,8 @@ pub fn acknowledge(state: &mut State, id: &str, fx: &mut Vec<Effect>) {
     fx.extend(state.send(out));
 }
 
-fn current_step(incident: &IncidentView) -> Option<&StepView> {
+/// The step to do next of the incident's playbook.
+pub fn current_step(incident: &IncidentView) -> Option<&StepView> {
     let playbook = incident.playbook.as_ref()?;
     let current = playbook.current.as_deref()?;
     playbook.steps.iter().find(|s| s.id == current)
@@ -199,6 +201,7 @@ pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             None => return,
         },
         Intent::CorrectValue => return correct::start(state, &incident),
+        Intent::LogCall => return call::start(state),
         Intent::CompleteStep | Intent::Choose(_) | Intent::EnterInput | Intent::Skip => {
             let Some(step) = step else {
                 return state.say(Level::Info, S::NoCurrentStep.get(lang));
@@ -281,6 +284,7 @@ fn is_command(intent: Intent) -> bool {
             | Intent::CorrectValue
             | Intent::Note
             | Intent::EscalateNow
+            | Intent::LogCall
             | Intent::Resolve
             | Intent::Close
     )
@@ -302,11 +306,13 @@ pub fn reason_needed(state: &State, incident: &str) -> bool {
         .is_some_and(|p| p.first_step_open())
 }
 
-/// Sends what was typed for a note, a skip reason, an input value or a resolution summary.
+/// Sends what was typed for a note, a skip reason, an input value, a resolution summary or the
+/// note on a phone call (which may be empty).
 pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Effect>) {
     let required = match &purpose {
         EditPurpose::ResolveSummary { incident } => reason_needed(state, incident),
         EditPurpose::PickValue { incident } => return correct::picked(state, incident, &text),
+        EditPurpose::CallNote { .. } => false,
         _ => true,
     };
     if required && text.is_empty() {
@@ -333,6 +339,17 @@ pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Ve
         EditPurpose::ResolveSummary { incident } => Command::Resolve {
             incident,
             summary: (!text.is_empty()).then_some(text),
+        },
+        EditPurpose::CallNote {
+            incident,
+            callee,
+            outcome,
+            ..
+        } => Command::LogCall {
+            incident,
+            callee,
+            outcome,
+            note: (!text.is_empty()).then_some(text),
         },
         EditPurpose::HistorySearch
         | EditPurpose::PickValue { .. }
