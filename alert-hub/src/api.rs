@@ -1,25 +1,22 @@
-//! The HTTP API: health, incidents with their logs, stored events, drills, hand-overs, what is
-//! on test, and metrics.
+//! The HTTP API: health, incidents with their logs, stored events, hand-overs, what is on
+//! test, and metrics (drills and reports have their own modules).
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
 use crate::core::Request;
-use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
 use crate::hub::Hub;
-use crate::incident::{Action, permitted};
 use crate::protocol::{
-    Bilingual, DrillView, HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView,
-    OperatorInfo, StoredEvent,
+    HandOverRecord, IncidentView, LogEntry, OnTestRecord, OnTestView, StoredEvent,
 };
 
 /// The most events one `GET /v1/events` returns.
@@ -34,12 +31,6 @@ pub fn routes() -> Vec<Route> {
         route("/v1/incidents", Access::Operator, get(incidents)),
         route("/v1/incidents/{id}", Access::Operator, get(incident)),
         route("/v1/events", Access::Operator, get(events)),
-        route(
-            "/v1/drills",
-            Access::Operator,
-            get(drills).post(start_drill),
-        ),
-        route("/v1/drills/{id}/end", Access::Operator, post(end_drill)),
         route("/v1/handovers", Access::Operator, get(handovers)),
         route("/v1/on-test", Access::Operator, get(on_test)),
         route(
@@ -205,83 +196,4 @@ async fn on_test(State(hub): State<Arc<Hub>>) -> Result<Json<OnTest>, ApiError> 
     let current = hub.store.on_test().map_err(ApiError::internal)?;
     let history = hub.store.on_test_log().map_err(ApiError::internal)?;
     Ok(Json(OnTest { current, history }))
-}
-
-async fn drills(State(hub): State<Arc<Hub>>) -> Result<Json<Vec<DrillView>>, ApiError> {
-    Ok(Json(hub.store.drills().map_err(ApiError::internal)?))
-}
-
-#[derive(Debug, Deserialize)]
-struct StartDrill {
-    id: String,
-    name: Bilingual,
-}
-
-/// The id of `operator`, asking to start or end a drill (`action`), when the permission table
-/// lets their role.
-fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
-    if permitted(operator.role, action) {
-        Ok(operator.id)
-    } else {
-        Err(ApiError::forbidden(format!(
-            "only a safety officer or an admin may start or end drills; {} may not",
-            operator.id
-        )))
-    }
-}
-
-async fn start_drill(
-    State(hub): State<Arc<Hub>>,
-    Extension(operator): Extension<OperatorInfo>,
-    body: Result<Json<StartDrill>, axum::extract::rejection::JsonRejection>,
-) -> Result<(StatusCode, Json<DrillView>), ApiError> {
-    let by = drill_operator(operator, Action::StartDrill)?;
-    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let valid_id = !body.id.is_empty()
-        && body.id.len() <= crate::ingest::MAX_TEXT_BYTES
-        && body
-            .id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if !valid_id {
-        return Err(ApiError::bad_request(
-            "a drill id is letters, digits and - _ . : only",
-        ));
-    }
-    let command = DrillCommand::Start {
-        id: body.id,
-        name: body.name,
-        by,
-    };
-    let events = drill_command(&hub, command).await?;
-    let started = events.into_iter().find_map(|event| match event {
-        DrillEvent::DrillStarted { drill, .. } => Some(drill),
-        DrillEvent::DrillEnded { .. } => None,
-    });
-    let drill = started.ok_or_else(|| ApiError::internal("a started drill has no view"))?;
-    Ok((StatusCode::CREATED, Json(drill)))
-}
-
-async fn end_drill(
-    State(hub): State<Arc<Hub>>,
-    Extension(operator): Extension<OperatorInfo>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let by = drill_operator(operator, Action::EndDrill)?;
-    drill_command(&hub, DrillCommand::End { id, by }).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Sends a drill command to the core: what happened, or why not (a drill already running
-/// conflicts; one not running is not found).
-async fn drill_command(hub: &Hub, command: DrillCommand) -> Result<Vec<DrillEvent>, ApiError> {
-    let (reply, rx) = oneshot::channel();
-    let request = Request::Drill { command, reply };
-    hub.core.send(request).await.map_err(ApiError::internal)?;
-    rx.await
-        .map_err(ApiError::internal)?
-        .map_err(|refusal| match refusal {
-            DrillRefusal::AlreadyRunning(_) => ApiError::conflict(refusal.to_string()),
-            DrillRefusal::NotRunning(_) => ApiError::not_found(refusal.to_string()),
-        })
 }

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod core;
 pub mod drill;
 pub mod drill_plan;
+pub mod drills_api;
 pub mod error;
 pub mod feed;
 pub mod handover;

@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(crate::feed::routes());
     routes.extend(crate::api::routes());
     routes.extend(crate::reports_api::routes());
+    routes.extend(crate::drills_api::routes());
     routes
 }
 

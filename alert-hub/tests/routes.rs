@@ -106,6 +106,7 @@ async fn only_safety_officers_and_admins_run_drills() {
     for (method, path) in [
         (Method::POST, "/v1/drills"),
         (Method::POST, "/v1/drills/x/end"),
+        (Method::POST, "/v1/drills/x/abort"),
     ] {
         for token in [OPERATOR, MANAGER] {
             let status = status(&hub, method.clone(), path, Some(token)).await;

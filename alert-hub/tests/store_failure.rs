@@ -15,8 +15,8 @@ use alert_hub::hub::Hub;
 use alert_hub::incident::Incident;
 use alert_hub::ingest::{RateLimiter, serve_device};
 use alert_hub::protocol::{
-    DeviceReply, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
-    StoredEvent,
+    DeviceReply, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
+    ReviewRecord, StoredEvent,
 };
 use alert_hub::server;
 use alert_hub::store::{LoggedChange, Secret, SledStore, Store, WriteBatch};
@@ -91,6 +91,9 @@ impl Store for FillableStore {
     }
     fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {
         self.inner.review(id)
+    }
+    fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError> {
+        self.inner.drill_records()
     }
 }
 

@@ -361,14 +361,14 @@ pub fn scene() -> ConsoleMessage {
                 until: T0 + Duration::hours(2),
             },
         ],
-        drills: vec![DrillView {
-            id: DRILL_ID.into(),
-            name: bi(
+        drills: vec![DrillView::new(
+            DRILL_ID,
+            bi(
                 "第四季度电梯困人救援演练",
                 "Q4 lift entrapment rescue drill",
             ),
-            started_at: T0 - Duration::minutes(10),
-        }],
+            T0 - Duration::minutes(10),
+        )],
     }
 }
 

@@ -29,14 +29,14 @@ fn link_down(state: &mut State) {
 }
 
 fn drill(id: &str, en: &str, started: i64) -> DrillView {
-    DrillView {
-        id: id.into(),
-        name: Bilingual {
+    DrillView::new(
+        id,
+        Bilingual {
             zh: format!("{en}（演练）"),
             en: en.into(),
         },
-        started_at: T0 + Duration::minutes(started),
-    }
+        T0 + Duration::minutes(started),
+    )
 }
 
 // --- the live marker -------------------------------------------------------------------------

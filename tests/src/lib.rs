@@ -27,6 +27,7 @@ pub mod tokens {
     pub const OPERATOR_WANG: &str = "demo-operator-wang-fang";
     pub const SAFETY_OFFICER: &str = "demo-safety-officer-zhao";
     pub const MANAGER: &str = "demo-manager-chen-jie";
+    pub const ADMIN: &str = "demo-admin-token-0001";
 }
 
 /// How long any single wait in a test may take before it fails.

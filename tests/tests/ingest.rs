@@ -201,15 +201,32 @@ async fn a_drill_event_is_accepted_while_its_drill_runs_and_refused_after() {
     let mut frame = event("fp:d1", "fire.alarm", "smoke-1", "7F east");
     frame["drill"] = json!("q1-evac");
     ack(&device.send(&frame).await);
-    let (status, _) = http(
-        hub.addr,
-        "POST",
-        "/v1/drills/q1-evac/end",
-        Some(tokens::SAFETY_OFFICER),
-        None,
-    )
-    .await;
-    assert_eq!(status, 204);
+    let end = |token| {
+        http(
+            hub.addr,
+            "POST",
+            "/v1/drills/q1-evac/end",
+            Some(token),
+            None,
+        )
+    };
+    let (status, body) = end(tokens::SAFETY_OFFICER).await;
+    assert_eq!(status, 202, "one person asks: {body}");
+    frame["id"] = json!("fp:d1b");
+    ack(&device.send(&frame).await);
+    let (status, body) = end(tokens::SAFETY_OFFICER).await;
+    assert_eq!(status, 409, "the same person cannot confirm: {body}");
+    assert!(
+        body.contains("a second safety officer or admin confirms"),
+        "{body}"
+    );
+    let (status, body) = end(tokens::ADMIN).await;
+    assert_eq!(status, 200, "a second person confirms: {body}");
+    let record = get_json(&hub, "/v1/drills/q1-evac/record").await;
+    assert_eq!(record["outcome"], "completed");
+    assert_eq!(record["ended_by"], "so-zhao");
+    assert_eq!(record["confirmed_by"], "admin");
+    assert_eq!(record["incidents"][0], "INC-000001");
     frame["id"] = json!("fp:d2");
     assert_eq!(
         nack(&device.send(&frame).await).1,

@@ -9,7 +9,8 @@ use super::{FeedItem, Snapshot, Subscription};
 use crate::error::StoreError;
 use crate::notify::dispatch::Delivery;
 use crate::protocol::{
-    Change, DrillView, HandOverRecord, OnTestRecord, OnTestView, ReviewRecord, StoredEvent,
+    Change, DrillRecord, DrillView, HandOverRecord, OnTestRecord, OnTestView, ReviewRecord,
+    StoredEvent,
 };
 use crate::store::{EventRecord, LoggedChange, StoredIncident, WriteBatch};
 
@@ -40,6 +41,7 @@ pub struct Pending {
     pub handovers: Vec<HandOverRecord>,
     pub on_test_log: Vec<OnTestRecord>,
     pub reviews: Vec<ReviewRecord>,
+    pub drill_records: Vec<DrillRecord>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
     /// Outside notification attempts to start once the batch is stored.
@@ -78,6 +80,7 @@ impl Pending {
             handovers: self.handovers,
             on_test_log: self.on_test_log,
             reviews: self.reviews,
+            drill_records: self.drill_records,
         };
         let then = Then {
             actions: self.after,

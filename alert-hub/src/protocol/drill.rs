@@ -197,3 +197,30 @@ pub struct CalendarEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
 }
+
+/// How a drill ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum DrillOutcome {
+    /// Played to its end: asked to end by one person, confirmed by another.
+    Completed {
+        ended_by: String,
+        confirmed_by: String,
+    },
+    /// Stopped before its end (a real alarm, a runner stopped with Ctrl-C), with the reason.
+    Aborted { by: String, reason: String },
+}
+
+/// A drill that has ended, as the hub keeps it: the drill, how and when it ended, and the
+/// incidents it raised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillRecord {
+    pub drill: super::DrillView,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ended_at: time::OffsetDateTime,
+    #[serde(flatten)]
+    pub outcome: DrillOutcome,
+    /// The drill's incidents, by id.
+    #[serde(default)]
+    pub incidents: Vec<String>,
+}

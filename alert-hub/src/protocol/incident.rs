@@ -413,13 +413,56 @@ pub struct OnTestView {
     pub until: OffsetDateTime,
 }
 
-/// A drill that is running now; its events and incidents are marked with its id.
+/// A drill that is running now; its events and incidents are marked with its id. A drill run
+/// from a scenario says which, where, and what it is scored on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrillView {
     pub id: String,
     pub name: Bilingual,
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
+    /// The safety officer or admin who started it.
+    #[serde(default)]
+    pub started_by: String,
+    /// The site it is held at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// The scenario it plays (its file stem), e.g. `lift-rescue`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<super::DrillKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<super::ExerciseType>,
+    /// What it is scored on, measured from `started_at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<super::Objective>,
+    /// The entry of the drill calendar it carries out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_entry: Option<String>,
+    /// Who asked to end it: a second person confirms (two-person rule, as closing a P1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_requested_by: Option<String>,
+}
+
+impl DrillView {
+    /// A drill with nothing but its id, name and start, as `POST /v1/drills` made them before
+    /// scenarios.
+    pub fn new(id: impl Into<String>, name: Bilingual, started_at: OffsetDateTime) -> DrillView {
+        DrillView {
+            id: id.into(),
+            name,
+            started_at,
+            started_by: String::new(),
+            site: None,
+            scenario: None,
+            kind: None,
+            exercise: None,
+            objectives: Vec::new(),
+            calendar_entry: None,
+            end_requested_by: None,
+        }
+    }
 }
 
 /// Who caused an entry in an incident log.

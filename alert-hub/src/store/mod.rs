@@ -13,7 +13,8 @@ pub use sled_store::SledStore;
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
-    DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord, StoredEvent,
+    DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
+    StoredEvent,
 };
 
 /// One incident-log entry as stored: its feed sequence number, its incident, and the feed
@@ -92,6 +93,8 @@ pub struct WriteBatch {
     pub on_test_log: Vec<OnTestRecord>,
     /// Managers' reviews of incidents, as they stand after this batch.
     pub reviews: Vec<ReviewRecord>,
+    /// Drills that ended in this batch.
+    pub drill_records: Vec<DrillRecord>,
 }
 
 impl WriteBatch {
@@ -107,6 +110,7 @@ impl WriteBatch {
             && self.handovers.is_empty()
             && self.on_test_log.is_empty()
             && self.reviews.is_empty()
+            && self.drill_records.is_empty()
     }
 }
 
@@ -146,6 +150,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError>;
     /// A manager's review of incident `id`, if one was written.
     fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
+    /// Every drill that has ended, by id.
+    fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError>;
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

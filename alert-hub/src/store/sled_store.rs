@@ -22,8 +22,8 @@ use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opening, pack
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
-    Change, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
-    StoredEvent,
+    Change, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
+    ReviewRecord, StoredEvent,
 };
 
 /// The store on a sled database in a data directory.
@@ -235,6 +235,10 @@ impl Store for SledStore {
         for handover in &batch.handovers {
             b.insert(seq_key(b'h', handover.seq), encode(handover, "a record")?);
         }
+        for record in &batch.drill_records {
+            let k = key(b'd', &[record.drill.id.as_bytes()]);
+            b.insert(k, encode(record, "a record")?);
+        }
         for review in &batch.reviews {
             let k = key(b'v', &[review.incident.as_bytes()]);
             b.insert(k, encode(review, "a record")?);
@@ -298,6 +302,16 @@ impl Store for SledStore {
 
     fn last_log_seq(&self) -> Result<u64, StoreError> {
         self.last_seq(b'c')
+    }
+
+    fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError> {
+        self.db
+            .scan_prefix([b'd'])
+            .map(|r| {
+                let (k, v) = r?;
+                decode(&k, &v)
+            })
+            .collect()
     }
 
     fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError> {

@@ -1,0 +1,208 @@
+//! Drills over HTTP: start one (from a scenario, at a site, scored on its objectives), end it
+//! with two people, abort it with a reason, and read the records of drills that ended.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::access::{Access, Route, route};
+use crate::api_error::ApiError;
+use crate::core::Request;
+use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
+use crate::hub::Hub;
+use crate::incident::{Action, permitted};
+use crate::protocol::{
+    Bilingual, DrillKind, DrillOutcome, DrillRecord, DrillView, ExerciseType, Objective,
+    OperatorInfo,
+};
+
+/// The routes of the drills.
+pub fn routes() -> Vec<Route> {
+    vec![
+        route(
+            "/v1/drills",
+            Access::Operator,
+            get(drills).post(start_drill),
+        ),
+        route("/v1/drills/records", Access::Operator, get(records)),
+        route("/v1/drills/{id}/record", Access::Operator, get(record)),
+        route("/v1/drills/{id}/end", Access::Operator, post(end_drill)),
+        route("/v1/drills/{id}/abort", Access::Operator, post(abort_drill)),
+    ]
+}
+
+async fn drills(State(hub): State<Arc<Hub>>) -> Result<Json<Vec<DrillView>>, ApiError> {
+    Ok(Json(hub.store.drills().map_err(ApiError::internal)?))
+}
+
+async fn records(State(hub): State<Arc<Hub>>) -> Result<Json<Vec<DrillRecord>>, ApiError> {
+    Ok(Json(hub.store.drill_records().map_err(ApiError::internal)?))
+}
+
+async fn record(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+) -> Result<Json<DrillRecord>, ApiError> {
+    hub.store
+        .drill_records()
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .find(|r| r.drill.id == id)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no drill {id} has ended")))
+}
+
+/// What `POST /v1/drills` takes: a drill's id and name, and for a drill played from a
+/// scenario, where, which, and what it is scored on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartDrill {
+    id: String,
+    name: Bilingual,
+    site: Option<String>,
+    scenario: Option<String>,
+    kind: Option<DrillKind>,
+    exercise: Option<ExerciseType>,
+    #[serde(default)]
+    objectives: Vec<Objective>,
+    calendar_entry: Option<String>,
+}
+
+/// The id of `operator`, asking to start or end a drill (`action`), when the permission table
+/// lets their role.
+fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
+    if permitted(operator.role, action) {
+        Ok(operator.id)
+    } else {
+        Err(ApiError::forbidden(format!(
+            "only a safety officer or an admin may start or end drills; {} may not",
+            operator.id
+        )))
+    }
+}
+
+async fn start_drill(
+    State(hub): State<Arc<Hub>>,
+    Extension(operator): Extension<OperatorInfo>,
+    body: Result<Json<StartDrill>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<DrillView>), ApiError> {
+    let by = drill_operator(operator, Action::StartDrill)?;
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let valid_id = !body.id.is_empty()
+        && body.id.len() <= crate::ingest::MAX_TEXT_BYTES
+        && body
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if !valid_id {
+        return Err(ApiError::bad_request(
+            "a drill id is letters, digits and - _ . : only",
+        ));
+    }
+    if let Some(site) = &body.site
+        && hub.config.site(site).is_none()
+    {
+        let known: Vec<&str> = hub.config.sites.iter().map(|s| s.id.as_str()).collect();
+        return Err(ApiError::bad_request(format!(
+            "unknown site \"{site}\": this hub serves {}",
+            known.join(", ")
+        )));
+    }
+    let mut drill = DrillView::new(body.id, body.name, time::OffsetDateTime::now_utc());
+    drill.site = body.site;
+    drill.scenario = body.scenario;
+    drill.kind = body.kind;
+    drill.exercise = body.exercise;
+    drill.objectives = body.objectives;
+    drill.calendar_entry = body.calendar_entry;
+    let command = DrillCommand::Start {
+        drill: Box::new(drill),
+        by,
+    };
+    let events = drill_command(&hub, command).await?;
+    let started = events.into_iter().find_map(|event| match event {
+        DrillEvent::DrillStarted { drill, .. } => Some(drill),
+        _ => None,
+    });
+    let drill = started.ok_or_else(|| ApiError::internal("a started drill has no view"))?;
+    Ok((StatusCode::CREATED, Json(drill)))
+}
+
+/// Where a drill's end stands after a request to end or abort it.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum Ending {
+    /// The first person asked; a second confirms.
+    EndRequested { by: String },
+    Ended {
+        #[serde(flatten)]
+        outcome: DrillOutcome,
+    },
+}
+
+fn ending(events: Vec<DrillEvent>) -> Result<Ending, ApiError> {
+    events
+        .into_iter()
+        .find_map(|event| match event {
+            DrillEvent::EndRequested { by, .. } => Some(Ending::EndRequested { by }),
+            DrillEvent::DrillEnded { outcome, .. } => Some(Ending::Ended { outcome }),
+            DrillEvent::DrillStarted { .. } => None,
+        })
+        .ok_or_else(|| ApiError::internal("a drill's end changed nothing"))
+}
+
+async fn end_drill(
+    State(hub): State<Arc<Hub>>,
+    Extension(operator): Extension<OperatorInfo>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Ending>), ApiError> {
+    let by = drill_operator(operator, Action::EndDrill)?;
+    let ending = ending(drill_command(&hub, DrillCommand::End { id, by }).await?)?;
+    let status = match ending {
+        Ending::EndRequested { .. } => StatusCode::ACCEPTED,
+        Ending::Ended { .. } => StatusCode::OK,
+    };
+    Ok((status, Json(ending)))
+}
+
+#[derive(Debug, Deserialize)]
+struct AbortDrill {
+    reason: String,
+}
+
+async fn abort_drill(
+    State(hub): State<Arc<Hub>>,
+    Extension(operator): Extension<OperatorInfo>,
+    Path(id): Path<String>,
+    body: Result<Json<AbortDrill>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Ending>, ApiError> {
+    let by = drill_operator(operator, Action::EndDrill)?;
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let command = DrillCommand::Abort {
+        id,
+        by,
+        reason: body.reason,
+    };
+    Ok(Json(ending(drill_command(&hub, command).await?)?))
+}
+
+/// Sends a drill command to the core: what happened, or why not.
+async fn drill_command(hub: &Hub, command: DrillCommand) -> Result<Vec<DrillEvent>, ApiError> {
+    let (reply, rx) = oneshot::channel();
+    let request = Request::Drill { command, reply };
+    hub.core.send(request).await.map_err(ApiError::internal)?;
+    rx.await
+        .map_err(ApiError::internal)?
+        .map_err(|refusal| match refusal {
+            DrillRefusal::AlreadyRunning(_) | DrillRefusal::SamePerson { .. } => {
+                ApiError::conflict(refusal.to_string())
+            }
+            DrillRefusal::NotRunning(_) => ApiError::not_found(refusal.to_string()),
+            DrillRefusal::ReasonRequired(_) => ApiError::bad_request(refusal.to_string()),
+        })
+}
