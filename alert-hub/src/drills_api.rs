@@ -33,6 +33,11 @@ pub fn routes() -> Vec<Route> {
         route("/v1/drills/{id}/record", Access::Operator, get(record)),
         route("/v1/drills/{id}/end", Access::Operator, post(end_drill)),
         route("/v1/drills/{id}/abort", Access::Operator, post(abort_drill)),
+        route(
+            "/v1/drills/{id}/report",
+            Access::Operator,
+            get(after_action),
+        ),
     ]
 }
 
@@ -55,6 +60,32 @@ async fn record(
         .find(|r| r.drill.id == id)
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("no drill {id} has ended")))
+}
+
+/// `GET /v1/drills/{id}/report?format=html|md|json&lang=zh|en`: the after-action report.
+async fn after_action(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<crate::reports_api::ReportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::report::after_action;
+    use crate::report::render::Format;
+    use axum::response::IntoResponse;
+    let (format, lang) = crate::reports_api::read_query(&query)?;
+    let report = crate::report::after_action_of_stored(hub.store.as_ref(), &hub.config, &id)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no drill {id} has ended")))?;
+    let offset = crate::reports_api::PAGE_OFFSET;
+    let body = match format {
+        Format::Html => after_action::html(&report, lang, offset),
+        Format::Markdown => after_action::markdown(&report, lang, offset),
+        Format::Json => serde_json::to_string_pretty(&report).map_err(ApiError::internal)?,
+    };
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, format.content_type())],
+        body,
+    )
+        .into_response())
 }
 
 /// What `POST /v1/drills` takes: a drill's id and name, and for a drill played from a

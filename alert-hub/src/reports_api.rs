@@ -49,13 +49,13 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[derive(Debug, Deserialize)]
-struct ReportQuery {
+pub(crate) struct ReportQuery {
     format: Option<String>,
     lang: Option<String>,
 }
 
 /// Reads `format` (default `html`) and `lang` (default `zh`), or says what was wrong.
-fn read_query(query: &ReportQuery) -> Result<(Format, playbooks::Lang), ApiError> {
+pub(crate) fn read_query(query: &ReportQuery) -> Result<(Format, playbooks::Lang), ApiError> {
     let format = match query.format.as_deref() {
         None => Format::Html,
         Some(text) => Format::parse(text).ok_or_else(|| {

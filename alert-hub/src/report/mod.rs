@@ -2,6 +2,8 @@
 //! post-incident report of one incident ([`incident`]) and how it is laid out as a page
 //! ([`render`]). Pure: the data comes in, the report goes out.
 
+pub mod after_action;
+pub mod drill;
 pub mod incident;
 pub mod render;
 pub mod targets;
@@ -30,4 +32,38 @@ pub fn of_stored(
     let playbook = view.playbook.as_ref().and_then(|p| library.playbook(&p.id));
     let review = store.review(id)?;
     Ok(Some(IncidentReport::build(&view, &log, playbook, review)))
+}
+
+/// The after-action report of drill `id` from the store, once the drill has ended; `None`
+/// for a drill that has not ended (or never ran).
+pub fn after_action_of_stored(
+    store: &dyn crate::store::Store,
+    config: &crate::config::HubConfig,
+    id: &str,
+) -> Result<Option<after_action::AfterActionReport>, crate::error::StoreError> {
+    let Some(record) = store
+        .drill_records()?
+        .into_iter()
+        .find(|r| r.drill.id == id)
+    else {
+        return Ok(None);
+    };
+    let setup = crate::incident::Setup::of(config);
+    let mut incidents = Vec::new();
+    for incident_id in &record.incidents {
+        let Some(mut incident) = store.incident(incident_id)? else {
+            continue;
+        };
+        incident.refresh_playbook(&setup);
+        incidents.push((incident.full_view(), store.incident_log(incident_id)?));
+    }
+    let site_name = record
+        .drill
+        .site
+        .as_deref()
+        .and_then(|s| config.site(s))
+        .map(|s| s.name.clone());
+    Ok(Some(after_action::AfterActionReport::build(
+        record, site_name, &incidents,
+    )))
 }
