@@ -6,7 +6,8 @@ use playbooks::Lang;
 
 use super::{Actor, Bilingual, Callee, EventKind, IncidentEvent, PlaybookView};
 
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+/// The text of `lang` from a pair.
+pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     match lang {
         Lang::Zh => zh,
         Lang::En => en,

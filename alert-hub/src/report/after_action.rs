@@ -9,10 +9,10 @@ use serde::Serialize;
 use time::{Duration, UtcOffset};
 
 use super::drill::{DrillIncident, DrillScore, Rating, score};
-use super::render::span;
+use super::render::{headers, span, texts};
 use crate::pages::html::{Cell, Tone};
 use crate::pages::{Mark, MarkKind, Page, Target, Timeline, markdown};
-use crate::protocol::describe::of;
+use crate::protocol::describe::{of, pick};
 use crate::protocol::{DrillOutcome, DrillRecord, IncidentView, LogEntry};
 
 /// The after-action report.
@@ -41,13 +41,6 @@ impl AfterActionReport {
             site_name,
             score,
         }
-    }
-}
-
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
     }
 }
 
@@ -244,13 +237,6 @@ fn step_rows(report: &AfterActionReport, lang: Lang) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn headers<const N: usize>(
-    names: &[(&'static str, &'static str); N],
-    lang: Lang,
-) -> Vec<&'static str> {
-    names.iter().map(|(zh, en)| pick(lang, zh, en)).collect()
-}
-
 /// The drawing: what happened in the drill's incidents, and each objective's target.
 pub fn timeline(report: &AfterActionReport, lang: Lang, offset: UtcOffset) -> Timeline {
     let start = report.record.drill.started_at;
@@ -360,12 +346,6 @@ pub fn html(report: &AfterActionReport, lang: Lang, offset: UtcOffset) -> String
     .heading("call-out", pick(lang, "通知", "Call-out"))
     .paragraph(&call_out_line(report, lang));
     page.finish()
-}
-
-fn texts(rows: Vec<Vec<Cell>>) -> Vec<Vec<String>> {
-    rows.into_iter()
-        .map(|row| row.into_iter().map(|c| c.text).collect())
-        .collect()
 }
 
 /// The report as Markdown.

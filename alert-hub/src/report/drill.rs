@@ -7,6 +7,8 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::incident::{actor_name, is_late, lane};
+use super::render::span;
 use crate::pages::MarkKind;
 use crate::protocol::describe::{event_both, event_operator};
 use crate::protocol::{
@@ -190,12 +192,9 @@ pub fn score(record: &DrillRecord, incidents: &[DrillIncident<'_>]) -> DrillScor
         .map(|(view, e)| DrillMoment {
             at: e.at,
             incident: view.id.clone(),
-            who: who(e).unwrap_or_else(|| match &e.actor {
-                crate::protocol::Actor::Device { device, .. } => device.clone(),
-                _ => "hub".to_string(),
-            }),
+            who: actor_name(&e.actor),
             what: event_both(&e.event, view.playbook.as_ref()),
-            lane: lane(&e.event, &e.actor),
+            lane: lane(e),
         })
         .collect();
     timeline.sort_by_key(|m| m.at);
@@ -215,22 +214,6 @@ fn who(entry: &LogEntry) -> Option<String> {
     match &entry.actor {
         crate::protocol::Actor::Operator { id } => Some(id.clone()),
         _ => None,
-    }
-}
-
-fn lane(event: &IncidentEvent, actor: &crate::protocol::Actor) -> MarkKind {
-    match (event, actor) {
-        (
-            IncidentEvent::NotificationLevelCalled { .. }
-            | IncidentEvent::NotificationAttempted { .. }
-            | IncidentEvent::NotificationDelivered { .. }
-            | IncidentEvent::NotificationFailed { .. }
-            | IncidentEvent::NotificationsAcknowledged { .. }
-            | IncidentEvent::NotificationsExhausted { .. },
-            _,
-        ) => MarkKind::Notification,
-        (_, crate::protocol::Actor::Operator { .. }) => MarkKind::Operator,
-        _ => MarkKind::Device,
     }
 }
 
@@ -283,11 +266,7 @@ fn steps(incidents: &[DrillIncident<'_>], drill: &str, start: OffsetDateTime) ->
                 .enumerate()
                 .filter(|(_, s)| s.status != StepStatus::NotTaken)
                 .map(|(n, s)| {
-                    let late = match (s.done_at, s.due_at) {
-                        (Some(done), Some(due)) => done > due,
-                        (None, Some(_)) => s.status == StepStatus::Overdue,
-                        _ => false,
-                    };
+                    let late = is_late(s);
                     StepResult {
                         incident: i.view.id.clone(),
                         number: n + 1,
@@ -319,10 +298,6 @@ fn call_out(entries: &[(&IncidentView, &LogEntry)]) -> CallOut {
     tally
 }
 
-fn mm_ss(seconds: i64) -> String {
-    format!("{}:{:02}", seconds / 60, seconds % 60)
-}
-
 /// The overall score: 100, less points for each objective not fully met, each late or
 /// skipped step and each failed call, each deduction with its reason.
 fn deductions(
@@ -336,20 +311,20 @@ fn deductions(
         if points == 0 {
             continue;
         }
-        let target = mm_ss(i64::from(o.objective.target_secs));
+        let target = span(i64::from(o.objective.target_secs));
         let reason = match o.measured_secs {
             Some(m) => Bilingual {
                 zh: format!(
                     "目标“{}”用时 {}，目标 {}（{:?}）",
                     o.objective.name.zh,
-                    mm_ss(m),
+                    span(m),
                     target,
                     o.rating
                 ),
                 en: format!(
                     "objective \"{}\" took {} against {} ({:?})",
                     o.objective.name.en,
-                    mm_ss(m),
+                    span(m),
                     target,
                     o.rating
                 ),

@@ -349,19 +349,33 @@ fn timeline(incident: &IncidentView, log: &[LogEntry]) -> Vec<TimelineEntry> {
         .map(|entry| TimelineEntry {
             at: entry.at,
             seq: entry.seq,
-            who: match &entry.actor {
-                Actor::Device { device, .. } => device.clone(),
-                Actor::Operator { id } => id.clone(),
-                Actor::Hub => "hub".to_string(),
-            },
+            who: actor_name(&entry.actor),
             what: event_both(&entry.event, incident.playbook.as_ref()),
             lane: lane(entry),
         })
         .collect()
 }
 
+/// Who made a log entry, as the timeline names them: the device, the operator, or the hub.
+pub(super) fn actor_name(actor: &Actor) -> String {
+    match actor {
+        Actor::Device { device, .. } => device.clone(),
+        Actor::Operator { id } => id.clone(),
+        Actor::Hub => "hub".to_string(),
+    }
+}
+
+/// Whether a step was done after its deadline, or is still open past it.
+pub(super) fn is_late(step: &crate::protocol::StepView) -> bool {
+    match (step.done_at, step.due_at) {
+        (Some(done), Some(due)) => done > due,
+        (None, Some(_)) => step.status == StepStatus::Overdue,
+        _ => false,
+    }
+}
+
 /// Which lane of the timeline an entry belongs to.
-fn lane(entry: &LogEntry) -> MarkKind {
+pub(super) fn lane(entry: &LogEntry) -> MarkKind {
     match (&entry.actor, &entry.event) {
         (
             _,
@@ -386,11 +400,7 @@ fn checklist(incident: &IncidentView) -> Vec<StepRecord> {
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let late = match (step.done_at, step.due_at) {
-                (Some(done), Some(due)) => done > due,
-                (None, Some(_)) => step.status == StepStatus::Overdue,
-                _ => false,
-            };
+            let late = is_late(step);
             StepRecord {
                 number: i + 1,
                 id: step.id.clone(),

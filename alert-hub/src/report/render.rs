@@ -7,7 +7,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::incident::{IncidentReport, Milestone, Verdict};
 use crate::pages::html::{Cell, Tone};
 use crate::pages::{Mark, MarkKind, Page, Target, Timeline, markdown};
-use crate::protocol::describe::{channel_name, of};
+use crate::protocol::describe::{channel_name, of, pick};
 use crate::protocol::{AttemptStatus, StepStatus};
 
 /// The formats a report is given in.
@@ -36,13 +36,6 @@ impl Format {
             Format::Markdown => "text/markdown; charset=utf-8",
             Format::Json => "application/json",
         }
-    }
-}
-
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
     }
 }
 
@@ -165,7 +158,8 @@ const MILESTONE_HEADERS: [(&str, &str); 7] = [
     ("由", "By"),
 ];
 
-fn headers<const N: usize>(
+/// A table's header row in `lang`.
+pub(super) fn headers<const N: usize>(
     names: &[(&'static str, &'static str); N],
     lang: Lang,
 ) -> Vec<&'static str> {
@@ -474,7 +468,8 @@ const ACTION_HEADERS: [(&str, &str); 4] = [
     ("状态", "Status"),
 ];
 
-fn texts(rows: Vec<Vec<Cell>>) -> Vec<Vec<String>> {
+/// A table's rows as the plain text of their cells, for Markdown.
+pub(super) fn texts(rows: Vec<Vec<Cell>>) -> Vec<Vec<String>> {
     rows.into_iter()
         .map(|row| row.into_iter().map(|c| c.text).collect())
         .collect()
