@@ -40,6 +40,12 @@ pub enum Action {
     NotSent { request: String, reason: String },
     /// Past incidents arrived for the history screen, or could not be fetched.
     HistoryLoaded(Result<Vec<IncidentView>, String>),
+    /// The incidents of this operator's shift arrived for the hand-over screen, or could not
+    /// be fetched; `since` is the shift's start they were asked from.
+    ShiftLoaded {
+        since: OffsetDateTime,
+        incidents: Result<Vec<IncidentView>, String>,
+    },
     /// An incident as the hub has it and its full log arrived, or could not be fetched.
     LogLoaded {
         incident: String,
@@ -164,6 +170,8 @@ pub enum Effect {
     Silence,
     /// Fetch past incidents for the history screen.
     FetchHistory(HistoryFilter),
+    /// Fetch the incidents of this operator's shift, opened since `since`, for the hand-over.
+    FetchShift { since: OffsetDateTime },
     /// Fetch an incident's full log from the hub.
     FetchLog(String),
     /// Fetch the running drills (a replay does not carry them); `version` is the state's

@@ -12,7 +12,7 @@ use crate::action::{Action, Effect};
 use crate::config::Config;
 use crate::connection::{self, LinkCommand, LinkConfig};
 use crate::error::{Error, Result};
-use crate::queries::HubQueries;
+use crate::queries::{HistoryFilter, HubQueries};
 use crate::screens;
 use crate::sound::player::{APLAY, PlayerReport, SoundOutput};
 use crate::state::State;
@@ -132,6 +132,17 @@ fn carry_out<Q: HubQueries>(
             tokio::spawn(async move {
                 let result = queries.history(&filter).await;
                 let _ = actions.send(Action::HistoryLoaded(result));
+            });
+        }
+        Effect::FetchShift { since } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let filter = HistoryFilter {
+                    from: Some(since),
+                    ..HistoryFilter::default()
+                };
+                let incidents = queries.history(&filter).await;
+                let _ = actions.send(Action::ShiftLoaded { since, incidents });
             });
         }
         Effect::FetchOnTest { version } => {

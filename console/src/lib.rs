@@ -20,6 +20,7 @@ pub mod outgoing;
 pub mod queries;
 pub mod sample;
 pub mod screens;
+pub mod shift;
 pub mod sound;
 pub mod state;
 pub mod strings;

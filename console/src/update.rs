@@ -57,6 +57,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.say(Level::Error, text);
         }
         Action::HistoryLoaded(result) => history::loaded(state, result),
+        Action::ShiftLoaded { since, incidents } => handover::shift_loaded(state, since, incidents),
         Action::LogLoaded { incident, loaded } => incident::log_loaded(state, &incident, loaded),
         Action::DrillsLoaded { version, drills } => {
             crate::feed::drills_loaded(state, version, drills)
@@ -298,8 +299,10 @@ fn show(state: &mut State, screen: Screen, fx: &mut Vec<Effect>) {
     if screen == Screen::Incident && !state.incident.is_open() {
         return;
     }
-    if screen == Screen::History {
-        history::entered(state, fx);
+    match screen {
+        Screen::History => history::entered(state, fx),
+        Screen::HandOver => handover::entered(state, fx),
+        _ => {}
     }
     state.screen = screen;
 }

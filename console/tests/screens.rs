@@ -285,6 +285,26 @@ fn hand_over() {
         &mut state,
         Action::Hub(Box::new(ConsoleMessage::HandOvers { handovers })),
     );
+    let since = T0 - Duration::hours(8);
+    let mut shift: Vec<_> = state.incidents.all().cloned().collect();
+    for (n, secs) in [(1, 12), (2, 35), (3, 48)] {
+        let mut closed = sample::incident(
+            &format!("INC-009{n}"),
+            EventKind::AccessForced,
+            "green-garden",
+        );
+        closed.opened_at = T0 - Duration::hours(n);
+        closed.acknowledged_at = Some(closed.opened_at + Duration::seconds(secs));
+        closed.state = IncidentState::Closed;
+        shift.push(closed);
+    }
+    update(
+        &mut state,
+        Action::ShiftLoaded {
+            since,
+            incidents: Ok(shift),
+        },
+    );
     snapshot_all("hand_over", &mut state);
 }
 

@@ -9,6 +9,7 @@ use alert_hub::protocol::{EventKind, IncidentState};
 use console::action::{Action, Effect, Intent, Screen};
 use console::queries::IncidentRecord;
 use console::sample::{self, T0};
+use console::screens::handover::ShiftFetch;
 use console::state::{EditPurpose, Level};
 use console::strings::{Lang, S};
 use console::update::update;
@@ -306,4 +307,73 @@ fn a_refused_hand_over_shows_why() {
         ))
     );
     assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
+}
+
+#[test]
+fn the_hand_over_screen_shows_this_operators_own_shift_from_when_they_took_it_over() {
+    let mut state = live();
+    let me = state.operator_id().unwrap_or_default().to_string();
+    let took_over = T0 - Duration::hours(7);
+    let mut record = awaiting(4, &me);
+    record.status = HandOverStatus::Confirmed {
+        at: took_over,
+        note: String::new(),
+    };
+    update(
+        &mut state,
+        hub(ConsoleMessage::HandOvers {
+            handovers: vec![record],
+        }),
+    );
+    let fx = intent(&mut state, Intent::Show(Screen::HandOver));
+    assert_eq!(fx, vec![Effect::FetchShift { since: took_over }]);
+
+    let mut before = sample::incident("INC-0001", EventKind::FireAlarm, "green-garden");
+    before.opened_at = took_over - Duration::minutes(5);
+    let mut mine = sample::incident("INC-0002", EventKind::FireAlarm, "green-garden");
+    mine.opened_at = took_over + Duration::hours(1);
+    mine.acknowledged_at = Some(mine.opened_at + Duration::seconds(21));
+    mine.state = IncidentState::Closed;
+    update(
+        &mut state,
+        Action::ShiftLoaded {
+            since: took_over,
+            incidents: Ok(vec![before, mine]),
+        },
+    );
+    let ShiftFetch::Loaded(summary) = &state.handover.shift else {
+        panic!("no shift summary: {:?}", state.handover.shift);
+    };
+    assert_eq!(
+        summary.real_total(),
+        1,
+        "the incident before the shift is not counted"
+    );
+    assert_eq!(summary.closed, 1);
+    assert_eq!(summary.ack_median, Some(Duration::seconds(21)));
+
+    intent(&mut state, Intent::Show(Screen::Board));
+    let again = intent(&mut state, Intent::Show(Screen::HandOver));
+    assert_eq!(
+        again,
+        vec![Effect::FetchShift { since: took_over }],
+        "shown again, the figures are fetched again"
+    );
+}
+
+#[test]
+fn a_shift_that_cannot_be_fetched_says_why() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    update(
+        &mut state,
+        Action::ShiftLoaded {
+            since: T0,
+            incidents: Err("the hub did not answer".into()),
+        },
+    );
+    assert_eq!(
+        state.handover.shift,
+        ShiftFetch::Failed("the hub did not answer".into())
+    );
 }

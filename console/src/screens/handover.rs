@@ -15,8 +15,9 @@ use time::OffsetDateTime;
 use super::{OVERDUE, drill_span, priority_style, stale_line, title_line};
 use crate::action::{Effect, Intent, Screen};
 use crate::outgoing::command;
+use crate::shift::{ShiftSummary, shift_start};
 use crate::state::{EditPurpose, Editor, Level, State};
-use crate::strings::{Lang, S, kind_name, state_name};
+use crate::strings::{Lang, S, kind_name, shift_acks, shift_counts, shift_title, state_name};
 use crate::text;
 
 /// What the hub said about the hand-over this console signed.
@@ -37,6 +38,18 @@ pub struct HandOverState {
     pub result: Option<HandOverResult>,
     /// The latest hand-overs, oldest first, as the hub last sent them.
     pub records: Vec<HandOverRecord>,
+    /// This operator's shift in figures, fetched each time the screen is shown.
+    pub shift: ShiftFetch,
+}
+
+/// Where the shift's figures stand.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum ShiftFetch {
+    #[default]
+    NotLoaded,
+    Loading,
+    Loaded(ShiftSummary),
+    Failed(String),
 }
 
 impl HandOverState {
@@ -47,6 +60,27 @@ impl HandOverState {
             .rev()
             .find(|r| r.incoming == operator && r.status == HandOverStatus::Awaiting)
     }
+}
+
+/// Asks the hub for the incidents of this operator's shift each time the screen is shown,
+/// so the figures are those of the moment of hand-over.
+pub fn entered(state: &mut State, fx: &mut Vec<Effect>) {
+    let me = state.operator_id().unwrap_or_default();
+    let since = shift_start(&state.handover.records, me, state.now);
+    state.handover.shift = ShiftFetch::Loading;
+    fx.push(Effect::FetchShift { since });
+}
+
+/// Takes the incidents of the shift that began at `since`.
+pub fn shift_loaded(
+    state: &mut State,
+    since: OffsetDateTime,
+    incidents: Result<Vec<IncidentView>, String>,
+) {
+    state.handover.shift = match incidents {
+        Ok(incidents) => ShiftFetch::Loaded(ShiftSummary::of(&incidents, since)),
+        Err(why) => ShiftFetch::Failed(why),
+    };
 }
 
 /// Handles the hand-over screen's own intents.
@@ -172,9 +206,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let stale = stale_line(state);
     let most = usize::from((area.height / 4).max(4));
     let past_rows = u16::try_from(state.handover.records.len().clamp(1, most)).unwrap_or(4) + 1;
-    let [title, warn, lists, past, form, hints] = Layout::vertical([
+    let [title, warn, shift, lists, past, form, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(stale.is_some())),
+        Constraint::Length(3),
         Constraint::Min(4),
         Constraint::Length(past_rows),
         Constraint::Length(3),
@@ -194,6 +229,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists)
     };
+    render_shift(frame, shift, state);
     render_open(frame, open_area, state);
     render_overdue(frame, overdue_area, state);
     render_past(frame, past, state);
@@ -212,6 +248,34 @@ fn section(title: String) -> Block<'static> {
         title,
         Style::new().add_modifier(Modifier::BOLD),
     ))
+}
+
+/// This operator's shift in figures: what opened, where it stands, how fast it was acknowledged.
+fn render_shift(frame: &mut Frame, area: Rect, state: &State) {
+    let lang = state.lang;
+    let width = usize::from(area.width);
+    let dim = Style::new().add_modifier(Modifier::DIM);
+    let (title, lines) = match &state.handover.shift {
+        ShiftFetch::Loaded(s) => (
+            shift_title(s, state.now, state.offset, lang),
+            vec![
+                Line::from(text::truncate(&shift_counts(s, lang), width)),
+                Line::from(text::truncate(&shift_acks(s, lang), width)),
+            ],
+        ),
+        ShiftFetch::Failed(why) => (
+            S::ThisShift.get(lang).to_string(),
+            vec![Line::styled(text::truncate(why, width), OVERDUE)],
+        ),
+        ShiftFetch::NotLoaded | ShiftFetch::Loading => (
+            S::ThisShift.get(lang).to_string(),
+            vec![Line::styled(S::HistoryLoading.get(lang), dim)],
+        ),
+    };
+    let block = section(format!(" {title} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_open(frame: &mut Frame, area: Rect, state: &State) {

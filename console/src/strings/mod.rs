@@ -1,8 +1,10 @@
 //! Every piece of operator-facing text, in Chinese and English, in one place.
 
 mod names;
+mod shift;
 
 pub use names::*;
+pub use shift::*;
 
 use alert_hub::protocol::Bilingual;
 use serde::Deserialize;
@@ -141,6 +143,7 @@ pub enum S {
     SearchHint,
     NoHistory,
     HistoryLoading,
+    ThisShift,
     Opened,
     OpenIncidents,
     OverdueSteps,
@@ -349,6 +352,7 @@ impl S {
             ),
             S::NoHistory => ("没有符合的历史事件", "No past incidents match"),
             S::HistoryLoading => ("正在加载…", "loading…"),
+            S::ThisShift => ("本班", "This shift"),
             S::Opened => ("发生时间", "Opened"),
             S::OpenIncidents => ("未关闭事件", "Open incidents"),
             S::OverdueSteps => ("超时步骤", "Overdue steps"),
