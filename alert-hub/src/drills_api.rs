@@ -34,6 +34,11 @@ pub fn routes() -> Vec<Route> {
         route("/v1/drills/{id}/end", Access::Operator, post(end_drill)),
         route("/v1/drills/{id}/abort", Access::Operator, post(abort_drill)),
         route(
+            "/v1/drills/{id}/events",
+            Access::Operator,
+            post(crate::drill_inject::inject),
+        ),
+        route(
             "/v1/drills/{id}/report",
             Access::Operator,
             get(after_action),
@@ -106,7 +111,7 @@ struct StartDrill {
 
 /// The id of `operator`, asking to start or end a drill (`action`), when the permission table
 /// lets their role.
-fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
+pub(crate) fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
     if permitted(operator.role, action) {
         Ok(operator.id)
     } else {

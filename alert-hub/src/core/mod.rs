@@ -371,13 +371,19 @@ impl State {
 
     fn update_gauges(&self) {
         let mut counts = [0u64; 4];
+        let mut drill = 0u64;
         for incident in self.book.iter() {
-            if let Some(c) = counts.get_mut(incident.view.priority as usize - 1) {
+            if incident.view.drill.is_some() {
+                drill += 1;
+            } else if let Some(c) = counts.get_mut(incident.view.priority as usize - 1) {
                 *c += 1;
             }
         }
         for (gauge, count) in self.metrics.open_incidents.iter().zip(counts) {
             gauge.store(count, std::sync::atomic::Ordering::Relaxed);
         }
+        self.metrics
+            .open_drill_incidents
+            .store(drill, std::sync::atomic::Ordering::Relaxed);
     }
 }
