@@ -227,6 +227,7 @@ fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
                 zone: Some("lobby".into()),
             },
             note: "man collapsed, breathing".into(),
+            drill: None,
         }]
     );
     key(&mut state, KeyCode::Char('o'));
