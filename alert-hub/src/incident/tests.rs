@@ -526,7 +526,7 @@ fn a_real_p3_stands_above_a_drill_p1_on_the_board() {
         ),
     );
     let drill_p2 =
-        opened_id(&g.event(ev(EventKind::AccessForced, "door-9", "9F").drill("q1-evac")));
+        opened_id(&g.event(ev(EventKind::FirePrealarm, "smoke-9", "B1 car park").drill("q1-evac")));
     let real_p3 = opened_id(&g.event(ev(EventKind::AccessHeldOpen, "door-2", "lobby")));
     let real_p1 = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-8", "3F west")));
     let mut views: Vec<_> = g.book.iter().map(|i| i.view.clone()).collect();
