@@ -796,9 +796,37 @@ async fn injected_drill_events_are_deduplicated_and_refused_unless_the_drill_run
     let (status, body) = post(tokens::SAFETY_OFFICER, path("q1"), elsewhere.to_string()).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("\"unknown_site\""), "{body}");
+    let mut li = Console::connect(&site.hub, tokens::OPERATOR_LI, None).await;
+    let report = |drill: &str| protocol::Command::OpenIncident {
+        kind: protocol::EventKind::GasLeak,
+        location: protocol::Location {
+            site: "green-garden".into(),
+            building: None,
+            floor: None,
+            zone: Some("B2 kitchen".into()),
+        },
+        note: "smells gas".into(),
+        drill: Some(drill.into()),
+    };
+    let refused = li.command(report("not-running")).await;
+    assert_eq!(refused.error, Some(protocol::RefusalCode::DrillNotRunning));
+    assert!(
+        li.command(report("q1")).await.ok,
+        "a report of the running drill"
+    );
     let incidents = get_json(&site.hub, "/v1/incidents?drill=q1").await;
-    assert_eq!(incidents.as_array().unwrap().len(), 1);
-    assert_eq!(incidents[0]["drill"], "q1");
+    let kinds: Vec<&str> = incidents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 2, "{incidents}");
+    assert!(kinds.contains(&"fire.alarm") && kinds.contains(&"manual.gas_leak"));
+    assert_eq!(
+        get_json(&site.hub, "/v1/incidents?drill=none").await,
+        json!([])
+    );
     let stored = get_json(&site.hub, "/v1/events").await;
     assert_eq!(stored.as_array().unwrap().len(), 1);
     assert_eq!(stored[0]["drill"], "q1");
