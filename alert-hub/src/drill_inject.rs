@@ -18,10 +18,10 @@ use crate::incident::Action;
 use crate::ingest::read_frame;
 use crate::protocol::{Ack, DeviceReply, Nack, NackCode, OperatorInfo};
 
-/// The source injected events of drill `id` are stored under: no configured source has a
-/// colon in its id, so it is never one that supervision watches, and ids dedupe per drill.
+/// The source injected events of drill `id` are stored under: a configured source's id has no
+/// `/`, so it is never one of theirs, and event ids dedupe per drill.
 pub fn injected_source(id: &str) -> String {
-    format!("drill:{id}")
+    format!("drill/{id}")
 }
 
 fn refused(id: Option<String>, error: NackCode, message: String) -> ApiError {
@@ -85,6 +85,7 @@ pub(crate) async fn inject(
         source: Arc::from(injected_source(&id)),
         event,
         over_rate: None,
+        injected: true,
         reply,
     };
     hub.core.send(request).await.map_err(ApiError::internal)?;

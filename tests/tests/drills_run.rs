@@ -831,7 +831,7 @@ async fn injected_drill_events_are_deduplicated_and_refused_unless_the_drill_run
     assert_eq!(stored.as_array().unwrap().len(), 1);
     assert_eq!(stored[0]["drill"], "q1");
     assert_eq!(
-        stored[0]["source"], "drill:q1",
+        stored[0]["source"], "drill/q1",
         "no configured source spoke"
     );
 }

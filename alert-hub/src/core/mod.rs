@@ -91,6 +91,9 @@ pub enum Request {
         source: Arc<str>,
         event: DeviceEvent,
         over_rate: Option<Nack>,
+        /// A drill's event injected over HTTP: stored and routed as any other, but never heard
+        /// as `source` speaking (supervision must not think a silent source is alive).
+        injected: bool,
         reply: oneshot::Sender<DeviceReply>,
     },
     /// A console command.
@@ -327,8 +330,12 @@ impl State {
                 source,
                 event,
                 over_rate,
+                injected,
                 reply,
-            } => self.ingest(source, event, over_rate, reply, now, pending),
+            } => {
+                let from = ingest::Origin { source, injected };
+                self.ingest(from, event, over_rate, reply, now, pending)
+            }
             Request::Command {
                 operator,
                 request,
