@@ -835,3 +835,51 @@ async fn injected_drill_events_are_deduplicated_and_refused_unless_the_drill_run
         "no configured source spoke"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_drill_event_never_counts_as_a_silent_source_speaking() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("site.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[sites]]\nid = \"green-garden\"\nname = \"G\"\n\
+             [[sources]]\nid = \"lift-1\"\nsite = \"green-garden\"\nkind = \"elevator_unit\"\n\
+             token = \"lift-token-0123456\"\nheartbeat_secs = 1\n\
+             [[operators]]\nid = \"op-li\"\nname = \"Li\"\nrole = \"operator\"\ntoken = \"{}\"\n\
+             [[operators]]\nid = \"so-zhao\"\nname = \"Zhao\"\nrole = \"safety_officer\"\ntoken = \"{}\"\n",
+            tokens::OPERATOR_LI,
+            tokens::SAFETY_OFFICER
+        ),
+    )
+    .unwrap();
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    system_tests::start_drill(&hub, "q2", "演练", "Drill").await;
+    let deadline = Instant::now() + PATIENCE;
+    let lost = loop {
+        let real = get_json(&hub, "/v1/incidents?drill=none").await;
+        if let Some(lost) = real.as_array().unwrap().first() {
+            break lost.clone();
+        }
+        assert!(Instant::now() < deadline, "comms.lost never raised");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(lost["kind"], "comms.lost");
+    for n in 0..3 {
+        let mut beat = event(&format!("hb{n}"), "heartbeat", "lift-1", "car 1");
+        beat["detail"] = json!({});
+        let (status, body) = http(
+            hub.addr,
+            "POST",
+            "/v1/drills/q2/events",
+            Some(tokens::SAFETY_OFFICER),
+            Some(&beat.to_string()),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let real = get_json(&hub, "/v1/incidents?drill=none").await;
+    assert_eq!(real.as_array().unwrap().len(), 1);
+    assert_eq!(real[0]["id"], lost["id"]);
+    assert_eq!(real[0]["restored"], false, "the lift is still silent");
+}
