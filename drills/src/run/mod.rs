@@ -11,7 +11,7 @@ use std::time::Duration;
 use alert_hub::protocol::{Bilingual, Detail, DeviceEvent, EventKind, Location, StartDrill};
 use time::OffsetDateTime;
 
-use crate::scenario::{OpenByHand, Scenario};
+use crate::scenario::{OpenByHand, Scenario, ScriptedEvent};
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect.
 pub const INTERRUPTED: u8 = 130;
@@ -20,17 +20,14 @@ pub const INTERRUPTED: u8 = 130;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cue {
     /// Injects the scenario's event number `n` (from 1) as the drill's event of a device.
-    Event { n: usize, event: ScriptedEventRef },
+    Event { n: usize, event: ScriptedEvent },
     /// Tells the players something.
     Prompt { say: Bilingual },
     /// Prints a device event the tabletop talks through (nothing is sent).
-    Narrate { event: ScriptedEventRef },
+    Narrate { event: ScriptedEvent },
     /// Opens the scenario's incident as a drill report (tabletop).
     Report { open: OpenByHand },
 }
-
-/// A scripted event as the timeline carries it.
-pub type ScriptedEventRef = crate::scenario::ScriptedEvent;
 
 /// A cue and when it comes: `at_secs` on the scenario's clock, `offset` on the wall clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +131,7 @@ pub fn device_event(
     drill: &str,
     site: &str,
     n: usize,
-    event: &ScriptedEventRef,
+    event: &ScriptedEvent,
     at: OffsetDateTime,
 ) -> DeviceEvent {
     DeviceEvent {

@@ -84,6 +84,15 @@ pub async fn play(
             cues.len(),
             options.speed
         );
+        for objective in &scenario.objectives {
+            println!(
+                "  objective {}: {} / {}, within {} of the start",
+                objective.id,
+                objective.name.zh,
+                objective.name.en,
+                clock(objective.target_secs)
+            );
+        }
     });
     let start = tokio::time::Instant::now();
     let mut stop = std::pin::pin!(stop);
