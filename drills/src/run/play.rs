@@ -77,7 +77,10 @@ pub async fn play(
         println!(
             "drill {} started at {} by {}: {} / {} at {site}, {} cues, speed ×{}",
             drill.id,
-            drill.started_at,
+            drill
+                .started_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
             drill.started_by,
             scenario.name.zh,
             scenario.name.en,
