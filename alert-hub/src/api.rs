@@ -28,6 +28,7 @@ pub fn routes() -> Vec<Route> {
         route("/healthz", Access::Public, get(healthz)),
         route("/readyz", Access::Public, get(healthz)),
         route("/metrics", Access::Operator, get(metrics)),
+        route("/v1/sites", Access::Operator, get(sites)),
         route("/v1/incidents", Access::Operator, get(incidents)),
         route("/v1/incidents/{id}", Access::Operator, get(incident)),
         route("/v1/events", Access::Operator, get(events)),
@@ -39,6 +40,15 @@ pub fn routes() -> Vec<Route> {
             get(ack_link),
         ),
     ]
+}
+
+/// The sites this hub serves, in configuration order.
+async fn sites(State(hub): State<Arc<Hub>>) -> Json<Vec<crate::protocol::SiteInfo>> {
+    let sites = hub.config.sites.iter().map(|s| crate::protocol::SiteInfo {
+        id: s.id.clone(),
+        name: s.name.clone(),
+    });
+    Json(sites.collect())
 }
 
 /// A contact following the link in a notification: no bearer token, the link is the proof.
@@ -88,6 +98,8 @@ struct IncidentsQuery {
     from: Option<String>,
     /// Opened before this RFC 3339 time.
     to: Option<String>,
+    /// `none` for real incidents only, or a drill's id for that drill's incidents only.
+    drill: Option<String>,
 }
 
 fn time_param(name: &str, value: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
@@ -127,6 +139,11 @@ async fn incidents(
         .filter(|v| query.kind.as_ref().is_none_or(|k| v.kind.as_str() == k))
         .filter(|v| from.is_none_or(|f| v.opened_at >= f))
         .filter(|v| to.is_none_or(|t| v.opened_at < t))
+        .filter(|v| match query.drill.as_deref() {
+            None => true,
+            Some("none") => v.drill.is_none(),
+            Some(id) => v.drill.as_deref() == Some(id),
+        })
         .collect();
     views.sort_by(IncidentView::board_order);
     Ok(Json(views))

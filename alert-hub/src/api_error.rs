@@ -50,6 +50,22 @@ impl ApiError {
             message,
         }
     }
+    /// A device event refused as a device would be: the protocol's nack code, and its sentence.
+    pub fn nack(nack: crate::protocol::Nack) -> Self {
+        use crate::protocol::NackCode;
+        let status = match nack.error {
+            NackCode::DrillNotRunning => StatusCode::CONFLICT,
+            NackCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            NackCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            NackCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError {
+            status,
+            code: nack.error.as_str(),
+            message: nack.message,
+        }
+    }
     pub fn internal(error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "request failed");
         ApiError {

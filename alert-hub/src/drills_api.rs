@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::oneshot;
 
 use crate::access::{Access, Route, route};
@@ -16,10 +16,7 @@ use crate::core::Request;
 use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};
 use crate::hub::Hub;
 use crate::incident::{Action, permitted};
-use crate::protocol::{
-    Bilingual, DrillKind, DrillOutcome, DrillRecord, DrillView, ExerciseType, Objective,
-    OperatorInfo,
-};
+use crate::protocol::{DrillEnding, DrillRecord, DrillView, OperatorInfo, StartDrill};
 
 /// The routes of the drills.
 pub fn routes() -> Vec<Route> {
@@ -33,6 +30,11 @@ pub fn routes() -> Vec<Route> {
         route("/v1/drills/{id}/record", Access::Operator, get(record)),
         route("/v1/drills/{id}/end", Access::Operator, post(end_drill)),
         route("/v1/drills/{id}/abort", Access::Operator, post(abort_drill)),
+        route(
+            "/v1/drills/{id}/events",
+            Access::Operator,
+            post(crate::drill_inject::inject),
+        ),
         route(
             "/v1/drills/{id}/report",
             Access::Operator,
@@ -88,25 +90,9 @@ async fn after_action(
         .into_response())
 }
 
-/// What `POST /v1/drills` takes: a drill's id and name, and for a drill played from a
-/// scenario, where, which, and what it is scored on.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StartDrill {
-    id: String,
-    name: Bilingual,
-    site: Option<String>,
-    scenario: Option<String>,
-    kind: Option<DrillKind>,
-    exercise: Option<ExerciseType>,
-    #[serde(default)]
-    objectives: Vec<Objective>,
-    calendar_entry: Option<String>,
-}
-
 /// The id of `operator`, asking to start or end a drill (`action`), when the permission table
 /// lets their role.
-fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
+pub(crate) fn drill_operator(operator: OperatorInfo, action: Action) -> Result<String, ApiError> {
     if permitted(operator.role, action) {
         Ok(operator.id)
     } else {
@@ -164,24 +150,12 @@ async fn start_drill(
     Ok((StatusCode::CREATED, Json(drill)))
 }
 
-/// Where a drill's end stands after a request to end or abort it.
-#[derive(Debug, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-enum Ending {
-    /// The first person asked; a second confirms.
-    EndRequested { by: String },
-    Ended {
-        #[serde(flatten)]
-        outcome: DrillOutcome,
-    },
-}
-
-fn ending(events: Vec<DrillEvent>) -> Result<Ending, ApiError> {
+fn ending(events: Vec<DrillEvent>) -> Result<DrillEnding, ApiError> {
     events
         .into_iter()
         .find_map(|event| match event {
-            DrillEvent::EndRequested { by, .. } => Some(Ending::EndRequested { by }),
-            DrillEvent::DrillEnded { outcome, .. } => Some(Ending::Ended { outcome }),
+            DrillEvent::EndRequested { by, .. } => Some(DrillEnding::EndRequested { by }),
+            DrillEvent::DrillEnded { outcome, .. } => Some(DrillEnding::Ended { outcome }),
             DrillEvent::DrillStarted { .. } => None,
         })
         .ok_or_else(|| ApiError::internal("a drill's end changed nothing"))
@@ -191,12 +165,12 @@ async fn end_drill(
     State(hub): State<Arc<Hub>>,
     Extension(operator): Extension<OperatorInfo>,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Ending>), ApiError> {
+) -> Result<(StatusCode, Json<DrillEnding>), ApiError> {
     let by = drill_operator(operator, Action::EndDrill)?;
     let ending = ending(drill_command(&hub, DrillCommand::End { id, by }).await?)?;
     let status = match ending {
-        Ending::EndRequested { .. } => StatusCode::ACCEPTED,
-        Ending::Ended { .. } => StatusCode::OK,
+        DrillEnding::EndRequested { .. } => StatusCode::ACCEPTED,
+        DrillEnding::Ended { .. } => StatusCode::OK,
     };
     Ok((status, Json(ending)))
 }
@@ -211,7 +185,7 @@ async fn abort_drill(
     Extension(operator): Extension<OperatorInfo>,
     Path(id): Path<String>,
     body: Result<Json<AbortDrill>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<Ending>, ApiError> {
+) -> Result<Json<DrillEnding>, ApiError> {
     let by = drill_operator(operator, Action::EndDrill)?;
     let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let command = DrillCommand::Abort {

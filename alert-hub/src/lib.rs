@@ -8,6 +8,7 @@ pub mod config;
 pub mod connections;
 pub mod core;
 pub mod drill;
+pub mod drill_inject;
 pub mod drill_plan;
 pub mod drills_api;
 pub mod error;

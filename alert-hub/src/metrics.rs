@@ -23,8 +23,10 @@ pub struct Metrics {
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
-    /// Open incidents by priority, P1 first.
+    /// Open real incidents by priority, P1 first; drill incidents are never counted here.
     pub open_incidents: [AtomicU64; 4],
+    /// Open drill incidents, apart from the real figures.
+    pub open_drill_incidents: AtomicU64,
     pub sources_connected: AtomicI64,
     pub consoles_connected: AtomicI64,
     pub console_resyncs: AtomicU64,
@@ -137,7 +139,7 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP hub_open_incidents Open incidents, by priority.\n# TYPE hub_open_incidents gauge"
+            "# HELP hub_open_incidents Open real incidents, by priority (drill incidents are not counted).\n# TYPE hub_open_incidents gauge"
         );
         for (n, gauge) in self.open_incidents.iter().enumerate() {
             let _ = writeln!(
@@ -147,6 +149,11 @@ impl Metrics {
                 gauge.load(Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP hub_open_drill_incidents Open drill incidents, kept apart from the real figures.\n# TYPE hub_open_drill_incidents gauge\nhub_open_drill_incidents {}",
+            self.open_drill_incidents.load(Relaxed)
+        );
         let gauge = |out: &mut String, name: &str, help: &str, value: i64| {
             let _ = writeln!(
                 out,

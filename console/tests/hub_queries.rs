@@ -61,8 +61,12 @@ async fn the_demo_minute_gives_the_hub_a_realistic_board() {
         assert!(board.contains_key(&(kind, false)), "{kind}");
     }
     assert_eq!(all.len(), 7, "{all:#?}");
-    let real_p1: Vec<_> = all.iter().take(3).map(|i| i.drill.is_some()).collect();
-    assert_eq!(real_p1, [false, false, true], "real P1s above the drill P1");
+    let drill_at: Vec<_> = all.iter().map(|i| i.drill.is_some()).collect();
+    assert_eq!(
+        drill_at,
+        [false, false, false, false, false, false, true],
+        "every real incident, P3 and P4 included, above the drill P1"
+    );
 
     let drills = queries.drills().await.unwrap();
     assert_eq!(drills.len(), 1);

@@ -308,6 +308,47 @@ fn hand_over() {
     snapshot_all("hand_over", &mut state);
 }
 
+/// At 80×24 more incidents are open than rows: the hand-over lists them in board order and says how
+/// many it could not show, so the incoming operator knows the list is not the whole shift.
+#[test]
+fn hand_over_with_more_open_incidents_than_rows_says_how_many_are_not_shown() {
+    let mut state = live();
+    let extra = sample::many(12, T0 - Duration::hours(2));
+    for incident in extra {
+        let seq = state.feed.last_seq + 1;
+        let opened = IncidentEvent::Opened {
+            view: Box::new(incident.clone()),
+            event_seq: Some(seq),
+        };
+        update(&mut state, change(seq, incident, opened));
+    }
+    intent(&mut state, Intent::Show(Screen::HandOver));
+    let open = state.incidents.len();
+    let text = draw(&state, 80, 24);
+    let section: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains(" Open incidents ─"))
+        .skip(1)
+        .take_while(|l| !l.contains(" Overdue steps ─"))
+        .collect();
+    let listed = section.iter().filter(|l| l.contains("INC-")).count();
+    assert!(
+        listed < open,
+        "{open} open incidents cannot all fit in 24 rows:\n{text}"
+    );
+    let hidden = open - listed;
+    assert!(
+        section
+            .iter()
+            .any(|l| l.contains(&format!("{hidden} more not shown"))),
+        "the hand-over says {hidden} are not shown:\n{text}"
+    );
+    assert!(
+        section[0].starts_with("\"P1       INC-"),
+        "a real P1 comes first:\n{text}"
+    );
+}
+
 #[test]
 fn on_test() {
     let mut state = live();

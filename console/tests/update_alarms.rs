@@ -212,23 +212,32 @@ fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
         state.editor.as_ref().map(|e| e.purpose.clone()),
         Some(EditPurpose::Report)
     );
-    let fx = typed(
-        &mut state,
-        "medical green-garden B2/lobby: man collapsed, breathing",
+    let line = "medical green-garden B2/lobby: man collapsed, breathing";
+    let fx = typed(&mut state, line);
+    assert!(
+        sent(&fx).is_empty(),
+        "a drill runs: drill or real must be said"
     );
-    assert_eq!(
-        sent(&fx),
-        [Command::OpenIncident {
-            kind: EventKind::Medical,
-            location: alert_hub::protocol::Location {
-                site: "green-garden".into(),
-                building: Some("B2".into()),
-                floor: None,
-                zone: Some("lobby".into()),
-            },
-            note: "man collapsed, breathing".into(),
-        }]
-    );
+    let message = state.message.as_ref().unwrap();
+    assert_eq!(message.level, Level::Warning);
+    assert!(message.text.contains("drill or real"), "{}", message.text);
+    let report = |drill: Option<&str>| Command::OpenIncident {
+        kind: EventKind::Medical,
+        location: alert_hub::protocol::Location {
+            site: "green-garden".into(),
+            building: Some("B2".into()),
+            floor: None,
+            zone: Some("lobby".into()),
+        },
+        note: "man collapsed, breathing".into(),
+        drill: drill.map(str::to_string),
+    };
+    key(&mut state, KeyCode::Char('o'));
+    let fx = typed(&mut state, &format!("real {line}"));
+    assert_eq!(sent(&fx), [report(None)]);
+    key(&mut state, KeyCode::Char('o'));
+    let fx = typed(&mut state, &format!("drill {line}"));
+    assert_eq!(sent(&fx), [report(Some(console::sample::DRILL_ID))]);
     key(&mut state, KeyCode::Char('o'));
     let fx = typed(&mut state, "medical green-garden");
     assert!(sent(&fx).is_empty(), "nothing is sent without a note");

@@ -368,8 +368,8 @@ fn a_real_alarm_sorts_above_a_drill_of_the_same_priority_even_when_older() {
         .map(|k| k.id.as_str())
         .collect();
     assert_eq!(
-        order[..3],
-        ["INC-0200", "INC-0107", "INC-0108"],
-        "the drill opened first and still comes after both real P1s"
+        order[..4],
+        ["INC-0200", "INC-0107", "INC-0099", "INC-0108"],
+        "the drill opened first and still comes after both real P1s and the real P2"
     );
 }

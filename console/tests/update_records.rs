@@ -166,7 +166,8 @@ fn a_hand_over_names_another_operator_and_is_sent_with_its_note_and_what_is_open
     assert_eq!(*at, state.now);
     assert_eq!(
         open_incidents,
-        &["INC-0107", "INC-0108", "INC-0099", "INC-0090"]
+        &["INC-0107", "INC-0099", "INC-0108", "INC-0090"],
+        "in board order: every active real incident before the drill"
     );
     assert_eq!(
         overdue_steps,

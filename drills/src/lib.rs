@@ -8,6 +8,7 @@ pub mod layout;
 pub mod load;
 pub mod mix;
 pub mod rng;
+pub mod run;
 pub mod scenario;
 pub mod stats;
 pub mod watch;

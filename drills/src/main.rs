@@ -4,10 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use alert_hub::protocol::{DrillEnding, DrillOutcome};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use drills::load::{self, LoadPlan};
 use drills::mix::{MixPlan, Profile};
+use drills::run::{self, Ended, RunOptions};
 
 /// Allocates as `alert-hub serve` does (see its `main.rs`): the load generator is as fast as the hub.
 #[global_allocator]
@@ -30,6 +32,67 @@ enum Command {
     Simulate(Simulate),
     /// Checks every drill scenario (`*.toml`) of a directory against the playbook library.
     Check(Check),
+    /// Runs a drill from a scenario file: registers it, injects its events at their times,
+    /// and asks to end it (a second safety officer confirms). Ctrl-C aborts it.
+    Run(Run),
+    /// Asks to end a running drill, or confirms another safety officer's request to.
+    End(End),
+    /// Aborts a running drill at once, with the reason.
+    Abort(Abort),
+}
+
+/// How to reach the hub as a safety officer or an admin.
+#[derive(Debug, clap::Args)]
+struct HubArgs {
+    /// The hub's address, e.g. http://127.0.0.1:7400.
+    #[arg(long, env = "DRILLS_HUB")]
+    hub: String,
+    /// A safety officer's or an admin's token.
+    #[arg(long, env = "DRILLS_TOKEN")]
+    token: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct Run {
+    /// The scenario file, e.g. drills/scenarios/lift-rescue.toml.
+    scenario: PathBuf,
+    /// The site the drill is held at (one the hub serves).
+    #[arg(long)]
+    site: String,
+    #[command(flatten)]
+    hub: HubArgs,
+    /// Plays the scenario this many times faster than written (2 halves every wait).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Sends nothing from devices: opens the scenario's incident as a drill report and prints
+    /// the scenario's clock for the console to walk the playbook.
+    #[arg(long)]
+    tabletop: bool,
+    /// The drill's id; by default SCENARIO-SITE-YYYYMMDDTHHMMSS.
+    #[arg(long)]
+    id: Option<String>,
+    /// A site's playbook directory, laid over the bundled library as the hub does.
+    #[arg(long)]
+    playbooks: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct End {
+    /// The drill's id.
+    id: String,
+    #[command(flatten)]
+    hub: HubArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct Abort {
+    /// The drill's id.
+    id: String,
+    /// Why it stops (a real alarm, a runner that failed).
+    #[arg(long)]
+    reason: String,
+    #[command(flatten)]
+    hub: HubArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +163,105 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Simulate(args) => simulate(args),
         Command::Check(args) => check(args),
+        Command::Run(args) => run_drill(args),
+        Command::End(args) => end_drill(args),
+        Command::Abort(args) => abort_drill(args),
+    }
+}
+
+/// The bundled playbook library, with a site's directory laid over it.
+fn library(overrides: Option<&PathBuf>) -> Result<playbooks::Library, playbooks::LoadError> {
+    let library = playbooks::Library::bundled()?;
+    match overrides {
+        Some(dir) => library.with_overrides(dir),
+        None => Ok(library),
+    }
+}
+
+/// Checks the scenario (problems as `file:line: field: what`), then plays it.
+fn run_drill(args: Run) -> anyhow::Result<ExitCode> {
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        bail!("--speed must be a positive number (1 plays the scenario in real time)");
+    }
+    let text = std::fs::read_to_string(&args.scenario)
+        .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+    let file_name = args.scenario.display().to_string();
+    let checked = library(args.playbooks.as_ref())
+        .and_then(|library| drills::scenario::Scenario::parse(&text, &file_name, &library));
+    let scenario = match checked {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            for problem in &error.problems {
+                eprintln!("{problem}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let options = RunOptions {
+        hub: hub_client::HubAddress::parse(&args.hub.hub)?,
+        token: args.hub.token,
+        site: args.site,
+        speed: args.speed,
+        tabletop: args.tabletop,
+        id: args.id,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let ended = runtime.block_on(async {
+        // Ctrl-C is caught from the start, so it always aborts the drill rather than the program.
+        let (interrupted, stop) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = interrupted.send(());
+            }
+        });
+        tokio::task::yield_now().await;
+        let stop = async {
+            if stop.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        run::play(&scenario, &options, stop).await
+    })?;
+    match ended {
+        Ended::EndRequested { .. } => Ok(ExitCode::SUCCESS),
+        Ended::Aborted { .. } => Ok(ExitCode::from(run::INTERRUPTED)),
+    }
+}
+
+fn end_drill(args: End) -> anyhow::Result<ExitCode> {
+    let hub = hub_client::HubAddress::parse(&args.hub.hub)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let ending = runtime.block_on(run::end(&hub, &args.hub.token, &args.id))?;
+    println!("{}", said(&args.id, &ending));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn abort_drill(args: Abort) -> anyhow::Result<ExitCode> {
+    let hub = hub_client::HubAddress::parse(&args.hub.hub)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let ending = runtime.block_on(run::abort(&hub, &args.hub.token, &args.id, &args.reason))?;
+    println!("{}", said(&args.id, &ending));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where drill `id`'s end stands, as a sentence.
+fn said(id: &str, ending: &DrillEnding) -> String {
+    match ending {
+        DrillEnding::EndRequested { by } => format!(
+            "{by} asked to end drill {id}; a second safety officer or admin confirms with: drills end {id}"
+        ),
+        DrillEnding::Ended {
+            outcome:
+                DrillOutcome::Completed {
+                    ended_by,
+                    confirmed_by,
+                },
+        } => format!(
+            "drill {id} ended: asked by {ended_by}, confirmed by {confirmed_by}; its report: GET /v1/drills/{id}/report"
+        ),
+        DrillEnding::Ended {
+            outcome: DrillOutcome::Aborted { by, reason },
+        } => format!("drill {id} aborted by {by}: {reason}"),
     }
 }
 

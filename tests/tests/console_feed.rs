@@ -460,6 +460,7 @@ async fn an_operator_opens_an_incident_for_a_phoned_in_gas_smell() {
             zone: Some("1203 kitchen".into()),
         },
         note: note.into(),
+        drill: None,
     };
     let refused = manager.command(report("green-garden", "smells gas")).await;
     assert_eq!(refused.error, Some(RefusalCode::NotPermitted));

@@ -103,12 +103,17 @@ impl State {
             kind,
             location,
             note,
+            drill,
         } = command
         {
+            if let Some(drill) = drill {
+                self.check_drill_report(drill, &location.site)?;
+            }
             let report = Report {
                 kind: *kind,
                 location: location.clone(),
                 note: note.clone(),
+                drill: drill.clone(),
             };
             let site_known = self.config.site(&location.site).is_some();
             return self
@@ -127,6 +132,21 @@ impl State {
             role: operator.role,
         };
         self.book.command(incident, &command, who, now)
+    }
+
+    /// A drill report is taken only while its drill runs at the report's site.
+    fn check_drill_report(&self, drill: &str, site: &str) -> Result<(), Refusal> {
+        let running = self.drills.get(drill);
+        if running.is_some_and(|d| d.site.as_deref().is_none_or(|s| s == site)) {
+            return Ok(());
+        }
+        Err(Refusal::new(
+            RefusalCode::DrillNotRunning,
+            format!("演练“{drill}”没有在项目“{site}”进行：这份报告不能作为演练报告。"),
+            format!(
+                "Drill \"{drill}\" is not running at site \"{site}\": this report cannot be filed as a drill report."
+            ),
+        ))
     }
 
     /// Records a shift hand-over signed by `operator`, the outgoing operator, with the

@@ -25,16 +25,24 @@ fn stored_is(store: &dyn Store, seq: u64, same: impl Fn(&StoredEvent) -> bool) -
     }
 }
 
+/// Who sent an event: the source it is stored under, and whether it was a drill's event
+/// injected over HTTP rather than sent by the source itself.
+pub(super) struct Origin {
+    pub source: Arc<str>,
+    pub injected: bool,
+}
+
 impl State {
     pub(super) fn ingest(
         &mut self,
-        source: Arc<str>,
+        from: Origin,
         event: DeviceEvent,
         over_rate: Option<Nack>,
         reply: oneshot::Sender<DeviceReply>,
         now: OffsetDateTime,
         pending: &mut Pending,
     ) {
+        let Origin { source, injected } = from;
         let answer = |reply: oneshot::Sender<DeviceReply>, r: DeviceReply| drop(reply.send(r));
         if let Some(drill) = &event.drill
             && !self.drills.is_running(drill)
@@ -84,7 +92,10 @@ impl State {
             received_at: now,
             event,
         };
-        if let Some(back) = self.supervision.heard(&source, now) {
+        let heard = (!injected)
+            .then(|| self.supervision.heard(&source, now))
+            .flatten();
+        if let Some(back) = heard {
             let applied = self.book.comms_restored(&back.source, &back.site, now);
             self.record(applied, &Actor::Hub, now, pending);
         }

@@ -91,6 +91,9 @@ pub enum Request {
         source: Arc<str>,
         event: DeviceEvent,
         over_rate: Option<Nack>,
+        /// A drill's event injected over HTTP: stored and routed as any other, but never heard
+        /// as `source` speaking (supervision must not think a silent source is alive).
+        injected: bool,
         reply: oneshot::Sender<DeviceReply>,
     },
     /// A console command.
@@ -327,8 +330,12 @@ impl State {
                 source,
                 event,
                 over_rate,
+                injected,
                 reply,
-            } => self.ingest(source, event, over_rate, reply, now, pending),
+            } => {
+                let from = ingest::Origin { source, injected };
+                self.ingest(from, event, over_rate, reply, now, pending)
+            }
             Request::Command {
                 operator,
                 request,
@@ -371,13 +378,19 @@ impl State {
 
     fn update_gauges(&self) {
         let mut counts = [0u64; 4];
+        let mut drill = 0u64;
         for incident in self.book.iter() {
-            if let Some(c) = counts.get_mut(incident.view.priority as usize - 1) {
+            if incident.view.drill.is_some() {
+                drill += 1;
+            } else if let Some(c) = counts.get_mut(incident.view.priority as usize - 1) {
                 *c += 1;
             }
         }
         for (gauge, count) in self.metrics.open_incidents.iter().zip(counts) {
             gauge.store(count, std::sync::atomic::Ordering::Relaxed);
         }
+        self.metrics
+            .open_drill_incidents
+            .store(drill, std::sync::atomic::Ordering::Relaxed);
     }
 }

@@ -13,6 +13,8 @@ pub struct Report {
     pub kind: EventKind,
     pub location: Location,
     pub note: String,
+    /// The running drill the report belongs to; `None` for a real report.
+    pub drill: Option<String>,
 }
 
 /// The device name a hand-opened incident shows: it came from a person, not a device.
@@ -65,6 +67,7 @@ impl Report {
             operator,
         );
         view.event_count = 0;
+        view.drill = self.drill.clone();
         if let Some(priority) = self.kind.priority() {
             view.priority = priority;
         }

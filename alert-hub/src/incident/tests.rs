@@ -514,3 +514,44 @@ fn the_board_puts_higher_priority_first_then_oldest_unacknowledged() {
     );
     assert_eq!(views[3].priority, Priority::P4);
 }
+
+#[test]
+fn a_real_p3_stands_above_a_drill_p1_on_the_board() {
+    let mut g = given();
+    let drill_p1 = opened_id(
+        &g.event(
+            ev(EventKind::FireAlarm, "smoke-1", "7F east")
+                .drill("q1-evac")
+                .at(T0 - Duration::minutes(5)),
+        ),
+    );
+    let drill_p2 =
+        opened_id(&g.event(ev(EventKind::FirePrealarm, "smoke-9", "B1 car park").drill("q1-evac")));
+    let real_p3 = opened_id(&g.event(ev(EventKind::AccessHeldOpen, "door-2", "lobby")));
+    let real_p1 = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-8", "3F west")));
+    let mut views: Vec<_> = g.book.iter().map(|i| i.view.clone()).collect();
+    views.sort_by(IncidentView::board_order);
+    let order: Vec<_> = views.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            real_p1.as_str(),
+            real_p3.as_str(),
+            drill_p1.as_str(),
+            drill_p2.as_str()
+        ]
+    );
+    let p3 = views.iter().find(|v| v.id == real_p3).expect("p3");
+    assert_eq!(p3.priority, Priority::P3);
+}
+
+#[test]
+fn among_drill_incidents_higher_priority_still_comes_first() {
+    let mut g = given();
+    let p3 = opened_id(&g.event(ev(EventKind::AccessHeldOpen, "door-2", "lobby").drill("d")));
+    let p1 = opened_id(&g.event(ev(EventKind::FireAlarm, "smoke-8", "3F west").drill("d")));
+    let mut views: Vec<_> = g.book.iter().map(|i| i.view.clone()).collect();
+    views.sort_by(IncidentView::board_order);
+    let order: Vec<_> = views.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(order, [p1.as_str(), p3.as_str()]);
+}

@@ -207,6 +207,7 @@ where
                     source: source_id.clone(),
                     event,
                     over_rate,
+                    injected: false,
                     reply,
                 };
                 if hub.core.send(request).await.is_err() {

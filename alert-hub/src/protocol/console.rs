@@ -83,6 +83,8 @@ pub enum RefusalCode {
     NeedsSecondOperator,
     /// The hub could not store the result; nothing changed.
     Unavailable,
+    /// A drill report names a drill that is not running at that site.
+    DrillNotRunning,
 }
 
 /// What a console sends: one command, with a request id it picks to match the reply.
@@ -176,6 +178,11 @@ pub enum Command {
         #[serde(flatten)]
         location: Location,
         note: String,
+        /// The running drill at `site` the report belongs to (a drill report, with the DRILL
+        /// band and the drill's contacts only); `None` for a real report. Refused with
+        /// `drill_not_running` unless that drill runs at that site.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        drill: Option<String>,
     },
     /// A shift hand-over, signed by the outgoing operator (the one sending it) for `incoming`,
     /// who confirms it from their own sign-in with [`Command::ConfirmHandOver`]. A new one

@@ -224,3 +224,31 @@ pub struct DrillRecord {
     #[serde(default)]
     pub incidents: Vec<String>,
 }
+/// What `POST /v1/drills` takes: a drill's id and name, and for a drill played from a
+/// scenario, where, which, and what it is scored on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartDrill {
+    pub id: String,
+    pub name: Bilingual,
+    pub site: Option<String>,
+    pub scenario: Option<String>,
+    pub kind: Option<DrillKind>,
+    pub exercise: Option<ExerciseType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<Objective>,
+    pub calendar_entry: Option<String>,
+}
+
+/// Where a drill's end stands after `POST /v1/drills/{id}/end` or `/abort`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum DrillEnding {
+    /// The first person asked; a second, different one confirms.
+    EndRequested { by: String },
+    /// The drill ended, as `outcome` says.
+    Ended {
+        #[serde(flatten)]
+        outcome: DrillOutcome,
+    },
+}

@@ -231,8 +231,8 @@ impl IncidentView {
     pub fn board_key(&self) -> BoardKey {
         BoardKey {
             standing: self.standing(),
-            priority: self.priority,
             drill: self.drill.is_some(),
+            priority: self.priority,
             acknowledged: !self.is_unacknowledged(),
             opened_at: self.opened_at,
             id: self.id.clone(),
@@ -256,14 +256,15 @@ pub enum Standing {
 }
 
 /// The alarm board's sort key; the field order is the sort order: active before resolved
-/// before on test; then higher priority first; within a priority real before drill (a big
-/// drill never pushes a real alarm down), then unacknowledged before acknowledged, then oldest
-/// first; the id breaks ties.
+/// before on test; then every real incident before every drill incident, whatever their
+/// priorities (a real P3 stands above a drill P1: a drill never hides a real alarm); then
+/// higher priority first, then unacknowledged before acknowledged, then oldest first; the id
+/// breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BoardKey {
     pub standing: Standing,
-    pub priority: Priority,
     pub drill: bool,
+    pub priority: Priority,
     pub acknowledged: bool,
     pub opened_at: OffsetDateTime,
     pub id: String,

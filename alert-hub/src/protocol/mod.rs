@@ -21,6 +21,13 @@ pub use incident::*;
 pub use notifications::*;
 pub use review::*;
 
+/// A site the hub serves, as `GET /v1/sites` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SiteInfo {
+    pub id: String,
+    pub name: String,
+}
+
 // A calendar date on the wire, `YYYY-MM-DD` (without it `time` writes a year and day-of-year
 // pair), for drill calendars and corrective actions.
 time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");

@@ -17,7 +17,9 @@ use crate::action::{Effect, Intent, Screen};
 use crate::outgoing::command;
 use crate::shift::{ShiftSummary, shift_start};
 use crate::state::{EditPurpose, Editor, Level, State};
-use crate::strings::{Lang, S, kind_name, shift_acks, shift_counts, shift_title, state_name};
+use crate::strings::{
+    Lang, S, kind_name, more_on_board, shift_acks, shift_counts, shift_title, state_name,
+};
 use crate::text;
 
 /// What the hub said about the hand-over this console signed.
@@ -227,7 +229,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let [open_area, overdue_area] = if area.width >= 120 {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lists)
     } else {
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists)
+        let open_rows = open_list_rows(state, lists.height);
+        Layout::vertical([Constraint::Length(open_rows), Constraint::Min(0)]).areas(lists)
     };
     render_shift(frame, shift, state);
     render_open(frame, open_area, state);
@@ -278,20 +281,38 @@ fn render_shift(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Rows for the open incidents when the lists are stacked: every open incident before the overdue
+/// steps get more than their title and two rows, since what is handed over must be seen whole.
+fn open_list_rows(state: &State, height: u16) -> u16 {
+    let rows = |n: usize| u16::try_from(n.max(1) + 1).unwrap_or(u16::MAX);
+    let open = rows(state.incidents.len());
+    let overdue = rows(state.incidents.overdue(state.now).count()).min(3);
+    open.min(height.saturating_sub(overdue))
+}
+
 fn render_open(frame: &mut Frame, area: Rect, state: &State) {
     let lang = state.lang;
     let block = section(format!(" {} ", S::OpenIncidents.get(lang)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let lines: Vec<Line> = state
-        .incidents
-        .in_board_order()
+    let order = state.incidents.in_board_order();
+    let room = usize::from(inner.height);
+    let shown = if order.len() > room {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
+    let mut lines: Vec<Line> = order
         .iter()
-        .take(usize::from(inner.height))
+        .take(shown)
         .filter_map(|k| state.incidents.get(&k.id))
         .map(|i| incident_line(state, i, width))
         .collect();
+    if order.len() > shown && room > 0 {
+        let more = more_on_board(order.len() - shown, lang);
+        lines.push(Line::styled(text::truncate(&more, width), OVERDUE));
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -94,6 +94,9 @@ pub enum S {
     ReportNoNote,
     ReportUnknownKind,
     ReportNoSite,
+    ReportDrillOrReal,
+    ReportWhichDrill,
+    ReportNoDrill,
     LateBy,
     DueClock,
     DueIn,
@@ -270,8 +273,8 @@ impl S {
                 "The first step is not done: say why you resolve",
             ),
             S::ReportPrompt => (
-                "开启事件：类型 项目 [楼栋/楼层/位置]: 报告内容（类型：燃气 水浸 急救 治安 火警 困人 胁迫）",
-                "open an incident: KIND SITE [BUILDING/FLOOR/ZONE]: WHAT WAS REPORTED (kinds: gas flood medical security fire lift duress)",
+                "开启事件：[演练|真实] 类型 项目 [楼栋/楼层/位置]: 报告内容（类型：燃气 水浸 急救 治安 火警 困人 胁迫）",
+                "open an incident: [drill|real] KIND SITE [BUILDING/FLOOR/ZONE]: WHAT WAS REPORTED (kinds: gas flood medical security fire lift duress)",
             ),
             S::ReportNoNote => (
                 "冒号后要写报告内容，未发送",
@@ -281,6 +284,18 @@ impl S {
             S::ReportNoSite => (
                 "没有填写项目，未发送",
                 "No site was typed; nothing was sent",
+            ),
+            S::ReportDrillOrReal => (
+                "该项目正在演练：报告前加“演练”（drill）或“真实”（real），未发送",
+                "A drill is running at this site: start the report with drill or real; nothing was sent",
+            ),
+            S::ReportWhichDrill => (
+                "该项目有多个演练在进行：写 drill=演练编号，未发送",
+                "Several drills run at this site: write drill=ID; nothing was sent",
+            ),
+            S::ReportNoDrill => (
+                "该项目没有演练在进行，未发送",
+                "No drill is running at this site; nothing was sent",
             ),
             S::LateBy => ("已超", "late"),
             S::DueClock => ("截止", "due"),

@@ -92,6 +92,10 @@ pub fn refusal_name(code: RefusalCode, lang: Lang) -> &'static str {
             "中心暂时无法保存，未做更改",
             "the hub could not store it; nothing changed",
         ),
+        RefusalCode::DrillNotRunning => (
+            "该演练没有在这个项目进行",
+            "that drill is not running at that site",
+        ),
     };
     lang.pick(zh, en)
 }

@@ -50,3 +50,11 @@ pub fn shift_acks(s: &ShiftSummary, lang: Lang) -> String {
         (_, _, Lang::En) => "No real incident acknowledged this shift".to_string(),
     }
 }
+
+/// The last line of a list cut short by the screen's height: how many are not shown, and where.
+pub fn more_on_board(hidden: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("…另有 {hidden} 起未显示，见 F1 事件板"),
+        Lang::En => format!("…{hidden} more not shown, see the board (F1)"),
+    }
+}
