@@ -68,12 +68,47 @@ impl IncidentFacts {
         log: &[LogEntry],
         playbook: Option<&playbooks::Playbook>,
     ) -> IncidentFacts {
-        let marked = |step: &str| {
-            playbook
-                .and_then(|p| p.step(step))
-                .and_then(|s| s.milestone)
-        };
-        let mut facts = IncidentFacts {
+        let mut facts = IncidentFacts::of_view(view, playbook);
+        for entry in log {
+            match &entry.event {
+                IncidentEvent::Acknowledged { .. } => {
+                    facts.first_acknowledged_at.get_or_insert(entry.at);
+                }
+                IncidentEvent::CommsRestored { .. } => {
+                    facts.comms_restored_at.get_or_insert(entry.at);
+                }
+                IncidentEvent::Playbook { run } => facts.run_event(run, entry.at, playbook),
+                _ => {}
+            }
+        }
+        facts
+    }
+
+    /// The facts of an incident as the store keeps it, without its log: `view` (whose first
+    /// acknowledgement it carries) and the events of its playbook run.
+    pub fn of_run(
+        view: &IncidentView,
+        run_events: &[playbooks::RunEvent],
+        playbook: Option<&playbooks::Playbook>,
+    ) -> IncidentFacts {
+        let mut facts = IncidentFacts::of_view(view, playbook);
+        // Stored before the first acknowledgement was kept: the last is the best there is.
+        if facts.first_acknowledged_at.is_none() {
+            facts.first_acknowledged_at = view.acknowledged_at;
+        }
+        if view.kind == EventKind::CommsLost && view.restored {
+            facts.comms_restored_at = Some(view.last_event_at);
+        }
+        for run in run_events {
+            if let Some(at) = run_at(run) {
+                facts.run_event(run, at, playbook);
+            }
+        }
+        facts
+    }
+
+    fn of_view(view: &IncidentView, playbook: Option<&playbooks::Playbook>) -> IncidentFacts {
+        IncidentFacts {
             id: view.id.clone(),
             kind: view.kind,
             priority: view.priority,
@@ -96,32 +131,22 @@ impl IncidentFacts {
             skipped_steps: Vec::new(),
             overdue_steps: Vec::new(),
             open: view.state.is_open(),
-        };
-        for entry in log {
-            match &entry.event {
-                IncidentEvent::Acknowledged { .. } => {
-                    facts.first_acknowledged_at.get_or_insert(entry.at);
-                }
-                IncidentEvent::CommsRestored { .. } => {
-                    facts.comms_restored_at.get_or_insert(entry.at);
-                }
-                IncidentEvent::Playbook { run } => {
-                    facts.run_event(run, entry.at, playbook.map(|p| p.id.as_str()), &marked)
-                }
-                _ => {}
-            }
         }
-        facts
     }
 
     fn run_event(
         &mut self,
         run: &playbooks::RunEvent,
         at: OffsetDateTime,
-        playbook: Option<&str>,
-        marked: &dyn Fn(&str) -> Option<playbooks::Milestone>,
+        playbook: Option<&playbooks::Playbook>,
     ) {
         use playbooks::RunEvent;
+        let marked = |step: &str| {
+            playbook
+                .and_then(|p| p.step(step))
+                .and_then(|s| s.milestone)
+        };
+        let name = |step: &str| step_name(playbook.map(|p| p.id.as_str()), step);
         let step = match run {
             RunEvent::ChoiceMade { step, choice, .. } => {
                 if choice == FALSE_ALARM_CHOICE {
@@ -133,11 +158,11 @@ impl IncidentFacts {
             }
             RunEvent::StepCompleted { step, .. } => step,
             RunEvent::StepSkipped { step, .. } => {
-                self.skipped_steps.push(step_name(playbook, step));
+                self.skipped_steps.push(name(step));
                 return;
             }
             RunEvent::StepOverdue { step, .. } => {
-                self.overdue_steps.push(step_name(playbook, step));
+                self.overdue_steps.push(name(step));
                 return;
             }
             _ => return,
@@ -168,5 +193,17 @@ fn step_name(playbook: Option<&str>, step: &str) -> String {
     match playbook {
         Some(playbook) => format!("{playbook}/{step}"),
         None => step.to_string(),
+    }
+}
+
+/// When a run event happened, for the events the report counts.
+fn run_at(run: &playbooks::RunEvent) -> Option<OffsetDateTime> {
+    use playbooks::RunEvent;
+    match run {
+        RunEvent::StepCompleted { at, .. }
+        | RunEvent::ChoiceMade { at, .. }
+        | RunEvent::StepSkipped { at, .. }
+        | RunEvent::StepOverdue { at, .. } => Some(*at),
+        _ => None,
     }
 }

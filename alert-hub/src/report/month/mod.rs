@@ -9,6 +9,7 @@ pub mod devices;
 pub mod facts;
 pub mod figures;
 pub mod render;
+pub mod stored;
 
 #[cfg(test)]
 mod tests;

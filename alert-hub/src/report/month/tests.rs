@@ -283,7 +283,10 @@ fn comms_lost_and_on_test_hours_are_clipped_to_the_month() {
     // C-1 opened in October: it belongs to October's report; C-2 runs to the month's end.
     let report = build(&[a, b.clone()], &[], &[]);
     assert_eq!(report.comms_lost.len(), 1);
-    assert_eq!((report.comms_lost[0].periods, report.comms_lost[0].hours), (1, 4.0));
+    assert_eq!(
+        (report.comms_lost[0].periods, report.comms_lost[0].hours),
+        (1, 4.0)
+    );
     let test = OnTestView {
         source: "fp-gg".into(),
         device: None,
@@ -306,7 +309,12 @@ fn comms_lost_and_on_test_hours_are_clipped_to_the_month() {
     };
     let log = [
         record(1, OnTestChange::Started, nov(8, 9), &test),
-        record(2, OnTestChange::Ended, nov(8, 12) + Duration::minutes(30), &test),
+        record(
+            2,
+            OnTestChange::Ended,
+            nov(8, 12) + Duration::minutes(30),
+            &test,
+        ),
         record(3, OnTestChange::Started, nov(9, 9), &next_day),
     ];
     let report = build(&[b], &log, &[]);
