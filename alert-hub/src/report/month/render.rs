@@ -392,8 +392,7 @@ const ACK_LABELS: [&str; 6] = ["≤30s", "≤1m", "≤2m", "≤5m", "≤30m", ">
 /// The report as a self-contained HTML page with its charts.
 pub fn html(report: &MonthReport, lang: Lang) -> String {
     let mut page = Page::new(&title(report, lang));
-    page.banner(&title(report, lang), false)
-        .facts(summary(report, lang))
+    page.facts(summary(report, lang))
         .paragraph(pick(
             lang,
             "演练事件和测试中设备的信号不计入以下真实数字。",
