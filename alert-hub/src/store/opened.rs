@@ -27,17 +27,22 @@ pub(super) fn key(at: OffsetDateTime, id: &str) -> Vec<u8> {
     k
 }
 
-/// The incident ids opened in `from..to`, oldest first.
-pub(super) fn ids(
+/// Calls `each` with the stored JSON of every incident opened in `from..to`, oldest first.
+pub(super) fn each(
     db: &sled::Db,
     from: OffsetDateTime,
     to: OffsetDateTime,
-) -> Result<Vec<Vec<u8>>, StoreError> {
-    let (start, end) = (key(from, ""), key(to, ""));
-    db.range(start..end)
-        .keys()
-        .map(|k| Ok(k?.get(9..).map(<[u8]>::to_vec).unwrap_or_default()))
-        .collect()
+    each: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for k in db.range(key(from, "")..key(to, "")).keys() {
+        let k = k?;
+        let mut incident = vec![b'n'];
+        incident.extend_from_slice(k.get(9..).unwrap_or_default());
+        if let Some(json) = db.get(incident)? {
+            each(&json)?;
+        }
+    }
+    Ok(())
 }
 
 /// Only the opening time of a stored incident.
@@ -78,7 +83,83 @@ pub(super) fn rebuild_if_missing(db: &sled::Db) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::incident::Incident;
+    use crate::protocol::{EventKind, IncidentEvent, IncidentView, Location};
+    use crate::store::{SledStore, Store, StoredIncident, WriteBatch};
     use time::macros::datetime;
+
+    fn incident(id: &str, opened_at: OffsetDateTime) -> StoredIncident {
+        let view = IncidentView::opened(
+            id.into(),
+            EventKind::FireAlarm,
+            Location::default(),
+            opened_at,
+            "smoke-1",
+            "fp-1",
+        );
+        let incident = Incident::from_opened(&IncidentEvent::Opened {
+            view: Box::new(view),
+            event_seq: None,
+        })
+        .unwrap_or_else(|| panic!("a fire alarm opens an incident"));
+        StoredIncident::encode(&incident).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn opened_in(store: &SledStore, from: OffsetDateTime, to: OffsetDateTime) -> Vec<String> {
+        let mut ids = Vec::new();
+        store
+            .each_incident_opened(from, to, &mut |json| {
+                let opened: Opened = serde_json::from_slice(json).unwrap_or_else(|e| panic!("{e}"));
+                ids.push(opened.view.id);
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        ids
+    }
+
+    #[test]
+    fn a_month_is_a_range_and_an_older_store_gets_its_index_on_open() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let incidents = vec![
+            incident("INC-3", datetime!(2026-12-01 00:00 +08:00)),
+            incident("INC-1", datetime!(2026-10-31 23:59:59 +08:00)),
+            incident("INC-2", datetime!(2026-11-15 08:00 +08:00)),
+        ];
+        let (from, to) = (
+            datetime!(2026-11-01 00:00 +08:00),
+            datetime!(2026-12-01 00:00 +08:00),
+        );
+        {
+            let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            store
+                .commit(&WriteBatch {
+                    incidents: incidents.clone(),
+                    ..WriteBatch::default()
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(opened_in(&store, from, to), ["INC-2"]);
+        }
+        // A store written before the index: the incidents alone, and no `opened_index` record.
+        let older = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        {
+            let db = sled::open(older.path()).unwrap_or_else(|e| panic!("{e}"));
+            for i in &incidents {
+                let mut k = vec![b'n'];
+                k.extend_from_slice(i.id.as_bytes());
+                db.insert(k, i.json.as_slice())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            db.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
+        let store = crate::store::sled_store::tests::reopen(older.path());
+        assert_eq!(opened_in(&store, from, to), ["INC-2"]);
+        let all = opened_in(
+            &store,
+            datetime!(2026-01-01 00:00 UTC),
+            datetime!(2027-01-01 00:00 UTC),
+        );
+        assert_eq!(all, ["INC-1", "INC-2", "INC-3"], "oldest first");
+    }
 
     #[test]
     fn keys_sort_as_the_opening_times_do() {

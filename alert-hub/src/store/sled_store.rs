@@ -343,12 +343,7 @@ impl Store for SledStore {
         to: time::OffsetDateTime,
         each: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for id in opened::ids(&self.db, from, to)? {
-            if let Some(json) = self.db.get(key(b'n', &[&id]))? {
-                each(&json)?;
-            }
-        }
-        Ok(())
+        opened::each(&self.db, from, to, each)
     }
 
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
@@ -420,13 +415,13 @@ impl SledStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::store::{heartbeat, records};
 
     /// Reopens in the same process: sled's flusher thread may hold the file lock for a moment
     /// after the first handle is dropped.
-    fn reopen(dir: &Path) -> SledStore {
+    pub(in crate::store) fn reopen(dir: &Path) -> SledStore {
         for _ in 0..100 {
             match SledStore::open(dir) {
                 Ok(store) => return store,
