@@ -180,3 +180,88 @@ async fn a_bad_month_is_a_400_that_says_the_form() {
     let (status, _) = month_report(&hub, tokens::FIRE_PANEL_GG, "?month=2026-11").await;
     assert_eq!(status, 401, "a device's token reads no reports");
 }
+
+#[tokio::test]
+async fn the_command_gives_the_same_month_from_a_running_hub_and_from_its_data() {
+    let data = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(data.path());
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    panel
+        .send(&event("fa-1", "fire.alarm", "smoke-1", "7F east corridor"))
+        .await;
+    let mut li = Console::connect(&hub, tokens::OPERATOR_LI, None).await;
+    let reply = li
+        .command(Command::Acknowledge {
+            incident: "INC-000001".into(),
+        })
+        .await;
+    assert!(reply.ok, "{reply:?}");
+    let month = this_month();
+    let run = |args: &[&str]| {
+        std::process::Command::new(system_tests::binary("alert-hub"))
+            .args(["report", "month"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let url = format!("http://{}", hub.addr);
+    let asked = run(&[
+        &month,
+        "--site",
+        "green-garden",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+        "--hub",
+        &url,
+        "--token",
+        tokens::MANAGER,
+    ]);
+    assert!(
+        asked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+    let from_hub = String::from_utf8(asked.stdout).unwrap();
+    assert!(
+        from_hub.starts_with(&format!("# Monthly report {month} — green-garden")),
+        "{from_hub}"
+    );
+    assert!(from_hub.contains("| real incidents | 1 |"), "{from_hub}");
+
+    assert!(hub.terminate(), "the hub stops cleanly");
+    let config = system_tests::demo_config();
+    let (dir, config) = (data.path().to_str().unwrap(), config.to_str().unwrap());
+    let read = run(&[
+        &month,
+        "--site",
+        "green-garden",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+        "--data",
+        dir,
+        "--config",
+        config,
+    ]);
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(read.stdout).unwrap(),
+        from_hub,
+        "the same report either way"
+    );
+
+    let bad = run(&["2026-1", "--data", dir, "--config", config]);
+    assert!(!bad.status.success());
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("\"2026-1\" is not a month: expected YYYY-MM, e.g. 2026-11"),
+        "{said}"
+    );
+}
