@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use alert_hub::config::HubConfig;
+use alert_hub::report::month::Month;
+use alert_hub::report::month::render::MonthFormat;
 use alert_hub::report::render::Format;
 use alert_hub::report_cli;
 use alert_hub::server::{ServeOptions, serve, shutdown_signal};
@@ -70,6 +72,31 @@ enum ReportCommand {
         #[command(flatten)]
         source: SourceArgs,
     },
+    /// The monthly report for managers.
+    Month {
+        /// The month, as YYYY-MM (e.g. 2026-11).
+        month: String,
+        /// Only this site's incidents and drills.
+        #[arg(long)]
+        site: Option<String>,
+        /// html, md, json or csv.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+}
+
+/// `zh` or `en`, or says what was wrong.
+fn parse_lang(lang: &str) -> anyhow::Result<playbooks::Lang> {
+    match lang {
+        "zh" => Ok(playbooks::Lang::Zh),
+        "en" => Ok(playbooks::Lang::En),
+        other => anyhow::bail!("--lang must be zh or en, not \"{other}\""),
+    }
 }
 
 /// Where a report's data comes from.
@@ -162,12 +189,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let Some(format) = Format::parse(&format) else {
                 anyhow::bail!("--format must be html, md or json, not \"{format}\"");
             };
-            let lang = match lang.as_str() {
-                "zh" => playbooks::Lang::Zh,
-                "en" => playbooks::Lang::En,
-                other => anyhow::bail!("--lang must be zh or en, not \"{other}\""),
-            };
+            let lang = parse_lang(&lang)?;
             let text = report_cli::incident(&source.source()?, &id, format, lang)?;
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(())
+        }
+        Command::Report {
+            report:
+                ReportCommand::Month {
+                    month,
+                    site,
+                    format,
+                    lang,
+                    source,
+                },
+        } => {
+            let month = Month::parse(&month)?;
+            let Some(format) = MonthFormat::parse(&format) else {
+                anyhow::bail!("--format must be html, md, json or csv, not \"{format}\"");
+            };
+            let lang = parse_lang(&lang)?;
+            let site = site.as_deref().filter(|s| !s.is_empty());
+            let text = report_cli::month(&source.source()?, month, site, format, lang)?;
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }

@@ -1,11 +1,14 @@
-//! `alert-hub report incident ID`: a report read from the data directory of a stopped hub, or
-//! asked of a running one over its API. The same pages either way.
+//! `alert-hub report incident ID` and `alert-hub report month YYYY-MM`: a report read from the
+//! data directory of a stopped hub, or asked of a running one over its API. The same pages
+//! either way.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
 use crate::config::HubConfig;
+use crate::report::month::Month;
+use crate::report::month::render::MonthFormat;
 use crate::report::render::{self, Format};
 use crate::reports_api::PAGE_OFFSET;
 use crate::store::SledStore;
@@ -29,13 +32,7 @@ pub fn incident(
 ) -> anyhow::Result<String> {
     match source {
         Source::Data { dir, config } => {
-            let config = HubConfig::load(config)?;
-            let store = SledStore::open(dir).with_context(|| {
-                format!(
-                    "cannot read {}; if a hub is running on it, ask that hub with --hub and --token",
-                    dir.display()
-                )
-            })?;
+            let (config, store) = open(dir, config)?;
             let Some(report) = crate::report::of_stored(&store, &config, id)? else {
                 bail!("{} has no incident {id}", dir.display());
             };
@@ -46,27 +43,88 @@ pub fn incident(
             })
         }
         Source::Hub { address, token } => {
-            let hub = hub_client::HubAddress::parse(address)?;
-            let lang = match lang {
-                playbooks::Lang::Zh => "zh",
-                playbooks::Lang::En => "en",
-            };
+            let lang = lang_name(lang);
             let format = match format {
                 Format::Html => "html",
                 Format::Markdown => "md",
                 Format::Json => "json",
             };
             let path = format!("/v1/incidents/{id}/report?format={format}&lang={lang}");
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let answer =
-                runtime.block_on(hub.request(hyper::Method::GET, &path, Some(token), None))?;
-            let body = String::from_utf8_lossy(&answer.body).into_owned();
-            if answer.status != 200 {
-                bail!("the hub at {hub} answered {}: {body}", answer.status);
-            }
-            Ok(body)
+            ask(address, token, &path)
         }
     }
+}
+
+/// The monthly report of `month` (at `site`) in `format` and `lang`, as text.
+pub fn month(
+    source: &Source,
+    month: Month,
+    site: Option<&str>,
+    format: MonthFormat,
+    lang: playbooks::Lang,
+) -> anyhow::Result<String> {
+    match source {
+        Source::Data { dir, config } => {
+            let (config, store) = open(dir, config)?;
+            let report =
+                crate::report::month::stored::report(&store, &config, month, site, PAGE_OFFSET)?;
+            Ok(crate::report::month::render::render(&report, format, lang))
+        }
+        Source::Hub { address, token } => {
+            let site = site
+                .map(|s| format!("&site={}", query_escape(s)))
+                .unwrap_or_default();
+            let path = format!(
+                "/v1/reports/month?month={month}{site}&format={}&lang={}",
+                format.as_str(),
+                lang_name(lang)
+            );
+            ask(address, token, &path)
+        }
+    }
+}
+
+/// The configuration and the store of a stopped hub.
+fn open(dir: &Path, config: &Path) -> anyhow::Result<(HubConfig, SledStore)> {
+    let config = HubConfig::load(config)?;
+    let store = SledStore::open(dir).with_context(|| {
+        format!(
+            "cannot read {}; if a hub is running on it, ask that hub with --hub and --token",
+            dir.display()
+        )
+    })?;
+    Ok((config, store))
+}
+
+fn lang_name(lang: playbooks::Lang) -> &'static str {
+    match lang {
+        playbooks::Lang::Zh => "zh",
+        playbooks::Lang::En => "en",
+    }
+}
+
+/// A query value with everything but unreserved characters percent-encoded.
+fn query_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The body of a GET of `path` from the hub at `address`, or what it answered instead.
+fn ask(address: &str, token: &str, path: &str) -> anyhow::Result<String> {
+    let hub = hub_client::HubAddress::parse(address)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let answer = runtime.block_on(hub.request(hyper::Method::GET, path, Some(token), None))?;
+    let body = String::from_utf8_lossy(&answer.body).into_owned();
+    if answer.status != 200 {
+        bail!("the hub at {hub} answered {}: {body}", answer.status);
+    }
+    Ok(body)
 }

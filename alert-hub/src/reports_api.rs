@@ -1,6 +1,7 @@
 //! The reports over HTTP: `GET /v1/incidents/{id}/report?format=html|md|json&lang=zh|en`, and
 //! a manager's review of an incident (`/v1/incidents/{id}/review`, signed off with
-//! `/v1/incidents/{id}/review/sign-off`).
+//! `/v1/incidents/{id}/review/sign-off`), and the monthly report
+//! (`GET /v1/reports/month?month=2026-11&site=&format=html|md|json|csv&lang=zh|en`).
 
 use std::sync::Arc;
 
@@ -18,8 +19,11 @@ use crate::core::Request;
 use crate::hub::Hub;
 use crate::incident::{Action, Refusal, check_permission};
 use crate::protocol::{OperatorInfo, RefusalCode, Review, ReviewRecord};
+use crate::report::month::render::MonthFormat;
+use crate::report::month::{self, Month};
 use crate::report::render::{self, Format};
 use crate::review::ReviewCommand;
+use playbooks::Lang;
 
 /// The clock the pages show times in: the control room's, China Standard Time.
 pub const PAGE_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
@@ -35,6 +39,7 @@ pub fn routes() -> Vec<Route> {
             Access::Operator,
             get(incident_report),
         ),
+        route("/v1/reports/month", Access::Operator, get(month_report)),
         route(
             "/v1/incidents/{id}/review",
             Access::Operator,
@@ -88,6 +93,47 @@ async fn incident_report(
         Format::Markdown => render::markdown(&report, lang, PAGE_OFFSET),
         Format::Json => render::json(&report),
     };
+    Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MonthQuery {
+    month: Option<String>,
+    site: Option<String>,
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+/// Reads a monthly report's query, or says what was wrong.
+fn read_month_query(query: &MonthQuery) -> Result<(Month, MonthFormat, Lang), ApiError> {
+    let month = query.month.as_deref().ok_or_else(|| {
+        ApiError::bad_request("month is missing: give month=YYYY-MM, e.g. month=2026-11")
+    })?;
+    let month = Month::parse(month).map_err(|e| ApiError::bad_request(format!("month: {e}")))?;
+    let format = match query.format.as_deref() {
+        None => MonthFormat::Html,
+        Some(text) => MonthFormat::parse(text).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "format must be html, md, json or csv, not \"{text}\""
+            ))
+        })?,
+    };
+    let (_, lang) = read_query(&ReportQuery {
+        format: None,
+        lang: query.lang.clone(),
+    })?;
+    Ok((month, format, lang))
+}
+
+async fn month_report(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, ApiError> {
+    let (month, format, lang) = read_month_query(&query)?;
+    let site = query.site.as_deref().filter(|s| !s.is_empty());
+    let report = month::stored::report(hub.store.as_ref(), &hub.config, month, site, PAGE_OFFSET)
+        .map_err(ApiError::internal)?;
+    let body = month::render::render(&report, format, lang);
     Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
 }
 

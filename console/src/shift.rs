@@ -69,7 +69,7 @@ impl ShiftSummary {
             if i.is_unacknowledged() {
                 summary.unacknowledged += 1;
             }
-            if let Some(at) = i.acknowledged_at {
+            if let Some(at) = i.first_acknowledged_at.or(i.acknowledged_at) {
                 acks.push((at - i.opened_at, &i.id));
             }
         }
@@ -113,6 +113,7 @@ mod tests {
             opened_at: opened,
             last_event_at: opened,
             acknowledged_at: None,
+            first_acknowledged_at: None,
             owner: None,
             event_count: 1,
             devices: vec![],
@@ -203,5 +204,20 @@ mod tests {
         assert_eq!(s.real_total(), 0);
         assert_eq!(s.ack_median, None);
         assert_eq!(s.ack_slowest, None);
+    }
+
+    #[test]
+    fn a_re_alerted_incident_counts_its_first_acknowledgement() {
+        let mut again = acked(
+            incident("R", Priority::P1, 60),
+            300,
+            IncidentState::Acknowledged,
+        );
+        again.first_acknowledged_at = Some(again.opened_at + Duration::seconds(15));
+        let s = ShiftSummary::of(&[again], NOW - DEFAULT_SHIFT);
+        assert_eq!(
+            s.ack_slowest,
+            Some(("R".to_string(), Duration::seconds(15)))
+        );
     }
 }

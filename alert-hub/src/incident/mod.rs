@@ -568,6 +568,7 @@ impl Incident {
                 self.last_progress_at = Some(at);
                 v.state = IncidentState::Acknowledged;
                 v.acknowledged_at = Some(at);
+                v.first_acknowledged_at.get_or_insert(at);
                 v.owner = Some(operator.clone());
             }
             IncidentEvent::NoteAdded { .. } => {

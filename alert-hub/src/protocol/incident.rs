@@ -106,6 +106,14 @@ pub struct IncidentView {
     pub last_event_at: OffsetDateTime,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub acknowledged_at: Option<OffsetDateTime>,
+    /// The first acknowledgement ever, kept when the incident is reopened or re-alerted and
+    /// acknowledged again: what the time to acknowledge is measured by.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub first_acknowledged_at: Option<OffsetDateTime>,
     /// The operator who acknowledged it and owns it now.
     pub owner: Option<String>,
     /// How many device events joined it.
@@ -152,6 +160,7 @@ impl IncidentView {
             opened_at: self.opened_at,
             last_event_at: self.last_event_at,
             acknowledged_at: self.acknowledged_at,
+            first_acknowledged_at: self.first_acknowledged_at,
             owner: self.owner.clone(),
             event_count: self.event_count,
             devices: self.devices.clone(),
@@ -188,6 +197,7 @@ impl IncidentView {
             opened_at: at,
             last_event_at: at,
             acknowledged_at: None,
+            first_acknowledged_at: None,
             owner: None,
             event_count: 1,
             devices: vec![device.to_string()],

@@ -1,10 +1,11 @@
 //! Reports managers read, computed from the incident log the hub already keeps: the
 //! post-incident report of one incident ([`incident`]) and how it is laid out as a page
-//! ([`render`]). Pure: the data comes in, the report goes out.
+//! ([`render`]), and the monthly report ([`month`]). Pure: the data comes in, the report goes out.
 
 pub mod after_action;
 pub mod drill;
 pub mod incident;
+pub mod month;
 pub mod render;
 pub mod targets;
 

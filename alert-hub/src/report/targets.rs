@@ -18,6 +18,16 @@ pub fn acknowledge_within(priority: Priority) -> Duration {
     }
 }
 
+/// The lift company on site for a passenger trapped in a lift.
+pub const LIFT_RESCUE_ON_SITE: Duration = Duration::minutes(30);
+
+/// Someone on site for an urgent fault (a lift or fire system out of service): residents are
+/// promised 15 minutes.
+pub const URGENT_FAULT_ON_SITE: Duration = Duration::minutes(15);
+
+/// 119 called for a real fire: at once, which the fire playbook holds to five minutes.
+pub const FIRE_119_CALLED: Duration = Duration::minutes(5);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! implementation.
 
 mod meta;
+mod opened;
 mod opening;
 mod pack;
 mod sled_store;
@@ -32,6 +33,8 @@ pub struct LoggedChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredIncident {
     pub id: String,
+    /// When it opened: the key of the opening-time index.
+    pub opened_at: time::OffsetDateTime,
     pub json: Vec<u8>,
 }
 
@@ -40,6 +43,7 @@ impl StoredIncident {
     pub fn encode(incident: &Incident) -> Result<StoredIncident, StoreError> {
         Ok(StoredIncident {
             id: incident.view.id.clone(),
+            opened_at: incident.view.opened_at,
             json: encode(incident, "an incident")?,
         })
     }
@@ -152,6 +156,22 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
     /// Every drill that has ended, by id.
     fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError>;
+    /// Calls `each` with the JSON of every incident opened in `from..to`, oldest first, so a
+    /// report decodes only the parts it needs. The sled store finds them by its opening-time
+    /// index; this default reads every incident.
+    fn each_incident_opened(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+        each: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for incident in self.incidents()? {
+            if (from..to).contains(&incident.view.opened_at) {
+                each(&StoredIncident::encode(&incident)?.json)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

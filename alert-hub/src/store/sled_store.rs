@@ -8,6 +8,7 @@
 //! - `c` + seq → a pack of the feed's change messages (each the log entry and the incident
 //!   after it), keyed like events;
 //! - `n` + incident id → incident;
+//! - `o` + opening time + incident id → nothing: incidents by opening time (see `opened`);
 //! - `x` + incident id + NUL + seq → the seqs (8 bytes each) of the incident's log entries in
 //!   one group commit, the last of them in the key;
 //! - `h` + seq → shift hand-over; `t` + seq → on-test change;
@@ -18,7 +19,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opening, pack};
+use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opened, opening, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
@@ -42,6 +43,7 @@ impl SledStore {
             .cache_capacity(256 * 1024 * 1024)
             .open()
             .map_err(|source| opening::failed(dir, source))?;
+        opened::rebuild_if_missing(&db)?;
         Ok(SledStore { db })
     }
 }
@@ -228,6 +230,7 @@ impl Store for SledStore {
                 key(b'n', &[incident.id.as_bytes()]),
                 incident.json.as_slice(),
             );
+            b.insert(opened::key(incident.opened_at, &incident.id), &[]);
         }
         for record in &batch.on_test_log {
             b.insert(seq_key(b't', record.seq), encode(record, "a record")?);
@@ -334,6 +337,15 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn each_incident_opened(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+        each: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        opened::each(&self.db, from, to, each)
+    }
+
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
         let prefix = key(b'x', &[id.as_bytes(), &[0]]);
         let mut seqs = Vec::new();
@@ -390,7 +402,7 @@ impl Store for SledStore {
     }
 }
 
-fn meta_key(name: &str) -> Vec<u8> {
+pub(super) fn meta_key(name: &str) -> Vec<u8> {
     key(b'm', &[name.as_bytes()])
 }
 
@@ -403,13 +415,13 @@ impl SledStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::store::{heartbeat, records};
 
     /// Reopens in the same process: sled's flusher thread may hold the file lock for a moment
     /// after the first handle is dropped.
-    fn reopen(dir: &Path) -> SledStore {
+    pub(in crate::store) fn reopen(dir: &Path) -> SledStore {
         for _ in 0..100 {
             match SledStore::open(dir) {
                 Ok(store) => return store,
