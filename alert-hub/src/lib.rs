@@ -29,5 +29,6 @@ pub mod report;
 pub mod report_cli;
 pub mod reports_api;
 pub mod review;
+pub mod review_queue;
 pub mod server;
 pub mod store;

@@ -1,6 +1,7 @@
 //! The reports over HTTP: `GET /v1/incidents/{id}/report?format=html|md|json&lang=zh|en`, and
 //! a manager's review of an incident (`/v1/incidents/{id}/review`, signed off with
-//! `/v1/incidents/{id}/review/sign-off`), and the monthly report
+//! `/v1/incidents/{id}/review/sign-off`; those awaiting it at `GET /v1/reviews/awaiting?days=`),
+//! and the monthly report
 //! (`GET /v1/reports/month?month=2026-11&site=&format=html|md|json|csv&lang=zh|en`).
 
 use std::sync::Arc;
@@ -18,11 +19,12 @@ use crate::api_error::ApiError;
 use crate::core::Request;
 use crate::hub::Hub;
 use crate::incident::{Action, Refusal, check_permission};
-use crate::protocol::{OperatorInfo, RefusalCode, Review, ReviewRecord};
+use crate::protocol::{AwaitingSignOff, OperatorInfo, RefusalCode, Review, ReviewRecord};
 use crate::report::month::render::MonthFormat;
 use crate::report::month::{self, Month};
 use crate::report::render::{self, Format};
 use crate::review::ReviewCommand;
+use crate::review_queue;
 use playbooks::Lang;
 
 /// The clock the pages show times in: the control room's, China Standard Time.
@@ -50,6 +52,7 @@ pub fn routes() -> Vec<Route> {
             Access::Operator,
             post(sign_off),
         ),
+        route("/v1/reviews/awaiting", Access::Operator, get(awaiting)),
     ]
 }
 
@@ -135,6 +138,35 @@ async fn month_report(
         .map_err(ApiError::internal)?;
     let body = month::render::render(&report, format, lang);
     Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AwaitingQuery {
+    days: Option<String>,
+}
+
+/// The incidents opened in the last `days` (default 92, at most 400) awaiting sign-off.
+async fn awaiting(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<AwaitingQuery>,
+) -> Result<Json<Vec<AwaitingSignOff>>, ApiError> {
+    let days = match query.days.as_deref() {
+        None => review_queue::DEFAULT_DAYS,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=review_queue::MAX_DAYS).contains(d))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "days must be a whole number from 1 to {}, not \"{text}\"",
+                    review_queue::MAX_DAYS
+                ))
+            })?,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    review_queue::stored(hub.store.as_ref(), days, now)
+        .map(Json)
+        .map_err(ApiError::internal)
 }
 
 async fn review(

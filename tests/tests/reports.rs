@@ -4,7 +4,7 @@
 //! the build's temporary directory for a person to look at); bad requests said in words.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use alert_hub::protocol::Command;
+use alert_hub::protocol::{AwaitingSignOff, Command};
 use system_tests::{Console, Device, HubProcess, chromium, event, http, tokens};
 
 const INCIDENT: &str = "INC-000001";
@@ -196,11 +196,52 @@ async fn only_a_manager_or_an_admin_reviews_and_the_sign_off_is_kept() {
         ),
         "{body}"
     );
+    let awaiting = || async {
+        let (status, body) = http(
+            hub.addr,
+            "GET",
+            "/v1/reviews/awaiting",
+            Some(tokens::MANAGER),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Vec<AwaitingSignOff>>(&body).unwrap()
+    };
+    let queue = awaiting().await;
+    assert_eq!(
+        queue.len(),
+        1,
+        "the resolved fire awaits its review: {queue:?}"
+    );
+    assert_eq!(queue[0].incident.id, INCIDENT);
+    assert!(queue[0].review.is_none());
+
     let (status, body) = put(tokens::MANAGER).await;
     assert_eq!(status, 200, "{body}");
+    let queue = awaiting().await;
+    let written = queue[0].review.as_ref().expect("the review written so far");
+    assert_eq!(written.review.root_cause, "dust from building work on 7F");
     let sign_off = format!("/v1/incidents/{INCIDENT}/review/sign-off");
     let (status, body) = http(hub.addr, "POST", &sign_off, Some(tokens::MANAGER), None).await;
     assert_eq!(status, 200, "{body}");
+    assert!(
+        awaiting().await.is_empty(),
+        "a signed-off incident no longer waits"
+    );
+    let (status, body) = http(
+        hub.addr,
+        "GET",
+        "/v1/reviews/awaiting?days=0",
+        Some(tokens::MANAGER),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("days must be a whole number from 1 to 400"),
+        "{body}"
+    );
     let (status, body) = put(tokens::MANAGER).await;
     assert_eq!(status, 409);
     assert!(body.contains("signed off by mgr-chen"), "{body}");

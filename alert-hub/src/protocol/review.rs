@@ -60,3 +60,12 @@ impl ReviewRecord {
             .find(|c| c.change == ReviewChangeKind::SignedOff)
     }
 }
+
+/// An incident a manager has still to sign off (`GET /v1/reviews/awaiting`): real, resolved or
+/// closed, and its review, when one is written, not yet signed off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AwaitingSignOff {
+    pub incident: super::IncidentView,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewRecord>,
+}
