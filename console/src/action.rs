@@ -3,13 +3,17 @@
 
 use std::time::Duration;
 
-use alert_hub::protocol::{ConsoleMessage, DrillView, IncidentView, OnTestView, Priority};
+use alert_hub::protocol::{
+    AwaitingSignOff, ConsoleMessage, DrillView, IncidentView, OnTestView, Priority, Review,
+    ReviewRecord,
+};
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
 use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
 use crate::queries::HistoryFilter;
+use crate::screens::reports::Pane;
 use crate::sound::player::Output;
 
 /// One thing that happened: a key, a timer tick, a message from the hub, the connection going
@@ -61,6 +65,19 @@ pub enum Action {
         version: u64,
         on_test: Result<Vec<OnTestView>, String>,
     },
+    /// The incidents awaiting a manager's sign-off, or why they could not be fetched.
+    ReviewsLoaded(Result<Vec<AwaitingSignOff>, String>),
+    /// A report in Markdown for the reports screen's `pane`, or why it could not be fetched.
+    ReportLoaded {
+        pane: Pane,
+        text: Result<String, String>,
+    },
+    /// The hub kept the review of `incident` (written, or `signed` off), or said why not.
+    ReviewSaved {
+        incident: String,
+        signed: bool,
+        result: Result<ReviewRecord, String>,
+    },
     /// What cues sound through: the player's check at start, or its failure later.
     AudioReady { output: Output },
     /// A cue the sound player failed to play: it sounds again, through the bell now.
@@ -76,6 +93,7 @@ pub enum Screen {
     History,
     HandOver,
     OnTest,
+    Reports,
 }
 
 /// What an operator means by a key, whatever key it is bound to.
@@ -144,6 +162,18 @@ pub enum Intent {
     EndTest,
     ConfirmEndTest,
     CancelEndTest,
+    /// The reports screen's pane reads this month's report, or one month earlier or later.
+    ShowMonth,
+    EarlierMonth,
+    LaterMonth,
+    /// Starts typing the selected incident's root cause, a contributing factor or an action.
+    WriteRootCause,
+    AddFactor,
+    AddAction,
+    /// Asks to sign off the selected incident's review; `y` confirms.
+    SignOff,
+    ConfirmSignOff,
+    CancelSignOff,
 }
 
 /// A sound to make now.
@@ -180,6 +210,14 @@ pub enum Effect {
     /// Fetch what is on test (a replay does not carry it either); `version` is the state's
     /// `on_test_version` when asked.
     FetchOnTest { version: u64 },
+    /// Fetch the incidents awaiting a manager's sign-off.
+    FetchReviews,
+    /// Fetch the Markdown report at `path` for the reports screen's `pane`.
+    FetchReport { pane: Pane, path: String },
+    /// Write the review of `incident` as `review` (the whole of it).
+    WriteReview { incident: String, review: Review },
+    /// Sign off the review of `incident`.
+    SignOff { incident: String },
     /// Leave the console.
     Quit,
 }

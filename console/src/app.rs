@@ -166,6 +166,43 @@ fn carry_out<Q: HubQueries>(
                 let _ = actions.send(Action::LogLoaded { incident, loaded });
             });
         }
+        Effect::FetchReviews => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let result = queries.awaiting_sign_off().await;
+                let _ = actions.send(Action::ReviewsLoaded(result));
+            });
+        }
+        Effect::FetchReport { pane, path } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let text = queries.report(&path).await;
+                let _ = actions.send(Action::ReportLoaded { pane, text });
+            });
+        }
+        Effect::WriteReview { incident, review } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let result = queries.write_review(&incident, &review).await;
+                let (signed, incident) = (false, incident);
+                let _ = actions.send(Action::ReviewSaved {
+                    incident,
+                    signed,
+                    result,
+                });
+            });
+        }
+        Effect::SignOff { incident } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let result = queries.sign_off(&incident).await;
+                let _ = actions.send(Action::ReviewSaved {
+                    incident,
+                    signed: true,
+                    result,
+                });
+            });
+        }
         Effect::Quit => {}
     }
     None

@@ -16,6 +16,7 @@ pub mod feed;
 pub mod incidents;
 pub mod keys;
 pub mod link_trouble;
+pub mod markdown_view;
 pub mod outgoing;
 pub mod queries;
 pub mod sample;

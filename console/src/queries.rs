@@ -1,11 +1,14 @@
 //! Questions the console asks the hub outside the live feed: past incidents for the history
-//! screen, an incident's full log, and the drills running now. Behind a small trait so tests
+//! screen, an incident's full log, the drills running now, and for the reports screen the
+//! incidents awaiting sign-off, reports in Markdown and a manager's review written and signed. Behind a small trait so tests
 //! and screens need no hub; [`HubHttp`] asks the real one over its HTTP API.
 
 use std::collections::HashMap;
 use std::future::Future;
 
-use alert_hub::protocol::{DrillView, EventKind, IncidentView, LogEntry, OnTestView};
+use alert_hub::protocol::{
+    AwaitingSignOff, DrillView, EventKind, IncidentView, LogEntry, OnTestView, Review, ReviewRecord,
+};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -55,6 +58,21 @@ pub trait HubQueries: Send + Sync + 'static {
     fn drills(&self) -> impl Future<Output = Result<Vec<DrillView>, String>> + Send;
     /// The sources and devices on test now.
     fn on_test(&self) -> impl Future<Output = Result<Vec<OnTestView>, String>> + Send;
+    /// The incidents awaiting a manager's sign-off, most urgent first.
+    fn awaiting_sign_off(
+        &self,
+    ) -> impl Future<Output = Result<Vec<AwaitingSignOff>, String>> + Send;
+    /// A report in Markdown, by its path and query.
+    fn report(&self, path: &str) -> impl Future<Output = Result<String, String>> + Send;
+    /// Writes the review of `incident` (the whole of it); the review as the hub keeps it.
+    fn write_review(
+        &self,
+        incident: &str,
+        review: &Review,
+    ) -> impl Future<Output = Result<ReviewRecord, String>> + Send;
+    /// Signs off the review of `incident`.
+    fn sign_off(&self, incident: &str)
+    -> impl Future<Output = Result<ReviewRecord, String>> + Send;
 }
 
 /// The hub's HTTP API, asked with the operator's token.
@@ -115,6 +133,33 @@ impl HubQueries for HubHttp {
         let now: OnTestNow = self.get("/v1/on-test").await?;
         Ok(now.current)
     }
+
+    async fn awaiting_sign_off(&self) -> Result<Vec<AwaitingSignOff>, String> {
+        self.get("/v1/reviews/awaiting").await
+    }
+
+    async fn report(&self, path: &str) -> Result<String, String> {
+        self.hub
+            .get_text(path, &self.token)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn write_review(&self, incident: &str, review: &Review) -> Result<ReviewRecord, String> {
+        let path = format!("/v1/incidents/{}/review", encode(incident));
+        self.hub
+            .put_json(&path, &self.token, review)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn sign_off(&self, incident: &str) -> Result<ReviewRecord, String> {
+        let path = format!("/v1/incidents/{}/review/sign-off", encode(incident));
+        self.hub
+            .post_json(&path, &self.token, &serde_json::json!({}))
+            .await
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// Answers from data the console was given: for tests, demos and a history file.
@@ -124,6 +169,9 @@ pub struct Fixed {
     pub logs: HashMap<String, Vec<LogEntry>>,
     pub drills: Vec<DrillView>,
     pub on_test: Vec<OnTestView>,
+    pub awaiting: Vec<AwaitingSignOff>,
+    /// Reports in Markdown by path and query.
+    pub reports: HashMap<String, String>,
 }
 
 impl HubQueries for Fixed {
@@ -148,6 +196,27 @@ impl HubQueries for Fixed {
 
     async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
         Ok(self.on_test.clone())
+    }
+
+    async fn awaiting_sign_off(&self) -> Result<Vec<AwaitingSignOff>, String> {
+        Ok(self.awaiting.clone())
+    }
+
+    async fn report(&self, path: &str) -> Result<String, String> {
+        self.reports
+            .get(path)
+            .cloned()
+            .ok_or_else(|| format!("no report at {path}"))
+    }
+
+    async fn write_review(&self, incident: &str, _: &Review) -> Result<ReviewRecord, String> {
+        Err(format!("{incident}: there is no hub here to keep a review"))
+    }
+
+    async fn sign_off(&self, incident: &str) -> Result<ReviewRecord, String> {
+        Err(format!(
+            "{incident}: there is no hub here to keep a sign-off"
+        ))
     }
 }
 

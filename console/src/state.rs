@@ -14,7 +14,7 @@ use crate::incidents::IncidentStore;
 use crate::keys::Keymap;
 use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
-use crate::screens::{board, handover, history, incident, on_test};
+use crate::screens::{board, handover, history, incident, on_test, reports};
 use crate::sound::Annunciator;
 use crate::sound::player::Output;
 use crate::strings::Lang;
@@ -69,6 +69,8 @@ pub enum Overlay {
     ConfirmClose,
     /// The phone call held in [`State::call`] awaits whom, then what came of it.
     LogCall,
+    /// Signing off the review held in [`reports::ReportsState::signing`] awaits a `y`.
+    ConfirmSignOff,
 }
 
 /// What the text being typed is for.
@@ -105,6 +107,17 @@ pub enum EditPurpose {
     PutOnTest,
     /// `KIND SITE [BUILDING/FLOOR/ZONE]: NOTE` to open an incident for a report.
     Report,
+    /// A manager's review of an incident: its root cause, a contributing factor, or a
+    /// corrective action as `ACTION / OWNER / YYYY-MM-DD`.
+    RootCause {
+        incident: String,
+    },
+    Factor {
+        incident: String,
+    },
+    CorrectiveAction {
+        incident: String,
+    },
     /// An optional note on a phone call, which is then logged.
     CallNote {
         incident: String,
@@ -184,6 +197,7 @@ pub struct State {
     pub history: history::HistoryState,
     pub handover: handover::HandOverState,
     pub on_test_screen: on_test::OnTestState,
+    pub reports: reports::ReportsState,
     /// The incident whose close awaits confirmation.
     pub closing: Option<String>,
     /// The phone call being logged, while its prompt is open.
@@ -226,6 +240,7 @@ impl State {
             history: history::HistoryState::default(),
             handover: handover::HandOverState::default(),
             on_test_screen: on_test::OnTestState::default(),
+            reports: reports::ReportsState::default(),
             closing: None,
             call: None,
             annunciator: Annunciator::default(),

@@ -5,7 +5,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::{Action, Cue, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
-use crate::screens::{alarm_strip, board, closing, handover, history, incident, on_test, report};
+use crate::screens::{
+    alarm_strip, board, closing, handover, history, incident, on_test, report, reports,
+};
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
 use crate::strings::{S, intent_help};
 use crate::text;
@@ -65,6 +67,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OnTestLoaded { version, on_test } => {
             crate::feed::on_test_loaded(state, version, on_test)
         }
+        Action::ReviewsLoaded(result) => reports::reviews_loaded(state, result),
+        Action::ReportLoaded { pane, text } => reports::report_loaded(state, pane, text),
+        Action::ReviewSaved {
+            incident,
+            signed,
+            result,
+        } => reports::review_saved(state, incident, signed, result, &mut fx),
         Action::AudioReady { output } => state.audio = Some(output),
         Action::Unheard(cue) => fx.push(Effect::Sound(cue)),
     }
@@ -181,6 +190,13 @@ fn key_pressed(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
             _ => incident::call::cancel(state),
         },
+        Some(Overlay::ConfirmSignOff) => {
+            let intent = match key.code {
+                KeyCode::Char('y' | 'Y') => Intent::ConfirmSignOff,
+                _ => Intent::CancelSignOff,
+            };
+            apply_intent(state, intent, fx);
+        }
         Some(Overlay::ConfirmClose) => {
             let intent = match key.code {
                 KeyCode::Char('y' | 'Y') => Intent::ConfirmClose,
@@ -242,6 +258,9 @@ fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Vec<Ef
         | EditPurpose::ConfirmHandOver { .. } => handover::submit(state, purpose, text, fx),
         EditPurpose::PutOnTest => on_test::submit(state, &text, fx),
         EditPurpose::Report => report::submit(state, &text, fx),
+        EditPurpose::RootCause { .. }
+        | EditPurpose::Factor { .. }
+        | EditPurpose::CorrectiveAction { .. } => reports::submit(state, purpose, text, fx),
         purpose => incident::submit(state, purpose, text, fx),
     }
 }
@@ -266,7 +285,12 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
                 _ => Some(Overlay::Help),
             }
         }
-        Intent::ToggleLanguage => state.lang = state.lang.toggled(),
+        Intent::ToggleLanguage => {
+            state.lang = state.lang.toggled();
+            if state.screen == Screen::Reports {
+                reports::fetch_pane(state, fx);
+            }
+        }
         Intent::ToggleMute => toggle_mute(state, fx),
         Intent::Show(screen) => show(state, screen, fx),
         Intent::NextScreen => {
@@ -274,7 +298,8 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
                 Screen::Board | Screen::Incident => Screen::History,
                 Screen::History => Screen::HandOver,
                 Screen::HandOver => Screen::OnTest,
-                Screen::OnTest => Screen::Board,
+                Screen::OnTest => Screen::Reports,
+                Screen::Reports => Screen::Board,
             };
             show(state, next, fx);
         }
@@ -291,6 +316,7 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             Screen::History => history::handle(state, other, fx),
             Screen::HandOver => handover::handle(state, other, fx),
             Screen::OnTest => on_test::handle(state, other, fx),
+            Screen::Reports => reports::handle(state, other, fx),
         },
     }
 }
@@ -302,6 +328,7 @@ fn show(state: &mut State, screen: Screen, fx: &mut Vec<Effect>) {
     match screen {
         Screen::History => history::entered(state, fx),
         Screen::HandOver => handover::entered(state, fx),
+        Screen::Reports => reports::entered(state, fx),
         _ => {}
     }
     state.screen = screen;

@@ -3,8 +3,9 @@
 #![allow(clippy::expect_used)]
 
 use alert_hub::protocol::{
-    AttemptStatus, AttemptView, CallOutcome, Callee, ConsoleMessage, EventKind, HandOverRecord,
-    HandOverStatus, IncidentEvent, IncidentState, PhoneCall,
+    AttemptStatus, AttemptView, AwaitingSignOff, CallOutcome, Callee, ConsoleMessage, EventKind,
+    HandOverRecord, HandOverStatus, IncidentEvent, IncidentState, OperatorInfo, PhoneCall, Review,
+    ReviewChange, ReviewChangeKind, ReviewRecord, Role,
 };
 use console::action::{Action, Intent, Screen};
 use console::link_trouble::LinkTrouble;
@@ -347,6 +348,62 @@ fn hand_over_with_more_open_incidents_than_rows_says_how_many_are_not_shown() {
         section[0].starts_with("\"P1       INC-"),
         "a real P1 comes first:\n{text}"
     );
+}
+
+/// A manager on the reports screen: two incidents await sign-off (one with its review written),
+/// and the pane reads the second one's report, a failed target in red.
+#[test]
+fn reports() {
+    let mut state = live();
+    state.operator = Some(OperatorInfo {
+        id: "mgr-chen".into(),
+        name: "陈杰 Chen Jie".into(),
+        role: Role::Manager,
+    });
+    intent(&mut state, Intent::Show(Screen::Reports));
+    let closed = |id: &str, kind, hours| {
+        let mut incident = sample::incident(id, kind, "green-garden");
+        incident.state = IncidentState::Closed;
+        incident.opened_at = T0 - Duration::hours(hours);
+        incident
+    };
+    let written = ReviewRecord {
+        incident: "INC-0070".into(),
+        review: Review {
+            root_cause: "dust from building work on 7F".into(),
+            ..Review::default()
+        },
+        history: vec![ReviewChange {
+            by: "mgr-chen".into(),
+            at: T0 - Duration::hours(2),
+            change: ReviewChangeKind::Written,
+        }],
+    };
+    let queue = vec![
+        AwaitingSignOff {
+            incident: closed("INC-0071", EventKind::ElevatorEntrapment, 20),
+            review: None,
+        },
+        AwaitingSignOff {
+            incident: closed("INC-0070", EventKind::FireAlarm, 30),
+            review: Some(written),
+        },
+    ];
+    update(&mut state, Action::ReviewsLoaded(Ok(queue)));
+    intent(&mut state, Intent::Open);
+    let md = "# INC-0071 Lift trapped — Post-incident report\n\n**REAL INCIDENT**\n\n\
+              - **Priority:** P1\n\n## Milestones\n\n\
+              | Milestone | At | Target | Result |\n|---|---|---|---|\n\
+              | acknowledged | 23:40:40 | ≤ 1:00 | pass |\n\
+              | help on site | 00:20:00 | ≤ 30:00 | FAIL |\n\n## Review\n\n- **Status:** not written yet\n";
+    update(
+        &mut state,
+        Action::ReportLoaded {
+            pane: console::screens::reports::Pane::Incident("INC-0071".into()),
+            text: Ok(md.into()),
+        },
+    );
+    snapshot_all("reports", &mut state);
 }
 
 #[test]

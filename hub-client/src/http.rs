@@ -50,11 +50,37 @@ impl HubAddress {
         token: &str,
         body: &B,
     ) -> Result<T> {
+        self.send_json(Method::POST, path, token, body).await
+    }
+
+    /// PUTs `body` as JSON to `path` with `token` and reads the JSON answer.
+    pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.send_json(Method::PUT, path, token, body).await
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &B,
+    ) -> Result<T> {
         let body = serde_json::to_vec(body).map_err(|e| Error::BadAnswer(e.to_string()))?;
-        let answer = self
-            .request(Method::POST, path, Some(token), Some(body))
-            .await?;
+        let answer = self.request(method, path, Some(token), Some(body)).await?;
         json(path, answer)
+    }
+
+    /// GETs `path` with `token` and reads the answer as text (a report in Markdown); an error
+    /// status is [`Error::Refused`] with the hub's sentence.
+    pub async fn get_text(&self, path: &str, token: &str) -> Result<String> {
+        let answer = self.request(Method::GET, path, Some(token), None).await?;
+        accepted(&answer)?;
+        String::from_utf8(answer.body).map_err(|e| Error::BadAnswer(format!("{path}: {e}")))
     }
 
     /// Sends one request and returns the answer whatever its status. A JSON `body` is sent
@@ -130,13 +156,19 @@ pub(crate) fn bearer(token: &str) -> Result<String> {
     Ok(format!("Bearer {token}"))
 }
 
-fn json<T: DeserializeOwned>(path: &str, answer: Answer) -> Result<T> {
+/// An error status as [`Error::Refused`] with the hub's sentence.
+fn accepted(answer: &Answer) -> Result<()> {
     if !(200..300).contains(&answer.status) {
         return Err(Error::Refused {
             status: answer.status,
             message: refusal_message(&answer.body),
         });
     }
+    Ok(())
+}
+
+fn json<T: DeserializeOwned>(path: &str, answer: Answer) -> Result<T> {
+    accepted(&answer)?;
     serde_json::from_slice(&answer.body).map_err(|e| Error::BadAnswer(format!("{path}: {e}")))
 }
 

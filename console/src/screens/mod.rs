@@ -11,6 +11,7 @@ pub mod history;
 pub mod incident;
 pub mod on_test;
 pub mod report;
+pub mod reports;
 pub mod status;
 
 use alert_hub::protocol::{IncidentView, Priority};
@@ -93,6 +94,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         Screen::History => history::render(frame, body, state),
         Screen::HandOver => handover::render(frame, body, state),
         Screen::OnTest => on_test::render(frame, body, state),
+        Screen::Reports => reports::render(frame, body, state),
     }
     render_message_bar(frame, message, state);
     status::render(frame, status_line, state);
@@ -101,6 +103,15 @@ pub fn render(frame: &mut Frame, state: &State) {
         Some(Overlay::ConfirmQuit) => render_confirm(frame, body, S::ConfirmQuit.get(state.lang)),
         Some(Overlay::ConfirmClose) => render_confirm(frame, body, &closing::question(state)),
         Some(Overlay::LogCall) => incident::call::render(frame, body, state),
+        Some(Overlay::ConfirmSignOff) => {
+            if let Some(id) = &state.reports.signing {
+                render_confirm(
+                    frame,
+                    body,
+                    &crate::strings::sign_off_question(id, state.lang),
+                );
+            }
+        }
         Some(Overlay::ConfirmEndTest) => {
             if let Some(target) = &state.on_test_screen.ending {
                 let text = on_test::confirm_text(target, state.lang);
@@ -187,6 +198,13 @@ fn render_message_bar(frame: &mut Frame, area: Rect, state: &State) {
             EditPurpose::ConfirmHandOver { .. } => S::TakeOverNote.get(lang).to_string(),
             EditPurpose::PutOnTest => S::PutOnTestPrompt.get(lang).to_string(),
             EditPurpose::Report => S::ReportPrompt.get(lang).to_string(),
+            EditPurpose::RootCause { incident } => {
+                crate::strings::root_cause_prompt(incident, lang)
+            }
+            EditPurpose::Factor { incident } => crate::strings::factor_prompt(incident, lang),
+            EditPurpose::CorrectiveAction { incident } => {
+                crate::strings::action_prompt(incident, lang)
+            }
             EditPurpose::CallNote { name, outcome, .. } => format!(
                 "{} · {name} · {}",
                 S::CallNote.get(lang),

@@ -1,9 +1,11 @@
 //! Every piece of operator-facing text, in Chinese and English, in one place.
 
 mod names;
+mod reports;
 mod shift;
 
 pub use names::*;
+pub use reports::*;
 pub use shift::*;
 
 use alert_hub::protocol::Bilingual;

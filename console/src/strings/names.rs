@@ -149,6 +149,15 @@ pub fn intent_help(intent: Intent, lang: Lang) -> &'static str {
         ),
         Intent::ConfirmClose => ("确认关闭", "confirm close"),
         Intent::CancelClose => ("取消", "cancel"),
+        Intent::ShowMonth => ("本月报表", "this month's report"),
+        Intent::EarlierMonth => ("上一个月", "a month earlier"),
+        Intent::LaterMonth => ("下一个月", "a month later"),
+        Intent::WriteRootCause => ("写根本原因", "write the root cause"),
+        Intent::AddFactor => ("加促成因素", "add a contributing factor"),
+        Intent::AddAction => ("加整改措施", "add a corrective action"),
+        Intent::SignOff => ("签字确认复盘", "sign off the review"),
+        Intent::ConfirmSignOff => ("确认签字", "confirm sign-off"),
+        Intent::CancelSignOff => ("取消", "cancel"),
     };
     lang.pick(zh, en)
 }
@@ -214,6 +223,7 @@ pub fn screen_name(screen: Screen, lang: Lang) -> &'static str {
         Screen::History => S::History.get(lang),
         Screen::HandOver => S::HandOver.get(lang),
         Screen::OnTest => S::OnTest.get(lang),
+        Screen::Reports => super::reports_name(lang),
     }
 }
 

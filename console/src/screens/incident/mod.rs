@@ -357,7 +357,10 @@ pub fn submit(state: &mut State, purpose: EditPurpose, text: String, fx: &mut Ve
         | EditPurpose::HandOverNote
         | EditPurpose::ConfirmHandOver { .. }
         | EditPurpose::PutOnTest
-        | EditPurpose::Report => return,
+        | EditPurpose::Report
+        | EditPurpose::RootCause { .. }
+        | EditPurpose::Factor { .. }
+        | EditPurpose::CorrectiveAction { .. } => return,
     };
     let request = state.next_request_id();
     fx.extend(state.send(command(request, cmd)));
