@@ -4,6 +4,7 @@
 //! Device protocol v1 is an external contract (see DESIGN.md): field names, kind names and nack
 //! codes here must never change. The console feed is ours and may grow by adding optional fields.
 
+mod calendar;
 mod console;
 pub mod describe;
 mod detail;
@@ -13,6 +14,7 @@ mod incident;
 mod notifications;
 mod review;
 
+pub use calendar::*;
 pub use console::*;
 pub use detail::Detail;
 pub use device::*;
