@@ -25,7 +25,7 @@ pub use review::*;
 
 // A calendar date on the wire, `YYYY-MM-DD` (without it `time` writes a year and day-of-year
 // pair), for drill calendars and corrective actions.
-time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
 
 #[cfg(test)]
 mod tests;
