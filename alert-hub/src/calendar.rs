@@ -56,7 +56,9 @@ pub enum CalendarRefusal {
     },
     #[error("entry \"{0}\" is cancelled")]
     Cancelled(String),
-    #[error("the hub cannot read its store just now: the calendar was not changed; try again shortly")]
+    #[error(
+        "the hub cannot read its store just now: the calendar was not changed; try again shortly"
+    )]
     Unavailable,
     #[error("an entry id is letters, digits and - _ . only, not \"{0}\"")]
     BadId(String),

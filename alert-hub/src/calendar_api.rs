@@ -57,7 +57,11 @@ pub fn site_calendar(hub: &Hub, site: &str, year: i32) -> Result<SiteCalendar, A
         Some(calendar) => Ok(calendar),
         None => {
             let sites = [site.to_owned()];
-            Ok(generated(site, year, hub.config.drill_plan.calendar(year, &sites)))
+            Ok(generated(
+                site,
+                year,
+                hub.config.drill_plan.calendar(year, &sites),
+            ))
         }
     }
 }
@@ -109,7 +113,7 @@ async fn calendar(
     for site in &sites {
         items.extend(statuses(&site_calendar(&hub, site, year)?, &records, today));
     }
-    items.sort_by(|a, b| a.entry.due.cmp(&b.entry.due));
+    items.sort_by_key(|a| a.entry.due);
     Ok(Json(items))
 }
 

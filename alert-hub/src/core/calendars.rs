@@ -21,7 +21,9 @@ pub(super) fn make_missing(
     let mut calendars = Vec::new();
     for site in &config.sites {
         if store.calendar(&site.id, year)?.is_none() {
-            let entries = config.drill_plan.calendar(year, std::slice::from_ref(&site.id));
+            let entries = config
+                .drill_plan
+                .calendar(year, std::slice::from_ref(&site.id));
             tracing::info!(site = site.id, year, "drill calendar made from the plan");
             calendars.push(generated(&site.id, year, entries));
         }

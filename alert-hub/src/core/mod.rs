@@ -123,7 +123,9 @@ pub enum Request {
         year: i32,
         command: crate::calendar::CalendarCommand,
         by: String,
-        reply: oneshot::Sender<Result<crate::protocol::SiteCalendar, crate::calendar::CalendarRefusal>>,
+        reply: oneshot::Sender<
+            Result<crate::protocol::SiteCalendar, crate::calendar::CalendarRefusal>,
+        >,
     },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,

@@ -246,7 +246,10 @@ impl Store for SledStore {
             b.insert(k, encode(record, "a record")?);
         }
         for calendar in &batch.calendars {
-            b.insert(calendar_key(&calendar.site, calendar.year), encode(calendar, "a record")?);
+            b.insert(
+                calendar_key(&calendar.site, calendar.year),
+                encode(calendar, "a record")?,
+            );
         }
         for review in &batch.reviews {
             let k = key(b'v', &[review.incident.as_bytes()]);
