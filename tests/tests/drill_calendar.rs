@@ -174,3 +174,118 @@ fn a_plan_file_with_an_error_stops_the_hub_at_start_with_its_file_and_line() {
     assert!(stderr.contains("bad-plan.toml:4:"), "{stderr}");
     assert!(stderr.contains("lift_resuce"), "{stderr}");
 }
+
+/// Runs `drills plan` against `hub` with `token` and `args`: success, standard output, errors.
+fn drills_plan(hub: &HubProcess, token: &str, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(binary("drills"))
+        .arg("plan")
+        .args(args)
+        .args(["--hub", &format!("http://{}", hub.addr), "--token", token])
+        .output()
+        .expect("drills runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+/// The line of `table` that shows `entry`.
+fn row<'a>(table: &'a str, entry: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.split_whitespace().nth(2) == Some(entry))
+        .unwrap_or_else(|| panic!("{entry} is not in the table:\n{table}"))
+}
+
+#[tokio::test]
+async fn drills_plan_prints_the_year_and_moves_cancels_and_adds_entries() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    let y = year().to_string();
+    let lift = format!("{y}-q2-lift-rescue-{GG}");
+    let flood = format!("{y}-q3-flood-{GG}");
+    let so = tokens::SAFETY_OFFICER;
+
+    let (ok, table, errors) = drills_plan(&hub, so, &["--site", GG, "--year", &y]);
+    assert!(ok, "{errors}");
+    assert!(table.starts_with("due "), "a header first:\n{table}");
+    let line = row(&table, &lift);
+    assert!(line.starts_with(&format!("{y}-06-30  {GG}")), "{line}");
+    assert!(line.contains("Lift"), "{line}");
+    assert!(
+        line.contains(" due in ") || line.contains("OVERDUE by"),
+        "{line}"
+    );
+    assert!(
+        !table.contains("riverside"),
+        "only the site asked for:\n{table}"
+    );
+
+    let later = format!("{y}-07-15");
+    let (ok, table, errors) = drills_plan(
+        &hub,
+        so,
+        &[
+            "move",
+            &lift,
+            "--due",
+            &later,
+            "--reason",
+            "lift modernised",
+        ],
+    );
+    assert!(ok, "{errors}");
+    assert!(row(&table, &lift).starts_with(&later), "{table}");
+
+    let (ok, table, errors) =
+        drills_plan(&hub, so, &["cancel", &flood, "--reason", "basement closed"]);
+    assert!(ok, "{errors}");
+    assert!(
+        row(&table, &flood).contains("cancelled: basement closed"),
+        "{table}"
+    );
+
+    let extra = format!("{y}-extra-night-fire-{GG}");
+    let due = format!("{y}-12-31");
+    let add = [
+        "add",
+        &extra,
+        "--site",
+        GG,
+        "--name-zh",
+        "夜班消防演练",
+        "--name-en",
+        "Night fire drill",
+        "--kind",
+        "fire_evacuation",
+        "--due",
+        &due,
+        "--reason",
+        "the night shift never drilled",
+    ];
+    let (ok, _, errors) = drills_plan(&hub, so, &add);
+    assert!(ok, "{errors}");
+    let (ok, table, errors) = drills_plan(&hub, so, &["--site", GG, "--lang", "zh"]);
+    assert!(ok, "{errors}");
+    assert!(row(&table, &extra).contains("夜班消防演练"), "{table}");
+
+    // Refusals come back as the hub's sentence, and a bad date is refused before sending.
+    let (ok, _, errors) = drills_plan(
+        &hub,
+        tokens::OPERATOR_LI,
+        &["cancel", &lift, "--reason", "no"],
+    );
+    assert!(!ok);
+    assert!(
+        errors.contains("only a safety officer or an admin may change the drill calendar"),
+        "{errors}"
+    );
+    let (ok, _, errors) = drills_plan(
+        &hub,
+        so,
+        &["move", &lift, "--due", "15/07", "--reason", "x"],
+    );
+    assert!(!ok);
+    assert!(
+        errors.contains("--due \"15/07\" is not a date YYYY-MM-DD"),
+        "{errors}"
+    );
+}
