@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use alert_hub::protocol::{ConsoleMessage, DrillView, IncidentView, OnTestView, Priority};
+use alert_hub::protocol::{
+    CalendarItem, ConsoleMessage, DrillView, IncidentView, OnTestView, Priority,
+};
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
@@ -55,6 +57,11 @@ pub enum Action {
         version: u64,
         on_test: Result<Vec<OnTestView>, String>,
     },
+    /// The drill calendar of `year` arrived, or could not be fetched.
+    CalendarLoaded {
+        year: i32,
+        calendar: Result<Vec<CalendarItem>, String>,
+    },
     /// What cues sound through: the player's check at start, or its failure later.
     AudioReady { output: Output },
     /// A cue the sound player failed to play: it sounds again, through the bell now.
@@ -70,6 +77,8 @@ pub enum Screen {
     History,
     HandOver,
     OnTest,
+    /// The year's drill calendar and the drills running.
+    Drills,
 }
 
 /// What an operator means by a key, whatever key it is bound to.
@@ -172,6 +181,8 @@ pub enum Effect {
     /// Fetch what is on test (a replay does not carry it either); `version` is the state's
     /// `on_test_version` when asked.
     FetchOnTest { version: u64 },
+    /// Fetch the drill calendar of `year` for the drills screen and the status line.
+    FetchCalendar { year: i32 },
     /// Leave the console.
     Quit,
 }

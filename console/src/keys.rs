@@ -17,6 +17,7 @@ pub enum Scope {
     History,
     HandOver,
     OnTest,
+    Drills,
 }
 
 /// One key, with the modifiers that must be held (shift is ignored for characters).
@@ -105,6 +106,7 @@ impl Default for Keymap {
             b(Global, &[Key::plain(F(2))], Intent::Show(Screen::History)),
             b(Global, &[Key::plain(F(3))], Intent::Show(Screen::HandOver)),
             b(Global, &[Key::plain(F(4))], Intent::Show(Screen::OnTest)),
+            b(Global, &[Key::plain(F(5))], Intent::Show(Screen::Drills)),
             b(Global, &[Key::plain(Tab)], Intent::NextScreen),
             b(Global, &[Key::plain(Esc)], Intent::Back),
             b(Global, &[Key::plain(Up), Key::ch('k')], Intent::Up),
@@ -151,6 +153,7 @@ impl Default for Keymap {
             b(HandOver, &[Key::ch('c')], Intent::ConfirmHandOver),
             b(OnTest, &[Key::ch('n')], Intent::PutOnTest),
             b(OnTest, &[Key::ch('x')], Intent::EndTest),
+            b(Drills, &[Key::ch('g')], Intent::Refresh),
         ]);
         Keymap { bindings }
     }
@@ -165,6 +168,7 @@ pub fn scopes(screen: Screen, read_only: bool) -> &'static [Scope] {
         (Screen::History, _) => &[Scope::History, Scope::Global],
         (Screen::HandOver, _) => &[Scope::HandOver, Scope::Global],
         (Screen::OnTest, _) => &[Scope::OnTest, Scope::Global],
+        (Screen::Drills, _) => &[Scope::Drills, Scope::Global],
     }
 }
 

@@ -1,11 +1,11 @@
 //! Questions the console asks the hub outside the live feed: past incidents for the history
-//! screen, an incident's full log, and the drills running now. Behind a small trait so tests
+//! screen, an incident's full log, the drills running now and the year's drill calendar. Behind a small trait so tests
 //! and screens need no hub; [`HubHttp`] asks the real one over its HTTP API.
 
 use std::collections::HashMap;
 use std::future::Future;
 
-use alert_hub::protocol::{DrillView, EventKind, IncidentView, LogEntry, OnTestView};
+use alert_hub::protocol::{CalendarItem, DrillView, EventKind, IncidentView, LogEntry, OnTestView};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -55,6 +55,9 @@ pub trait HubQueries: Send + Sync + 'static {
     fn drills(&self) -> impl Future<Output = Result<Vec<DrillView>, String>> + Send;
     /// The sources and devices on test now.
     fn on_test(&self) -> impl Future<Output = Result<Vec<OnTestView>, String>> + Send;
+    /// The drill calendar of `year` of every site of the hub, by due date, with statuses.
+    fn calendar(&self, year: i32)
+    -> impl Future<Output = Result<Vec<CalendarItem>, String>> + Send;
 }
 
 /// The hub's HTTP API, asked with the operator's token.
@@ -115,6 +118,10 @@ impl HubQueries for HubHttp {
         let now: OnTestNow = self.get("/v1/on-test").await?;
         Ok(now.current)
     }
+
+    async fn calendar(&self, year: i32) -> Result<Vec<CalendarItem>, String> {
+        self.get(&format!("/v1/drills/calendar?year={year}")).await
+    }
 }
 
 /// Answers from data the console was given: for tests, demos and a history file.
@@ -124,6 +131,7 @@ pub struct Fixed {
     pub logs: HashMap<String, Vec<LogEntry>>,
     pub drills: Vec<DrillView>,
     pub on_test: Vec<OnTestView>,
+    pub calendar: Vec<CalendarItem>,
 }
 
 impl HubQueries for Fixed {
@@ -148,6 +156,11 @@ impl HubQueries for Fixed {
 
     async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
         Ok(self.on_test.clone())
+    }
+
+    async fn calendar(&self, year: i32) -> Result<Vec<CalendarItem>, String> {
+        let of_year = |i: &&CalendarItem| i.entry.due.year() == year;
+        Ok(self.calendar.iter().filter(of_year).cloned().collect())
     }
 }
 

@@ -14,7 +14,7 @@ use crate::incidents::IncidentStore;
 use crate::keys::Keymap;
 use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
-use crate::screens::{board, handover, history, incident, on_test};
+use crate::screens::{board, drills, handover, history, incident, on_test};
 use crate::sound::Annunciator;
 use crate::sound::player::Output;
 use crate::strings::Lang;
@@ -184,6 +184,8 @@ pub struct State {
     pub history: history::HistoryState,
     pub handover: handover::HandOverState,
     pub on_test_screen: on_test::OnTestState,
+    /// The year's drill calendar for the drills screen and the status line.
+    pub calendar: drills::CalendarState,
     /// The incident whose close awaits confirmation.
     pub closing: Option<String>,
     /// The phone call being logged, while its prompt is open.
@@ -226,6 +228,7 @@ impl State {
             history: history::HistoryState::default(),
             handover: handover::HandOverState::default(),
             on_test_screen: on_test::OnTestState::default(),
+            calendar: drills::CalendarState::default(),
             closing: None,
             call: None,
             annunciator: Annunciator::default(),

@@ -5,7 +5,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::action::{Action, Cue, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
-use crate::screens::{alarm_strip, board, closing, handover, history, incident, on_test, report};
+use crate::screens::{
+    alarm_strip, board, closing, drills, handover, history, incident, on_test, report,
+};
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
 use crate::strings::{S, intent_help};
 use crate::text;
@@ -64,6 +66,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OnTestLoaded { version, on_test } => {
             crate::feed::on_test_loaded(state, version, on_test)
         }
+        Action::CalendarLoaded { year, calendar } => drills::loaded(state, year, calendar),
         Action::AudioReady { output } => state.audio = Some(output),
         Action::Unheard(cue) => fx.push(Effect::Sound(cue)),
     }
@@ -273,7 +276,8 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
                 Screen::Board | Screen::Incident => Screen::History,
                 Screen::History => Screen::HandOver,
                 Screen::HandOver => Screen::OnTest,
-                Screen::OnTest => Screen::Board,
+                Screen::OnTest => Screen::Drills,
+                Screen::Drills => Screen::Board,
             };
             show(state, next, fx);
         }
@@ -290,6 +294,7 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             Screen::History => history::handle(state, other, fx),
             Screen::HandOver => handover::handle(state, other, fx),
             Screen::OnTest => on_test::handle(state, other, fx),
+            Screen::Drills => drills::handle(state, other, fx),
         },
     }
 }
@@ -300,6 +305,9 @@ fn show(state: &mut State, screen: Screen, fx: &mut Vec<Effect>) {
     }
     if screen == Screen::History {
         history::entered(state, fx);
+    }
+    if screen == Screen::Drills {
+        drills::entered(state, fx);
     }
     state.screen = screen;
 }

@@ -1,7 +1,9 @@
 //! Every piece of operator-facing text, in Chinese and English, in one place.
 
+mod drills;
 mod names;
 
+pub use drills::*;
 pub use names::*;
 
 use alert_hub::protocol::Bilingual;

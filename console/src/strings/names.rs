@@ -210,6 +210,7 @@ pub fn screen_name(screen: Screen, lang: Lang) -> &'static str {
         Screen::History => S::History.get(lang),
         Screen::HandOver => S::HandOver.get(lang),
         Screen::OnTest => S::OnTest.get(lang),
+        Screen::Drills => super::DrillText::Screen.get(lang),
     }
 }
 
