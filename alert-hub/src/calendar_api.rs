@@ -18,8 +18,8 @@ use crate::core::Request;
 use crate::hub::Hub;
 use crate::incident::{Action, permitted};
 use crate::protocol::{
-    Bilingual, CalendarEntry, CalendarItem, Coverage, DrillKind, ExerciseType, OperatorInfo,
-    SiteCalendar,
+    Bilingual, CalendarEdit, CalendarEntry, CalendarItem, Coverage, DrillKind, ExerciseType,
+    OperatorInfo, SiteCalendar,
 };
 
 /// The routes of the drill calendar.
@@ -40,6 +40,7 @@ pub fn routes() -> Vec<Route> {
             Access::Operator,
             post(cancel_entry),
         ),
+        route("/v1/drills/calendar/edits", Access::Operator, get(edits)),
         route("/v1/drills/coverage", Access::Operator, get(coverage)),
     ]
 }
@@ -115,6 +116,30 @@ async fn calendar(
     }
     items.sort_by_key(|a| a.entry.due);
     Ok(Json(items))
+}
+
+/// `GET /v1/drills/calendar/edits?site=&year=`: every edit of the year's calendars (of one
+/// site, or of every site), oldest first, each with who made it, when and why.
+async fn edits(
+    State(hub): State<Arc<Hub>>,
+    Query(query): Query<CalendarQuery>,
+) -> Result<Json<Vec<CalendarEdit>>, ApiError> {
+    let year = query
+        .year
+        .unwrap_or_else(|| OffsetDateTime::now_utc().year());
+    let sites: Vec<String> = match query.site {
+        Some(site) => {
+            known_site(&hub, &site)?;
+            vec![site]
+        }
+        None => hub.config.sites.iter().map(|s| s.id.clone()).collect(),
+    };
+    let mut edits = Vec::new();
+    for site in &sites {
+        edits.extend(site_calendar(&hub, site, year)?.log);
+    }
+    edits.sort_by_key(|e| e.at);
+    Ok(Json(edits))
 }
 
 /// `GET /v1/drills/coverage?year=`.

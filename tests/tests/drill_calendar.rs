@@ -101,6 +101,36 @@ async fn the_calendar_is_made_from_the_plan_edited_and_a_completed_drill_marks_i
     );
     assert_eq!(item(&calendar, &extra)["due"], format!("{y}-12-31"));
 
+    // Each edit is kept with who made it and why.
+    let edits = get_json(
+        &hub,
+        &format!("/v1/drills/calendar/edits?site={GG}&year={y}"),
+    )
+    .await;
+    let edits = edits.as_array().expect("a list");
+    let changes: Vec<(&str, &str, &str)> = edits
+        .iter()
+        .map(|e| {
+            let entry = e["entry"]["id"].as_str().or(e["entry"].as_str()).unwrap();
+            (
+                e["change"].as_str().unwrap(),
+                entry,
+                e["by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let so = "so-zhao";
+    assert_eq!(
+        changes,
+        [
+            ("moved", lift.as_str(), so),
+            ("cancelled", flood.as_str(), so),
+            ("added", extra.as_str(), so)
+        ]
+    );
+    assert_eq!(edits[0]["reason"], "lift modernised in June");
+    assert_eq!(edits[0]["from"], format!("{y}-06-30"));
+
     // A drill may only carry an entry that is on the calendar.
     let start = |entry: &str| {
         json!({
