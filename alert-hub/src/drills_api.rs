@@ -130,6 +130,23 @@ async fn start_drill(
             known.join(", ")
         )));
     }
+    if let Some(entry) = &body.calendar_entry {
+        let calendar = crate::calendar_api::find_entry(&hub, entry)?;
+        let Some(calendar) = calendar else {
+            return Err(ApiError::bad_request(format!(
+                "calendar entry \"{entry}\" is not on any site's drill calendar: \
+                 GET /v1/drills/calendar lists them"
+            )));
+        };
+        if let Some(site) = &body.site
+            && *site != calendar.site
+        {
+            return Err(ApiError::bad_request(format!(
+                "calendar entry \"{entry}\" is a drill of {}, not of {site}",
+                calendar.site
+            )));
+        }
+    }
     let mut drill = DrillView::new(body.id, body.name, time::OffsetDateTime::now_utc());
     drill.site = body.site;
     drill.scenario = body.scenario;

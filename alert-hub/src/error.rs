@@ -31,6 +31,9 @@ pub enum ConfigError {
         file: PathBuf,
         problems: Vec<ConfigProblem>,
     },
+    /// The drill plan the configuration names (or the shipped one) cannot be used.
+    #[error("the drill plan cannot be used:\n{0}")]
+    Plan(#[from] PlanError),
 }
 
 /// A drill plan that cannot be used: every problem, in line order, each naming the file, line

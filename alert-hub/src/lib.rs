@@ -3,10 +3,13 @@
 pub mod access;
 pub mod api;
 pub mod api_error;
+pub mod calendar;
+pub mod calendar_api;
 pub mod close;
 pub mod config;
 pub mod connections;
 pub mod core;
+pub mod coverage;
 pub mod drill;
 pub mod drill_inject;
 pub mod drill_plan;

@@ -16,7 +16,7 @@ use alert_hub::incident::Incident;
 use alert_hub::ingest::{RateLimiter, serve_device};
 use alert_hub::protocol::{
     DeviceReply, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
-    ReviewRecord, StoredEvent,
+    ReviewRecord, SiteCalendar, StoredEvent,
 };
 use alert_hub::server;
 use alert_hub::store::{LoggedChange, Secret, SledStore, Store, WriteBatch};
@@ -94,6 +94,12 @@ impl Store for FillableStore {
     }
     fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError> {
         self.inner.drill_records()
+    }
+    fn calendar(&self, site: &str, year: i32) -> Result<Option<SiteCalendar>, StoreError> {
+        self.inner.calendar(site, year)
+    }
+    fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError> {
+        self.inner.calendars(year)
     }
 }
 

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use alert_hub::protocol::{
-    AwaitingSignOff, ConsoleMessage, DrillView, IncidentView, OnTestView, Priority, Review,
-    ReviewRecord,
+    AwaitingSignOff, CalendarItem, ConsoleMessage, DrillView, IncidentView, OnTestView, Priority,
+    Review, ReviewRecord,
 };
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
@@ -78,6 +78,11 @@ pub enum Action {
         signed: bool,
         result: Result<ReviewRecord, String>,
     },
+    /// The drill calendar of `year` arrived, or could not be fetched.
+    CalendarLoaded {
+        year: i32,
+        calendar: Result<Vec<CalendarItem>, String>,
+    },
     /// What cues sound through: the player's check at start, or its failure later.
     AudioReady { output: Output },
     /// A cue the sound player failed to play: it sounds again, through the bell now.
@@ -94,6 +99,8 @@ pub enum Screen {
     HandOver,
     OnTest,
     Reports,
+    /// The year's drill calendar and the drills running.
+    Drills,
 }
 
 /// What an operator means by a key, whatever key it is bound to.
@@ -218,6 +225,8 @@ pub enum Effect {
     WriteReview { incident: String, review: Review },
     /// Sign off the review of `incident`.
     SignOff { incident: String },
+    /// Fetch the drill calendar of `year` for the drills screen and the status line.
+    FetchCalendar { year: i32 },
     /// Leave the console.
     Quit,
 }

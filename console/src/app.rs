@@ -152,6 +152,13 @@ fn carry_out<Q: HubQueries>(
                 let _ = actions.send(Action::OnTestLoaded { version, on_test });
             });
         }
+        Effect::FetchCalendar { year } => {
+            let (queries, actions) = (queries.clone(), actions.clone());
+            tokio::spawn(async move {
+                let calendar = queries.calendar(year).await;
+                let _ = actions.send(Action::CalendarLoaded { year, calendar });
+            });
+        }
         Effect::FetchDrills { version } => {
             let (queries, actions) = (queries.clone(), actions.clone());
             tokio::spawn(async move {

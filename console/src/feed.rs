@@ -10,7 +10,7 @@ use alert_hub::protocol::{
 };
 
 use crate::action::Effect;
-use crate::screens::{board, handover, on_test};
+use crate::screens::{board, drills, handover, on_test};
 use crate::state::{Level, State};
 use crate::strings::{S, event_text, refusal_text};
 use crate::update::{annunciate, describe};
@@ -37,7 +37,11 @@ pub fn apply(state: &mut State, message: ConsoleMessage, fx: &mut Vec<Effect>) {
         ConsoleMessage::Reply(reply) => replied(state, reply),
         ConsoleMessage::Live { seq } => live(state, seq, fx),
         ConsoleMessage::OnTestChanged { on_test } => on_test_changed(state, on_test),
-        ConsoleMessage::DrillsChanged { drills } => drills_changed(state, drills),
+        ConsoleMessage::DrillsChanged { drills } => {
+            drills_changed(state, drills);
+            // A drill that ended may have done a calendar entry.
+            fx.push(drills::fetch(state));
+        }
         ConsoleMessage::HandOvers { handovers } => handover::records_changed(state, handovers),
         ConsoleMessage::Notice { text } => {
             let text = state.lang.of(&text).to_string();
@@ -115,6 +119,8 @@ fn live(state: &mut State, seq: u64, fx: &mut Vec<Effect>) {
             version: state.on_test_version,
         });
     }
+    // The calendar is not on the feed at all: the status line names the nearest due drill.
+    fx.push(drills::fetch(state));
 }
 
 /// A change was missed: the picture is stale until a reconnect replays it.

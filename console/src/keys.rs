@@ -18,6 +18,7 @@ pub enum Scope {
     HandOver,
     OnTest,
     Reports,
+    Drills,
 }
 
 /// One key, with the modifiers that must be held (shift is ignored for characters).
@@ -106,6 +107,7 @@ impl Default for Keymap {
             b(Global, &[Key::plain(F(2))], Intent::Show(Screen::History)),
             b(Global, &[Key::plain(F(3))], Intent::Show(Screen::HandOver)),
             b(Global, &[Key::plain(F(4))], Intent::Show(Screen::OnTest)),
+            b(Global, &[Key::plain(F(5))], Intent::Show(Screen::Drills)),
             b(Global, &[Key::plain(F(6))], Intent::Show(Screen::Reports)),
             b(Global, &[Key::plain(Tab)], Intent::NextScreen),
             b(Global, &[Key::plain(Esc)], Intent::Back),
@@ -162,6 +164,7 @@ impl Default for Keymap {
             b(Reports, &[Key::ch('n')], Intent::AddAction),
             b(Reports, &[Key::ch('s')], Intent::SignOff),
             b(Reports, &[Key::ch('g')], Intent::Refresh),
+            b(Drills, &[Key::ch('g')], Intent::Refresh),
         ]);
         Keymap { bindings }
     }
@@ -177,6 +180,7 @@ pub fn scopes(screen: Screen, read_only: bool) -> &'static [Scope] {
         (Screen::HandOver, _) => &[Scope::HandOver, Scope::Global],
         (Screen::OnTest, _) => &[Scope::OnTest, Scope::Global],
         (Screen::Reports, _) => &[Scope::Reports, Scope::Global],
+        (Screen::Drills, _) => &[Scope::Drills, Scope::Global],
     }
 }
 

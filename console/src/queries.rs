@@ -1,13 +1,15 @@
 //! Questions the console asks the hub outside the live feed: past incidents for the history
-//! screen, an incident's full log, the drills running now, and for the reports screen the
-//! incidents awaiting sign-off, reports in Markdown and a manager's review written and signed. Behind a small trait so tests
+//! screen, an incident's full log, the drills running now, the year's drill calendar, and for
+//! the reports screen the incidents awaiting sign-off, reports in Markdown and a manager's
+//! review written and signed off. Behind a small trait so tests
 //! and screens need no hub; [`HubHttp`] asks the real one over its HTTP API.
 
 use std::collections::HashMap;
 use std::future::Future;
 
 use alert_hub::protocol::{
-    AwaitingSignOff, DrillView, EventKind, IncidentView, LogEntry, OnTestView, Review, ReviewRecord,
+    AwaitingSignOff, CalendarItem, DrillView, EventKind, IncidentView, LogEntry, OnTestView,
+    Review, ReviewRecord,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -73,6 +75,9 @@ pub trait HubQueries: Send + Sync + 'static {
     /// Signs off the review of `incident`.
     fn sign_off(&self, incident: &str)
     -> impl Future<Output = Result<ReviewRecord, String>> + Send;
+    /// The drill calendar of `year` of every site of the hub, by due date, with statuses.
+    fn calendar(&self, year: i32)
+    -> impl Future<Output = Result<Vec<CalendarItem>, String>> + Send;
 }
 
 /// The hub's HTTP API, asked with the operator's token.
@@ -160,6 +165,10 @@ impl HubQueries for HubHttp {
             .await
             .map_err(|e| e.to_string())
     }
+
+    async fn calendar(&self, year: i32) -> Result<Vec<CalendarItem>, String> {
+        self.get(&format!("/v1/drills/calendar?year={year}")).await
+    }
 }
 
 /// Answers from data the console was given: for tests, demos and a history file.
@@ -172,6 +181,7 @@ pub struct Fixed {
     pub awaiting: Vec<AwaitingSignOff>,
     /// Reports in Markdown by path and query.
     pub reports: HashMap<String, String>,
+    pub calendar: Vec<CalendarItem>,
 }
 
 impl HubQueries for Fixed {
@@ -217,6 +227,11 @@ impl HubQueries for Fixed {
         Err(format!(
             "{incident}: there is no hub here to keep a sign-off"
         ))
+    }
+
+    async fn calendar(&self, year: i32) -> Result<Vec<CalendarItem>, String> {
+        let of_year = |i: &&CalendarItem| i.entry.due.year() == year;
+        Ok(self.calendar.iter().filter(of_year).cloned().collect())
     }
 }
 

@@ -1,10 +1,11 @@
 //! Made-up but realistic control-room data for tests, snapshots and the board benchmark.
 
 use alert_hub::protocol::{
-    Actor, AttemptStatus, AttemptView, Bilingual, CallView, Callee, Change, ChoiceView,
-    ConsoleMessage, DrillView, EventKind, IncidentEvent, IncidentState, IncidentView, InputView,
-    LevelView, Location, LogEntry, NotificationsView, OnTestView, OperatorInfo, PhoneEntry,
-    PlaybookView, Role, StepStatus, StepView,
+    Actor, AttemptStatus, AttemptView, Bilingual, CalendarEntry, CalendarItem, CalendarStatus,
+    CallView, Callee, Change, ChoiceView, ConsoleMessage, DrillKind, DrillView, EventKind,
+    ExerciseType, IncidentEvent, IncidentState, IncidentView, InputView, LevelView, Location,
+    LogEntry, NotificationsView, OnTestView, OperatorInfo, PhoneEntry, PlaybookView, Role,
+    StepStatus, StepView,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -431,5 +432,142 @@ pub fn scene_changes() -> Vec<ConsoleMessage> {
                 }),
             }
         })
+        .collect()
+}
+
+/// A year's drill calendar of the sample sites as the hub lists it on [`T0`]: done, cancelled,
+/// one overdue and the rest due.
+pub fn calendar() -> Vec<CalendarItem> {
+    use time::macros::date;
+    let entry = |id: &str, site: &str, name: (&str, &str), kind, due: time::Date| CalendarEntry {
+        id: format!("{id}-{site}"),
+        site: site.into(),
+        plan_entry: id.into(),
+        name: bi(name.0, name.1),
+        kind,
+        exercise: ExerciseType::Functional,
+        due,
+        scenario: None,
+    };
+    let fire = ("一季度消防疏散演练", "Q1 fire evacuation drill");
+    let lift = ("电梯困人救援演练", "Lift entrapment rescue drill");
+    let flood = ("三季度水浸抢修演练", "Q3 flood and emergency repair drill");
+    let gas = (
+        "燃气泄漏演练（供暖季前）",
+        "Gas leak drill (before the heating season)",
+    );
+    let aid = ("急救培训", "First-aid training");
+    let security = ("四季度治安事件演练", "Q4 public-security incident drill");
+    let combined = ("年终全场综合演练", "Year-end full-site combined drill");
+    let done = |drill: &str| CalendarStatus::Done {
+        drill: drill.into(),
+    };
+    let open = CalendarStatus::Due { days_left: 0 };
+    let rows = [
+        (
+            entry(
+                "2026-q1-fire",
+                "green-garden",
+                fire,
+                DrillKind::FireEvacuation,
+                date!(2026 - 03 - 31),
+            ),
+            done("drill-2026-q1-gg"),
+        ),
+        (
+            entry(
+                "2026-q2-lift",
+                "green-garden",
+                lift,
+                DrillKind::LiftRescue,
+                date!(2026 - 06 - 30),
+            ),
+            done("drill-2026-q2-lift"),
+        ),
+        (
+            entry(
+                "2026-q3-flood",
+                "east-lake",
+                flood,
+                DrillKind::Flood,
+                date!(2026 - 09 - 30),
+            ),
+            CalendarStatus::Cancelled {
+                reason: "basement closed for works".into(),
+            },
+        ),
+        (
+            entry(
+                "2026-q3-flood",
+                "green-garden",
+                flood,
+                DrillKind::Flood,
+                date!(2026 - 09 - 30),
+            ),
+            done("drill-2026-q3-flood"),
+        ),
+        (
+            entry(
+                "2026-q4-gas",
+                "river-view",
+                gas,
+                DrillKind::GasLeak,
+                date!(2026 - 10 - 31),
+            ),
+            open.clone(),
+        ),
+        (
+            entry(
+                "2026-m11-first-aid",
+                "green-garden",
+                aid,
+                DrillKind::FirstAid,
+                date!(2026 - 11 - 30),
+            ),
+            open.clone(),
+        ),
+        (
+            entry(
+                "2026-m11-first-aid",
+                "east-lake",
+                aid,
+                DrillKind::FirstAid,
+                date!(2026 - 11 - 30),
+            ),
+            open.clone(),
+        ),
+        (
+            entry(
+                "2026-q4-combined",
+                "green-garden",
+                combined,
+                DrillKind::Combined,
+                date!(2026 - 12 - 20),
+            ),
+            open.clone(),
+        ),
+        (
+            entry(
+                "2026-q4-security",
+                "east-lake",
+                security,
+                DrillKind::PublicSecurity,
+                date!(2026 - 12 - 31),
+            ),
+            open.clone(),
+        ),
+        (
+            entry(
+                "2026-q4-lift",
+                "east-lake",
+                lift,
+                DrillKind::LiftRescue,
+                date!(2026 - 12 - 31),
+            ),
+            open,
+        ),
+    ];
+    rows.into_iter()
+        .map(|(entry, status)| CalendarItem { entry, status })
         .collect()
 }

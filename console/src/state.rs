@@ -14,7 +14,7 @@ use crate::incidents::IncidentStore;
 use crate::keys::Keymap;
 use crate::link_trouble::LinkTrouble;
 use crate::outgoing::Outgoing;
-use crate::screens::{board, handover, history, incident, on_test, reports};
+use crate::screens::{board, drills, handover, history, incident, on_test, reports};
 use crate::sound::Annunciator;
 use crate::sound::player::Output;
 use crate::strings::Lang;
@@ -198,6 +198,8 @@ pub struct State {
     pub handover: handover::HandOverState,
     pub on_test_screen: on_test::OnTestState,
     pub reports: reports::ReportsState,
+    /// The year's drill calendar for the drills screen and the status line.
+    pub calendar: drills::CalendarState,
     /// The incident whose close awaits confirmation.
     pub closing: Option<String>,
     /// The phone call being logged, while its prompt is open.
@@ -241,6 +243,7 @@ impl State {
             handover: handover::HandOverState::default(),
             on_test_screen: on_test::OnTestState::default(),
             reports: reports::ReportsState::default(),
+            calendar: drills::CalendarState::default(),
             closing: None,
             call: None,
             annunciator: Annunciator::default(),

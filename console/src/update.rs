@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::action::{Action, Cue, Effect, Intent, Screen};
 use crate::outgoing::Outgoing;
 use crate::screens::{
-    alarm_strip, board, closing, handover, history, incident, on_test, report, reports,
+    alarm_strip, board, closing, drills, handover, history, incident, on_test, report, reports,
 };
 use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEOUT, State};
 use crate::strings::{S, intent_help};
@@ -74,6 +74,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             signed,
             result,
         } => reports::review_saved(state, incident, signed, result, &mut fx),
+        Action::CalendarLoaded { year, calendar } => drills::loaded(state, year, calendar),
         Action::AudioReady { output } => state.audio = Some(output),
         Action::Unheard(cue) => fx.push(Effect::Sound(cue)),
     }
@@ -298,7 +299,8 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
                 Screen::Board | Screen::Incident => Screen::History,
                 Screen::History => Screen::HandOver,
                 Screen::HandOver => Screen::OnTest,
-                Screen::OnTest => Screen::Reports,
+                Screen::OnTest => Screen::Drills,
+                Screen::Drills => Screen::Reports,
                 Screen::Reports => Screen::Board,
             };
             show(state, next, fx);
@@ -317,6 +319,7 @@ pub fn apply_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             Screen::HandOver => handover::handle(state, other, fx),
             Screen::OnTest => on_test::handle(state, other, fx),
             Screen::Reports => reports::handle(state, other, fx),
+            Screen::Drills => drills::handle(state, other, fx),
         },
     }
 }
@@ -330,6 +333,9 @@ fn show(state: &mut State, screen: Screen, fx: &mut Vec<Effect>) {
         Screen::HandOver => handover::entered(state, fx),
         Screen::Reports => reports::entered(state, fx),
         _ => {}
+    }
+    if screen == Screen::Drills {
+        drills::entered(state, fx);
     }
     state.screen = screen;
 }

@@ -151,3 +151,28 @@ async fn refusals_come_back_as_the_hubs_sentence() {
     let gone = queries.drills().await.unwrap_err();
     assert!(gone.contains("could not be reached"), "{gone}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drills_screen_gets_the_years_calendar_of_every_site_from_the_hub() {
+    let hub = EmbeddedHub::start().await.unwrap();
+    let queries = HubHttp::new(hub.address(), OPERATOR_TOKEN);
+    let year = OffsetDateTime::now_utc().year();
+    let calendar = queries.calendar(year).await.unwrap();
+    assert!(calendar.iter().all(|i| i.entry.due.year() == year));
+    assert!(
+        calendar
+            .windows(2)
+            .all(|w| w[0].entry.due <= w[1].entry.due),
+        "by due date"
+    );
+    let lift = format!("{year}-q2-lift-rescue-green-garden");
+    let lift = calendar
+        .iter()
+        .find(|i| i.entry.id == lift)
+        .unwrap_or_else(|| panic!("{lift} is not on the calendar"));
+    assert_eq!(lift.entry.due.to_string(), format!("{year}-06-30"));
+    let sites: std::collections::BTreeSet<&str> =
+        calendar.iter().map(|i| i.entry.site.as_str()).collect();
+    assert!(sites.len() > 1, "every site of the hub: {sites:?}");
+    hub.stop().await.unwrap();
+}

@@ -413,6 +413,23 @@ fn on_test() {
     snapshot_all("on_test", &mut state);
 }
 
+/// The drills screen with the sample calendar loaded: its overdue entry stands out, and the
+/// status line names it as the nearest due drill.
+#[test]
+fn drills() {
+    let mut state = live();
+    intent(&mut state, Intent::Show(Screen::Drills));
+    let calendar = Ok(sample::calendar());
+    update(
+        &mut state,
+        Action::CalendarLoaded {
+            year: 2026,
+            calendar,
+        },
+    );
+    snapshot_all("drills", &mut state);
+}
+
 #[test]
 fn on_test_with_help() {
     let mut state = live();

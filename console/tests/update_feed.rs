@@ -176,7 +176,8 @@ fn link_up_and_down_drive_the_live_marker() {
     assert!(!state.is_live(), "not until the hub says so");
     assert_eq!(
         update(&mut state, hub(ConsoleMessage::Live { seq: 1200 })),
-        []
+        [Effect::FetchCalendar { year: 2026 }],
+        "live, the console asks for the year's drill calendar for its status line"
     );
     assert!(state.is_live());
     let down = |attempt, at| Action::LinkDown {

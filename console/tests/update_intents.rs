@@ -63,7 +63,7 @@ fn screens_are_shown_by_key_cycled_by_tab_and_left_by_esc() {
     assert_eq!(state.screen, Screen::HandOver);
     intent(&mut state, Intent::Show(Screen::Incident));
     assert_eq!(state.screen, Screen::HandOver, "no incident open yet");
-    let order: Vec<Screen> = (0..4)
+    let order: Vec<Screen> = (0..6)
         .map(|_| {
             intent(&mut state, Intent::NextScreen);
             state.screen
@@ -73,6 +73,8 @@ fn screens_are_shown_by_key_cycled_by_tab_and_left_by_esc() {
         order,
         [
             Screen::OnTest,
+            Screen::Drills,
+            Screen::Reports,
             Screen::Board,
             Screen::History,
             Screen::HandOver

@@ -64,7 +64,8 @@ fn a_reconnect_is_stale_until_the_replay_ends_with_live() {
             },
             Effect::FetchOnTest {
                 version: state.on_test_version
-            }
+            },
+            Effect::FetchCalendar { year: 2026 }
         ],
         "a replay carries no drill or on-test list: ask for them"
     );

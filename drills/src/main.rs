@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use alert_hub::protocol::{DrillEnding, DrillOutcome};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use drills::calendar;
 use drills::load::{self, LoadPlan};
 use drills::mix::{MixPlan, Profile};
 use drills::run::{self, Ended, RunOptions};
@@ -39,6 +40,8 @@ enum Command {
     End(End),
     /// Aborts a running drill at once, with the reason.
     Abort(Abort),
+    /// Prints the year's drill calendar of a hub, or moves, cancels or adds an entry.
+    Plan(Plan),
 }
 
 /// How to reach the hub as a safety officer or an admin.
@@ -93,6 +96,85 @@ struct Abort {
     reason: String,
     #[command(flatten)]
     hub: HubArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct Plan {
+    /// The hub's address, as it prints it: http://127.0.0.1:7400.
+    #[arg(long, env = "DRILLS_HUB", global = true)]
+    hub: Option<String>,
+    /// An operator token; editing takes a safety officer's or an admin's.
+    #[arg(long, env = "DRILLS_TOKEN", global = true)]
+    token: Option<String>,
+    /// Only this site's entries (every site's otherwise).
+    #[arg(long)]
+    site: Option<String>,
+    /// The year (this year otherwise).
+    #[arg(long)]
+    year: Option<i32>,
+    /// The language of drill names and statuses.
+    #[arg(long, value_enum, default_value_t = LangArg::En, global = true)]
+    lang: LangArg,
+    #[command(subcommand)]
+    edit: Option<PlanEdit>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanEdit {
+    /// Moves an entry to a new due date within its year, saying why.
+    Move {
+        /// The entry's id, as the table shows it.
+        entry: String,
+        /// The new due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: String,
+        /// Why it moves; kept with the calendar.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Cancels an entry, saying why.
+    Cancel {
+        /// The entry's id, as the table shows it.
+        entry: String,
+        /// Why it is cancelled; kept with the calendar.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Adds an entry the plan lacks, saying why.
+    Add {
+        /// A new id: letters, digits and - _ . only.
+        entry: String,
+        /// The site it is held at.
+        #[arg(long)]
+        site: String,
+        /// Its name in Chinese.
+        #[arg(long)]
+        name_zh: String,
+        /// Its name in English.
+        #[arg(long)]
+        name_en: String,
+        /// fire_evacuation, lift_rescue, flood, public_security, gas_leak, first_aid or combined.
+        #[arg(long)]
+        kind: String,
+        /// tabletop, functional or full_scale.
+        #[arg(long, default_value = "functional")]
+        exercise: String,
+        /// The due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: String,
+        /// A scenario (a file stem in drills/scenarios/).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Why it is added; kept with the calendar.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -166,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run_drill(args),
         Command::End(args) => end_drill(args),
         Command::Abort(args) => abort_drill(args),
+        Command::Plan(args) => plan(args),
     }
 }
 
@@ -262,6 +345,70 @@ fn said(id: &str, ending: &DrillEnding) -> String {
         DrillEnding::Ended {
             outcome: DrillOutcome::Aborted { by, reason },
         } => format!("drill {id} aborted by {by}: {reason}"),
+    }
+}
+
+/// Prints the calendar, or makes the edit asked for and prints the site's calendar after it.
+fn plan(args: Plan) -> anyhow::Result<ExitCode> {
+    let (Some(hub), Some(token)) = (&args.hub, &args.token) else {
+        bail!("drills plan needs --hub URL and --token T (or DRILLS_HUB and DRILLS_TOKEN)");
+    };
+    let hub = hub_client::HubAddress::parse(hub)?;
+    let lang = match args.lang {
+        LangArg::En => calendar::Lang::En,
+        LangArg::Zh => calendar::Lang::Zh,
+    };
+    if let Some(PlanEdit::Move { due, .. } | PlanEdit::Add { due, .. }) = &args.edit {
+        check_date(due)?;
+    }
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    let items = runtime.block_on(async {
+        match args.edit {
+            None => calendar::fetch(&hub, token, args.site.as_deref(), args.year).await,
+            Some(PlanEdit::Move { entry, due, reason }) => {
+                calendar::move_entry(&hub, token, &entry, &due, &reason).await
+            }
+            Some(PlanEdit::Cancel { entry, reason }) => {
+                calendar::cancel_entry(&hub, token, &entry, &reason).await
+            }
+            Some(PlanEdit::Add {
+                entry,
+                site,
+                name_zh,
+                name_en,
+                kind,
+                exercise,
+                due,
+                scenario,
+                reason,
+            }) => {
+                let entry = calendar::NewEntry {
+                    id: entry,
+                    site,
+                    name: alert_hub::protocol::Bilingual {
+                        zh: name_zh,
+                        en: name_en,
+                    },
+                    kind,
+                    exercise,
+                    due,
+                    scenario,
+                    reason,
+                };
+                calendar::add_entry(&hub, token, &entry).await
+            }
+        }
+    })?;
+    print!("{}", calendar::table(&items, lang));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a date that is not `YYYY-MM-DD` before anything is sent.
+fn check_date(due: &str) -> anyhow::Result<()> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(due, format) {
+        Ok(_) => Ok(()),
+        Err(e) => bail!("--due {due:?} is not a date YYYY-MM-DD: {e}"),
     }
 }
 

@@ -28,6 +28,9 @@ pub struct HubConfig {
     pub notify: NotifySettings,
     /// The bundled playbooks with the site's own over them.
     pub library: Arc<playbooks::Library>,
+    /// The annual drill plan (`[drills] plan`, the shipped default otherwise), checked against
+    /// the sites.
+    pub drill_plan: Arc<crate::drill_plan::Plan>,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -108,6 +111,15 @@ struct RawConfig {
     notify: notify::RawNotify,
     #[serde(default)]
     playbooks: notify::RawPlaybooks,
+    #[serde(default)]
+    drills: RawDrills,
+}
+
+/// `[drills]`: where the annual drill plan is, relative to the configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDrills {
+    plan: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,8 +191,10 @@ impl HubConfig {
             text,
             problems: Vec::new(),
         };
+        let site_ids: Vec<String> = raw.sites.iter().map(|s| s.id.get_ref().clone()).collect();
+        let plan = Arc::new(drill_plan(raw.drills.plan.take(), file, &site_ids)?);
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
-        let config = library.map(|library| check.config(raw, library));
+        let config = library.map(|library| check.config(raw, library, plan));
         if let (Some(config), true) = (config, check.problems.is_empty()) {
             Ok(config)
         } else {
@@ -210,6 +224,29 @@ impl HubConfig {
     }
 }
 
+/// The drill plan at `path` (relative to the configuration `file`), or the shipped one, checked
+/// against the hub's sites.
+fn drill_plan(
+    path: Option<String>,
+    file: &Path,
+    sites: &[String],
+) -> Result<crate::drill_plan::Plan, ConfigError> {
+    use crate::drill_plan::Plan;
+    let plan = match path {
+        None => Plan::default_plan()?,
+        Some(path) => {
+            let path = file.parent().unwrap_or(Path::new(".")).join(path);
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Read {
+                file: path.clone(),
+                message: format!("the drill plan of [drills] plan: {e}"),
+            })?;
+            Plan::parse(&text, &path.display().to_string())?
+        }
+    };
+    plan.check_sites(sites)?;
+    Ok(plan)
+}
+
 struct Checker<'a> {
     text: &'a str,
     problems: Vec<ConfigProblem>,
@@ -225,7 +262,12 @@ impl Checker<'_> {
         });
     }
 
-    fn config(&mut self, raw: RawConfig, library: playbooks::Library) -> HubConfig {
+    fn config(
+        &mut self,
+        raw: RawConfig,
+        library: playbooks::Library,
+        drill_plan: Arc<crate::drill_plan::Plan>,
+    ) -> HubConfig {
         let mut ids = HashSet::new();
         let mut sites = Vec::new();
         for (n, s) in raw.sites.into_iter().enumerate() {
@@ -316,6 +358,7 @@ impl Checker<'_> {
             contacts,
             notify,
             library: Arc::new(library),
+            drill_plan,
             warnings,
             tokens: tokens.owners,
         }

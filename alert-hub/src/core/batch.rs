@@ -42,6 +42,7 @@ pub struct Pending {
     pub on_test_log: Vec<OnTestRecord>,
     pub reviews: Vec<ReviewRecord>,
     pub drill_records: Vec<DrillRecord>,
+    pub calendars: Vec<crate::protocol::SiteCalendar>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
     /// Outside notification attempts to start once the batch is stored.
@@ -81,6 +82,7 @@ impl Pending {
             on_test_log: self.on_test_log,
             reviews: self.reviews,
             drill_records: self.drill_records,
+            calendars: self.calendars,
         };
         let then = Then {
             actions: self.after,

@@ -7,6 +7,7 @@
 //! the store, so a console resyncing from the store by sequence number sees the same history.
 
 mod batch;
+mod calendars;
 mod clock;
 mod commands;
 mod deliveries;
@@ -118,6 +119,17 @@ pub enum Request {
         by: String,
         reply: oneshot::Sender<Result<crate::protocol::ReviewRecord, crate::incident::Refusal>>,
     },
+    /// A safety officer or an admin edits a site's drill calendar of a year; the reply is the
+    /// calendar as it stands after, or why not.
+    Calendar {
+        site: String,
+        year: i32,
+        command: crate::calendar::CalendarCommand,
+        by: String,
+        reply: oneshot::Sender<
+            Result<crate::protocol::SiteCalendar, crate::calendar::CalendarRefusal>,
+        >,
+    },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
     /// What came of an outside notification attempt.
@@ -216,6 +228,7 @@ pub fn start(
     let now = OffsetDateTime::now_utc();
     let last_number = store.last_incident_number()?;
     let drills = Drills::new(store.drills()?);
+    calendars::make_missing(store.as_ref(), &config, now.year())?;
     let links = AckLinks::new(
         stored_secret(store.as_ref(), Secret::AckLinks)?,
         config.notify.public_url.clone(),
@@ -353,6 +366,16 @@ impl State {
                 reply,
             } => {
                 let result = self.review(&incident, command, &by, now, pending);
+                pending.after_commit(move || drop(reply.send(result)));
+            }
+            Request::Calendar {
+                site,
+                year,
+                command,
+                by,
+                reply,
+            } => {
+                let result = self.calendar(&site, year, command, &by, now, pending);
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),

@@ -25,6 +25,8 @@ pub enum Action {
     EndTest,
     StartDrill,
     EndDrill,
+    /// Add, move or cancel an entry of a site's drill calendar.
+    EditDrillCalendar,
     /// Write or sign off the review of an incident (root cause, corrective actions).
     ReviewIncident,
 }
@@ -79,9 +81,11 @@ impl Action {
             | Action::LogCall
             | Action::HandOver
             | Action::OpenIncident => Who::OnDuty,
-            Action::PutOnTest | Action::EndTest | Action::StartDrill | Action::EndDrill => {
-                Who::SafetyOfficerOrAdmin
-            }
+            Action::PutOnTest
+            | Action::EndTest
+            | Action::StartDrill
+            | Action::EndDrill
+            | Action::EditDrillCalendar => Who::SafetyOfficerOrAdmin,
             Action::ReviewIncident => Who::ManagerOrAdmin,
         }
     }
@@ -106,6 +110,7 @@ impl Action {
             Action::EndTest => ("结束测试", "end a test"),
             Action::StartDrill => ("开始演练", "start a drill"),
             Action::EndDrill => ("结束演练", "end a drill"),
+            Action::EditDrillCalendar => ("修改演练计划", "edit the drill calendar"),
             Action::ReviewIncident => {
                 ("撰写或签署事后复盘", "write or sign off an incident review")
             }

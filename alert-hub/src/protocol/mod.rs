@@ -4,6 +4,7 @@
 //! Device protocol v1 is an external contract (see DESIGN.md): field names, kind names and nack
 //! codes here must never change. The console feed is ours and may grow by adding optional fields.
 
+mod calendar;
 mod console;
 pub mod describe;
 mod detail;
@@ -13,6 +14,7 @@ mod incident;
 mod notifications;
 mod review;
 
+pub use calendar::*;
 pub use console::*;
 pub use detail::Detail;
 pub use device::*;
@@ -30,7 +32,7 @@ pub struct SiteInfo {
 
 // A calendar date on the wire, `YYYY-MM-DD` (without it `time` writes a year and day-of-year
 // pair), for drill calendars and corrective actions.
-time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
 
 #[cfg(test)]
 mod tests;

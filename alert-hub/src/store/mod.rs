@@ -15,7 +15,7 @@ use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
     DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
-    StoredEvent,
+    SiteCalendar, StoredEvent,
 };
 
 /// One incident-log entry as stored: its feed sequence number, its incident, and the feed
@@ -99,6 +99,8 @@ pub struct WriteBatch {
     pub reviews: Vec<ReviewRecord>,
     /// Drills that ended in this batch.
     pub drill_records: Vec<DrillRecord>,
+    /// Drill calendars made or edited in this batch, as they stand after it.
+    pub calendars: Vec<SiteCalendar>,
 }
 
 impl WriteBatch {
@@ -115,6 +117,7 @@ impl WriteBatch {
             && self.on_test_log.is_empty()
             && self.reviews.is_empty()
             && self.drill_records.is_empty()
+            && self.calendars.is_empty()
     }
 }
 
@@ -172,6 +175,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         }
         Ok(())
     }
+    /// The drill calendar of `site` for `year`, if one was made.
+    fn calendar(&self, site: &str, year: i32) -> Result<Option<SiteCalendar>, StoreError>;
+    /// Every site's drill calendar for `year`.
+    fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError>;
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

@@ -11,6 +11,7 @@
 //! - `o` + opening time + incident id → nothing: incidents by opening time (see `opened`);
 //! - `x` + incident id + NUL + seq → the seqs (8 bytes each) of the incident's log entries in
 //!   one group commit, the last of them in the key;
+//! - `y` + year (4 digits) + `/` + site id → that site's drill calendar of the year;
 //! - `h` + seq → shift hand-over; `t` + seq → on-test change;
 //! - `m` + name → a small record as JSON (see `meta` for the names).
 
@@ -24,7 +25,7 @@ use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
     Change, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
-    ReviewRecord, StoredEvent,
+    ReviewRecord, SiteCalendar, StoredEvent,
 };
 
 /// The store on a sled database in a data directory.
@@ -72,6 +73,11 @@ fn logged_change(k: &[u8], record: &[u8]) -> Result<LoggedChange, StoreError> {
         incident: message.change.entry.incident,
         json: json.into(),
     })
+}
+
+/// The key of a site's drill calendar of a year; with an empty site, the prefix of the year's.
+fn calendar_key(site: &str, year: i32) -> Vec<u8> {
+    key(b'y', &[format!("{year:04}/").as_bytes(), site.as_bytes()])
 }
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -242,6 +248,12 @@ impl Store for SledStore {
             let k = key(b'd', &[record.drill.id.as_bytes()]);
             b.insert(k, encode(record, "a record")?);
         }
+        for calendar in &batch.calendars {
+            b.insert(
+                calendar_key(&calendar.site, calendar.year),
+                encode(calendar, "a record")?,
+            );
+        }
         for review in &batch.reviews {
             let k = key(b'v', &[review.incident.as_bytes()]);
             b.insert(k, encode(review, "a record")?);
@@ -310,6 +322,21 @@ impl Store for SledStore {
     fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError> {
         self.db
             .scan_prefix([b'd'])
+            .map(|r| {
+                let (k, v) = r?;
+                decode(&k, &v)
+            })
+            .collect()
+    }
+
+    fn calendar(&self, site: &str, year: i32) -> Result<Option<SiteCalendar>, StoreError> {
+        let k = calendar_key(site, year);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+    }
+
+    fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError> {
+        self.db
+            .scan_prefix(calendar_key("", year))
             .map(|r| {
                 let (k, v) = r?;
                 decode(&k, &v)

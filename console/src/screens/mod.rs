@@ -6,6 +6,7 @@
 pub mod alarm_strip;
 pub mod board;
 pub mod closing;
+pub mod drills;
 pub mod handover;
 pub mod history;
 pub mod incident;
@@ -95,6 +96,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         Screen::HandOver => handover::render(frame, body, state),
         Screen::OnTest => on_test::render(frame, body, state),
         Screen::Reports => reports::render(frame, body, state),
+        Screen::Drills => drills::render(frame, body, state),
     }
     render_message_bar(frame, message, state);
     status::render(frame, status_line, state);

@@ -1,4 +1,5 @@
-//! The status line at the foot of every screen (link, sequence, operator, sound, clock) and
+//! The status line at the foot of every screen (link, sequence, operator, the nearest due
+//! drill, sound, clock) and
 //! the banners at the top of every screen: the hub cannot store events, a drill runs.
 
 use alert_hub::protocol::DrillView;
@@ -7,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::{ALERT, DRILL};
+use super::{ALERT, DRILL, OVERDUE, drills};
 use crate::sound::player::Output;
 use crate::state::{Link, State};
-use crate::strings::{S, role_name};
+use crate::strings::{S, nearest_text, role_name};
 use crate::text;
 
 /// Draws the status line.
@@ -49,7 +50,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         } => spans.push(Span::styled(format!("✖ {}", reason.text(lang)), ALERT)),
     }
     spans.push(Span::raw(format!(" #{} │ ", state.feed.last_seq)));
+    let nearest = drills::nearest(&state.calendar.items, drills::today(state));
+    // On a narrow terminal the nearest drill takes the room of the operator's name and role
+    // and of the date: the id and the clock remain.
+    let narrow = area.width < 120 && nearest.is_some();
     match &state.operator {
+        Some(op) if narrow => spans.push(Span::raw(op.id.clone())),
         Some(op) => spans.push(Span::raw(format!(
             "{} {} ({})",
             op.name,
@@ -66,16 +72,32 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ));
     }
+    if let Some((item, standing)) = nearest {
+        let quarter = u8::from(item.entry.due.month()).div_ceil(3);
+        let style = match standing {
+            drills::Standing::Overdue { .. } => OVERDUE,
+            _ => Style::new(),
+        };
+        spans.push(Span::raw(" │ "));
+        spans.push(Span::styled(
+            nearest_text(quarter, item.entry.kind, &standing, lang),
+            style,
+        ));
+    }
     if let Some(Output::Bell(_)) = state.audio {
         spans.push(Span::raw(format!(" │ {}", S::SoundBellOnly.get(lang))));
     }
     spans.push(Span::raw(format!(" │ {}", S::HelpHint.get(lang))));
 
-    let clock = format!(
-        " {} {}",
-        text::date(state.now, state.offset),
-        text::clock(state.now, state.offset)
-    );
+    let clock = if narrow {
+        format!(" {}", text::clock(state.now, state.offset))
+    } else {
+        format!(
+            " {} {}",
+            text::date(state.now, state.offset),
+            text::clock(state.now, state.offset)
+        )
+    };
     let room = usize::from(area.width).saturating_sub(text::width(&clock));
     let mut line = fit(spans, room);
     let used: usize = line.iter().map(|s| text::width(&s.content)).sum();

@@ -1,9 +1,11 @@
 //! Every piece of operator-facing text, in Chinese and English, in one place.
 
+mod drills;
 mod names;
 mod reports;
 mod shift;
 
+pub use drills::*;
 pub use names::*;
 pub use reports::*;
 pub use shift::*;

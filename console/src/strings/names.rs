@@ -224,6 +224,7 @@ pub fn screen_name(screen: Screen, lang: Lang) -> &'static str {
         Screen::HandOver => S::HandOver.get(lang),
         Screen::OnTest => S::OnTest.get(lang),
         Screen::Reports => super::reports_name(lang),
+        Screen::Drills => super::DrillText::Screen.get(lang),
     }
 }
 

@@ -1,0 +1,125 @@
+//! A site's drill calendar on the wire: the entries as stored with every edit (who, when,
+//! why), each entry's status as the hub derives it, and the year's coverage by quarter.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::CalendarEntry;
+
+/// One site's calendar of one year as the hub keeps it: generated from the plan when the hub
+/// first starts in the year, then edited. Statuses are never stored; see [`CalendarItem`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteCalendar {
+    pub site: String,
+    pub year: i32,
+    /// By due date; a moved entry carries its new date.
+    pub entries: Vec<CalendarEntry>,
+    /// Every edit, oldest first.
+    #[serde(default)]
+    pub log: Vec<CalendarEdit>,
+}
+
+/// One edit of a calendar: what changed, who changed it, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEdit {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub by: String,
+    #[serde(flatten)]
+    pub change: CalendarChange,
+}
+
+/// What an edit changed. On the wire tagged by `change`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum CalendarChange {
+    /// An entry not in the plan was added, with the reason.
+    Added {
+        entry: Box<CalendarEntry>,
+        reason: String,
+    },
+    /// An entry's due date moved, with the reason.
+    Moved {
+        entry: String,
+        #[serde(with = "super::iso_date")]
+        from: Date,
+        #[serde(with = "super::iso_date")]
+        to: Date,
+        reason: String,
+    },
+    /// An entry was cancelled, with the reason.
+    Cancelled { entry: String, reason: String },
+}
+
+impl CalendarChange {
+    /// The id of the entry the change is about.
+    pub fn entry(&self) -> &str {
+        match self {
+            CalendarChange::Added { entry, .. } => &entry.id,
+            CalendarChange::Moved { entry, .. } | CalendarChange::Cancelled { entry, .. } => entry,
+        }
+    }
+}
+
+/// Where a calendar entry stands, derived from the drills that ended and the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CalendarStatus {
+    /// A drill that carried this entry ended completed.
+    Done {
+        drill: String,
+    },
+    Cancelled {
+        reason: String,
+    },
+    /// The due date passed `days_late` days ago and no drill did it.
+    Overdue {
+        days_late: i64,
+    },
+    /// Due in `days_left` days (0 on the day).
+    Due {
+        days_left: i64,
+    },
+}
+
+/// A calendar entry with its status, as `GET /v1/drills/calendar` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarItem {
+    #[serde(flatten)]
+    pub entry: CalendarEntry,
+    #[serde(flatten)]
+    pub status: CalendarStatus,
+}
+
+/// A year of drills across sites and quarters, as `GET /v1/drills/coverage` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub year: i32,
+    pub quarters: Vec<QuarterCoverage>,
+    /// Sites that completed at least one planned drill this year, out of all sites.
+    pub sites_drilled: u32,
+    pub sites: u32,
+    /// Shifts that took part in at least one completed planned drill, out of all shifts known
+    /// (the shifts of the hub's operators who ran drills, or the configured shifts).
+    pub shifts_drilled: Vec<String>,
+}
+
+/// One quarter of one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarterCoverage {
+    pub quarter: u8,
+    pub site: String,
+    /// The entries due in the quarter that are not cancelled.
+    pub planned: u32,
+    pub done: Vec<CoveredEntry>,
+}
+
+/// A planned entry done, by which drill and which shift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoveredEntry {
+    pub entry: String,
+    pub plan_entry: String,
+    pub drill: String,
+    /// The shift, named by the operators who took part when no shift times are configured.
+    pub shift: String,
+}
