@@ -152,6 +152,16 @@ fn a_manager_writes_the_root_cause_then_an_action_each_sent_as_the_whole_review(
         "the pane shows the report with its review: {fx:?}"
     );
 
+    let report = "# INC-0201\n\n## Milestones\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n## Review\n\n- root cause";
+    update(
+        &mut state,
+        Action::ReportLoaded {
+            pane: Pane::Incident("INC-0201".into()),
+            text: Ok(report.into()),
+        },
+    );
+    assert_eq!(state.reports.scroll, 8, "the report opens at its review");
+
     intent(&mut state, Intent::AddAction);
     let fx = work(typed(&mut state, "cover detectors / so-zhao / 31.12.2026"));
     assert!(fx.is_empty(), "a bad date is not sent: {fx:?}");

@@ -59,6 +59,11 @@ pub fn incident_title(id: &str, lang: Lang) -> String {
     }
 }
 
+/// The heading of the review section in the hub's post-incident report.
+pub fn review_heading(lang: Lang) -> &'static str {
+    lang.pick("事后复盘", "Review")
+}
+
 /// The keys of the screen, on its last line.
 pub fn reports_hint(lang: Lang) -> &'static str {
     lang.pick(

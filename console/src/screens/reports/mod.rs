@@ -13,6 +13,7 @@ use hub_client::encode;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::action::{Effect, Intent};
+use crate::markdown_view::{LineKind, lay_out};
 use crate::state::{EditPurpose, Editor, Level, Overlay, State};
 use crate::strings::{self, Lang};
 use draft::Edit;
@@ -50,6 +51,9 @@ pub struct ReportsState {
     pub scroll: u16,
     /// The incident whose sign-off awaits the manager's `y`.
     pub signing: Option<String>,
+    /// After a review is saved, the report arriving next opens at its review section, so the
+    /// manager sees what the hub kept.
+    pub at_review: bool,
 }
 
 impl Default for ReportsState {
@@ -62,6 +66,7 @@ impl Default for ReportsState {
             text: Fetch::NotLoaded,
             scroll: 0,
             signing: None,
+            at_review: false,
         }
     }
 }
@@ -126,6 +131,7 @@ pub fn fetch_pane(state: &mut State, fx: &mut Vec<Effect>) {
 fn show_pane(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     state.reports.pane = pane;
     state.reports.scroll = 0;
+    state.reports.at_review = false;
     fetch_pane(state, fx);
 }
 
@@ -258,6 +264,15 @@ pub fn report_loaded(state: &mut State, pane: Pane, text: Result<String, String>
     if state.reports.pane != pane {
         return;
     }
+    if std::mem::take(&mut state.reports.at_review) {
+        if let Ok(md) = &text {
+            let heading = strings::review_heading(state.lang);
+            let at = lay_out(md)
+                .iter()
+                .position(|l| l.kind == LineKind::Heading && l.text == heading);
+            state.reports.scroll = at.and_then(|n| u16::try_from(n).ok()).unwrap_or(0);
+        }
+    }
     state.reports.text = match text {
         Ok(text) => Fetch::Loaded(text),
         Err(why) => Fetch::Failed(why),
@@ -299,6 +314,7 @@ pub fn review_saved(
     } else {
         show_pane(state, Pane::Incident(incident), fx);
     }
+    state.reports.at_review = true;
 }
 
 #[cfg(test)]
