@@ -74,7 +74,7 @@ fn main() {
     let hub = HubProcess::start_with(&config, data.path());
     let url = format!("http://{}", hub.addr);
 
-    let mut simulate = Process::new(binary("drills"))
+    let simulate = Process::new(binary("drills"))
         .args(["simulate", "--hub", &url, "--token", tokens::FIRE_PANEL_GG])
         .args(["--rate", &RATE.to_string(), "--duration", &secs.to_string()])
         .args(["--mix", "incidents", "--devices", "400", "--seed", "11"])
