@@ -19,6 +19,7 @@ pub mod incident;
 pub mod ingest;
 #[cfg(unix)]
 pub mod limits;
+pub mod markup;
 pub mod metrics;
 pub mod notify;
 pub mod on_test;
