@@ -3,6 +3,7 @@
 pub mod access;
 pub mod api;
 pub mod api_error;
+pub mod cap;
 pub mod close;
 pub mod config;
 pub mod connections;

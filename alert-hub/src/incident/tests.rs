@@ -116,7 +116,7 @@ impl Ev {
         self.at = at;
         self
     }
-    fn drill(mut self, drill: &'static str) -> Ev {
+    pub(crate) fn drill(mut self, drill: &'static str) -> Ev {
         self.drill = Some(drill);
         self
     }
