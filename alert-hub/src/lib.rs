@@ -1,6 +1,7 @@
 //! The alert hub: device ingest, the durable store, incidents and the live console feed.
 
 pub mod access;
+pub mod after_action;
 pub mod api;
 pub mod api_error;
 pub mod cap;
