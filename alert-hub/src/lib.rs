@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod after_action;
+pub mod after_action_api;
 pub mod api;
 pub mod api_error;
 pub mod cap;

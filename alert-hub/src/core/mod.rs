@@ -6,6 +6,7 @@
 //! Nothing is acknowledged before it is on disk, and nothing reaches a console that is not in
 //! the store, so a console resyncing from the store by sequence number sees the same history.
 
+mod after_actions;
 mod batch;
 mod clock;
 mod commands;
@@ -114,6 +115,16 @@ pub enum Request {
         command: crate::review::ReviewCommand,
         by: String,
         reply: oneshot::Sender<Result<crate::protocol::ReviewRecord, crate::incident::Refusal>>,
+    },
+    /// A safety officer or an admin writes a drill's after-action analysis or changes its
+    /// improvement plan; the reply is the record as it stands after, or why not.
+    AfterAction {
+        drill: String,
+        command: crate::after_action::AfterActionCommand,
+        by: String,
+        reply: oneshot::Sender<
+            Result<crate::protocol::AfterActionRecord, crate::after_action::AfterActionRefusal>,
+        >,
     },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
     Tick,
@@ -346,6 +357,15 @@ impl State {
                 reply,
             } => {
                 let result = self.review(&incident, command, &by, now, pending);
+                pending.after_commit(move || drop(reply.send(result)));
+            }
+            Request::AfterAction {
+                drill,
+                command,
+                by,
+                reply,
+            } => {
+                let result = self.after_action(&drill, command, &by, now, pending);
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),

@@ -27,6 +27,8 @@ pub enum Action {
     EndDrill,
     /// Write or sign off the review of an incident (root cause, corrective actions).
     ReviewIncident,
+    /// Write a drill's after-action analysis or change its improvement plan.
+    PlanImprovement,
 }
 
 /// Who may do an action.
@@ -79,9 +81,11 @@ impl Action {
             | Action::LogCall
             | Action::HandOver
             | Action::OpenIncident => Who::OnDuty,
-            Action::PutOnTest | Action::EndTest | Action::StartDrill | Action::EndDrill => {
-                Who::SafetyOfficerOrAdmin
-            }
+            Action::PutOnTest
+            | Action::EndTest
+            | Action::StartDrill
+            | Action::EndDrill
+            | Action::PlanImprovement => Who::SafetyOfficerOrAdmin,
             Action::ReviewIncident => Who::ManagerOrAdmin,
         }
     }
@@ -109,6 +113,10 @@ impl Action {
             Action::ReviewIncident => {
                 ("撰写或签署事后复盘", "write or sign off an incident review")
             }
+            Action::PlanImprovement => (
+                "撰写演练总结或改进计划",
+                "write a drill's analysis or improvement plan",
+            ),
         }
     }
 }

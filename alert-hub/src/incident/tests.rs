@@ -448,6 +448,7 @@ fn drills_and_tests_are_for_safety_officers_and_admins_only() {
     for action in [
         Action::StartDrill,
         Action::EndDrill,
+        Action::PlanImprovement,
         Action::PutOnTest,
         Action::EndTest,
     ] {

@@ -13,8 +13,8 @@ pub use sled_store::SledStore;
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
-    DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
-    StoredEvent,
+    AfterActionRecord, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
+    ReviewRecord, StoredEvent,
 };
 
 /// One incident-log entry as stored: its feed sequence number, its incident, and the feed
@@ -95,6 +95,8 @@ pub struct WriteBatch {
     pub reviews: Vec<ReviewRecord>,
     /// Drills that ended in this batch.
     pub drill_records: Vec<DrillRecord>,
+    /// Drills' after-action analyses and plans, as they stand after this batch.
+    pub after_actions: Vec<AfterActionRecord>,
 }
 
 impl WriteBatch {
@@ -111,6 +113,7 @@ impl WriteBatch {
             && self.on_test_log.is_empty()
             && self.reviews.is_empty()
             && self.drill_records.is_empty()
+            && self.after_actions.is_empty()
     }
 }
 
@@ -152,6 +155,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn review(&self, id: &str) -> Result<Option<ReviewRecord>, StoreError>;
     /// Every drill that has ended, by id.
     fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError>;
+    /// The after-action analysis and plan of drill `id`, if any was written.
+    fn after_action(&self, id: &str) -> Result<Option<AfterActionRecord>, StoreError>;
+    /// Every drill's after-action analysis and plan, by drill id.
+    fn after_actions(&self) -> Result<Vec<AfterActionRecord>, StoreError>;
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.
