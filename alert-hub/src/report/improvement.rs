@@ -105,7 +105,7 @@ fn status_cell(report: &AfterActionReport, action: &ImprovementAction, lang: Lan
     }
 }
 
-/// `3 actions: 1 done, 1 overdue`.
+/// `Corrective actions: 3 · done 1 · overdue 1 (as of 2026-12-01).`
 pub fn plan_summary(report: &AfterActionReport, lang: Lang) -> String {
     let actions = &report.plan.actions;
     let done = actions
@@ -120,7 +120,7 @@ pub fn plan_summary(report: &AfterActionReport, lang: Lang) -> String {
             report.as_of
         ),
         Lang::En => format!(
-            "{} corrective actions: {done} done, {} overdue (as of {}).",
+            "Corrective actions: {} · done {done} · overdue {} (as of {}).",
             actions.len(),
             report.overdue.len(),
             report.as_of
@@ -232,7 +232,7 @@ mod tests {
         assert!(page.contains("stair B blocked by &lt;bicycles&gt;"));
         assert!(page.contains("open — OVERDUE"));
         assert!(page.contains("done 2026-11-24"));
-        assert!(page.contains("3 corrective actions: 1 done, 1 overdue (as of 2026-12-01)."));
+        assert!(page.contains("Corrective actions: 3 · done 1 · overdue 1 (as of 2026-12-01)."));
         let md = markdown(&report(), Lang::Zh, time::UtcOffset::UTC);
         assert!(
             md.contains("| A1 | 疏散完成 | action A1 | so-zhao | 2026-11-21 | 2026-11-30 | 未开始 — 已逾期 |"),
