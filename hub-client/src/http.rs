@@ -57,6 +57,26 @@ impl HubAddress {
         json(path, answer)
     }
 
+    /// Sends `method` to `path` with `token` and an optional JSON `body`, and reads the answer
+    /// as text; an error status is [`Error::Refused`] with the hub's sentence.
+    pub async fn text(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<String> {
+        let answer = self.request(method, path, Some(token), body).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(Error::Refused {
+                status: answer.status,
+                message: refusal_message(&answer.body),
+            });
+        }
+        String::from_utf8(answer.body)
+            .map_err(|e| Error::BadAnswer(format!("{path}: not UTF-8 text: {e}")))
+    }
+
     /// Sends one request and returns the answer whatever its status. A JSON `body` is sent
     /// with its content type.
     pub async fn request(

@@ -2,11 +2,14 @@
 //! writes the analysis of an objective and adds corrective actions once the drill has ended,
 //! an operator is refused with a sentence saying who may, the overdue query lists the action
 //! past due until it is done, and the report (Markdown and JSON) shows both the analysis and
-//! the plan. The plan and its log survive a restart.
+//! the plan. The plan and its log survive a restart. The same from the `drills` command line:
+//! `drills analysis`, `drills action add|update`, `drills actions --overdue` and `drills report`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use std::process::{Command, Output};
+
 use serde_json::{Value, json};
-use system_tests::{HubProcess, get_json, http, tokens};
+use system_tests::{HubProcess, binary, get_json, http, tokens};
 
 const DRILL: &str = "2026-q2-lift-rescue-green-garden";
 
@@ -226,4 +229,122 @@ async fn a_safety_officer_writes_the_analysis_and_plan_and_the_overdue_action_is
 
 async fn report_json(hub: &HubProcess) -> Value {
     get_json(hub, &format!("/v1/drills/{DRILL}/report?format=json")).await
+}
+
+/// Runs `drills ARGS --hub … --token TOKEN`.
+fn drills(hub: &HubProcess, token: &str, args: &[&str]) -> Output {
+    Command::new(binary("drills"))
+        .args(args)
+        .args(["--hub", &format!("http://{}", hub.addr), "--token", token])
+        .output()
+        .expect("drills runs")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "drills failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_drills_command_line_writes_the_plan_lists_overdue_actions_and_saves_the_report() {
+    let data = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(data.path());
+    start_drill(&hub).await;
+    for token in [tokens::SAFETY_OFFICER, tokens::ADMIN] {
+        let end = format!("/v1/drills/{DRILL}/end");
+        http(hub.addr, "POST", &end, Some(token), None).await;
+    }
+    let so = tokens::SAFETY_OFFICER;
+    let analysis = [
+        "analysis",
+        DRILL,
+        "--objective",
+        "ack",
+        "--strength",
+        "acknowledged in 12 s",
+        "--area",
+        "no second operator watched the board",
+    ];
+    let refused = drills(&hub, tokens::OPERATOR_LI, &analysis);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("HTTP 403") && said.contains("a safety officer or an admin must"),
+        "{said}"
+    );
+    assert!(stdout(&drills(&hub, so, &analysis)).contains("analysis of"));
+    let add = [
+        "action",
+        "add",
+        DRILL,
+        "--addresses",
+        "ack",
+        "--action",
+        "Two operators on the board",
+        "--owner",
+        "mgr-chen",
+        "--start",
+        "2026-01-01",
+        "--due",
+        "2026-01-31",
+    ];
+    assert!(stdout(&drills(&hub, so, &add)).contains("added A1"));
+    let bad_date = drills(
+        &hub,
+        so,
+        &[
+            "action",
+            "add",
+            DRILL,
+            "--addresses",
+            "ack",
+            "--action",
+            "x",
+            "--owner",
+            "y",
+            "--due",
+            "31/01/2026",
+        ],
+    );
+    assert!(!bad_date.status.success());
+    assert!(String::from_utf8_lossy(&bad_date.stderr).contains("write YYYY-MM-DD"));
+
+    let listed = stdout(&drills(&hub, tokens::MANAGER, &["actions", "--overdue"]));
+    assert!(
+        listed.contains("A1  2026-01-31  open OVERDUE  mgr-chen"),
+        "{listed}"
+    );
+    let out = data.path().join("aar.md");
+    let out_arg = out.to_str().unwrap();
+    stdout(&drills(
+        &hub,
+        tokens::MANAGER,
+        &[
+            "report", DRILL, "--format", "md", "--lang", "en", "--out", out_arg,
+        ],
+    ));
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains("| Alarm acknowledged (ack) | Strength | acknowledged in 12 s |"),
+        "{md}"
+    );
+    assert!(md.contains("open — OVERDUE"), "{md}");
+
+    let update = [
+        "action",
+        "update",
+        DRILL,
+        "A1",
+        "--status",
+        "done",
+        "--completed",
+        "2026-02-02",
+    ];
+    assert!(stdout(&drills(&hub, so, &update)).contains("A1: done"));
+    let listed = stdout(&drills(&hub, tokens::MANAGER, &["actions", "--overdue"]));
+    assert_eq!(listed, "no overdue corrective actions\n");
 }
