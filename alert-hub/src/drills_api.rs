@@ -74,7 +74,10 @@ async fn after_action(
     use crate::report::render::Format;
     use axum::response::IntoResponse;
     let (format, lang) = crate::reports_api::read_query(&query)?;
-    let report = crate::report::after_action_of_stored(hub.store.as_ref(), &hub.config, &id)
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(hub.config.utc_offset)
+        .date();
+    let report = crate::report::after_action_of_stored(hub.store.as_ref(), &hub.config, &id, today)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no drill {id} has ended")))?;
     let offset = crate::reports_api::PAGE_OFFSET;

@@ -1,10 +1,13 @@
 //! The alert hub: device ingest, the durable store, incidents and the live console feed.
 
 pub mod access;
+pub mod after_action;
+pub mod after_action_api;
 pub mod api;
 pub mod api_error;
 pub mod calendar;
 pub mod calendar_api;
+pub mod cap;
 pub mod close;
 pub mod config;
 pub mod connections;
@@ -23,6 +26,7 @@ pub mod incident;
 pub mod ingest;
 #[cfg(unix)]
 pub mod limits;
+pub mod markup;
 pub mod metrics;
 pub mod notify;
 pub mod on_test;

@@ -43,6 +43,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route("/v1/reports/month", Access::Operator, get(month_report)),
         route(
+            "/v1/incidents/{id}/cap",
+            Access::Operator,
+            get(incident_cap),
+        ),
+        route(
             "/v1/incidents/{id}/review",
             Access::Operator,
             get(review).put(write_review),
@@ -167,6 +172,33 @@ async fn awaiting(
     review_queue::stored(hub.store.as_ref(), days, now)
         .map(Json)
         .map_err(ApiError::internal)
+}
+
+/// The incident as an OASIS CAP 1.2 alert (`application/cap+xml`).
+async fn incident_cap(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let incident = hub
+        .store
+        .incident(&id)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let view = incident.full_view();
+    let settings = crate::cap::CapSettings {
+        sender: &hub.config.cap_sender,
+        offset: hub.config.utc_offset,
+        site_name: hub
+            .config
+            .site(&view.location.site)
+            .map(|s| s.name.as_str()),
+    };
+    let body = crate::cap::alert(&view, &settings);
+    Ok((
+        [(header::CONTENT_TYPE, "application/cap+xml; charset=utf-8")],
+        body,
+    )
+        .into_response())
 }
 
 async fn review(

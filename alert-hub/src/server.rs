@@ -34,6 +34,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(crate::reports_api::routes());
     routes.extend(crate::drills_api::routes());
     routes.extend(crate::calendar_api::routes());
+    routes.extend(crate::after_action_api::routes());
     routes
 }
 

@@ -107,6 +107,9 @@ async fn only_safety_officers_and_admins_run_drills() {
         (Method::POST, "/v1/drills"),
         (Method::POST, "/v1/drills/x/end"),
         (Method::POST, "/v1/drills/x/abort"),
+        (Method::PUT, "/v1/drills/x/analysis"),
+        (Method::POST, "/v1/drills/x/actions"),
+        (Method::POST, "/v1/drills/x/actions/A1"),
     ] {
         for token in [OPERATOR, MANAGER] {
             let status = status(&hub, method.clone(), path, Some(token)).await;

@@ -15,8 +15,8 @@ use alert_hub::hub::Hub;
 use alert_hub::incident::Incident;
 use alert_hub::ingest::{RateLimiter, serve_device};
 use alert_hub::protocol::{
-    DeviceReply, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
-    ReviewRecord, SiteCalendar, StoredEvent,
+    AfterActionRecord, DeviceReply, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord,
+    OnTestView, ReviewRecord, SiteCalendar, StoredEvent,
 };
 use alert_hub::server;
 use alert_hub::store::{LoggedChange, Secret, SledStore, Store, WriteBatch};
@@ -100,6 +100,12 @@ impl Store for FillableStore {
     }
     fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError> {
         self.inner.calendars(year)
+    }
+    fn after_action(&self, id: &str) -> Result<Option<AfterActionRecord>, StoreError> {
+        self.inner.after_action(id)
+    }
+    fn after_actions(&self) -> Result<Vec<AfterActionRecord>, StoreError> {
+        self.inner.after_actions()
     }
 }
 

@@ -72,8 +72,7 @@ struct RawFile {
     stderr_log: Option<PathBuf>,
 }
 
-/// The default display offset: China Standard Time, where the control rooms are.
-pub const DEFAULT_UTC_OFFSET: UtcOffset = time::macros::offset!(+8);
+pub use alert_hub::config::{DEFAULT_UTC_OFFSET, parse_offset};
 
 /// Builds the config from the command line, the optional file it names and the environment
 /// (read through `env`, so tests need not touch the process environment).
@@ -154,23 +153,6 @@ fn file_origin(path: &Path, source: &str, byte: usize) -> String {
         .get(..byte)
         .map_or(1, |before| before.matches('\n').count() + 1);
     format!("{} line {line}", path.display())
-}
-
-/// Reads `+08:00`, `-05:30`, `+8` or `Z`.
-pub fn parse_offset(text: &str) -> Option<UtcOffset> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
-        return Some(UtcOffset::UTC);
-    }
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1i8, &text[1..]),
-        b'-' => (-1i8, &text[1..]),
-        _ => return None,
-    };
-    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
-    let hours: i8 = hours.parse().ok()?;
-    let minutes: i8 = minutes.parse().ok()?;
-    UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
 }
 
 #[cfg(test)]
@@ -259,14 +241,5 @@ mod tests {
         };
         let message = resolve(&cli, &no_env).unwrap_err().to_string();
         assert!(message.contains("CONSOLE_TOKEN"), "{message}");
-    }
-
-    #[test]
-    fn offsets_read_in_the_usual_spellings() {
-        assert_eq!(parse_offset("+08:00"), Some(DEFAULT_UTC_OFFSET));
-        assert_eq!(parse_offset("+8"), Some(DEFAULT_UTC_OFFSET));
-        assert_eq!(parse_offset("-05:30"), UtcOffset::from_hms(-5, -30, 0).ok());
-        assert_eq!(parse_offset("Z"), Some(UtcOffset::UTC));
-        assert_eq!(parse_offset("8"), None);
     }
 }

@@ -145,7 +145,7 @@ impl HubQueries for HubHttp {
 
     async fn report(&self, path: &str) -> Result<String, String> {
         self.hub
-            .get_text(path, &self.token)
+            .text(hub_client::Method::GET, path, &self.token, None)
             .await
             .map_err(|e| e.to_string())
     }

@@ -12,6 +12,7 @@ use drills::load::{self, LoadPlan};
 use drills::mix::{MixPlan, Profile};
 use drills::run::{self, Ended, RunOptions};
 
+mod after_action_cli;
 /// Allocates as `alert-hub serve` does (see its `main.rs`): the load generator is as fast as the hub.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -42,6 +43,15 @@ enum Command {
     Abort(Abort),
     /// Prints the year's drill calendar of a hub, or moves, cancels or adds an entry.
     Plan(Plan),
+    /// Fetches the after-action report of an ended drill.
+    Report(after_action_cli::Report),
+    /// Lists the corrective actions of every drill, or only the overdue ones.
+    Actions(after_action_cli::Actions),
+    /// Writes the analysis of one objective of an ended drill (safety officers and admins).
+    Analysis(after_action_cli::Analysis),
+    /// Adds or updates a corrective action of a drill's improvement plan.
+    #[command(subcommand)]
+    Action(after_action_cli::ActionCommand),
 }
 
 /// How to reach the hub as a safety officer or an admin.
@@ -50,7 +60,7 @@ struct HubArgs {
     /// The hub's address, e.g. http://127.0.0.1:7400.
     #[arg(long, env = "DRILLS_HUB")]
     hub: String,
-    /// A safety officer's or an admin's token.
+    /// An operator's token: a safety officer's or an admin's to run drills or change a plan.
     #[arg(long, env = "DRILLS_TOKEN")]
     token: String,
 }
@@ -249,6 +259,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::End(args) => end_drill(args),
         Command::Abort(args) => abort_drill(args),
         Command::Plan(args) => plan(args),
+        Command::Report(args) => after_action_cli::report(args),
+        Command::Actions(args) => after_action_cli::actions(args),
+        Command::Analysis(args) => after_action_cli::analysis(args),
+        Command::Action(after_action_cli::ActionCommand::Add(args)) => {
+            after_action_cli::add_action(args)
+        }
+        Command::Action(after_action_cli::ActionCommand::Update(args)) => {
+            after_action_cli::update_action(args)
+        }
     }
 }
 

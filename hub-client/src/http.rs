@@ -75,12 +75,19 @@ impl HubAddress {
         json(path, answer)
     }
 
-    /// GETs `path` with `token` and reads the answer as text (a report in Markdown); an error
-    /// status is [`Error::Refused`] with the hub's sentence.
-    pub async fn get_text(&self, path: &str, token: &str) -> Result<String> {
-        let answer = self.request(Method::GET, path, Some(token), None).await?;
+    /// Sends `method` to `path` with `token` and an optional JSON `body`, and reads the answer
+    /// as text; an error status is [`Error::Refused`] with the hub's sentence.
+    pub async fn text(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<String> {
+        let answer = self.request(method, path, Some(token), body).await?;
         accepted(&answer)?;
-        String::from_utf8(answer.body).map_err(|e| Error::BadAnswer(format!("{path}: {e}")))
+        String::from_utf8(answer.body)
+            .map_err(|e| Error::BadAnswer(format!("{path}: not UTF-8 text: {e}")))
     }
 
     /// Sends one request and returns the answer whatever its status. A JSON `body` is sent

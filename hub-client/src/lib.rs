@@ -13,6 +13,7 @@ mod websocket;
 pub use address::{HubAddress, encode};
 pub use error::{Error, Result};
 pub use http::{Answer, MAX_ANSWER_BYTES, REQUEST_TIMEOUT};
+pub use hyper::Method;
 pub use websocket::{CONNECT_TIMEOUT, Socket};
 
 /// The device endpoint of protocol v1.

@@ -1,7 +1,8 @@
 //! A drill from start to after-action report on a real hub: started at a site with its
 //! objectives, a drill alarm worked from a console, ended by two people; the report scores each
 //! objective with its HSEEP rating and says why points were taken off, and its HTML opens in
-//! headless Chromium with the drill's timeline (the screenshot is kept under the build's
+//! headless Chromium with the drill's timeline and the improvement plan the safety officer
+//! wrote, its overdue action marked (the screenshot is kept under the build's
 //! temporary directory for a person to look at). A real alarm during the drill stays out of it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -78,6 +79,33 @@ async fn a_finished_drill_has_a_scored_after_action_report() {
     assert_eq!(end(tokens::SAFETY_OFFICER).await.0, 202);
     assert_eq!(end(tokens::ADMIN).await.0, 200);
 
+    let analysis = json!({"objective": "verify", "strengths": ["verified on site in 2 min"],
+        "areas": ["the 7F warden had no radio"]})
+    .to_string();
+    let path = format!("/v1/drills/{DRILL}/analysis");
+    let (status, body) = http(
+        hub.addr,
+        "PUT",
+        &path,
+        Some(tokens::SAFETY_OFFICER),
+        Some(&analysis),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let action = json!({"addresses": "verify", "action": "Issue radios to every floor warden",
+        "owner": "so-zhao", "start": "2026-01-01", "due": "2026-01-02"})
+    .to_string();
+    let path = format!("/v1/drills/{DRILL}/actions");
+    let (status, body) = http(
+        hub.addr,
+        "POST",
+        &path,
+        Some(tokens::SAFETY_OFFICER),
+        Some(&action),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
     let path = format!("/v1/drills/{DRILL}/report");
     let (status, body) = http(
         hub.addr,
@@ -147,6 +175,13 @@ async fn a_finished_drill_has_a_scored_after_action_report() {
         opened.dom.matches("class=\"target ").count(),
         3,
         "one line per objective"
+    );
+    assert!(opened.dom.contains("Improvement plan"), "{}", opened.dom);
+    assert!(opened.dom.contains("the 7F warden had no radio"));
+    assert!(opened.dom.contains("Issue radios to every floor warden"));
+    assert!(
+        opened.dom.contains("open — OVERDUE"),
+        "the action past due is marked"
     );
 
     let (status, _) = http(

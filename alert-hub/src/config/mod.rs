@@ -13,9 +13,11 @@ use crate::error::{ConfigError, ConfigProblem};
 use crate::protocol::Role;
 
 mod notify;
+mod offset;
 mod phones;
 
 pub use notify::{Contact, NotifySettings, Smtp};
+pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
 
 /// The configuration the hub runs on, valid by construction.
@@ -34,6 +36,10 @@ pub struct HubConfig {
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
+    /// Who CAP messages say they are from (`[hub] cap_sender`).
+    pub cap_sender: String,
+    /// The site's offset from UTC, in which CAP messages write their times (`[hub] utc_offset`).
+    pub utc_offset: time::UtcOffset,
     /// The SHA-256 digest of each token with its owner; searched whole, in constant time.
     tokens: Vec<([u8; 32], Principal)>,
 }
@@ -113,6 +119,8 @@ struct RawConfig {
     playbooks: notify::RawPlaybooks,
     #[serde(default)]
     drills: RawDrills,
+    #[serde(default)]
+    hub: RawHub,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file.
@@ -121,6 +129,17 @@ struct RawConfig {
 struct RawDrills {
     plan: Option<String>,
 }
+
+/// The `[hub]` table: how the hub names itself and tells time to the outside.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHub {
+    cap_sender: Option<Spanned<String>>,
+    utc_offset: Option<Spanned<String>>,
+}
+
+/// The CAP sender when `[hub] cap_sender` is not set.
+pub const DEFAULT_CAP_SENDER: &str = "alert-hub.control-room";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -349,6 +368,7 @@ impl Checker<'_> {
         let site_known = |id: &str| sites.iter().any(|s| s.id == id);
         let contacts = self.contacts(raw.contacts, &library, site_known, &mut ids);
         let notify = self.notify(raw.notify, &library);
+        let (cap_sender, utc_offset) = self.hub(raw.hub);
         let mut warnings = self.tree_recipients(&library, &contacts);
         warnings.extend(phones::unreachable_calls(&library, &sites, &contacts));
         HubConfig {
@@ -360,8 +380,43 @@ impl Checker<'_> {
             library: Arc::new(library),
             drill_plan,
             warnings,
+            cap_sender,
+            utc_offset,
             tokens: tokens.owners,
         }
+    }
+
+    /// The `[hub]` table: the CAP sender (no spaces, commas, `<` or `&`, as CAP requires) and
+    /// the site's UTC offset.
+    fn hub(&mut self, raw: RawHub) -> (String, time::UtcOffset) {
+        let mut sender = DEFAULT_CAP_SENDER.to_string();
+        if let Some(s) = raw.cap_sender {
+            let value = s.get_ref();
+            if value.is_empty()
+                || value
+                    .chars()
+                    .any(|c| c.is_whitespace() || ",<&".contains(c))
+            {
+                let m = format!(
+                    "\"{value}\" is not a CAP sender: it must be non-empty, without spaces, \
+                     commas, < or &, e.g. \"control-room.example.com\""
+                );
+                self.problem(&s, "hub.cap_sender".into(), m);
+            } else {
+                sender = value.clone();
+            }
+        }
+        let mut offset = DEFAULT_UTC_OFFSET;
+        if let Some(o) = raw.utc_offset {
+            match parse_offset(o.get_ref()) {
+                Some(parsed) => offset = parsed,
+                None => {
+                    let m = format!("is \"{}\"; write it like \"+08:00\"", o.get_ref());
+                    self.problem(&o, "hub.utc_offset".into(), m);
+                }
+            }
+        }
+        (sender, offset)
     }
 
     fn id(&mut self, id: &Spanned<String>, field: String, seen: &mut HashSet<String>) {

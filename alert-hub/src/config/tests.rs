@@ -403,3 +403,28 @@ fn the_demo_configuration_reaches_every_role_its_trees_call_at_both_sites() {
     }
     assert!(config.notify.smtp.is_some());
 }
+
+#[test]
+fn the_hub_table_sets_the_cap_sender_and_the_offset_or_says_what_is_wrong() {
+    let default = HubConfig::parse(SITE, Path::new("site.toml")).expect("valid");
+    assert_eq!(default.cap_sender, DEFAULT_CAP_SENDER);
+    assert_eq!(default.utc_offset, DEFAULT_UTC_OFFSET);
+    let text = format!("{SITE}[hub]\ncap_sender = \"cr.example.com\"\nutc_offset = \"-05:30\"\n");
+    let set = HubConfig::parse(&text, Path::new("site.toml")).expect("valid");
+    assert_eq!(set.cap_sender, "cr.example.com");
+    assert_eq!(
+        set.utc_offset,
+        time::UtcOffset::from_hms(-5, -30, 0).expect("offset")
+    );
+    let bad = problems(&format!(
+        "{SITE}[hub]\ncap_sender = \"a, b\"\nutc_offset = \"8 hours\"\n"
+    ));
+    assert!(
+        bad.contains("site.toml:5:") && bad.contains("hub.cap_sender"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("site.toml:6:") && bad.contains("hub.utc_offset"),
+        "{bad}"
+    );
+}

@@ -9,8 +9,8 @@ use super::{FeedItem, Snapshot, Subscription};
 use crate::error::StoreError;
 use crate::notify::dispatch::Delivery;
 use crate::protocol::{
-    Change, DrillRecord, DrillView, HandOverRecord, OnTestRecord, OnTestView, ReviewRecord,
-    StoredEvent,
+    AfterActionRecord, Change, DrillRecord, DrillView, HandOverRecord, OnTestRecord, OnTestView,
+    ReviewRecord, StoredEvent,
 };
 use crate::store::{EventRecord, LoggedChange, StoredIncident, WriteBatch};
 
@@ -43,6 +43,7 @@ pub struct Pending {
     pub reviews: Vec<ReviewRecord>,
     pub drill_records: Vec<DrillRecord>,
     pub calendars: Vec<crate::protocol::SiteCalendar>,
+    pub after_actions: Vec<AfterActionRecord>,
     pub feed: Vec<Arc<FeedItem>>,
     pub subscribers: Vec<oneshot::Sender<Subscription>>,
     /// Outside notification attempts to start once the batch is stored.
@@ -83,6 +84,7 @@ impl Pending {
             reviews: self.reviews,
             drill_records: self.drill_records,
             calendars: self.calendars,
+            after_actions: self.after_actions,
         };
         let then = Then {
             actions: self.after,

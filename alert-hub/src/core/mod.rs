@@ -6,6 +6,7 @@
 //! Nothing is acknowledged before it is on disk, and nothing reaches a console that is not in
 //! the store, so a console resyncing from the store by sequence number sees the same history.
 
+mod after_actions;
 mod batch;
 mod calendars;
 mod clock;
@@ -128,6 +129,16 @@ pub enum Request {
         by: String,
         reply: oneshot::Sender<
             Result<crate::protocol::SiteCalendar, crate::calendar::CalendarRefusal>,
+        >,
+    },
+    /// A safety officer or an admin writes a drill's after-action analysis or changes its
+    /// improvement plan; the reply is the record as it stands after, or why not.
+    AfterAction {
+        drill: String,
+        command: crate::after_action::AfterActionCommand,
+        by: String,
+        reply: oneshot::Sender<
+            Result<crate::protocol::AfterActionRecord, crate::after_action::AfterActionRefusal>,
         >,
     },
     /// The clock moved on: supervise heartbeats, deadlines and escalations.
@@ -376,6 +387,15 @@ impl State {
                 reply,
             } => {
                 let result = self.calendar(&site, year, command, &by, now, pending);
+                pending.after_commit(move || drop(reply.send(result)));
+            }
+            Request::AfterAction {
+                drill,
+                command,
+                by,
+                reply,
+            } => {
+                let result = self.after_action(&drill, command, &by, now, pending);
                 pending.after_commit(move || drop(reply.send(result)));
             }
             Request::Tick => self.supervise(now, pending),

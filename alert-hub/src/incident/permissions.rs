@@ -29,6 +29,8 @@ pub enum Action {
     EditDrillCalendar,
     /// Write or sign off the review of an incident (root cause, corrective actions).
     ReviewIncident,
+    /// Write a drill's after-action analysis or change its improvement plan.
+    PlanImprovement,
 }
 
 /// Who may do an action.
@@ -85,7 +87,8 @@ impl Action {
             | Action::EndTest
             | Action::StartDrill
             | Action::EndDrill
-            | Action::EditDrillCalendar => Who::SafetyOfficerOrAdmin,
+            | Action::EditDrillCalendar
+            | Action::PlanImprovement => Who::SafetyOfficerOrAdmin,
             Action::ReviewIncident => Who::ManagerOrAdmin,
         }
     }
@@ -114,6 +117,10 @@ impl Action {
             Action::ReviewIncident => {
                 ("撰写或签署事后复盘", "write or sign off an incident review")
             }
+            Action::PlanImprovement => (
+                "撰写演练总结或改进计划",
+                "write a drill's analysis or improvement plan",
+            ),
         }
     }
 }

@@ -116,7 +116,7 @@ impl Ev {
         self.at = at;
         self
     }
-    fn drill(mut self, drill: &'static str) -> Ev {
+    pub(crate) fn drill(mut self, drill: &'static str) -> Ev {
         self.drill = Some(drill);
         self
     }
@@ -449,6 +449,7 @@ fn drills_and_tests_are_for_safety_officers_and_admins_only() {
         Action::StartDrill,
         Action::EndDrill,
         Action::EditDrillCalendar,
+        Action::PlanImprovement,
         Action::PutOnTest,
         Action::EndTest,
     ] {

@@ -1,21 +1,7 @@
 //! A self-contained HTML page built from sections, headings, tables and SVG: every text is
 //! escaped on the way in, so a note typed by an operator can never become markup.
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::markup::escape;
 
 /// How a table cell or a line is marked: a target met or missed, or plain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

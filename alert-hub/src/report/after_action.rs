@@ -1,19 +1,23 @@
 //! The after-action report of a drill, in HSEEP's shape: an overview (name, date, site, type,
 //! scenario, objectives, participants), the analysis of each objective (measured against its
-//! target, rated), the score with the reason for every deduction, the steps and the call-out,
-//! and a timeline of what happened against the targets. As HTML with an SVG timeline,
+//! target, rated; the strengths and areas for improvement a safety officer wrote), the
+//! improvement plan with its overdue actions marked, the score with the reason for every
+//! deduction, the steps and the call-out, and a timeline of what happened against the targets. As HTML with an SVG timeline,
 //! Markdown and JSON.
 
 use playbooks::Lang;
 use serde::Serialize;
-use time::{Duration, UtcOffset};
+use time::{Date, Duration, UtcOffset};
 
 use super::drill::{DrillIncident, DrillScore, Rating, score};
+use super::improvement::{
+    ANALYSIS_HEADERS, PLAN_HEADERS, analysis_rows, no_actions, plan_rows, plan_summary,
+};
 use super::render::{headers, span, texts};
 use crate::pages::html::{Cell, Tone};
 use crate::pages::{Mark, MarkKind, Page, Target, Timeline, markdown};
 use crate::protocol::describe::{of, pick};
-use crate::protocol::{DrillOutcome, DrillRecord, IncidentView, LogEntry};
+use crate::protocol::{AfterActionRecord, DrillOutcome, DrillRecord, IncidentView, LogEntry};
 
 /// The after-action report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,24 +26,44 @@ pub struct AfterActionReport {
     /// The site's name as configured.
     pub site_name: Option<String>,
     pub score: DrillScore,
+    /// The analysis and improvement plan written after the drill (empty until written).
+    pub plan: AfterActionRecord,
+    /// The day the report was made, against which actions are overdue.
+    #[serde(with = "crate::protocol::iso_date")]
+    pub as_of: Date,
+    /// The ids of the actions not done and past due on `as_of`.
+    pub overdue: Vec<String>,
 }
 
 impl AfterActionReport {
-    /// The report of the drill in `record`, from its incidents (full views and logs).
+    /// The report of the drill in `record`, from its incidents (full views and logs) and its
+    /// analysis and plan (`None` before any is written), as of the day `as_of`.
     pub fn build(
         record: DrillRecord,
         site_name: Option<String>,
         incidents: &[(IncidentView, Vec<LogEntry>)],
+        plan: Option<AfterActionRecord>,
+        as_of: Date,
     ) -> AfterActionReport {
         let incidents: Vec<DrillIncident<'_>> = incidents
             .iter()
             .map(|(view, log)| DrillIncident { view, log })
             .collect();
         let score = score(&record, &incidents);
+        let plan = plan.unwrap_or_else(|| AfterActionRecord::new(&record.drill.id));
+        let overdue = plan
+            .actions
+            .iter()
+            .filter(|a| a.is_overdue(as_of))
+            .map(|a| a.id.clone())
+            .collect();
         AfterActionReport {
             record,
             site_name,
             score,
+            plan,
+            as_of,
+            overdue,
         }
     }
 }
@@ -321,6 +345,21 @@ pub fn html(report: &AfterActionReport, lang: Lang, offset: UtcOffset) -> String
         &objective_rows(report, lang),
         pick(lang, "本次演练未设目标。", "This drill set no objectives."),
     )
+    .table(
+        &headers(&ANALYSIS_HEADERS, lang),
+        &analysis_rows(report, lang),
+        pick(lang, "本次演练未设目标。", "This drill set no objectives."),
+    )
+    .heading(
+        "improvement-plan",
+        pick(lang, "改进计划", "Improvement plan"),
+    )
+    .paragraph(&plan_summary(report, lang))
+    .table(
+        &headers(&PLAN_HEADERS, lang),
+        &plan_rows(report, lang),
+        no_actions(lang),
+    )
     .heading("score", pick(lang, "评分", "Score"))
     .paragraph(&format!(
         "{} {} / 100 · {} {}",
@@ -365,6 +404,21 @@ pub fn markdown(report: &AfterActionReport, lang: Lang, offset: UtcOffset) -> St
         &headers(&OBJECTIVE_HEADERS, lang),
         &texts(objective_rows(report, lang)),
         pick(lang, "本次演练未设目标。", "This drill set no objectives."),
+    ));
+    out.push_str(&markdown::table(
+        &headers(&ANALYSIS_HEADERS, lang),
+        &texts(analysis_rows(report, lang)),
+        pick(lang, "本次演练未设目标。", "This drill set no objectives."),
+    ));
+    out.push_str(&format!(
+        "## {}\n\n{}\n\n",
+        pick(lang, "改进计划", "Improvement plan"),
+        plan_summary(report, lang)
+    ));
+    out.push_str(&markdown::table(
+        &headers(&PLAN_HEADERS, lang),
+        &texts(plan_rows(report, lang)),
+        no_actions(lang),
     ));
     out.push_str(&format!("## {}\n\n", pick(lang, "评分", "Score")));
     out.push_str(&markdown::table(

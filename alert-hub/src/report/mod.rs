@@ -4,6 +4,7 @@
 
 pub mod after_action;
 pub mod drill;
+pub mod improvement;
 pub mod incident;
 pub mod month;
 pub mod render;
@@ -35,12 +36,13 @@ pub fn of_stored(
     Ok(Some(IncidentReport::build(&view, &log, playbook, review)))
 }
 
-/// The after-action report of drill `id` from the store, once the drill has ended; `None`
-/// for a drill that has not ended (or never ran).
+/// The after-action report of drill `id` from the store, once the drill has ended, with its
+/// actions overdue as of `today`; `None` for a drill that has not ended (or never ran).
 pub fn after_action_of_stored(
     store: &dyn crate::store::Store,
     config: &crate::config::HubConfig,
     id: &str,
+    today: time::Date,
 ) -> Result<Option<after_action::AfterActionReport>, crate::error::StoreError> {
     let Some(record) = store
         .drill_records()?
@@ -64,7 +66,8 @@ pub fn after_action_of_stored(
         .as_deref()
         .and_then(|s| config.site(s))
         .map(|s| s.name.clone());
+    let plan = store.after_action(id)?;
     Ok(Some(after_action::AfterActionReport::build(
-        record, site_name, &incidents,
+        record, site_name, &incidents, plan, today,
     )))
 }

@@ -14,8 +14,8 @@ pub use sled_store::SledStore;
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
-    DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView, ReviewRecord,
-    SiteCalendar, StoredEvent,
+    AfterActionRecord, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
+    ReviewRecord, SiteCalendar, StoredEvent,
 };
 
 /// One incident-log entry as stored: its feed sequence number, its incident, and the feed
@@ -101,6 +101,8 @@ pub struct WriteBatch {
     pub drill_records: Vec<DrillRecord>,
     /// Drill calendars made or edited in this batch, as they stand after it.
     pub calendars: Vec<SiteCalendar>,
+    /// Drills' after-action analyses and plans, as they stand after this batch.
+    pub after_actions: Vec<AfterActionRecord>,
 }
 
 impl WriteBatch {
@@ -118,6 +120,7 @@ impl WriteBatch {
             && self.reviews.is_empty()
             && self.drill_records.is_empty()
             && self.calendars.is_empty()
+            && self.after_actions.is_empty()
     }
 }
 
@@ -179,6 +182,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn calendar(&self, site: &str, year: i32) -> Result<Option<SiteCalendar>, StoreError>;
     /// Every site's drill calendar for `year`.
     fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError>;
+    /// The after-action analysis and plan of drill `id`, if any was written.
+    fn after_action(&self, id: &str) -> Result<Option<AfterActionRecord>, StoreError>;
+    /// Every drill's after-action analysis and plan, by drill id.
+    fn after_actions(&self) -> Result<Vec<AfterActionRecord>, StoreError>;
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

@@ -13,6 +13,8 @@
 //!   one group commit, the last of them in the key;
 //! - `y` + year (4 digits) + `/` + site id → that site's drill calendar of the year;
 //! - `h` + seq → shift hand-over; `t` + seq → on-test change;
+//! - `d` + drill id → drill record; `v` + incident id → review; `p` + drill id → the drill's
+//!   after-action analysis and improvement plan;
 //! - `m` + name → a small record as JSON (see `meta` for the names).
 
 use std::collections::HashMap;
@@ -24,8 +26,8 @@ use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opened, openi
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
-    Change, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord, OnTestView,
-    ReviewRecord, SiteCalendar, StoredEvent,
+    AfterActionRecord, Change, DrillRecord, DrillView, HandOverRecord, LogEntry, OnTestRecord,
+    OnTestView, ReviewRecord, SiteCalendar, StoredEvent,
 };
 
 /// The store on a sled database in a data directory.
@@ -258,6 +260,10 @@ impl Store for SledStore {
             let k = key(b'v', &[review.incident.as_bytes()]);
             b.insert(k, encode(review, "a record")?);
         }
+        for plan in &batch.after_actions {
+            let k = key(b'p', &[plan.drill.as_bytes()]);
+            b.insert(k, encode(plan, "a record")?);
+        }
         if let Some(number) = batch.last_incident_number {
             b.insert(
                 meta_key(meta::INCIDENT_NUMBER),
@@ -337,6 +343,21 @@ impl Store for SledStore {
     fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError> {
         self.db
             .scan_prefix(calendar_key("", year))
+            .map(|r| {
+                let (k, v) = r?;
+                decode(&k, &v)
+            })
+            .collect()
+    }
+
+    fn after_action(&self, id: &str) -> Result<Option<AfterActionRecord>, StoreError> {
+        let k = key(b'p', &[id.as_bytes()]);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+    }
+
+    fn after_actions(&self) -> Result<Vec<AfterActionRecord>, StoreError> {
+        self.db
+            .scan_prefix([b'p'])
             .map(|r| {
                 let (k, v) = r?;
                 decode(&k, &v)

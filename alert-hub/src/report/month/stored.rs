@@ -62,7 +62,9 @@ pub fn drills(
         {
             continue;
         }
-        let score = crate::report::after_action_of_stored(store, config, &record.drill.id)?
+        // Only the score is read here, which does not depend on the day actions fall overdue.
+        let ended = record.ended_at.to_offset(offset).date();
+        let score = crate::report::after_action_of_stored(store, config, &record.drill.id, ended)?
             .map(|report| report.score.score);
         out.push(DrillSummary {
             id: record.drill.id.clone(),
