@@ -222,7 +222,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = HubConfig::load(&config)?;
             let runtime = tokio::runtime::Runtime::new()?;
             let options = ServeOptions { data, listen };
-            runtime.block_on(serve(options, loaded, announce, shutdown_signal()))?;
+            runtime.block_on(async {
+                let stop = shutdown_signal();
+                serve(options, loaded, announce, stop).await
+            })?;
             Ok(())
         }
     }

@@ -148,3 +148,17 @@ async fn a_graceful_stop_then_restart_keeps_incidents_and_numbering() {
         "the fire alarm is still open and numbering goes on"
     );
 }
+
+/// A supervisor may stop the hub the moment it says it listens: the signal is heard from the
+/// start, and each stop is graceful (exit status 0), never the default action of SIGTERM.
+#[test]
+fn sigterm_the_moment_the_hub_listens_stops_it_gracefully() {
+    let data = tempfile::tempdir().unwrap();
+    for round in 0..5 {
+        let mut hub = HubProcess::start(data.path());
+        assert!(
+            hub.terminate(),
+            "round {round}: SIGTERM right after start stops the hub cleanly"
+        );
+    }
+}

@@ -31,9 +31,13 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// running out of file descriptors, before it accepts again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
+/// How long shutdown waits for open connections to finish before the hub stops anyway: a
+/// stuck client must never keep a stopping hub from flushing its store and exiting.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
 /// Accepts connections on `listener` within the limits of `open` and serves `app` on each
 /// until `shutdown` turns true; then accepts no more and returns once every connection has
-/// finished its request. WebSocket connections, once upgraded, are closed by their handlers on
+/// finished its request, or after [`DRAIN_LIMIT`] with those still open left to be dropped. WebSocket connections, once upgraded, are closed by their handlers on
 /// the same signal.
 pub async fn serve(
     listener: TcpListener,
@@ -82,7 +86,16 @@ pub async fn serve(
     }
     drop(listener);
     drop(tasks);
-    tasks_tx.closed().await;
+    if tokio::time::timeout(DRAIN_LIMIT, tasks_tx.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = tasks_tx.receiver_count(),
+            "connections still open {} s after shutdown began: stopping without them",
+            DRAIN_LIMIT.as_secs()
+        );
+    }
 }
 
 /// Serves one connection's requests (and hands it over to a WebSocket on upgrade); each
