@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use alert_hub::protocol::{
-    AwaitingSignOff, CalendarItem, ConsoleMessage, DrillView, IncidentView, OnTestView, Priority,
-    Review, ReviewRecord,
+    AwaitingSignOff, CalendarItem, ConsoleMessage, DrillView, IncidentView, ListedAction,
+    OnTestView, Priority, Review, ReviewRecord,
 };
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
@@ -78,6 +78,8 @@ pub enum Action {
         signed: bool,
         result: Result<ReviewRecord, String>,
     },
+    /// The corrective actions of ended drills that are overdue, or why they could not be fetched.
+    OverdueActionsLoaded(Result<Vec<ListedAction>, String>),
     /// The drill calendar of `year` arrived, or could not be fetched.
     CalendarLoaded {
         year: i32,
@@ -225,7 +227,8 @@ pub enum Effect {
     WriteReview { incident: String, review: Review },
     /// Sign off the review of `incident`.
     SignOff { incident: String },
-    /// Fetch the drill calendar of `year` for the drills screen and the status line.
+    /// Fetch the drill calendar of `year` for the drills screen and the status line, and the
+    /// overdue corrective actions of past drills.
     FetchCalendar { year: i32 },
     /// Leave the console.
     Quit,

@@ -157,6 +157,8 @@ fn carry_out<Q: HubQueries>(
             tokio::spawn(async move {
                 let calendar = queries.calendar(year).await;
                 let _ = actions.send(Action::CalendarLoaded { year, calendar });
+                let overdue = queries.overdue_actions().await;
+                let _ = actions.send(Action::OverdueActionsLoaded(overdue));
             });
         }
         Effect::FetchDrills { version } => {

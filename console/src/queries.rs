@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use alert_hub::protocol::{
-    AwaitingSignOff, CalendarItem, DrillView, EventKind, IncidentView, LogEntry, OnTestView,
-    Review, ReviewRecord,
+    AwaitingSignOff, CalendarItem, DrillView, EventKind, IncidentView, ListedAction, LogEntry,
+    OnTestView, Review, ReviewRecord,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -60,6 +60,8 @@ pub trait HubQueries: Send + Sync + 'static {
     fn drills(&self) -> impl Future<Output = Result<Vec<DrillView>, String>> + Send;
     /// The sources and devices on test now.
     fn on_test(&self) -> impl Future<Output = Result<Vec<OnTestView>, String>> + Send;
+    /// The corrective actions of ended drills that are past due and not done.
+    fn overdue_actions(&self) -> impl Future<Output = Result<Vec<ListedAction>, String>> + Send;
     /// The incidents awaiting a manager's sign-off, most urgent first.
     fn awaiting_sign_off(
         &self,
@@ -139,6 +141,10 @@ impl HubQueries for HubHttp {
         Ok(now.current)
     }
 
+    async fn overdue_actions(&self) -> Result<Vec<ListedAction>, String> {
+        self.get("/v1/drills/actions?overdue=true").await
+    }
+
     async fn awaiting_sign_off(&self) -> Result<Vec<AwaitingSignOff>, String> {
         self.get("/v1/reviews/awaiting").await
     }
@@ -179,6 +185,7 @@ pub struct Fixed {
     pub drills: Vec<DrillView>,
     pub on_test: Vec<OnTestView>,
     pub awaiting: Vec<AwaitingSignOff>,
+    pub overdue_actions: Vec<ListedAction>,
     /// Reports in Markdown by path and query.
     pub reports: HashMap<String, String>,
     pub calendar: Vec<CalendarItem>,
@@ -206,6 +213,10 @@ impl HubQueries for Fixed {
 
     async fn on_test(&self) -> Result<Vec<OnTestView>, String> {
         Ok(self.on_test.clone())
+    }
+
+    async fn overdue_actions(&self) -> Result<Vec<ListedAction>, String> {
+        Ok(self.overdue_actions.clone())
     }
 
     async fn awaiting_sign_off(&self) -> Result<Vec<AwaitingSignOff>, String> {

@@ -1,11 +1,11 @@
 //! Made-up but realistic control-room data for tests, snapshots and the board benchmark.
 
 use alert_hub::protocol::{
-    Actor, AttemptStatus, AttemptView, Bilingual, CalendarEntry, CalendarItem, CalendarStatus,
-    CallView, Callee, Change, ChoiceView, ConsoleMessage, DrillKind, DrillView, EventKind,
-    ExerciseType, IncidentEvent, IncidentState, IncidentView, InputView, LevelView, Location,
-    LogEntry, NotificationsView, OnTestView, OperatorInfo, PhoneEntry, PlaybookView, Role,
-    StepStatus, StepView,
+    ActionStatus, Actor, AttemptStatus, AttemptView, Bilingual, CalendarEntry, CalendarItem,
+    CalendarStatus, CallView, Callee, Change, ChoiceView, ConsoleMessage, DrillKind, DrillView,
+    EventKind, ExerciseType, ImprovementAction, IncidentEvent, IncidentState, IncidentView,
+    InputView, LevelView, ListedAction, Location, LogEntry, NotificationsView, OnTestView,
+    OperatorInfo, PhoneEntry, PlaybookView, Role, StepStatus, StepView,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -570,4 +570,28 @@ pub fn calendar() -> Vec<CalendarItem> {
     rows.into_iter()
         .map(|(entry, status)| CalendarItem { entry, status })
         .collect()
+}
+
+/// A corrective action from the sample Q3 drill, due on `due` and not done; `overdue` as the
+/// hub says it on [`T0`].
+pub fn corrective_action(id: &str, what: &str, due: time::Date, overdue: bool) -> ListedAction {
+    ListedAction {
+        drill: "2026-q3-fire-evac-green-garden".into(),
+        drill_name: Bilingual {
+            zh: "第三季度消防疏散演练".into(),
+            en: "Q3 fire evacuation drill".into(),
+        },
+        site: Some("green-garden".into()),
+        action: ImprovementAction {
+            id: id.into(),
+            addresses: "evacuate".into(),
+            action: what.into(),
+            owner: "so-zhao".into(),
+            start: due - Duration::days(30),
+            due,
+            status: ActionStatus::Open,
+            completed: None,
+        },
+        overdue,
+    }
 }

@@ -75,6 +75,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             result,
         } => reports::review_saved(state, incident, signed, result, &mut fx),
         Action::CalendarLoaded { year, calendar } => drills::loaded(state, year, calendar),
+        Action::OverdueActionsLoaded(result) => drills::actions_loaded(state, result),
         Action::AudioReady { output } => state.audio = Some(output),
         Action::Unheard(cue) => fx.push(Effect::Sound(cue)),
     }

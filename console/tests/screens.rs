@@ -427,6 +427,17 @@ fn drills() {
             calendar,
         },
     );
+    let due = time::macros::date!(2026 - 10 - 31);
+    let actions = vec![
+        sample::corrective_action("A1", "Issue radios to every floor warden", due, true),
+        sample::corrective_action(
+            "A2",
+            "Retrain the B2 night shift on the evacuation route",
+            due,
+            true,
+        ),
+    ];
+    update(&mut state, Action::OverdueActionsLoaded(Ok(actions)));
     snapshot_all("drills", &mut state);
 }
 

@@ -183,3 +183,27 @@ fn the_nearest_due_drill_counts_down_with_the_consoles_clock() {
     let line = status_line(&state, 80);
     assert!(!line.contains("Q4"), "every drill done: none named: {line}");
 }
+
+#[test]
+fn overdue_corrective_actions_are_kept_most_overdue_first_and_a_failed_fetch_keeps_them() {
+    let mut state = live();
+    let day = |d| time::Date::from_calendar_date(2026, time::Month::October, d).expect("a date");
+    let actions = vec![
+        sample::corrective_action("A2", "later", day(20), true),
+        sample::corrective_action("A1", "earlier", day(5), true),
+        sample::corrective_action("A3", "not yet due", day(30), false),
+    ];
+    update(&mut state, Action::OverdueActionsLoaded(Ok(actions)));
+    let ids: Vec<&str> = state
+        .calendar
+        .overdue_actions
+        .iter()
+        .map(|a| a.action.id.as_str())
+        .collect();
+    assert_eq!(ids, ["A1", "A2"]);
+    update(
+        &mut state,
+        Action::OverdueActionsLoaded(Err("the hub did not answer".into())),
+    );
+    assert_eq!(state.calendar.overdue_actions.len(), 2);
+}

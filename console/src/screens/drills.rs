@@ -1,8 +1,9 @@
-//! The drills screen: the drills running now, and the year's drill calendar of the hub's
-//! sites with each entry's status and days left, overdue ones standing out; and the nearest
-//! due drill the status line shows. The calendar is fetched from the hub over HTTP.
+//! The drills screen: the drills running now, the corrective actions of past drills that are
+//! overdue, and the year's drill calendar of the hub's sites with each entry's status and days
+//! left, overdue ones standing out; and the nearest due drill the status line shows. The
+//! calendar and the overdue actions are fetched from the hub over HTTP.
 
-use alert_hub::protocol::{CalendarItem, CalendarStatus, DrillView};
+use alert_hub::protocol::{CalendarItem, CalendarStatus, DrillView, ListedAction};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -26,6 +27,8 @@ pub struct CalendarState {
     pub error: Option<String>,
     /// The index of the first calendar row shown.
     pub scroll: usize,
+    /// Corrective actions of ended drills not done by their due date, as last fetched.
+    pub overdue_actions: Vec<ListedAction>,
 }
 
 /// Where an entry stands on a given day; days counted from the console's own date, so a
@@ -126,6 +129,19 @@ pub fn loaded(state: &mut State, year: i32, result: Result<Vec<CalendarItem>, St
     }
 }
 
+/// The overdue corrective actions arrived; a failed fetch keeps the last list (the calendar's
+/// own fetch says when the hub cannot be asked).
+pub fn actions_loaded(state: &mut State, result: Result<Vec<ListedAction>, String>) {
+    if let Ok(mut actions) = result {
+        actions.retain(|a| a.overdue);
+        actions.sort_by_key(|a| a.action.due);
+        state.calendar.overdue_actions = actions;
+    }
+}
+
+/// Most overdue actions listed on the screen; the title says how many there are in all.
+const ACTION_ROWS: usize = 3;
+
 /// Handles the drills screen's own intents: scrolling the calendar and fetching it again.
 pub fn handle(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
     let last = state.calendar.items.len().saturating_sub(1);
@@ -161,11 +177,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let stale = stale_line(state);
     let running = state.running_drills();
     let running_rows = running.len().max(1) as u16;
+    let actions = &state.calendar.overdue_actions;
+    let action_rows = match actions.len() {
+        0 => 0,
+        n => 1 + n.min(ACTION_ROWS) as u16,
+    };
     let [
         title,
         warn,
         running_head,
         running_area,
+        actions_area,
         calendar_head,
         header,
         rows,
@@ -174,6 +196,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Length(u16::from(stale.is_some())),
         Constraint::Length(1),
         Constraint::Length(running_rows),
+        Constraint::Length(action_rows),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
@@ -197,6 +220,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         let at = Rect::new(running_area.x, running_area.y + n as u16, area.width, 1);
         frame.render_widget(line, at);
     }
+    render_overdue_actions(frame, actions_area, state);
     let year = state
         .calendar
         .year
@@ -208,6 +232,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let widths = Widths::of(usize::from(area.width));
     frame.render_widget(widths.header(lang), header);
     render_calendar(frame, rows, state, &widths);
+}
+
+/// The overdue corrective actions, most overdue first, in red: what was promised after a drill
+/// and not done.
+fn render_overdue_actions(frame: &mut Frame, area: Rect, state: &State) {
+    let actions = &state.calendar.overdue_actions;
+    if actions.is_empty() || area.height == 0 {
+        return;
+    }
+    let lang = state.lang;
+    let day = today(state);
+    let width = usize::from(area.width);
+    let head = format!(" {} {}", T::OverdueActions.get(lang), actions.len());
+    let mut lines = vec![Line::styled(head, OVERDUE)];
+    lines.extend(actions.iter().take(ACTION_ROWS).map(|a| {
+        let late = (day - a.action.due).whole_days().max(0);
+        let text = crate::strings::overdue_action_text(a, late, lang);
+        Line::styled(text::truncate(&format!("  {text}"), width), OVERDUE)
+    }));
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines), area);
 }
 
 /// The title's figures: how many entries are overdue, due within 30 days, and done.

@@ -26,6 +26,7 @@ pub enum DrillText {
     Overdue,
     DueSoon,
     DoneCount,
+    OverdueActions,
 }
 
 impl DrillText {
@@ -50,6 +51,7 @@ impl DrillText {
             Overdue => ("逾期", "overdue"),
             DueSoon => ("30 天内到期", "due within 30 days"),
             DoneCount => ("已完成", "done"),
+            OverdueActions => ("逾期未完成的整改措施", "Corrective actions overdue"),
         };
         lang.pick(zh, en)
     }
@@ -95,6 +97,26 @@ pub fn nearest_text(quarter: u8, kind: DrillKind, standing: &Standing, lang: Lan
         kind_drill_name(kind, lang),
         standing_text(standing, lang)
     )
+}
+
+/// One overdue corrective action: what, who, by when, how late, and from which drill.
+pub fn overdue_action_text(
+    a: &alert_hub::protocol::ListedAction,
+    late_days: i64,
+    lang: Lang,
+) -> String {
+    let drill = lang.of(&a.drill_name);
+    let x = &a.action;
+    match lang {
+        Lang::Zh => format!(
+            "{} {} · 负责人 {} · {} 到期，逾期 {late_days} 天 · {drill}",
+            x.id, x.action, x.owner, x.due
+        ),
+        Lang::En => format!(
+            "{} {} · owner {} · due {}, {late_days} days late · {drill}",
+            x.id, x.action, x.owner, x.due
+        ),
+    }
 }
 
 #[cfg(test)]
