@@ -156,8 +156,14 @@ async fn coverage(
         .map(|site| site_calendar(&hub, site, year))
         .collect::<Result<Vec<_>, _>>()?;
     let records = hub.store.drill_records().map_err(ApiError::internal)?;
+    let config = &hub.config;
     Ok(Json(crate::coverage::coverage(
-        year, &sites, &calendars, &records,
+        year,
+        &sites,
+        &calendars,
+        &records,
+        &config.shifts,
+        config.utc_offset,
     )))
 }
 

@@ -1,15 +1,17 @@
 //! The year's drill coverage: per quarter and site, which planned entries were done, by which
-//! drill and which shift, and the share of sites and of shifts drilled. Pure: calendars and
-//! drill records in, figures out.
+//! drill, in which shift and by whom, and the share of sites and of shifts drilled. Pure:
+//! calendars, drill records and the shifts in, figures out.
 
 use crate::calendar::{cancelled, done_by};
+use time::UtcOffset;
+
 use crate::protocol::{
     Coverage, CoveredEntry, DrillOutcome, DrillRecord, QuarterCoverage, SiteCalendar,
 };
+use crate::shifts::Shifts;
 
-/// The shift a drill was held by: the people who took part (who started it, asked to end it
-/// and confirmed the end), sorted, as no shift times are configured.
-pub fn shift_of(record: &DrillRecord) -> String {
+/// The people who held a drill (who started it, asked to end it and confirmed the end), sorted.
+pub fn people_of(record: &DrillRecord) -> String {
     let mut people = vec![record.drill.started_by.clone()];
     match &record.outcome {
         DrillOutcome::Completed {
@@ -28,16 +30,19 @@ pub fn shift_of(record: &DrillRecord) -> String {
 }
 
 /// The coverage of `year` over `sites` (the hub's), from their calendars and the drills that
-/// ended. A site without a calendar counts as not drilled.
+/// ended, each counted for the shift it started in (in the clock of `offset`). A site without a
+/// calendar counts as not drilled.
 pub fn coverage(
     year: i32,
     sites: &[String],
     calendars: &[SiteCalendar],
     records: &[DrillRecord],
+    shifts: &Shifts,
+    offset: UtcOffset,
 ) -> Coverage {
     let mut quarters = Vec::new();
     let mut sites_drilled = 0;
-    let mut shifts: Vec<String> = Vec::new();
+    let mut drilled_shifts: Vec<String> = Vec::new();
     for site in sites {
         let calendar = calendars.iter().find(|c| c.site == *site && c.year == year);
         let mut drilled = false;
@@ -51,15 +56,16 @@ pub fn coverage(
             {
                 if let Some(record) = done_by(&entry.id, records) {
                     planned += 1;
-                    let shift = shift_of(record);
-                    if !shifts.contains(&shift) {
-                        shifts.push(shift.clone());
+                    let shift = shifts.name_of(record.drill.started_at, offset);
+                    if !drilled_shifts.contains(&shift) {
+                        drilled_shifts.push(shift.clone());
                     }
                     done.push(CoveredEntry {
                         entry: entry.id.clone(),
                         plan_entry: entry.plan_entry.clone(),
                         drill: record.drill.id.clone(),
                         shift,
+                        people: people_of(record),
                     });
                 } else if calendar.is_some_and(|c| cancelled(c, &entry.id).is_none()) {
                     planned += 1;
@@ -77,13 +83,15 @@ pub fn coverage(
             sites_drilled += 1;
         }
     }
-    shifts.sort();
+    let all = shifts.names();
+    drilled_shifts.sort_by_key(|s| all.iter().position(|a| a == s));
     Coverage {
         year,
         quarters,
         sites_drilled,
         sites: u32::try_from(sites.len()).unwrap_or(u32::MAX),
-        shifts_drilled: shifts,
+        shifts_drilled: drilled_shifts,
+        shifts: all,
     }
 }
 
@@ -151,16 +159,26 @@ mod tests {
             .collect();
         let records = vec![completed("d1", "q2-gg", "so", "admin")];
         // When the coverage is computed.
-        let c = coverage(2027, &sites, &calendars, &records);
-        // Then Q2 at gg has the entry done by d1 and the shift of the two people.
+        let c = coverage(
+            2027,
+            &sites,
+            &calendars,
+            &records,
+            &Shifts::default(),
+            time::macros::offset!(+8),
+        );
+        // Then Q2 at gg has the entry done by d1 (started 18:00 in Beijing) in the evening
+        // shift, by the two people, and one shift of three has drilled.
         let q2 = c.quarters.iter().find(|q| q.site == "gg" && q.quarter == 2);
         let q2 = q2.expect("q2 gg");
         assert_eq!(q2.planned, 1);
         assert_eq!(q2.done.len(), 1);
         assert_eq!(q2.done[0].drill, "d1");
-        assert_eq!(q2.done[0].shift, "admin + so");
+        assert_eq!(q2.done[0].shift, "16:00–00:00");
+        assert_eq!(q2.done[0].people, "admin + so");
         assert_eq!((c.sites_drilled, c.sites), (1, 2));
-        assert_eq!(c.shifts_drilled, vec!["admin + so".to_string()]);
+        assert_eq!(c.shifts_drilled, ["16:00–00:00"]);
+        assert_eq!(c.shifts.len(), 3);
         let q2_lh = c.quarters.iter().find(|q| q.site == "lh" && q.quarter == 2);
         assert!(q2_lh.expect("q2 lh").done.is_empty());
         assert_eq!(c.quarters.len(), 8);
@@ -190,7 +208,15 @@ mod tests {
             reason: "real alarm".into(),
         };
         // When the coverage is computed.
-        let c = coverage(2027, &sites, &[calendar], &[aborted]);
+        let shifts = Shifts::default();
+        let c = coverage(
+            2027,
+            &sites,
+            &[calendar],
+            &[aborted],
+            &shifts,
+            UtcOffset::UTC,
+        );
         // Then nothing is done, Q2 is planned and Q3 is not.
         assert!(c.quarters.iter().all(|q| q.done.is_empty()));
         assert_eq!(c.quarters[1].planned, 1);

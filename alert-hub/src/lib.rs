@@ -38,4 +38,5 @@ pub mod reports_api;
 pub mod review;
 pub mod review_queue;
 pub mod server;
+pub mod shifts;
 pub mod store;

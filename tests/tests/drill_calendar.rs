@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
 use system_tests::{HubProcess, binary, demo_without_contacts, get_json, http, tokens};
 
 const GG: &str = "green-garden";
@@ -175,7 +176,20 @@ async fn the_calendar_is_made_from_the_plan_edited_and_a_completed_drill_marks_i
         .expect("Q3 at Green Garden");
     assert_eq!(q3["done"][0]["entry"], lift);
     assert_eq!(q3["done"][0]["drill"], "lift-drill-1");
-    assert_eq!(q3["done"][0]["shift"], "admin + so-zhao");
+    assert_eq!(q3["done"][0]["people"], "admin + so-zhao");
+    let record = get_json(&hub, "/v1/drills/lift-drill-1/record").await;
+    let started = record["drill"]["started_at"]
+        .as_str()
+        .expect("when it started");
+    let started = time::OffsetDateTime::parse(started, &Rfc3339).expect("RFC 3339");
+    let started = started.to_offset(time::macros::offset!(+8));
+    let shift = ["00:00–08:00", "08:00–16:00", "16:00–00:00"][usize::from(started.hour() / 8)];
+    assert_eq!(
+        q3["done"][0]["shift"], shift,
+        "the default shift the drill began in"
+    );
+    assert_eq!(coverage["shifts_drilled"], json!([shift]));
+    assert_eq!(coverage["shifts"].as_array().map(Vec::len), Some(3));
     assert_eq!(coverage["sites_drilled"], 1);
     assert_eq!(coverage["sites"], 2);
 }

@@ -40,6 +40,8 @@ pub struct HubConfig {
     pub cap_sender: String,
     /// The site's offset from UTC, in which CAP messages write their times (`[hub] utc_offset`).
     pub utc_offset: time::UtcOffset,
+    /// The control room's shifts (`[drills] shifts`), which drill coverage counts.
+    pub shifts: crate::shifts::Shifts,
     /// The SHA-256 digest of each token with its owner; searched whole, in constant time.
     tokens: Vec<([u8; 32], Principal)>,
 }
@@ -123,11 +125,13 @@ struct RawConfig {
     hub: RawHub,
 }
 
-/// `[drills]`: where the annual drill plan is, relative to the configuration file.
+/// `[drills]`: where the annual drill plan is, relative to the configuration file, and the
+/// local times the control room's shifts begin.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDrills {
     plan: Option<String>,
+    shifts: Option<Spanned<Vec<String>>>,
 }
 
 /// The `[hub]` table: how the hub names itself and tells time to the outside.
@@ -369,6 +373,7 @@ impl Checker<'_> {
         let contacts = self.contacts(raw.contacts, &library, site_known, &mut ids);
         let notify = self.notify(raw.notify, &library);
         let (cap_sender, utc_offset) = self.hub(raw.hub);
+        let shifts = self.shifts(raw.drills.shifts);
         let mut warnings = self.tree_recipients(&library, &contacts);
         warnings.extend(phones::unreachable_calls(&library, &sites, &contacts));
         HubConfig {
@@ -382,6 +387,7 @@ impl Checker<'_> {
             warnings,
             cap_sender,
             utc_offset,
+            shifts,
             tokens: tokens.owners,
         }
     }
@@ -417,6 +423,16 @@ impl Checker<'_> {
             }
         }
         (sender, offset)
+    }
+
+    fn shifts(&mut self, raw: Option<Spanned<Vec<String>>>) -> crate::shifts::Shifts {
+        let Some(raw) = raw else {
+            return crate::shifts::Shifts::default();
+        };
+        crate::shifts::Shifts::parse(raw.get_ref()).unwrap_or_else(|m| {
+            self.problem(&raw, "drills.shifts".into(), m);
+            crate::shifts::Shifts::default()
+        })
     }
 
     fn id(&mut self, id: &Spanned<String>, field: String, seen: &mut HashSet<String>) {

@@ -428,3 +428,19 @@ fn the_hub_table_sets_the_cap_sender_and_the_offset_or_says_what_is_wrong() {
         "{bad}"
     );
 }
+
+#[test]
+fn the_drill_shifts_default_to_three_of_eight_hours_or_are_read_with_their_line() {
+    let default = HubConfig::parse(SITE, Path::new("site.toml")).expect("valid");
+    assert_eq!(default.shifts.names().len(), 3);
+    let text = format!("{SITE}[drills]\nshifts = [\"20:00\", \"08:00\"]\n");
+    let set = HubConfig::parse(&text, Path::new("site.toml")).expect("valid");
+    assert_eq!(set.shifts.names(), ["08:00–20:00", "20:00–08:00"]);
+    let bad = problems(&format!("{SITE}[drills]\nshifts = [\"8h\"]\n"));
+    assert!(
+        bad.contains("site.toml:5:")
+            && bad.contains("drills.shifts")
+            && bad.contains("\"8h\" is not a time of day"),
+        "{bad}"
+    );
+}

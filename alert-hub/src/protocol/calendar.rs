@@ -99,9 +99,10 @@ pub struct Coverage {
     /// Sites that completed at least one planned drill this year, out of all sites.
     pub sites_drilled: u32,
     pub sites: u32,
-    /// Shifts that took part in at least one completed planned drill, out of all shifts known
-    /// (the shifts of the hub's operators who ran drills, or the configured shifts).
+    /// The shifts that held at least one completed planned drill this year, by the configured
+    /// shift a drill started in, out of all of them (`shifts`).
     pub shifts_drilled: Vec<String>,
+    pub shifts: Vec<String>,
 }
 
 /// One quarter of one site.
@@ -120,6 +121,8 @@ pub struct CoveredEntry {
     pub entry: String,
     pub plan_entry: String,
     pub drill: String,
-    /// The shift, named by the operators who took part when no shift times are configured.
+    /// The shift the drill started in, named by its hours (`08:00–16:00`).
     pub shift: String,
+    /// Who started and ended it (`admin + so-zhao`).
+    pub people: String,
 }
