@@ -35,3 +35,4 @@ pub mod review;
 pub mod review_queue;
 pub mod server;
 pub mod store;
+pub mod tls;

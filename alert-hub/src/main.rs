@@ -165,6 +165,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Check { config } => {
             let loaded = HubConfig::load(&config)?;
+            if let Some(files) = &loaded.tls.files {
+                alert_hub::tls::server_config(files)?;
+            }
             for warning in &loaded.warnings {
                 println!("{}: warning: {warning}", config.display());
             }
@@ -222,15 +225,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = HubConfig::load(&config)?;
             let runtime = tokio::runtime::Runtime::new()?;
             let options = ServeOptions { data, listen };
-            runtime.block_on(serve(options, loaded, announce, shutdown_signal()))?;
+            let scheme = if loaded.tls.files.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            let ready = move |addr| announce(scheme, addr);
+            runtime.block_on(serve(options, loaded, ready, shutdown_signal()))?;
             Ok(())
         }
     }
 }
 
 /// Tells whoever started the hub where it listens (tests start it on port 0 and read this).
-fn announce(addr: SocketAddr) {
+fn announce(scheme: &str, addr: SocketAddr) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "alert-hub listening on http://{addr}");
+    let _ = writeln!(out, "alert-hub listening on {scheme}://{addr}");
     let _ = out.flush();
 }
