@@ -114,13 +114,22 @@ struct SourceArgs {
     /// An operator's token for --hub.
     #[arg(long, env = "ALERT_HUB_TOKEN")]
     token: Option<String>,
+    /// A CA certificate file (PEM) trusted besides the system's roots, for an https:// hub.
+    #[arg(long = "ca", value_name = "FILE", requires = "hub")]
+    ca: Option<PathBuf>,
 }
 
 impl SourceArgs {
     fn source(self) -> anyhow::Result<report_cli::Source> {
         match (self.data, self.config, self.hub, self.token) {
             (Some(dir), Some(config), None, _) => Ok(report_cli::Source::Data { dir, config }),
-            (None, _, Some(address), Some(token)) => Ok(report_cli::Source::Hub { address, token }),
+            (None, _, Some(address), Some(token)) => {
+                let mut address = hub_client::HubAddress::parse(&address)?;
+                if let Some(ca) = &self.ca {
+                    address = address.with_ca_file(ca)?;
+                }
+                Ok(report_cli::Source::Hub { address, token })
+            }
             _ => anyhow::bail!(
                 "say where the report comes from: --data DIR --config FILE for a stopped hub, \
                  or --hub ADDRESS --token TOKEN for a running one"
