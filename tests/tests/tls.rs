@@ -164,6 +164,44 @@ async fn a_device_a_console_and_the_api_work_over_tls_with_the_sites_ca() {
     );
 }
 
+#[test]
+fn drills_simulate_reaches_a_tls_hub_with_ca_and_names_the_hub_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("Control room test CA");
+    let ca_file = ca.write(dir.path(), "ca.pem");
+    let hub = HubProcess::start_with(&tls_config(dir.path(), &ca), &dir.path().join("data"));
+    let url = format!("https://localhost:{}", hub.addr.port());
+    let simulate = |ca: Option<&Path>| {
+        let mut command = Command::new(binary("drills"));
+        command.args(["simulate", "--hub", &url, "--token", tokens::FIRE_PANEL_GG]);
+        command.args(["--rate", "20", "--duration", "0.5", "--mix", "supervision"]);
+        if let Some(ca) = ca {
+            command.arg("--ca").arg(ca);
+        }
+        command.env_remove("DRILLS_CA").output().unwrap()
+    };
+    let trusted = simulate(Some(&ca_file));
+    let out = String::from_utf8_lossy(&trusted.stdout);
+    assert!(
+        trusted.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    assert!(out.contains("nacked 0  unanswered 0"), "{out}");
+    assert!(!out.contains(" acked 0 "), "{out}");
+
+    let untrusting = simulate(None);
+    let err = String::from_utf8_lossy(&untrusting.stderr);
+    assert!(!untrusting.status.success());
+    assert!(
+        err.contains(&format!(
+            "the certificate of the hub at localhost:{} did not verify",
+            hub.addr.port()
+        )),
+        "{err}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_and_ws_to_the_tls_port_are_refused_and_told_to_use_tls() {
     let dir = tempfile::tempdir().unwrap();
