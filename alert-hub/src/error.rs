@@ -19,6 +19,47 @@ pub enum Error {
     },
     #[error("the hub's core has stopped")]
     CoreStopped,
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// Plain HTTP asked for on an address other than loopback without `allow_plain`.
+    #[error(
+        "the hub will not serve plain HTTP on {addr}, which is not a loopback address: tokens \
+         would cross the network in clear. Give it a certificate in the configuration \
+         ([tls] cert = \"cert.pem\" and key = \"key.pem\", relative to the configuration file), \
+         or listen on 127.0.0.1, or, if a TLS proxy or a closed network protects it, set \
+         [tls] allow_plain = true"
+    )]
+    PlainOffLoopback { addr: String },
+}
+
+/// The hub's certificate or key cannot be used; each error names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read the TLS {what} {}: {source}", file.display())]
+    Read {
+        what: &'static str,
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the TLS {what} file {} cannot be used: {message}", file.display())]
+    Bad {
+        what: &'static str,
+        file: PathBuf,
+        message: String,
+    },
+    #[error(
+        "the TLS key {} cannot be used with the certificate {}: {message}",
+        key.display(),
+        cert.display()
+    )]
+    Mismatch {
+        cert: PathBuf,
+        key: PathBuf,
+        message: String,
+    },
+    #[error("TLS cannot be set up: {message}")]
+    Unusable { message: String },
 }
 
 /// A configuration that cannot be used; every problem names the file, line and field.

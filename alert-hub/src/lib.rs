@@ -40,3 +40,4 @@ pub mod review_queue;
 pub mod server;
 pub mod shifts;
 pub mod store;
+pub mod tls;

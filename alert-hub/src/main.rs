@@ -114,13 +114,22 @@ struct SourceArgs {
     /// An operator's token for --hub.
     #[arg(long, env = "ALERT_HUB_TOKEN")]
     token: Option<String>,
+    /// A CA certificate file (PEM) trusted besides the system's roots, for an https:// hub.
+    #[arg(long = "ca", value_name = "FILE", requires = "hub")]
+    ca: Option<PathBuf>,
 }
 
 impl SourceArgs {
     fn source(self) -> anyhow::Result<report_cli::Source> {
         match (self.data, self.config, self.hub, self.token) {
             (Some(dir), Some(config), None, _) => Ok(report_cli::Source::Data { dir, config }),
-            (None, _, Some(address), Some(token)) => Ok(report_cli::Source::Hub { address, token }),
+            (None, _, Some(address), Some(token)) => {
+                let mut address = hub_client::HubAddress::parse(&address)?;
+                if let Some(ca) = &self.ca {
+                    address = address.with_ca_file(ca)?;
+                }
+                Ok(report_cli::Source::Hub { address, token })
+            }
             _ => anyhow::bail!(
                 "say where the report comes from: --data DIR --config FILE for a stopped hub, \
                  or --hub ADDRESS --token TOKEN for a running one"
@@ -165,6 +174,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Check { config } => {
             let loaded = HubConfig::load(&config)?;
+            if let Some(files) = &loaded.tls.files {
+                alert_hub::tls::server_config(files)?;
+            }
             for warning in &loaded.warnings {
                 println!("{}: warning: {warning}", config.display());
             }
@@ -222,9 +234,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = HubConfig::load(&config)?;
             let runtime = tokio::runtime::Runtime::new()?;
             let options = ServeOptions { data, listen };
+            let scheme = if loaded.tls.files.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            let ready = move |addr| announce(scheme, addr);
             runtime.block_on(async {
                 let stop = shutdown_signal();
-                serve(options, loaded, announce, stop).await
+                serve(options, loaded, ready, stop).await
             })?;
             Ok(())
         }
@@ -232,8 +250,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Tells whoever started the hub where it listens (tests start it on port 0 and read this).
-fn announce(addr: SocketAddr) {
+fn announce(scheme: &str, addr: SocketAddr) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "alert-hub listening on http://{addr}");
+    let _ = writeln!(out, "alert-hub listening on {scheme}://{addr}");
     let _ = out.flush();
 }

@@ -19,8 +19,12 @@ pub enum Source {
     /// The data directory of a hub that is not running, with its configuration (for the
     /// playbooks its incidents ran).
     Data { dir: PathBuf, config: PathBuf },
-    /// A running hub's API, with an operator's token.
-    Hub { address: String, token: String },
+    /// A running hub's API (with the CA file it is trusted by, if any), with an operator's
+    /// token.
+    Hub {
+        address: hub_client::HubAddress,
+        token: String,
+    },
 }
 
 /// The post-incident report of `id` in `format` and `lang`, as text.
@@ -115,9 +119,8 @@ fn query_escape(text: &str) -> String {
         .collect()
 }
 
-/// The body of a GET of `path` from the hub at `address`, or what it answered instead.
-fn ask(address: &str, token: &str, path: &str) -> anyhow::Result<String> {
-    let hub = hub_client::HubAddress::parse(address)?;
+/// The body of a GET of `path` from `hub`, or what it answered instead.
+fn ask(hub: &hub_client::HubAddress, token: &str, path: &str) -> anyhow::Result<String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -14,7 +14,7 @@ use axum::response::Response;
 use tokio::sync::watch;
 
 use crate::access::{self, Route};
-use crate::config::HubConfig;
+use crate::config::{HubConfig, TlsSettings};
 use crate::connections::{ConnectionLimits, OpenConnections};
 use crate::core::{self, Core, CoreHandle};
 use crate::error::{Error, Result};
@@ -22,6 +22,7 @@ use crate::health::StoreHealth;
 use crate::hub::{Hub, stopped};
 use crate::metrics::Metrics;
 use crate::store::{SledStore, Store};
+use crate::tls::ServerTls;
 
 /// How many requests may wait for the core before senders are slowed.
 pub const CORE_QUEUE: usize = 16 * 1024;
@@ -112,6 +113,9 @@ pub async fn serve(
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
+    let tls = listener_tls(&config.tls, options.listen)?;
+    #[cfg(unix)]
+    let hangups = hangups();
     let limits = ConnectionLimits::for_open_files(open_files());
     tracing::info!(
         connections = limits.total,
@@ -133,7 +137,9 @@ pub async fn serve(
         source,
     })?;
     tokio::spawn(tick(core.handle, shutdown.clone()));
-    tracing::info!(%addr, data = %options.data.display(), "hub listening");
+    #[cfg(unix)]
+    tokio::spawn(reload_on_hangup(hangups, tls.clone(), shutdown.clone()));
+    tracing::info!(%addr, tls = tls.is_some(), data = %options.data.display(), "hub listening");
     ready(addr);
     tokio::spawn(async move {
         tokio::select! {
@@ -146,7 +152,7 @@ pub async fn serve(
         let _ = shutdown_tx.send(true);
     });
     let open = OpenConnections::new(limits);
-    crate::connections::serve(listener, app(hub), open, shutdown).await;
+    crate::connections::serve(listener, app(hub), open, tls, shutdown).await;
     let joined = tokio::time::timeout(
         Duration::from_secs(10),
         tokio::task::spawn_blocking(move || core.thread.join()),
@@ -157,6 +163,77 @@ pub async fn serve(
         _ => {
             tracing::warn!("the core did not stop within 10 s");
             Ok(())
+        }
+    }
+}
+
+/// The listener's TLS identity from `[tls]`, or `None` for plain HTTP, which is refused on an
+/// address other than loopback unless `allow_plain` says otherwise (then with a warning).
+pub fn listener_tls(settings: &TlsSettings, listen: SocketAddr) -> Result<Option<Arc<ServerTls>>> {
+    if let Some(files) = &settings.files {
+        let tls = ServerTls::load(files)?;
+        tracing::info!(cert = %files.cert.display(), key = %files.key.display(), "serving https:// and wss://");
+        return Ok(Some(tls));
+    }
+    if !listen.ip().is_loopback() {
+        if !settings.allow_plain {
+            return Err(Error::PlainOffLoopback {
+                addr: listen.to_string(),
+            });
+        }
+        tracing::warn!(
+            %listen,
+            "serving plain HTTP on an address other than loopback ([tls] allow_plain = true): \
+             tokens and events cross the network in clear unless a TLS proxy or a closed \
+             network protects them"
+        );
+    }
+    Ok(None)
+}
+
+/// SIGHUP, registered before the hub says it listens so that an early one never ends it.
+#[cfg(unix)]
+fn hangups() -> Option<tokio::signal::unix::Signal> {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(signal) => Some(signal),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGHUP: the certificate cannot be reloaded");
+            None
+        }
+    }
+}
+
+/// On each SIGHUP, reads the certificate and key again for the handshakes to come; a file
+/// that cannot be used is logged and the identity in use kept. Open connections are untouched.
+#[cfg(unix)]
+async fn reload_on_hangup(
+    hangups: Option<tokio::signal::unix::Signal>,
+    tls: Option<Arc<ServerTls>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let Some(mut hangups) = hangups else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            received = hangups.recv() => if received.is_none() { return },
+            _ = stopped(&mut shutdown) => return,
+        }
+        let Some(tls) = &tls else {
+            tracing::info!(
+                "SIGHUP: the hub serves plain HTTP ([tls] is not set); nothing to reload"
+            );
+            continue;
+        };
+        match tls.reload() {
+            Ok(()) => tracing::info!(
+                cert = %tls.files().cert.display(),
+                "SIGHUP: certificate reloaded; new connections use it"
+            ),
+            Err(e) => tracing::error!(
+                error = %e,
+                "SIGHUP: the new certificate cannot be used; the one in use is kept"
+            ),
         }
     }
 }

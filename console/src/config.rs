@@ -1,7 +1,7 @@
 //! The console's settings: command line, environment and TOML file, validated once into [`Config`].
 //!
 //! Precedence: defaults < config file < environment (`CONSOLE_HUB`, `CONSOLE_TOKEN`,
-//! `CONSOLE_LANG`) < command line.
+//! `CONSOLE_CA`, `CONSOLE_LANG`) < command line.
 
 use std::path::{Path, PathBuf};
 
@@ -28,10 +28,13 @@ pub struct Cli {
     /// The operator's token for the hub.
     #[arg(long)]
     pub token: Option<String>,
+    /// A CA certificate file (PEM) trusted besides the system's roots, for an https:// hub.
+    #[arg(long = "ca", value_name = "FILE", global = true)]
+    pub ca: Option<PathBuf>,
     /// `zh` or `en`; a key toggles it at run time.
     #[arg(long, global = true)]
     pub lang: Option<String>,
-    /// A TOML config file with `hub`, `token`, `lang`, `utc_offset` and `stderr_log`.
+    /// A TOML config file with `hub`, `token`, `ca_file`, `lang`, `utc_offset` and `stderr_log`.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Where to write what libraries print to stderr while the screen is up.
@@ -52,7 +55,7 @@ pub enum CliCommand {
 /// The validated settings the console runs with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Where the hub is.
+    /// Where the hub is, and which CA file it trusts besides the system's roots.
     pub hub: HubAddress,
     pub token: String,
     pub lang: Lang,
@@ -67,6 +70,8 @@ pub struct Config {
 struct RawFile {
     hub: Option<Spanned<String>>,
     token: Option<String>,
+    /// Relative to the config file.
+    ca_file: Option<Spanned<PathBuf>>,
     lang: Option<Spanned<String>>,
     utc_offset: Option<Spanned<String>>,
     stderr_log: Option<PathBuf>,
@@ -95,14 +100,22 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
 
     let mut hub = file.hub.map(|s| (at(s.span()), s.into_inner()));
     let mut token = file.token.map(|t| ("config file".to_string(), t));
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let mut ca = file.ca_file.map(|s| {
+        let origin = at(s.span());
+        (origin, folder.join(s.into_inner()).display().to_string())
+    });
     let mut lang = file.lang.map(|s| (at(s.span()), s.into_inner()));
     let offset = file.utc_offset.map(|s| (at(s.span()), s.into_inner()));
 
     layer(&mut hub, env("CONSOLE_HUB"), "CONSOLE_HUB");
     layer(&mut token, env("CONSOLE_TOKEN"), "CONSOLE_TOKEN");
+    layer(&mut ca, env("CONSOLE_CA"), "CONSOLE_CA");
     layer(&mut lang, env("CONSOLE_LANG"), "CONSOLE_LANG");
     layer(&mut hub, cli.hub.clone(), "--hub");
     layer(&mut token, cli.token.clone(), "--token");
+    let cli_ca = cli.ca.as_ref().map(|p| p.display().to_string());
+    layer(&mut ca, cli_ca, "--ca");
     layer(&mut lang, cli.lang.clone(), "--lang");
 
     let (hub_origin, hub) = hub.ok_or(Error::MissingSetting {
@@ -115,12 +128,21 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         flag: "--token",
         env: "CONSOLE_TOKEN",
     })?;
-    Ok(Config {
-        hub: HubAddress::parse(&hub).map_err(|e| Error::InvalidSetting {
-            origin: hub_origin,
-            field: "hub",
+    let hub = HubAddress::parse(&hub).map_err(|e| Error::InvalidSetting {
+        origin: hub_origin,
+        field: "hub",
+        message: e.to_string(),
+    })?;
+    let hub = match ca {
+        None => hub,
+        Some((origin, file)) => hub.with_ca_file(&file).map_err(|e| Error::InvalidSetting {
+            origin,
+            field: "ca_file",
             message: e.to_string(),
         })?,
+    };
+    Ok(Config {
+        hub,
         token,
         lang: match lang {
             None => Lang::default(),
@@ -229,6 +251,37 @@ mod tests {
         let message = resolve(&cli, &no_env).unwrap_err().to_string();
         assert!(message.contains("tokn"), "{message}");
         assert!(message.contains("line 2"), "{message}");
+    }
+
+    #[test]
+    fn the_ca_file_is_found_beside_the_config_file_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("console.toml");
+        std::fs::write(
+            &config,
+            "hub = \"https://hub:7400\"\ntoken = \"t\"\nca_file = \"ca.pem\"\n",
+        )
+        .unwrap();
+        let cli = Cli {
+            config: Some(config.clone()),
+            ..Cli::default()
+        };
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        let ca = dir.path().join("ca.pem");
+        assert!(message.contains("line 3: `ca_file`"), "{message}");
+        assert!(
+            message.contains(&format!("the CA file {} cannot be used", ca.display())),
+            "{message}"
+        );
+        std::fs::write(&ca, "no certificate here\n").unwrap();
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        assert!(message.contains("holds no certificate"), "{message}");
+        let cli = Cli {
+            ca: Some(dir.path().join("other.pem")),
+            ..cli
+        };
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        assert!(message.starts_with("--ca: `ca_file`"), "{message}");
     }
 
     #[test]

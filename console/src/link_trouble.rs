@@ -1,6 +1,6 @@
 //! Why the console is not connected to the hub, in words an operator can act on: nothing
-//! answers at the address, the hub is silent, the hub refused this console's token, or an open
-//! connection dropped.
+//! answers at the address, the hub is silent, the hub refused this console's token, TLS with the
+//! hub failed (its certificate not trusted), or an open connection dropped.
 
 use hub_client::Error;
 
@@ -19,6 +19,9 @@ pub enum LinkTrouble {
     Refused { status: u16, message: String },
     /// The console's settings cannot reach any hub (an address or token it cannot use).
     Unusable(String),
+    /// TLS with the hub failed: its certificate did not verify, or it does not speak TLS.
+    /// Tried again, since the hub's certificate may be replaced while the console waits.
+    Tls(String),
     /// An open connection ended; the detail as the connection gave it.
     Dropped(String),
 }
@@ -36,9 +39,10 @@ impl LinkTrouble {
                 status: *status,
                 message: message.clone(),
             },
-            Error::BadAddress { .. } | Error::BadToken | Error::TlsUnsupported(_) => {
+            Error::BadAddress { .. } | Error::BadToken | Error::BadCaFile { .. } => {
                 LinkTrouble::Unusable(error.to_string())
             }
+            Error::Certificate { .. } | Error::Tls { .. } => LinkTrouble::Tls(error.to_string()),
             Error::BadAnswer(detail) => LinkTrouble::Dropped(detail.clone()),
         }
     }
@@ -74,6 +78,8 @@ impl LinkTrouble {
             }
             (LinkTrouble::Unusable(detail), Lang::Zh) => format!("无法连接：{detail}"),
             (LinkTrouble::Unusable(detail), Lang::En) => format!("cannot connect: {detail}"),
+            (LinkTrouble::Tls(detail), Lang::Zh) => format!("TLS 加密连接失败：{detail}"),
+            (LinkTrouble::Tls(detail), Lang::En) => format!("the TLS connection failed: {detail}"),
             (LinkTrouble::Dropped(detail), Lang::Zh) => format!("连接中断：{detail}"),
             (LinkTrouble::Dropped(detail), Lang::En) => format!("the connection dropped: {detail}"),
         }
@@ -97,6 +103,22 @@ mod tests {
                 .starts_with("the hub refused this token")
         );
         assert!(refused.text(Lang::Zh).starts_with("中心拒绝了此令牌"));
+    }
+
+    #[test]
+    fn an_untrusted_certificate_names_the_hub_and_is_tried_again() {
+        let untrusted = LinkTrouble::of(&Error::Certificate {
+            host: "hub.example:7400".into(),
+            reason: "invalid peer certificate: UnknownIssuer".into(),
+            ca_file: None,
+        });
+        assert!(!untrusted.is_final());
+        let text = untrusted.text(Lang::En);
+        assert!(
+            text.starts_with("the TLS connection failed: the certificate of the hub at hub.example:7400 did not verify"),
+            "{text}"
+        );
+        assert!(untrusted.text(Lang::Zh).starts_with("TLS 加密连接失败"));
     }
 
     #[test]

@@ -139,13 +139,17 @@ async fn refusals_come_back_as_the_hubs_sentence() {
     assert!(refused.contains("401"), "{refused}");
     assert!(refused.contains("bearer token"), "{refused}");
 
+    // TLS asked of a hub that serves plain HTTP: the error names the hub and TLS.
     let secure = HubHttp::new(
-        HubAddress::parse("wss://hub.example:443").unwrap(),
+        HubAddress::parse(&format!("https://{}", hub.addr)).unwrap(),
         OPERATOR_TOKEN,
     );
-    let unsupported = secure.drills().await.unwrap_err();
-    assert!(unsupported.contains("hub.example:443"), "{unsupported}");
-    assert!(unsupported.contains("TLS"), "{unsupported}");
+    let no_tls = secure.drills().await.unwrap_err();
+    assert!(no_tls.contains(&hub.addr.to_string()), "{no_tls}");
+    assert!(
+        no_tls.contains("no TLS connection could be made"),
+        "{no_tls}"
+    );
     hub.stop().await.unwrap();
 
     let gone = queries.drills().await.unwrap_err();

@@ -25,6 +25,8 @@ use connection::{Outcome, Pace, Stream};
 pub struct LoadPlan {
     /// The hub's address as `alert-hub` prints it (`http://127.0.0.1:7400`), or `ws://…`.
     pub hub: String,
+    /// A CA file trusted besides the system's roots, for a `https://` / `wss://` hub.
+    pub ca_file: Option<std::path::PathBuf>,
     /// One connection per token; connection `n` sends stream `n` of the mix.
     pub tokens: Vec<String>,
     /// Total events a second across all connections; `None` sends as fast as the window allows.
@@ -50,6 +52,7 @@ impl LoadPlan {
     pub fn new(hub: impl Into<String>, tokens: Vec<String>, mix: MixPlan) -> LoadPlan {
         LoadPlan {
             hub: hub.into(),
+            ca_file: None,
             tokens,
             rate: None,
             duration: Duration::from_secs(10),
@@ -153,7 +156,10 @@ fn per_sec(count: u64, elapsed: Duration) -> f64 {
 /// of them together for the planned duration, waits for the outstanding answers, and closes.
 pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
     plan.check()?;
-    let hub = HubAddress::parse(&plan.hub)?;
+    let mut hub = HubAddress::parse(&plan.hub)?;
+    if let Some(ca_file) = &plan.ca_file {
+        hub = hub.with_ca_file(ca_file)?;
+    }
     let url = hub.websocket_url(DEVICES_PATH);
     let sockets = futures_util::future::try_join_all(
         plan.tokens

@@ -63,6 +63,24 @@ struct HubArgs {
     /// An operator's token: a safety officer's or an admin's to run drills or change a plan.
     #[arg(long, env = "DRILLS_TOKEN")]
     token: String,
+    /// A CA certificate file (PEM) trusted besides the system's roots, for an https:// hub.
+    #[arg(long = "ca", value_name = "FILE", env = "DRILLS_CA")]
+    ca: Option<PathBuf>,
+}
+
+impl HubArgs {
+    fn address(&self) -> anyhow::Result<hub_client::HubAddress> {
+        hub_address(&self.hub, self.ca.as_deref())
+    }
+}
+
+/// The hub at `hub`, trusting the CA file `ca` besides the system's roots when given.
+fn hub_address(hub: &str, ca: Option<&std::path::Path>) -> anyhow::Result<hub_client::HubAddress> {
+    let address = hub_client::HubAddress::parse(hub)?;
+    Ok(match ca {
+        Some(ca) => address.with_ca_file(ca)?,
+        None => address,
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +134,9 @@ struct Plan {
     /// An operator token; editing takes a safety officer's or an admin's.
     #[arg(long, env = "DRILLS_TOKEN", global = true)]
     token: Option<String>,
+    /// A CA certificate file (PEM) trusted besides the system's roots, for an https:// hub.
+    #[arg(long = "ca", value_name = "FILE", env = "DRILLS_CA", global = true)]
+    ca: Option<PathBuf>,
     /// Only this site's entries (every site's otherwise).
     #[arg(long)]
     site: Option<String>,
@@ -204,6 +225,9 @@ struct Simulate {
     /// A source token; repeat it to simulate several sources, one connection each.
     #[arg(long = "token", env = "DRILLS_TOKEN", required = true)]
     tokens: Vec<String>,
+    /// A CA certificate file (PEM) trusted besides the system's roots, for a wss:// hub.
+    #[arg(long = "ca", value_name = "FILE", env = "DRILLS_CA")]
+    ca: Option<PathBuf>,
     /// Events a second in total; 0 sends as fast as the hub answers.
     #[arg(long)]
     rate: f64,
@@ -300,7 +324,7 @@ fn run_drill(args: Run) -> anyhow::Result<ExitCode> {
         }
     };
     let options = RunOptions {
-        hub: hub_client::HubAddress::parse(&args.hub.hub)?,
+        hub: args.hub.address()?,
         token: args.hub.token,
         site: args.site,
         speed: args.speed,
@@ -331,7 +355,7 @@ fn run_drill(args: Run) -> anyhow::Result<ExitCode> {
 }
 
 fn end_drill(args: End) -> anyhow::Result<ExitCode> {
-    let hub = hub_client::HubAddress::parse(&args.hub.hub)?;
+    let hub = args.hub.address()?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     let ending = runtime.block_on(run::end(&hub, &args.hub.token, &args.id))?;
     println!("{}", said(&args.id, &ending));
@@ -339,7 +363,7 @@ fn end_drill(args: End) -> anyhow::Result<ExitCode> {
 }
 
 fn abort_drill(args: Abort) -> anyhow::Result<ExitCode> {
-    let hub = hub_client::HubAddress::parse(&args.hub.hub)?;
+    let hub = args.hub.address()?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     let ending = runtime.block_on(run::abort(&hub, &args.hub.token, &args.id, &args.reason))?;
     println!("{}", said(&args.id, &ending));
@@ -372,7 +396,7 @@ fn plan(args: Plan) -> anyhow::Result<ExitCode> {
     let (Some(hub), Some(token)) = (&args.hub, &args.token) else {
         bail!("drills plan needs --hub URL and --token T (or DRILLS_HUB and DRILLS_TOKEN)");
     };
-    let hub = hub_client::HubAddress::parse(hub)?;
+    let hub = hub_address(hub, args.ca.as_deref())?;
     let lang = match args.lang {
         LangArg::En => calendar::Lang::En,
         LangArg::Zh => calendar::Lang::Zh,
@@ -482,6 +506,7 @@ fn simulate(args: Simulate) -> anyhow::Result<ExitCode> {
         drill: None,
     };
     let mut plan = LoadPlan::new(args.hub, args.tokens, mix);
+    plan.ca_file = args.ca;
     plan.rate = (args.rate > 0.0).then_some(args.rate);
     plan.duration = Duration::from_secs_f64(args.duration);
     plan.window = args.window;

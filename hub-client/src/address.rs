@@ -3,6 +3,7 @@
 //! one set of rules.
 
 use crate::error::{Error, Result};
+use crate::tls::Trust;
 
 /// Where a hub is: over TLS or not, host, port and any path prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub struct HubAddress {
     authority: String,
     /// A path prefix without a trailing slash (usually empty).
     prefix: String,
+    /// Whom to trust over TLS.
+    trust: Trust,
 }
 
 impl HubAddress {
@@ -52,6 +55,7 @@ impl HubAddress {
             port,
             authority: authority.to_string(),
             prefix: prefix.to_string(),
+            trust: Trust::default(),
         })
     }
 
@@ -71,6 +75,19 @@ impl HubAddress {
 
     pub(crate) fn port(&self) -> u16 {
         self.port
+    }
+
+    pub(crate) fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    pub(crate) fn trusting(self, trust: Trust) -> HubAddress {
+        HubAddress { trust, ..self }
+    }
+
+    /// The CA file trusted besides the system's roots, if one was given.
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.trust.ca_file()
     }
 
     /// The WebSocket base URL, without a trailing slash: `ws://host:port/prefix`.
@@ -105,6 +122,7 @@ impl From<std::net::SocketAddr> for HubAddress {
             port: addr.port(),
             authority: addr.to_string(),
             prefix: String::new(),
+            trust: Trust::default(),
         }
     }
 }

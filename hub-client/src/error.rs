@@ -9,11 +9,25 @@ pub enum Error {
     /// The token cannot go into a request header.
     #[error("the token holds characters a request header cannot carry")]
     BadToken,
-    /// The address asks for TLS, which this build does not speak.
+    /// The CA file given to trust cannot be used.
+    #[error("the CA file {} cannot be used: {reason}", file.display())]
+    BadCaFile {
+        file: std::path::PathBuf,
+        reason: String,
+    },
+    /// The hub's certificate does not verify for its host against the roots trusted.
     #[error(
-        "TLS is not built into this program yet: reach the hub at {0} over plain http:// or ws:// on its own network"
+        "the certificate of the hub at {host} did not verify: {reason}. {}",
+        certificate_advice(ca_file.as_deref())
     )]
-    TlsUnsupported(String),
+    Certificate {
+        host: String,
+        reason: String,
+        ca_file: Option<std::path::PathBuf>,
+    },
+    /// TLS could not be spoken with the hub (a plain hub, or no cipher in common).
+    #[error("no TLS connection could be made with the hub at {addr}: {message}")]
+    Tls { addr: String, message: String },
     /// No connection could be made, or it broke before the answer.
     #[error("the hub at {addr} could not be reached: {message}")]
     Unreachable { addr: String, message: String },
@@ -26,6 +40,20 @@ pub enum Error {
     /// The answer is not what the request expects.
     #[error("the hub's answer could not be read: {0}")]
     BadAnswer(String),
+}
+
+/// What to do about a certificate that does not verify, given the CA file trusted, if any.
+fn certificate_advice(ca_file: Option<&std::path::Path>) -> String {
+    match ca_file {
+        None => "If the hub's certificate comes from your own CA, give that CA's certificate \
+                 file (--ca FILE)"
+            .into(),
+        Some(file) => format!(
+            "The CA file {} does not vouch for it: give the CA that signed the hub's \
+             certificate",
+            file.display()
+        ),
+    }
 }
 
 /// The result of reaching the hub.

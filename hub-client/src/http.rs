@@ -99,9 +99,6 @@ impl HubAddress {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<Answer> {
-        if self.is_tls() {
-            return Err(Error::TlsUnsupported(self.authority().to_string()));
-        }
         let mut request = Request::builder()
             .method(method)
             .uri(self.target(path))
@@ -132,7 +129,24 @@ impl HubAddress {
         let stream = TcpStream::connect((self.host(), self.port()))
             .await
             .map_err(|e| unreachable(e.to_string()))?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        if self.is_tls() {
+            let stream = self.tls(stream).await?;
+            self.exchange_over(TokioIo::new(stream), request).await
+        } else {
+            self.exchange_over(TokioIo::new(stream), request).await
+        }
+    }
+
+    /// Sends `request` over an open connection, plain or TLS, and reads the answer.
+    async fn exchange_over<S>(&self, io: S, request: Request<Full<Bytes>>) -> Result<Answer>
+    where
+        S: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let unreachable = |message: String| Error::Unreachable {
+            addr: self.authority().to_string(),
+            message,
+        };
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
             .await
             .map_err(|e| unreachable(e.to_string()))?;
         tokio::spawn(connection);

@@ -2,18 +2,20 @@
 //! the hub's address as a person gives it, a WebSocket opened with a bearer token, and JSON
 //! requests to its HTTP API.
 //!
-//! `https://` and `wss://` addresses are understood, so configurations can name them, but this
-//! build speaks plain HTTP only and says so when asked to connect over TLS.
+//! `https://` and `wss://` hubs are reached over TLS (rustls), trusting the system's root
+//! certificates and, when given, a CA file ([`HubAddress::with_ca_file`]).
 
 mod address;
 mod error;
 mod http;
+mod tls;
 mod websocket;
 
 pub use address::{HubAddress, encode};
 pub use error::{Error, Result};
 pub use http::{Answer, MAX_ANSWER_BYTES, REQUEST_TIMEOUT};
 pub use hyper::Method;
+pub use tls::crypto_provider;
 pub use websocket::{CONNECT_TIMEOUT, Socket};
 
 /// The device endpoint of protocol v1.

@@ -22,9 +22,6 @@ impl HubAddress {
     /// Opens a WebSocket to `path` (with its query string), sending `token` as a bearer token.
     /// An upgrade the hub refuses is [`Error::Refused`] with its status and sentence.
     pub async fn websocket(&self, path: &str, token: Option<&str>) -> Result<Socket> {
-        if self.is_tls() {
-            return Err(Error::TlsUnsupported(self.authority().to_string()));
-        }
         let url = self.websocket_url(path);
         let mut request = url
             .as_str()
@@ -37,18 +34,49 @@ impl HubAddress {
             let value = HeaderValue::from_str(&bearer(token)?).map_err(|_| Error::BadToken)?;
             request.headers_mut().insert("authorization", value);
         }
-        let connect = tokio_tungstenite::connect_async_with_config(request, None, true);
+        let connect = async {
+            let stream = self.stream().await?;
+            tokio_tungstenite::client_async_with_config(request, stream, None)
+                .await
+                .map_err(|e| self.upgrade_error(e))
+        };
         match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
             Ok(Ok((socket, _))) => Ok(socket),
-            Ok(Err(tungstenite::Error::Http(response))) => Err(Error::Refused {
-                status: response.status().as_u16(),
-                message: refusal_message(response.body().as_deref().unwrap_or_default()),
-            }),
-            Ok(Err(e)) => Err(Error::Unreachable {
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(Error::TimedOut(self.authority().to_string())),
+        }
+    }
+
+    /// A TCP connection to the hub with Nagle's algorithm off, over TLS for a TLS address.
+    async fn stream(&self) -> Result<MaybeTlsStream<TcpStream>> {
+        let tcp = TcpStream::connect((self.host(), self.port()))
+            .await
+            .map_err(|e| Error::Unreachable {
                 addr: self.authority().to_string(),
                 message: e.to_string(),
-            }),
-            Err(_) => Err(Error::TimedOut(self.authority().to_string())),
+            })?;
+        tcp.set_nodelay(true).map_err(|e| Error::Unreachable {
+            addr: self.authority().to_string(),
+            message: e.to_string(),
+        })?;
+        if self.is_tls() {
+            Ok(MaybeTlsStream::Rustls(self.tls(tcp).await?))
+        } else {
+            Ok(MaybeTlsStream::Plain(tcp))
+        }
+    }
+
+    /// A failed upgrade: the hub's refusal with its status and sentence, or a broken link.
+    fn upgrade_error(&self, error: tungstenite::Error) -> Error {
+        match error {
+            tungstenite::Error::Http(response) => Error::Refused {
+                status: response.status().as_u16(),
+                message: refusal_message(response.body().as_deref().unwrap_or_default()),
+            },
+            e => Error::Unreachable {
+                addr: self.authority().to_string(),
+                message: e.to_string(),
+            },
         }
     }
 }

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use alert_hub::protocol::{ConsoleMessage, ConsoleRequest, DeviceReply};
@@ -51,6 +51,23 @@ pub fn binary(name: &str) -> PathBuf {
         let mut cargo = Command::new(env!("CARGO"));
         cargo.args(["build", "--quiet", "--workspace", "--bins"]);
         cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
+        // Cargo gives a test the variables of its package; build scripts that watch them
+        // (ring's does) would see them changed and rebuild half the workspace every time.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_MANIFEST_")
+                || [
+                    "CARGO_CRATE_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                ]
+                .contains(&name.as_ref())
+                || name == "OUT_DIR"
+            {
+                cargo.env_remove(name.as_ref());
+            }
+        }
         if bin_dir().file_name().and_then(|n| n.to_str()) == Some("release") {
             cargo.arg("--release");
         }
@@ -119,8 +136,12 @@ pub fn fast_panel_config(dir: &Path, rate: u32) -> PathBuf {
 pub struct HubProcess {
     child: Child,
     pub addr: SocketAddr,
+    /// `https` when the hub serves TLS, `http` otherwise, as it printed at start.
+    pub scheme: String,
     pub config: PathBuf,
     pub data: PathBuf,
+    /// What the hub logged, when started by [`HubProcess::start_logged`].
+    log: Option<Arc<Mutex<Vec<String>>>>,
 }
 
 impl HubProcess {
@@ -131,7 +152,13 @@ impl HubProcess {
 
     /// Starts the hub on `config` and `data`, listening on a free loopback port.
     pub fn start_with(config: &Path, data: &Path) -> HubProcess {
-        HubProcess::spawn(Command::new(binary("alert-hub")), config, data)
+        HubProcess::spawn(Command::new(binary("alert-hub")), config, data, false)
+    }
+
+    /// Like [`HubProcess::start_with`], keeping what the hub logs (its own information
+    /// included) for [`HubProcess::wait_for_log`].
+    pub fn start_logged(config: &Path, data: &Path) -> HubProcess {
+        HubProcess::spawn(Command::new(binary("alert-hub")), config, data, true)
     }
 
     /// Starts the hub on the demo configuration and `data` with its open-file limit, soft and
@@ -142,39 +169,89 @@ impl HubProcess {
             .arg(format!("--nofile={files}:{files}"))
             .arg("--")
             .arg(binary("alert-hub"));
-        HubProcess::spawn(prlimit, &demo_config(), data)
+        HubProcess::spawn(prlimit, &demo_config(), data, false)
     }
 
     /// Runs `command` (the hub binary, or a wrapper followed by it) to serve `config` and
     /// `data`, and waits until it says where it listens.
-    fn spawn(mut command: Command, config: &Path, data: &Path) -> HubProcess {
-        let mut child = command
+    fn spawn(mut command: Command, config: &Path, data: &Path, logged: bool) -> HubProcess {
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(config)
             .arg("--data")
             .arg(data)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", if logged { "info" } else { "warn" })
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("alert-hub starts");
+            .stderr(if logged {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            });
+        let mut child = command.spawn().expect("alert-hub starts");
+        let log = child.stderr.take().map(|stderr| {
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let kept = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    eprintln!("{line}");
+                    kept.lock().unwrap().push(line);
+                }
+            });
+            log
+        });
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
+        let (scheme, addr) = loop {
             let line = lines
                 .next()
                 .expect("alert-hub printed its address")
                 .expect("line");
-            if let Some(url) = line.strip_prefix("alert-hub listening on http://") {
-                break url.parse().expect("address");
+            if let Some(url) = line.strip_prefix("alert-hub listening on ") {
+                let (scheme, addr) = url.split_once("://").expect("scheme://address");
+                break (scheme.to_string(), addr.parse().expect("address"));
             }
         };
         std::thread::spawn(move || lines.for_each(drop));
         HubProcess {
             child,
             addr,
+            scheme,
             config: config.to_path_buf(),
             data: data.to_path_buf(),
+            log,
+        }
+    }
+
+    /// Sends SIGHUP, which makes the hub read its certificate and key again.
+    pub fn hangup(&self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .expect("kill -HUP");
+        assert!(status.success(), "kill -HUP {pid}");
+    }
+
+    /// Waits until the hub has logged `count` lines containing `text`; panics after
+    /// [`PATIENCE`]. Only for a hub started by [`HubProcess::start_logged`].
+    pub fn wait_for_log(&self, text: &str, count: usize) {
+        let log = self.log.as_ref().expect("a hub started with start_logged");
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let seen = log
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|line| line.contains(text))
+                .count();
+            if seen >= count {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the hub did not log {text:?} {count} time(s) in time"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -198,7 +275,9 @@ impl HubProcess {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        *self = HubProcess::start_with(&self.config.clone(), &self.data.clone());
+        let logged = self.log.is_some();
+        let command = Command::new(binary("alert-hub"));
+        *self = HubProcess::spawn(command, &self.config.clone(), &self.data.clone(), logged);
     }
 
     /// Where the hub listens, for the clients.

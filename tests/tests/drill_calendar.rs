@@ -6,8 +6,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
 use system_tests::{HubProcess, binary, demo_without_contacts, get_json, http, tokens};
+use time::format_description::well_known::Rfc3339;
 
 const GG: &str = "green-garden";
 

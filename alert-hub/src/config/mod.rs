@@ -15,10 +15,12 @@ use crate::protocol::Role;
 mod notify;
 mod offset;
 mod phones;
+mod tls;
 
 pub use notify::{Contact, NotifySettings, Smtp};
 pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
+pub use tls::{TlsFiles, TlsSettings};
 
 /// The configuration the hub runs on, valid by construction.
 #[derive(Debug, Clone)]
@@ -33,6 +35,8 @@ pub struct HubConfig {
     /// The annual drill plan (`[drills] plan`, the shipped default otherwise), checked against
     /// the sites.
     pub drill_plan: Arc<crate::drill_plan::Plan>,
+    /// `[tls]`: the certificate and key, or plain HTTP.
+    pub tls: TlsSettings,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -123,6 +127,8 @@ struct RawConfig {
     drills: RawDrills,
     #[serde(default)]
     hub: RawHub,
+    #[serde(default)]
+    tls: tls::RawTls,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file, and the
@@ -217,7 +223,11 @@ impl HubConfig {
         let site_ids: Vec<String> = raw.sites.iter().map(|s| s.id.get_ref().clone()).collect();
         let plan = Arc::new(drill_plan(raw.drills.plan.take(), file, &site_ids)?);
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
-        let config = library.map(|library| check.config(raw, library, plan));
+        let tls = check.tls(std::mem::take(&mut raw.tls), file);
+        let config = library.map(|library| HubConfig {
+            tls,
+            ..check.config(raw, library, plan)
+        });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
             Ok(config)
         } else {
@@ -384,6 +394,7 @@ impl Checker<'_> {
             notify,
             library: Arc::new(library),
             drill_plan,
+            tls: TlsSettings::default(),
             warnings,
             cap_sender,
             utc_offset,

@@ -1,6 +1,8 @@
-//! The hub's connections: accepted one by one, counted, given a deadline for their request
-//! headers, and served until they finish, are shed, or the hub shuts down.
+//! The hub's connections: accepted one by one, counted, taken through TLS when the hub has a
+//! certificate, given a deadline for their TLS handshake and request headers together, and
+//! served until they finish, are shed, or the hub shuts down.
 
+mod handshake;
 mod open;
 
 pub use open::{Connection, ConnectionLimits, OpenConnections, RESERVED_FILES};
@@ -17,14 +19,17 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::hub::stopped;
+use crate::tls::ServerTls;
 
-/// A connection that has not sent its complete request headers within this time is closed:
-/// an idle or half-sent connection must not hold a file descriptor for long.
+/// A connection that has not finished its TLS handshake and sent its complete request headers
+/// within this time is closed: an idle or half-sent connection must not hold a file descriptor
+/// for long.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long the accept loop waits after an accept error that is not the client's, such as
@@ -35,14 +40,16 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// stuck client must never keep a stopping hub from flushing its store and exiting.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
-/// Accepts connections on `listener` within the limits of `open` and serves `app` on each
-/// until `shutdown` turns true; then accepts no more and returns once every connection has
-/// finished its request, or after [`DRAIN_LIMIT`] with those still open left to be dropped. WebSocket connections, once upgraded, are closed by their handlers on
-/// the same signal.
+/// Accepts connections on `listener` within the limits of `open` and serves `app` on each,
+/// over TLS when `tls` is given, until `shutdown` turns true; then accepts no more and returns
+/// once every connection has finished its request, or after [`DRAIN_LIMIT`] with those still
+/// open left to be dropped. WebSocket connections, once upgraded, are closed by their handlers
+/// on the same signal.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     open: Arc<OpenConnections>,
+    tls: Option<Arc<ServerTls>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut http = http1::Builder::new();
@@ -77,7 +84,14 @@ pub async fn serve(
             tracing::warn!(error = %e, "cannot set TCP_NODELAY");
         }
         let connection = open.accepted();
-        let task = serve_connection(http.clone(), tcp, connection, app.clone(), shutdown.clone());
+        let task = serve_connection(
+            http.clone(),
+            tcp,
+            connection,
+            app.clone(),
+            tls.clone(),
+            shutdown.clone(),
+        );
         let tasks = tasks.clone();
         tokio::spawn(async move {
             task.await;
@@ -98,18 +112,66 @@ pub async fn serve(
     }
 }
 
-/// Serves one connection's requests (and hands it over to a WebSocket on upgrade); each
-/// request carries the [`Connection`] so that access checks can mark it authenticated. A shed
-/// connection is closed at once; on shutdown, a request in progress is finished first.
+/// Serves one connection, after its TLS handshake when `tls` is given. The handshake counts
+/// as unauthenticated time: it may be shed, and it shares the header deadline.
 async fn serve_connection(
-    http: http1::Builder,
+    mut http: http1::Builder,
     tcp: TcpStream,
     place: Connection,
     app: Router,
+    tls: Option<Arc<ServerTls>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let Some(tls) = tls else {
+        return serve_requests(http, tcp, place, app, shutdown).await;
+    };
+    let started = Instant::now();
+    let handshake = tokio::time::timeout(HEADER_TIMEOUT, handshake::accept(tls.acceptor(), tcp));
+    let stream = tokio::select! {
+        done = handshake => match done {
+            Ok(Ok(handshake::Handshake::Done(stream))) => stream,
+            Ok(Ok(handshake::Handshake::Plain)) => {
+                tracing::debug!("plain HTTP on the TLS listener refused");
+                return;
+            }
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!("TLS handshake not finished in time");
+                return;
+            }
+        },
+        _ = place.shed() => {
+            tracing::debug!("unauthenticated connection shed to make room");
+            return;
+        }
+        _ = stopped(&mut shutdown) => return,
+    };
+    // The handshake's time is taken from the time left for the request headers.
+    let left = HEADER_TIMEOUT.saturating_sub(started.elapsed());
+    http.header_read_timeout(left.max(MIN_HEADER_TIME));
+    serve_requests(http, stream, place, app, shutdown).await;
+}
+
+/// The least time a connection that finished its handshake has for its request headers.
+const MIN_HEADER_TIME: Duration = Duration::from_millis(100);
+
+/// Serves one connection's requests (and hands it over to a WebSocket on upgrade); each
+/// request carries the [`Connection`] so that access checks can mark it authenticated. A shed
+/// connection is closed at once; on shutdown, a request in progress is finished first.
+async fn serve_requests<S>(
+    http: http1::Builder,
+    stream: S,
+    place: Connection,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let io = Counted {
-        io: TokioIo::new(tcp),
+        io: TokioIo::new(stream),
         _place: place.clone(),
     };
     let in_request = place.clone();
@@ -145,12 +207,12 @@ async fn serve_connection(
 
 /// A connection's socket holding its place in the count, through an upgrade to WebSocket too,
 /// until the socket is closed.
-struct Counted {
-    io: TokioIo<TcpStream>,
+struct Counted<S> {
+    io: TokioIo<S>,
     _place: Connection,
 }
 
-impl hyper::rt::Read for Counted {
+impl<S: AsyncRead + AsyncWrite + Unpin> hyper::rt::Read for Counted<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -160,7 +222,7 @@ impl hyper::rt::Read for Counted {
     }
 }
 
-impl hyper::rt::Write for Counted {
+impl<S: AsyncRead + AsyncWrite + Unpin> hyper::rt::Write for Counted<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
