@@ -164,7 +164,10 @@ struct DeviceLog {
 /// One device's stream until the hub goes away: frames from `log.next` on, at most `window`
 /// unanswered, each answer recorded.
 async fn stream(hub: HubAddress, d: usize, window: usize, mut log: DeviceLog) -> DeviceLog {
-    let Ok(ws) = hub.websocket(hub_client::DEVICES_PATH, Some(&token(d))).await else {
+    let Ok(ws) = hub
+        .websocket(hub_client::DEVICES_PATH, Some(&token(d)))
+        .await
+    else {
         return log;
     };
     let mut device = Device { ws };
