@@ -7,9 +7,11 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
+use axum::routing::{self, MethodRouter};
 
 use crate::api_error::ApiError;
 use crate::connections::Connection;
@@ -34,7 +36,7 @@ pub enum Access {
 pub struct Route {
     pub path: &'static str,
     pub access: Access,
-    pub methods: MethodRouter<Arc<Hub>>,
+    pub methods: Methods,
 }
 
 impl std::fmt::Debug for Route {
@@ -42,17 +44,80 @@ impl std::fmt::Debug for Route {
         f.debug_struct("Route")
             .field("path", &self.path)
             .field("access", &self.access)
+            .field("methods", &self.methods.served)
             .finish_non_exhaustive()
     }
 }
 
 /// A route at `path` that `access` may call, served by `methods`.
-pub fn route(path: &'static str, access: Access, methods: MethodRouter<Arc<Hub>>) -> Route {
+pub fn route(path: &'static str, access: Access, methods: Methods) -> Route {
     Route {
         path,
         access,
         methods,
     }
+}
+
+/// The handlers of one path's methods, and which methods they are, so that the hub can list
+/// every method and path it serves (see [`served`]). Built like axum's: `get(a).post(b)`.
+pub struct Methods {
+    router: MethodRouter<Arc<Hub>>,
+    served: Vec<Method>,
+}
+
+impl Methods {
+    fn with(mut self, method: Method, router: MethodRouter<Arc<Hub>>) -> Methods {
+        self.router = self.router.merge(router);
+        self.served.push(method);
+        self
+    }
+
+    pub fn post<H: Handler<T, Arc<Hub>>, T: 'static>(self, handler: H) -> Methods {
+        self.with(Method::POST, routing::post(handler))
+    }
+
+    pub fn put<H: Handler<T, Arc<Hub>>, T: 'static>(self, handler: H) -> Methods {
+        self.with(Method::PUT, routing::put(handler))
+    }
+}
+
+fn methods(method: Method, router: MethodRouter<Arc<Hub>>) -> Methods {
+    Methods {
+        router,
+        served: vec![method],
+    }
+}
+
+/// `handler` answers GET (and HEAD).
+pub fn get<H: Handler<T, Arc<Hub>>, T: 'static>(handler: H) -> Methods {
+    methods(Method::GET, routing::get(handler))
+}
+
+/// `handler` answers POST.
+pub fn post<H: Handler<T, Arc<Hub>>, T: 'static>(handler: H) -> Methods {
+    methods(Method::POST, routing::post(handler))
+}
+
+/// One method and path the hub serves, and who may call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Every method and path of `routes`, with who may call it.
+pub fn served(routes: &[Route]) -> Vec<Served> {
+    routes
+        .iter()
+        .flat_map(|route| {
+            route.methods.served.iter().map(|method| Served {
+                method: method.clone(),
+                path: route.path,
+                access: route.access,
+            })
+        })
+        .collect()
 }
 
 /// A router of `routes`, each behind the check its access asks for.
@@ -65,7 +130,7 @@ pub fn router(routes: Vec<Route>, hub: &Arc<Hub>) -> Router<Arc<Hub>> {
                 admit(access, state, request, next)
             },
         );
-        router.route(route.path, route.methods.route_layer(check))
+        router.route(route.path, route.methods.router.route_layer(check))
     })
 }
 

@@ -8,11 +8,10 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, post, route};
 use crate::after_action::{AfterActionCommand, AfterActionRefusal};
 use crate::api_error::ApiError;
 use crate::core::Request;

@@ -7,11 +7,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, route};
 use crate::api_error::ApiError;
 use crate::core::Request;
 use crate::hub::Hub;

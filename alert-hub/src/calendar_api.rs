@@ -6,12 +6,11 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 use tokio::sync::oneshot;
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, post, route};
 use crate::api_error::ApiError;
 use crate::calendar::{CalendarCommand, CalendarRefusal, generated, statuses};
 use crate::core::Request;

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, post, route};
 use crate::api_error::ApiError;
 use crate::core::Request;
 use crate::drill::{DrillCommand, DrillEvent, DrillRefusal};

@@ -11,13 +11,12 @@ use std::sync::atomic::Ordering::Relaxed;
 use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::{Extension, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, route};
 use crate::api_error::ApiError;
 use crate::close;
 use crate::core::{Request, Subscription};

@@ -37,6 +37,7 @@ pub mod report_cli;
 pub mod reports_api;
 pub mod review;
 pub mod review_queue;
+pub mod secret;
 pub mod server;
 pub mod shifts;
 pub mod store;

@@ -10,11 +10,10 @@ use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use time::UtcOffset;
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, post, route};
 use crate::api_error::ApiError;
 use crate::core::Request;
 use crate::hub::Hub;

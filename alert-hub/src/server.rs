@@ -39,6 +39,11 @@ pub fn routes() -> Vec<Route> {
     routes
 }
 
+/// Every method and path the hub serves, each with who may call it.
+pub fn served() -> Vec<access::Served> {
+    access::served(&routes())
+}
+
 /// The whole HTTP and WebSocket surface of the hub.
 pub fn app(hub: Arc<Hub>) -> Router {
     access::router(routes(), &hub)

@@ -158,3 +158,137 @@ async fn refused_sign_ins_are_counted_in_the_metrics() {
         "three refusals, the good sign-in not counted"
     );
 }
+
+/// What a caller gets from a route: refused for want of a token (401), refused for their role
+/// (403), or let through to the handler (any other status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Unauthorized,
+    Forbidden,
+    Allowed,
+}
+
+/// The callers of the table, in its column order.
+const CALLERS: [(&str, Option<&str>); 7] = [
+    ("nobody", None),
+    ("a bad token", Some("no-such-token-at-all")),
+    ("a device", Some(SOURCE)),
+    ("an operator", Some(OPERATOR)),
+    ("a safety officer", Some(SAFETY_OFFICER)),
+    ("a manager", Some(MANAGER)),
+    ("an admin", Some(ADMIN)),
+];
+
+const ADMIN: &str = "demo-admin-token-0001";
+
+/// Every method and path the hub serves, and what each caller of [`CALLERS`] gets from it:
+/// `U` 401, `F` 403, `A` allowed past every check. A route the hub serves that is missing here,
+/// or one here the hub does not serve, fails the test.
+const TABLE: &[(&str, &str, &str)] = &[
+    // Devices only: a source token and nothing else.
+    ("GET", "/v1/devices", "UUAUUUU"),
+    // Every operator role, never a device.
+    ("GET", "/v1/console", "UUUAAAA"),
+    // Public: health checks, and the acknowledgement link whose path is its own proof.
+    ("GET", "/healthz", "AAAAAAA"),
+    ("GET", "/readyz", "AAAAAAA"),
+    ("GET", "/metrics", "UUUAAAA"),
+    ("GET", "/v1/sites", "UUUAAAA"),
+    ("GET", "/v1/incidents", "UUUAAAA"),
+    ("GET", "/v1/incidents/{id}", "UUUAAAA"),
+    ("GET", "/v1/events", "UUUAAAA"),
+    ("GET", "/v1/handovers", "UUUAAAA"),
+    ("GET", "/v1/on-test", "UUUAAAA"),
+    ("GET", "/v1/ack/{incident}/{contact}/{token}", "AAAAAAA"),
+    ("GET", "/v1/incidents/{id}/report", "UUUAAAA"),
+    ("GET", "/v1/incidents/{id}/cap", "UUUAAAA"),
+    ("GET", "/v1/reports/month", "UUUAAAA"),
+    ("GET", "/v1/incidents/{id}/review", "UUUAAAA"),
+    // Reviews are written and signed off by managers and admins.
+    ("PUT", "/v1/incidents/{id}/review", "UUUFFAA"),
+    ("POST", "/v1/incidents/{id}/review/sign-off", "UUUFFAA"),
+    ("GET", "/v1/reviews/awaiting", "UUUAAAA"),
+    ("GET", "/v1/drills", "UUUAAAA"),
+    // Drills and their calendar are run by safety officers and admins.
+    ("POST", "/v1/drills", "UUUFAFA"),
+    ("GET", "/v1/drills/records", "UUUAAAA"),
+    ("GET", "/v1/drills/{id}/record", "UUUAAAA"),
+    ("POST", "/v1/drills/{id}/end", "UUUFAFA"),
+    ("POST", "/v1/drills/{id}/abort", "UUUFAFA"),
+    ("POST", "/v1/drills/{id}/events", "UUUFAFA"),
+    ("GET", "/v1/drills/{id}/report", "UUUAAAA"),
+    ("GET", "/v1/drills/calendar", "UUUAAAA"),
+    ("POST", "/v1/drills/calendar", "UUUFAFA"),
+    ("POST", "/v1/drills/calendar/{entry}/move", "UUUFAFA"),
+    ("POST", "/v1/drills/calendar/{entry}/cancel", "UUUFAFA"),
+    ("GET", "/v1/drills/calendar/edits", "UUUAAAA"),
+    ("GET", "/v1/drills/coverage", "UUUAAAA"),
+    // After-action analyses and improvement plans: read by all, written by safety officers
+    // and admins.
+    ("GET", "/v1/drills/actions", "UUUAAAA"),
+    ("GET", "/v1/drills/{id}/analysis", "UUUAAAA"),
+    ("PUT", "/v1/drills/{id}/analysis", "UUUFAFA"),
+    ("POST", "/v1/drills/{id}/actions", "UUUFAFA"),
+    ("POST", "/v1/drills/{id}/actions/{action}", "UUUFAFA"),
+];
+
+fn class(status: StatusCode) -> Class {
+    match status {
+        StatusCode::UNAUTHORIZED => Class::Unauthorized,
+        StatusCode::FORBIDDEN => Class::Forbidden,
+        _ => Class::Allowed,
+    }
+}
+
+fn expected(letter: char) -> Class {
+    match letter {
+        'U' => Class::Unauthorized,
+        'F' => Class::Forbidden,
+        'A' => Class::Allowed,
+        other => panic!("unknown letter {other:?} in the table"),
+    }
+}
+
+/// Issue 10, item 5: the 401/403 table over every route and every role.
+#[tokio::test]
+async fn every_route_and_role_gets_what_the_table_says() {
+    let served: Vec<(String, &str)> = server::served()
+        .into_iter()
+        .map(|s| (s.method.to_string(), s.path))
+        .collect();
+    let listed: Vec<(String, &str)> = TABLE
+        .iter()
+        .map(|(method, path, _)| (method.to_string(), *path))
+        .collect();
+    let missing: Vec<_> = served.iter().filter(|s| !listed.contains(s)).collect();
+    let stale: Vec<_> = listed.iter().filter(|l| !served.contains(l)).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "routes served but not in the table: {missing:?}; in the table but not served: {stale:?}"
+    );
+    assert_eq!(served.len(), listed.len(), "each route once in the table");
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let (hub, _stop) = hub(data.path());
+    let mut wrong = Vec::new();
+    for (method, path, row) in TABLE {
+        assert_eq!(
+            row.len(),
+            CALLERS.len(),
+            "{method} {path}: one letter a caller"
+        );
+        let method = Method::from_bytes(method.as_bytes()).expect("method");
+        let uri = concrete(path);
+        for ((caller, token), letter) in CALLERS.iter().zip(row.chars()) {
+            let got = status(&hub, method.clone(), &uri, *token).await;
+            assert_ne!(got, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            if class(got) != expected(letter) {
+                wrong.push(format!(
+                    "{method} {path} by {caller}: {got}, the table says {:?}",
+                    expected(letter)
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

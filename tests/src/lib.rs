@@ -2,6 +2,7 @@
 //! and talks to them as a device, a console and an HTTP client would, over real sockets.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod chaos;
 pub mod chromium;
 pub mod tmux;
 
@@ -33,13 +34,18 @@ pub mod tokens {
 /// How long any single wait in a test may take before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
-/// The workspace's `target/<profile>` directory, where cargo put the binaries.
+/// The workspace's `target/<profile>` directory, where cargo put the binaries: above the
+/// running test's `deps`, or where the running binary (such as `chaos`) is.
 fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/..")
-        .to_path_buf()
+    let dir = exe.parent().expect("target/<profile>/...");
+    if dir.file_name().and_then(|n| n.to_str()) == Some("deps") {
+        dir.parent()
+            .expect("target/<profile>/deps/..")
+            .to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 static BUILD: Once = Once::new();

@@ -207,7 +207,10 @@ fn a_token_sha256_is_matched_by_its_token() {
     let config = HubConfig::parse(&text, Path::new("site.toml")).expect("valid");
     assert_eq!(config.principal("anything"), None);
     let real = "correct horse battery staple";
-    let hex: String = sha256(real).iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = secret::digest(real)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let text = text.replace(digest, &hex);
     let config = HubConfig::parse(&text, Path::new("site.toml")).expect("valid");
     assert_eq!(

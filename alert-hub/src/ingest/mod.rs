@@ -23,11 +23,10 @@ use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, close_code};
 use axum::extract::{Extension, State};
-use axum::routing::get;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::access::{Access, Route, route};
+use crate::access::{Access, Route, get, route};
 use crate::close;
 use crate::config::Source;
 use crate::core::Request;
