@@ -3,8 +3,10 @@
 pub mod access;
 pub mod api;
 pub mod api_error;
+pub mod audit;
 pub mod calendar;
 pub mod calendar_api;
+pub mod checkpoints;
 pub mod close;
 pub mod config;
 pub mod connections;

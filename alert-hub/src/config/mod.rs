@@ -31,6 +31,9 @@ pub struct HubConfig {
     /// The annual drill plan (`[drills] plan`, the shipped default otherwise), checked against
     /// the sites.
     pub drill_plan: Arc<crate::drill_plan::Plan>,
+    /// The key file that signs audit checkpoints (`[audit] key`), when not the data
+    /// directory's.
+    pub audit_key: Option<std::path::PathBuf>,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -113,6 +116,16 @@ struct RawConfig {
     playbooks: notify::RawPlaybooks,
     #[serde(default)]
     drills: RawDrills,
+    #[serde(default)]
+    audit: RawAudit,
+}
+
+/// `[audit]`: the file of the key that signs the audit checkpoints, relative to the
+/// configuration file (the data directory's `audit.key` otherwise).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    key: Option<String>,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file.
@@ -193,8 +206,16 @@ impl HubConfig {
         };
         let site_ids: Vec<String> = raw.sites.iter().map(|s| s.id.get_ref().clone()).collect();
         let plan = Arc::new(drill_plan(raw.drills.plan.take(), file, &site_ids)?);
+        let audit_key = raw
+            .audit
+            .key
+            .take()
+            .map(|key| file.parent().unwrap_or(Path::new(".")).join(key));
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
-        let config = library.map(|library| check.config(raw, library, plan));
+        let config = library.map(|library| HubConfig {
+            audit_key,
+            ..check.config(raw, library, plan)
+        });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
             Ok(config)
         } else {
@@ -359,6 +380,7 @@ impl Checker<'_> {
             notify,
             library: Arc::new(library),
             drill_plan,
+            audit_key: None,
             warnings,
             tokens: tokens.owners,
         }

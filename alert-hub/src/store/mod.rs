@@ -2,12 +2,14 @@
 //! the keys of the event ids each batch stored, incidents and their logs. sled is the default
 //! implementation.
 
+mod audit_log;
 mod meta;
 mod opened;
 mod opening;
 mod pack;
 mod sled_store;
 
+pub use audit_log::{DirVerified, DirVerifyError, verify_dir};
 pub use meta::Secret;
 pub use sled_store::SledStore;
 
@@ -179,6 +181,19 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn calendar(&self, site: &str, year: i32) -> Result<Option<SiteCalendar>, StoreError>;
     /// Every site's drill calendar for `year`.
     fn calendars(&self, year: i32) -> Result<Vec<SiteCalendar>, StoreError>;
+    /// The size and root of the audit tree as committed (see `crate::audit`); a store that
+    /// keeps no tree has the empty one.
+    fn audit_tree(&self) -> Result<(u64, crate::audit::merkle::Hash), StoreError> {
+        Ok((0, crate::audit::merkle::EMPTY_ROOT))
+    }
+    /// The latest signed checkpoint of the audit tree, as its note's text.
+    fn checkpoint(&self) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
+    /// Keeps `note` as the latest signed checkpoint; durable on return.
+    fn keep_checkpoint(&self, _note: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

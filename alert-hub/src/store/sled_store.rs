@@ -13,13 +13,16 @@
 //!   one group commit, the last of them in the key;
 //! - `y` + year (4 digits) + `/` + site id → that site's drill calendar of the year;
 //! - `h` + seq → shift hand-over; `t` + seq → on-test change;
-//! - `m` + name → a small record as JSON (see `meta` for the names).
+//! - `m` + name → a small record as JSON (see `meta` for the names);
+//! - `a` + first leaf index → a commit's leaves in the audit tree; `A` → the tree's frontier;
+//!   `C` → the latest signed checkpoint (see `audit_log`).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
+use super::audit_log::{self, AuditTree};
 use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opened, opening, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
@@ -31,7 +34,8 @@ use crate::protocol::{
 /// The store on a sled database in a data directory.
 #[derive(Debug, Clone)]
 pub struct SledStore {
-    db: sled::Db,
+    pub(super) db: sled::Db,
+    audit: std::sync::Arc<AuditTree>,
 }
 
 impl SledStore {
@@ -45,7 +49,8 @@ impl SledStore {
             .open()
             .map_err(|source| opening::failed(dir, source))?;
         opened::rebuild_if_missing(&db)?;
-        Ok(SledStore { db })
+        let audit = std::sync::Arc::new(AuditTree::open(&db)?);
+        Ok(SledStore { db, audit })
     }
 }
 
@@ -274,7 +279,27 @@ impl Store for SledStore {
             let hex = meta::to_hex(bytes);
             b.insert(meta_key(secret.name()), encode(&hex, "a record")?);
         }
+        let audited = self.audit.append(batch, &mut b);
         self.db.apply_batch(b)?;
+        self.db.flush()?;
+        if let Some(frontier) = audited {
+            self.audit.committed(frontier);
+        }
+        Ok(())
+    }
+
+    fn audit_tree(&self) -> Result<(u64, crate::audit::merkle::Hash), StoreError> {
+        let frontier = self.audit.frontier();
+        Ok((frontier.size(), frontier.root()))
+    }
+
+    fn checkpoint(&self) -> Result<Option<String>, StoreError> {
+        let note = self.db.get(audit_log::CHECKPOINT)?;
+        Ok(note.map(|n| String::from_utf8_lossy(&n).into_owned()))
+    }
+
+    fn keep_checkpoint(&self, note: &str) -> Result<(), StoreError> {
+        self.db.insert(audit_log::CHECKPOINT, note.as_bytes())?;
         self.db.flush()?;
         Ok(())
     }
