@@ -4,6 +4,7 @@ pub mod access;
 pub mod api;
 pub mod api_error;
 pub mod audit;
+pub mod backup_api;
 pub mod calendar;
 pub mod calendar_api;
 pub mod checkpoints;

@@ -61,6 +61,31 @@ enum Command {
         #[arg(long, env = "ALERT_HUB_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Has a running hub write a consistent backup of its store to FILE (on the hub's
+    /// machine) while it keeps taking events. Admins only.
+    Backup {
+        /// Where the hub writes the backup; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+        /// The running hub's address, e.g. http://127.0.0.1:7400.
+        #[arg(long, env = "ALERT_HUB_URL", default_value = "http://127.0.0.1:7400")]
+        hub: String,
+        /// An admin's token.
+        #[arg(long, env = "ALERT_HUB_TOKEN")]
+        token: String,
+    },
+    /// Restores a backup into a new data directory, then verifies its audit tree.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The data directory to restore into; it must be missing or empty.
+        #[arg(long)]
+        data: PathBuf,
+        /// The configuration the hub runs with, for its `[audit] key`.
+        #[arg(long, env = "ALERT_HUB_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Prints a report: from the data directory of a stopped hub (--data with --config), or
     /// from a running hub (--hub with --token).
     Report {
@@ -227,6 +252,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { data, config } => verify(&data, config.as_deref()),
+        Command::Backup { to, hub, token } => backup(&to, &hub, &token),
+        Command::Restore { from, data, config } => {
+            let counts = alert_hub::store::backup::restore(&from, &data)?;
+            println!(
+                "restored {} records and {} files from {} into {}",
+                counts.records,
+                counts.files,
+                from.display(),
+                data.display()
+            );
+            verify(&data, config.as_deref())
+        }
         Command::Serve {
             config,
             data,
@@ -244,6 +281,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// `alert-hub verify`: prints what was verified, or fails naming what did not match.
 fn verify(data: &std::path::Path, config: Option<&std::path::Path>) -> anyhow::Result<()> {
     use alert_hub::audit::{keys, merkle};
+    use alert_hub::error::StoreError;
+    use alert_hub::store::DirVerifyError;
     let configured = match config {
         Some(config) => HubConfig::load(config)?.audit_key,
         None => None,
@@ -253,8 +292,18 @@ fn verify(data: &std::path::Path, config: Option<&std::path::Path>) -> anyhow::R
         true => Some(keys::read(&key_path)?.verifier()),
         false => None,
     };
-    let found = alert_hub::store::verify_dir(data, verifier.as_ref(), &key_path)
-        .map_err(|e| anyhow::anyhow!("{} does not verify: {e}", data.display()))?;
+    // Right after a restore in this process, sled may hold its lock for a moment longer.
+    let mut attempts = 0;
+    let found = loop {
+        match alert_hub::store::verify_dir(data, verifier.as_ref(), &key_path) {
+            Err(DirVerifyError::Store(StoreError::Locked { .. })) if attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other,
+        }
+    }
+    .map_err(|e| anyhow::anyhow!("{} does not verify: {e}", data.display()))?;
     let checkpoint = match &found.checkpoint {
         Some(c) => format!("checkpoint size {} signed by {}", c.size, c.origin),
         None => "no checkpoint signed yet".to_string(),
@@ -263,6 +312,38 @@ fn verify(data: &std::path::Path, config: Option<&std::path::Path>) -> anyhow::R
         "verified {} entries, root {}, {checkpoint}",
         found.verified.entries,
         merkle::hex(&found.verified.root)
+    );
+    Ok(())
+}
+
+/// `alert-hub backup`: asks the running hub to write its backup to `to`.
+fn backup(to: &std::path::Path, hub: &str, token: &str) -> anyhow::Result<()> {
+    use alert_hub::backup_api::{BackupRequest, BackupWritten};
+    let to = std::path::absolute(to)?;
+    let address = hub_client::HubAddress::parse(hub)?;
+    let body = serde_json::to_vec(&BackupRequest { to: to.clone() })?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let answer = runtime.block_on(address.request_within(
+        std::time::Duration::from_secs(3600),
+        hyper::Method::POST,
+        "/v1/admin/backup",
+        Some(token),
+        Some(body),
+    ))?;
+    if answer.status != 201 {
+        anyhow::bail!(
+            "the hub refused the backup ({}): {}",
+            answer.status,
+            answer.text()
+        );
+    }
+    let written: BackupWritten = serde_json::from_slice(&answer.body)?;
+    println!(
+        "backed up {} records and {} files ({} bytes) to {}",
+        written.records,
+        written.files,
+        written.bytes,
+        written.file.display()
     );
     Ok(())
 }

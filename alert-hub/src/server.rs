@@ -36,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(crate::drills_api::routes());
     routes.extend(crate::calendar_api::routes());
     routes.extend(crate::checkpoints::routes());
+    routes.extend(crate::backup_api::routes());
     routes
 }
 

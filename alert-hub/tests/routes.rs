@@ -18,6 +18,7 @@ const OPERATOR: &str = "demo-operator-li-wei";
 const MANAGER: &str = "demo-manager-chen-jie";
 const SAFETY_OFFICER: &str = "demo-safety-officer-zhao";
 const SOURCE: &str = "demo-fire-panel-green-garden";
+const ADMIN: &str = "demo-admin-token-0001";
 
 async fn status(hub: &Arc<Hub>, method: Method, path: &str, token: Option<&str>) -> StatusCode {
     let mut request = Request::builder().method(method).uri(path);
@@ -119,6 +120,18 @@ async fn only_safety_officers_and_admins_run_drills() {
             "{method} {path} by a safety officer"
         );
     }
+}
+
+#[tokio::test]
+async fn only_admins_back_up_the_hub() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (hub, _stop) = hub(data.path());
+    for token in [OPERATOR, MANAGER, SAFETY_OFFICER] {
+        let status = status(&hub, Method::POST, "/v1/admin/backup", Some(token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a backup by {token}");
+    }
+    let status = status(&hub, Method::POST, "/v1/admin/backup", Some(ADMIN)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an admin without a path");
 }
 
 /// Issue 15, item 4: a presented token is compared exactly, never trimmed.

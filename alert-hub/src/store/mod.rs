@@ -3,6 +3,7 @@
 //! implementation.
 
 mod audit_log;
+pub mod backup;
 mod meta;
 mod opened;
 mod opening;
@@ -193,6 +194,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Keeps `note` as the latest signed checkpoint; durable on return.
     fn keep_checkpoint(&self, _note: &str) -> Result<(), StoreError> {
         Ok(())
+    }
+    /// Writes a backup of every record (see `backup`) between two commits: commits wait
+    /// while it is written, so it holds whole commits only.
+    fn backup(&self, _out: &mut dyn std::io::Write) -> Result<backup::Counts, StoreError> {
+        Err(StoreError::System {
+            what: "this store cannot be backed up",
+            source: std::io::Error::from(std::io::ErrorKind::Unsupported),
+        })
     }
 }
 

@@ -36,6 +36,9 @@ use crate::protocol::{
 pub struct SledStore {
     pub(super) db: sled::Db,
     audit: std::sync::Arc<AuditTree>,
+    /// Held by each commit and by a backup, so that a backup holds whole commits only.
+    writing: std::sync::Arc<std::sync::Mutex<()>>,
+    dir: std::path::PathBuf,
 }
 
 impl SledStore {
@@ -50,7 +53,12 @@ impl SledStore {
             .map_err(|source| opening::failed(dir, source))?;
         opened::rebuild_if_missing(&db)?;
         let audit = std::sync::Arc::new(AuditTree::open(&db)?);
-        Ok(SledStore { db, audit })
+        Ok(SledStore {
+            db,
+            audit,
+            writing: std::sync::Arc::default(),
+            dir: dir.to_path_buf(),
+        })
     }
 }
 
@@ -209,6 +217,7 @@ impl SledStore {
 
 impl Store for SledStore {
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let mut b = sled::Batch::default();
         let events = pack::pack(batch.events.iter().map(|e| (e.seq, e.json.as_slice())));
         for (last, events) in events {
@@ -296,6 +305,28 @@ impl Store for SledStore {
     fn checkpoint(&self) -> Result<Option<String>, StoreError> {
         let note = self.db.get(audit_log::CHECKPOINT)?;
         Ok(note.map(|n| String::from_utf8_lossy(&n).into_owned()))
+    }
+
+    fn backup(&self, out: &mut dyn std::io::Write) -> Result<super::backup::Counts, StoreError> {
+        use super::backup::{FILES, SnapshotWriter};
+        let failed = |source| StoreError::System {
+            what: "cannot write the backup",
+            source,
+        };
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let mut snapshot = SnapshotWriter::new(out).map_err(failed)?;
+        for record in self.db.iter() {
+            let (k, v) = record?;
+            snapshot.record(&k, &v).map_err(failed)?;
+        }
+        for name in FILES {
+            match std::fs::read(self.dir.join(name)) {
+                Ok(contents) => snapshot.file(name, &contents).map_err(failed)?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(failed(e)),
+            }
+        }
+        snapshot.finish().map_err(failed)
     }
 
     fn keep_checkpoint(&self, note: &str) -> Result<(), StoreError> {
