@@ -60,7 +60,8 @@ fn run_demo(mut cli: Cli) -> anyhow::Result<()> {
     cli.hub = Some(hub.url());
     // The demo operator, unless another of the demo site's people is asked for (the manager,
     // to try the reports screen).
-    cli.token.get_or_insert_with(|| demo::OPERATOR_TOKEN.to_string());
+    cli.token
+        .get_or_insert_with(|| demo::OPERATOR_TOKEN.to_string());
     let result = config::resolve(&cli, &|name| std::env::var(name).ok())
         .map_err(anyhow::Error::from)
         .and_then(|config| run_console(&runtime, config));
