@@ -1,7 +1,8 @@
 //! The hub's signed checkpoints of its audit tree: signed at start, at least every minute while
 //! the tree grows, and once more after the core has stopped on shutdown; the latest is kept in
 //! the store and served at `GET /v1/audit/checkpoint`, with the key that verifies it at
-//! `GET /v1/audit/key` (both for operators).
+//! `GET /v1/audit/key`, and the inclusion proof of one event or log entry in the tree of that
+//! checkpoint at `GET /v1/audit/proof?event=SEQ` or `?log=SEQ` (all for operators).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -103,6 +104,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         route("/v1/audit/checkpoint", Access::Operator, get(checkpoint)),
         route("/v1/audit/key", Access::Operator, get(key)),
+        route("/v1/audit/proof", Access::Operator, get(proof)),
     ]
 }
 
@@ -124,4 +126,81 @@ async fn key(State(hub): State<Arc<Hub>>) -> Result<Response, ApiError> {
         .get()
         .ok_or_else(|| ApiError::not_found("this hub signs no audit checkpoints".into()))?;
     Ok(text(format!("{}\n", checkpointer.verifier().to_text())))
+}
+
+/// Which entry to prove: `event=SEQ` or `log=SEQ`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ProofQuery {
+    event: Option<u64>,
+    log: Option<u64>,
+}
+
+/// The proof that an entry is in the tree of the latest checkpoint (RFC 6962 inclusion).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InclusionProof {
+    /// The entry, as `verify` names it: `event seq 5`, `incident log seq 7`.
+    pub entry: String,
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    /// Hex; the hash of the leaf's bytes (see `crate::audit`).
+    pub leaf_hash: String,
+    /// Hex hashes, from the leaf up.
+    pub proof: Vec<String>,
+    /// Hex; the root of the checkpoint.
+    pub root: String,
+    /// The signed checkpoint the proof is against.
+    pub checkpoint: String,
+}
+
+async fn proof(
+    State(hub): State<Arc<Hub>>,
+    axum::extract::Query(query): axum::extract::Query<ProofQuery>,
+) -> Result<axum::Json<InclusionProof>, ApiError> {
+    use crate::audit::merkle::{hex, inclusion_proof, root_of};
+    use crate::audit::verify::Entry;
+    let entry = match (query.event, query.log) {
+        (Some(seq), None) => Entry::Event(seq),
+        (None, Some(seq)) => Entry::Log(seq),
+        _ => {
+            return Err(ApiError::bad_request(
+                "say which entry to prove: event=SEQ or log=SEQ",
+            ));
+        }
+    };
+    let note = hub
+        .store
+        .checkpoint()
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found("no audit checkpoint has been signed yet".into()))?;
+    let checkpoint = Checkpoint::parse(&note).map_err(ApiError::internal)?;
+    let store = hub.store.clone();
+    let size = checkpoint.size;
+    let found = tokio::task::spawn_blocking(move || store.audit_leaves(entry, size))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let Some((index, leaves)) = found else {
+        return Err(ApiError::not_found(format!(
+            "{entry} is not in the tree of the latest checkpoint ({size} leaves)"
+        )));
+    };
+    if root_of(&leaves) != checkpoint.root {
+        return Err(ApiError::internal(
+            "the recorded leaves do not give the checkpoint's root; run alert-hub verify",
+        ));
+    }
+    let position = usize::try_from(index).map_err(ApiError::internal)?;
+    let (Some(path), Some(leaf)) = (inclusion_proof(&leaves, position), leaves.get(position))
+    else {
+        return Err(ApiError::internal("the leaf is past the tree"));
+    };
+    Ok(axum::Json(InclusionProof {
+        entry: entry.to_string(),
+        leaf_index: index,
+        tree_size: size,
+        leaf_hash: hex(leaf),
+        proof: path.iter().map(hex).collect(),
+        root: hex(&checkpoint.root),
+        checkpoint: note,
+    }))
 }

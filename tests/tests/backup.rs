@@ -7,6 +7,9 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use alert_hub::audit::checkpoint::SignedCheckpoint;
+use alert_hub::audit::merkle::{Hash, verify_inclusion};
+use alert_hub::audit::note::NoteVerifier;
 use alert_hub::protocol::DeviceReply;
 use system_tests::{Device, HubProcess, binary, event, fast_panel_config, get_json, http, tokens};
 
@@ -68,6 +71,7 @@ async fn a_backup_under_load_restores_to_a_hub_with_every_acked_event() {
 
     let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     let mut acked = Vec::new();
+    let mut first_seq = None;
     for n in 0..300 {
         let id = format!("before-{n}");
         let zone = format!("{}F east", n % 20);
@@ -75,7 +79,10 @@ async fn a_backup_under_load_restores_to_a_hub_with_every_acked_event() {
             .send(&event(&id, "fire.trouble", "panel-7", &zone))
             .await
         {
-            DeviceReply::Ack(ack) => acked.push(ack.ack),
+            DeviceReply::Ack(ack) => {
+                first_seq.get_or_insert(ack.seq);
+                acked.push(ack.ack);
+            }
             DeviceReply::Nack(nack) => panic!("{id} refused: {nack:?}"),
         }
     }
@@ -137,13 +144,42 @@ async fn a_backup_under_load_restores_to_a_hub_with_every_acked_event() {
         ids.len() > acked.len(),
         "the events sent under load are there too"
     );
-    let (status, _) = http(
+
+    // Its checkpoint, signed with the key the backup carried, proves an acked event is there.
+    let (_, key) = http(
         second.addr,
         "GET",
-        "/v1/audit/checkpoint",
+        "/v1/audit/key",
         Some(tokens::OPERATOR_LI),
         None,
     )
     .await;
-    assert_eq!(status, 200);
+    let verifier = NoteVerifier::from_text(&key).expect("verifier key");
+    let seq = first_seq.expect("an ack");
+    let proof = get_json(&second, &format!("/v1/audit/proof?event={seq}")).await;
+    let signed = SignedCheckpoint::open(proof["checkpoint"].as_str().expect("note"), &verifier)
+        .expect("the checkpoint is signed by the hub's key");
+    assert_eq!(proof["entry"], format!("event seq {seq}"));
+    let hash = |v: &serde_json::Value| -> Hash {
+        let text = v.as_str().expect("hex");
+        let bytes: Vec<u8> = (0..64)
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+            .collect();
+        bytes.try_into().expect("32 bytes")
+    };
+    let path: Vec<Hash> = proof["proof"]
+        .as_array()
+        .expect("proof")
+        .iter()
+        .map(hash)
+        .collect();
+    assert!(!path.is_empty());
+    assert!(verify_inclusion(
+        proof["leaf_index"].as_u64().expect("index"),
+        signed.checkpoint.size,
+        &hash(&proof["leaf_hash"]),
+        &path,
+        &signed.checkpoint.root,
+    ));
 }

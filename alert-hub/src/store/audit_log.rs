@@ -204,6 +204,45 @@ pub(super) fn ranges(db: &sled::Db) -> impl Iterator<Item = Result<LeafRange, Mi
     })
 }
 
+/// The leaf index of `entry` and the hashes of the first `size` leaves, from the recorded leaf
+/// ranges; `None` when `entry` is not among them.
+pub(super) fn leaves_for(
+    db: &sled::Db,
+    entry: crate::audit::verify::Entry,
+    size: u64,
+) -> Result<Option<(u64, Vec<Hash>)>, StoreError> {
+    use crate::audit::verify::Entry;
+    let mut leaves = Vec::new();
+    let mut index = None;
+    for range in ranges(db) {
+        let range = range.map_err(|m| StoreError::Damaged {
+            key: "a".into(),
+            message: m.to_string(),
+        })?;
+        if range.first_leaf >= size {
+            break;
+        }
+        let (events, log) = (u64::from(range.events), u64::from(range.log));
+        let offset = match entry {
+            Entry::Event(seq) if (range.first_event..range.first_event + events).contains(&seq) => {
+                Some(seq - range.first_event)
+            }
+            Entry::Log(seq) if (range.first_log..range.first_log + log).contains(&seq) => {
+                Some(events + seq - range.first_log)
+            }
+            _ => None,
+        };
+        if let Some(offset) = offset {
+            index = Some(range.first_leaf + offset);
+        }
+        leaves.extend(range.leaves);
+    }
+    leaves.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    Ok(index
+        .filter(|&i| i < leaves.len() as u64)
+        .map(|i| (i, leaves)))
+}
+
 /// What `alert-hub verify` found in a stopped hub's data directory.
 #[derive(Debug)]
 pub struct DirVerified {
@@ -335,6 +374,46 @@ mod tests {
         assert_eq!(found.verified.entries, 44);
         assert_eq!(found.verified.root, root);
         assert!(found.checkpoint.is_none());
+    }
+
+    #[test]
+    fn an_entry_proves_its_inclusion_in_the_tree_of_a_checkpoint() {
+        use crate::audit::merkle::{inclusion_proof, verify_inclusion};
+        use crate::audit::verify::Entry;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        store.commit(&batch(1..41, &[1, 2])).expect("commit");
+        let (size, root) = store.audit_tree().expect("tree");
+        store.commit(&batch(41..50, &[3])).expect("a later commit");
+        for (entry, index) in [(Entry::Event(7), 6), (Entry::Log(2), 41)] {
+            let (found, leaves) = store
+                .audit_leaves(entry, size)
+                .expect("read")
+                .expect("in the tree");
+            assert_eq!((found, leaves.len() as u64), (index, size), "{entry}");
+            let proof = inclusion_proof(&leaves, index as usize).expect("proof");
+            let leaf = leaves[index as usize];
+            assert!(
+                verify_inclusion(index, size, &leaf, &proof, &root),
+                "{entry}"
+            );
+        }
+        let event = store.event(7).expect("read").expect("stored");
+        let (_, leaves) = store
+            .audit_leaves(Entry::Event(7), size)
+            .expect("read")
+            .expect("in the tree");
+        assert_eq!(
+            leaves[6],
+            event_leaf(&serde_json::to_vec(&event).expect("json"))
+        );
+        assert!(
+            store
+                .audit_leaves(Entry::Event(45), size)
+                .expect("read")
+                .is_none(),
+            "committed after the checkpoint's size"
+        );
     }
 
     #[test]

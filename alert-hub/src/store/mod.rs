@@ -191,6 +191,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn checkpoint(&self) -> Result<Option<String>, StoreError> {
         Ok(None)
     }
+    /// The leaf index of `entry` in the audit tree and the leaf hashes of the tree's first
+    /// `size` leaves (to prove its inclusion); `None` when it is not among them.
+    fn audit_leaves(
+        &self,
+        _entry: crate::audit::verify::Entry,
+        _size: u64,
+    ) -> Result<Option<(u64, Vec<crate::audit::merkle::Hash>)>, StoreError> {
+        Ok(None)
+    }
     /// Keeps `note` as the latest signed checkpoint; durable on return.
     fn keep_checkpoint(&self, _note: &str) -> Result<(), StoreError> {
         Ok(())

@@ -329,6 +329,14 @@ impl Store for SledStore {
         snapshot.finish().map_err(failed)
     }
 
+    fn audit_leaves(
+        &self,
+        entry: crate::audit::verify::Entry,
+        size: u64,
+    ) -> Result<Option<(u64, Vec<crate::audit::merkle::Hash>)>, StoreError> {
+        audit_log::leaves_for(&self.db, entry, size)
+    }
+
     fn keep_checkpoint(&self, note: &str) -> Result<(), StoreError> {
         self.db.insert(audit_log::CHECKPOINT, note.as_bytes())?;
         self.db.flush()?;
