@@ -94,6 +94,32 @@ impl<W: Write> SnapshotWriter<W> {
     }
 }
 
+/// Writes a backup of every record of `db` and the files [`FILES`] of the data directory
+/// `dir` to `out`. The caller holds off commits meanwhile.
+pub(super) fn snapshot(
+    db: &sled::Db,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> Result<Counts, crate::error::StoreError> {
+    let failed = |source| crate::error::StoreError::System {
+        what: "cannot write the backup",
+        source,
+    };
+    let mut snapshot = SnapshotWriter::new(out).map_err(failed)?;
+    for record in db.iter() {
+        let (k, v) = record?;
+        snapshot.record(&k, &v).map_err(failed)?;
+    }
+    for name in FILES {
+        match std::fs::read(dir.join(name)) {
+            Ok(contents) => snapshot.file(name, &contents).map_err(failed)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(failed(e)),
+        }
+    }
+    snapshot.finish().map_err(failed)
+}
+
 /// One entry of a backup file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {

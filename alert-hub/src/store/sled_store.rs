@@ -308,25 +308,8 @@ impl Store for SledStore {
     }
 
     fn backup(&self, out: &mut dyn std::io::Write) -> Result<super::backup::Counts, StoreError> {
-        use super::backup::{FILES, SnapshotWriter};
-        let failed = |source| StoreError::System {
-            what: "cannot write the backup",
-            source,
-        };
         let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
-        let mut snapshot = SnapshotWriter::new(out).map_err(failed)?;
-        for record in self.db.iter() {
-            let (k, v) = record?;
-            snapshot.record(&k, &v).map_err(failed)?;
-        }
-        for name in FILES {
-            match std::fs::read(self.dir.join(name)) {
-                Ok(contents) => snapshot.file(name, &contents).map_err(failed)?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(failed(e)),
-            }
-        }
-        snapshot.finish().map_err(failed)
+        super::backup::snapshot(&self.db, &self.dir, out)
     }
 
     fn audit_leaves(
