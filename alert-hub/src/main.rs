@@ -60,6 +60,10 @@ enum Command {
         /// `audit.key` otherwise).
         #[arg(long, env = "ALERT_HUB_CONFIG")]
         config: Option<PathBuf>,
+        /// The verifier key to check the checkpoint with, as `GET /v1/audit/key` gives it
+        /// (`<name>+<hash>+<key>`); without it, the key file's.
+        #[arg(long)]
+        key: Option<String>,
     },
     /// Has a running hub write a consistent backup of its store to FILE (on the hub's
     /// machine) while it keeps taking events. Admins only.
@@ -251,7 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }
-        Command::Verify { data, config } => verify(&data, config.as_deref()),
+        Command::Verify { data, config, key } => verify(&data, config.as_deref(), key.as_deref()),
         Command::Backup { to, hub, token } => backup(&to, &hub, &token),
         Command::Restore { from, data, config } => {
             let counts = alert_hub::store::backup::restore(&from, &data)?;
@@ -262,7 +266,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 from.display(),
                 data.display()
             );
-            verify(&data, config.as_deref())
+            verify(&data, config.as_deref(), None)
         }
         Command::Serve {
             config,
@@ -279,7 +283,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// `alert-hub verify`: prints what was verified, or fails naming what did not match.
-fn verify(data: &std::path::Path, config: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn verify(
+    data: &std::path::Path,
+    config: Option<&std::path::Path>,
+    key: Option<&str>,
+) -> anyhow::Result<()> {
     use alert_hub::audit::{keys, merkle};
     use alert_hub::error::StoreError;
     use alert_hub::store::DirVerifyError;
@@ -288,9 +296,13 @@ fn verify(data: &std::path::Path, config: Option<&std::path::Path>) -> anyhow::R
         None => None,
     };
     let key_path = keys::key_path(data, configured.as_deref());
-    let verifier = match key_path.exists() {
-        true => Some(keys::read(&key_path)?.verifier()),
-        false => None,
+    let verifier = match key {
+        Some(text) => Some(
+            alert_hub::audit::note::NoteVerifier::from_text(text)
+                .map_err(|e| anyhow::anyhow!("--key: {e}"))?,
+        ),
+        None if key_path.exists() => Some(keys::read(&key_path)?.verifier()),
+        None => None,
     };
     // Right after a restore in this process, sled may hold its lock for a moment longer.
     let mut attempts = 0;

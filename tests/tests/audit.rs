@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use alert_hub::audit::checkpoint::SignedCheckpoint;
-use alert_hub::audit::note::NoteVerifier;
+use alert_hub::audit::note::{NoteSigner, NoteVerifier};
 use system_tests::{HubProcess, binary, fast_panel_config, http, tokens};
 
 /// Sends `seconds` of incident-opening events from the fire panel.
@@ -137,6 +137,27 @@ async fn verify_passes_on_a_filled_store_and_names_the_event_changed_on_disk() {
         )),
         "{}",
         text(&passed)
+    );
+
+    // An auditor holding only the served verifier key checks the same; another key fails.
+    let with_key = |key: &str| {
+        Command::new(binary("alert-hub"))
+            .args(["verify", "--data"])
+            .arg(&data)
+            .args(["--key", key])
+            .output()
+            .expect("alert-hub verify runs")
+    };
+    let checked = with_key(key.trim());
+    assert!(checked.status.success(), "{}", text(&checked));
+    assert_eq!(verified_entries(&checked), entries);
+    let stranger = NoteSigner::new(verifier.name(), [1; 32]).expect("key");
+    let refused = with_key(&stranger.verifier().to_text());
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("has no signature of"),
+        "{}",
+        text(&refused)
     );
 
     // The report of an incident carries that checkpoint.
