@@ -9,34 +9,16 @@ use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use serde::{Deserialize, Serialize};
 
 use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
 use crate::hub::Hub;
-use crate::protocol::{OperatorInfo, Role};
+use crate::protocol::{BackupRequest, BackupWritten, OperatorInfo, Role};
 use crate::store::backup::Counts;
 
 /// The routes of backups.
 pub fn routes() -> Vec<Route> {
     vec![route("/v1/admin/backup", Access::Operator, post(backup))]
-}
-
-/// Where the hub is to write the backup.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BackupRequest {
-    /// An absolute path on the hub's machine where no file is yet.
-    pub to: PathBuf,
-}
-
-/// What a backup wrote.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BackupWritten {
-    pub file: PathBuf,
-    pub records: u64,
-    pub files: u64,
-    pub bytes: u64,
 }
 
 async fn backup(

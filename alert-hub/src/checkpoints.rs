@@ -19,6 +19,7 @@ use crate::audit::checkpoint::{Checkpoint, SignedCheckpoint};
 use crate::audit::note::{NoteSigner, NoteVerifier};
 use crate::error::StoreError;
 use crate::hub::{Hub, stopped};
+use crate::protocol::InclusionProof;
 use crate::store::Store;
 
 /// How often the tree is checkpointed while it grows.
@@ -133,23 +134,6 @@ async fn key(State(hub): State<Arc<Hub>>) -> Result<Response, ApiError> {
 pub struct ProofQuery {
     event: Option<u64>,
     log: Option<u64>,
-}
-
-/// The proof that an entry is in the tree of the latest checkpoint (RFC 6962 inclusion).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct InclusionProof {
-    /// The entry, as `verify` names it: `event seq 5`, `incident log seq 7`.
-    pub entry: String,
-    pub leaf_index: u64,
-    pub tree_size: u64,
-    /// Hex; the hash of the leaf's bytes (see `crate::audit`).
-    pub leaf_hash: String,
-    /// Hex hashes, from the leaf up.
-    pub proof: Vec<String>,
-    /// Hex; the root of the checkpoint.
-    pub root: String,
-    /// The signed checkpoint the proof is against.
-    pub checkpoint: String,
 }
 
 async fn proof(

@@ -330,7 +330,7 @@ fn verify(
 
 /// `alert-hub backup`: asks the running hub to write its backup to `to`.
 fn backup(to: &std::path::Path, hub: &str, token: &str) -> anyhow::Result<()> {
-    use alert_hub::backup_api::{BackupRequest, BackupWritten};
+    use alert_hub::protocol::{BackupRequest, BackupWritten};
     let to = std::path::absolute(to)?;
     let address = hub_client::HubAddress::parse(hub)?;
     let body = serde_json::to_vec(&BackupRequest { to: to.clone() })?;

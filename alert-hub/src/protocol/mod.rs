@@ -1,9 +1,10 @@
-//! The wire types of the hub, shared by every client: device protocol v1, the console feed and
-//! drill planning.
+//! The wire types of the hub, shared by every client: device protocol v1, the console feed,
+//! drill planning, and the audit tree and backups.
 //!
 //! Device protocol v1 is an external contract (see DESIGN.md): field names, kind names and nack
 //! codes here must never change. The console feed is ours and may grow by adding optional fields.
 
+mod audit;
 mod calendar;
 mod console;
 pub mod describe;
@@ -14,6 +15,7 @@ mod incident;
 mod notifications;
 mod review;
 
+pub use audit::*;
 pub use calendar::*;
 pub use console::*;
 pub use detail::Detail;
