@@ -2,7 +2,6 @@
 //! has the hub write a consistent snapshot of its store (see `store::backup`) to a new file on
 //! its own machine, readable by its owner only. Admins only.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json;
@@ -14,7 +13,7 @@ use crate::access::{Access, Route, route};
 use crate::api_error::ApiError;
 use crate::hub::Hub;
 use crate::protocol::{BackupRequest, BackupWritten, OperatorInfo, Role};
-use crate::store::backup::Counts;
+use crate::store::backup::write_to;
 
 /// The routes of backups.
 pub fn routes() -> Vec<Route> {
@@ -52,7 +51,7 @@ async fn backup(
     }
     let store = hub.store.clone();
     let target = to.clone();
-    let written = tokio::task::spawn_blocking(move || write(store.as_ref(), &target))
+    let written = tokio::task::spawn_blocking(move || write_to(store.as_ref(), &target))
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| {
@@ -75,41 +74,4 @@ async fn backup(
             bytes: written.bytes,
         }),
     ))
-}
-
-/// Writes the backup beside `to` and renames it there once complete and on disk.
-fn write(store: &dyn crate::store::Store, to: &std::path::Path) -> backup_error::Result<Counts> {
-    let mut partial = to.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&partial)?;
-    let mut out = std::io::BufWriter::new(file);
-    let result = store.backup(&mut out).map_err(backup_error::Error::from);
-    let done = result.and_then(|counts| {
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&partial, to)?;
-        Ok(counts)
-    });
-    if done.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    done
-}
-
-/// The errors of writing a backup file: the file's or the store's.
-mod backup_error {
-    pub type Result<T> = std::result::Result<T, Error>;
-
-    #[derive(Debug, thiserror::Error)]
-    pub enum Error {
-        #[error(transparent)]
-        Io(#[from] std::io::Error),
-        #[error(transparent)]
-        Store(#[from] crate::error::StoreError),
-    }
 }

@@ -36,5 +36,6 @@ pub mod report_cli;
 pub mod reports_api;
 pub mod review;
 pub mod review_queue;
+pub mod scheduled_backup;
 pub mod server;
 pub mod store;

@@ -143,6 +143,16 @@ pub async fn serve(
         checkpoints.clone(),
         shutdown.clone(),
     ));
+    if let Some(schedule) = hub.config.backups.clone() {
+        tracing::info!(
+            dir = %schedule.dir.display(),
+            every_hours = schedule.every.as_secs() / 3600,
+            keep = schedule.keep,
+            "scheduled backups"
+        );
+        let backups = crate::scheduled_backup::run(hub.store.clone(), schedule, shutdown.clone());
+        tokio::spawn(backups);
+    }
     let health = hub.health.clone();
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await

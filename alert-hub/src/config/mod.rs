@@ -14,9 +14,11 @@ use crate::protocol::Role;
 
 mod notify;
 mod phones;
+mod records;
 
 pub use notify::{Contact, NotifySettings, Smtp};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
+pub use records::{BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, MAX_BACKUP_HOURS};
 
 /// The configuration the hub runs on, valid by construction.
 #[derive(Debug, Clone)]
@@ -34,6 +36,8 @@ pub struct HubConfig {
     /// The key file that signs audit checkpoints (`[audit] key`), when not the data
     /// directory's.
     pub audit_key: Option<std::path::PathBuf>,
+    /// The backups the hub takes of itself (`[backup]`), if any.
+    pub backups: Option<BackupSchedule>,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -117,15 +121,9 @@ struct RawConfig {
     #[serde(default)]
     drills: RawDrills,
     #[serde(default)]
-    audit: RawAudit,
-}
-
-/// `[audit]`: the file of the key that signs the audit checkpoints, relative to the
-/// configuration file (the data directory's `audit.key` otherwise).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAudit {
-    key: Option<String>,
+    audit: records::RawAudit,
+    #[serde(default)]
+    backup: records::RawBackup,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file.
@@ -210,10 +208,12 @@ impl HubConfig {
             .audit
             .key
             .take()
-            .map(|key| file.parent().unwrap_or(Path::new(".")).join(key));
+            .map(|key| records::relative(file, &key));
+        let backups = check.backups(std::mem::take(&mut raw.backup), file);
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
         let config = library.map(|library| HubConfig {
             audit_key,
+            backups,
             ..check.config(raw, library, plan)
         });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
@@ -381,6 +381,7 @@ impl Checker<'_> {
             library: Arc::new(library),
             drill_plan,
             audit_key: None,
+            backups: None,
             warnings,
             tokens: tokens.owners,
         }

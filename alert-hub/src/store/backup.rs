@@ -120,6 +120,42 @@ pub(super) fn snapshot(
     snapshot.finish().map_err(failed)
 }
 
+/// Why a backup file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error(transparent)]
+    Store(#[from] crate::error::StoreError),
+}
+
+/// Has `store` write its backup to `to`, a new file readable by its owner only, by way of
+/// `<to>.partial`, renamed once complete and on disk (removed if the backup fails).
+pub fn write_to(store: &dyn super::Store, to: &Path) -> Result<Counts, WriteError> {
+    let mut partial = to.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&partial)?;
+    let mut out = io::BufWriter::new(file);
+    let done = store
+        .backup(&mut out)
+        .map_err(WriteError::from)
+        .and_then(|counts| {
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&partial, to)?;
+            Ok(counts)
+        });
+    if done.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    done
+}
+
 /// One entry of a backup file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
