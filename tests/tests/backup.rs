@@ -11,7 +11,9 @@ use alert_hub::audit::checkpoint::SignedCheckpoint;
 use alert_hub::audit::merkle::{Hash, verify_inclusion};
 use alert_hub::audit::note::NoteVerifier;
 use alert_hub::protocol::DeviceReply;
-use system_tests::{Device, HubProcess, binary, event, fast_panel_config, get_json, http, tokens};
+use system_tests::{
+    Device, HubProcess, PATIENCE, binary, event, fast_panel_config, get_json, http, tokens,
+};
 
 fn text(output: &Output) -> String {
     format!(
@@ -104,7 +106,17 @@ async fn a_backup_under_load_restores_to_a_hub_with_every_acked_event() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("drills runs");
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    // Taken once the simulator's events are arriving.
+    let last_before = first_seq.expect("an ack") + acked.len() as u64 - 1;
+    let waiting = std::time::Instant::now();
+    while get_json(&hub, &format!("/v1/events?after={last_before}&limit=1"))
+        .await
+        .as_array()
+        .is_none_or(|page| page.is_empty())
+    {
+        assert!(waiting.elapsed() < PATIENCE, "the simulator sent nothing");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let taken = backup(&hub, &file, tokens::ADMIN);
     assert!(taken.status.success(), "{}", text(&taken));
     assert!(text(&taken).contains("backed up"), "{}", text(&taken));
