@@ -22,6 +22,8 @@ pub struct Hub {
     /// Whether events can be stored now.
     pub health: Arc<StoreHealth>,
     pub shutdown: watch::Receiver<bool>,
+    /// What signs the audit checkpoints, once the hub serves with its key.
+    pub checkpoints: std::sync::OnceLock<Arc<crate::checkpoints::Checkpointer>>,
 }
 
 impl Hub {

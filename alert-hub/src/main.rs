@@ -49,6 +49,47 @@ enum Command {
         #[arg(long, env = "ALERT_HUB_CONFIG")]
         config: PathBuf,
     },
+    /// Re-reads every stored event and incident-log entry of a stopped hub's data directory,
+    /// recomputes the audit tree, and checks it against the stored tree and the latest signed
+    /// checkpoint; names the first entry that does not match and exits non-zero.
+    Verify {
+        /// The data directory of a hub that is not running.
+        #[arg(long, env = "ALERT_HUB_DATA")]
+        data: PathBuf,
+        /// The configuration the hub ran with, for its `[audit] key` (the data directory's
+        /// `audit.key` otherwise).
+        #[arg(long, env = "ALERT_HUB_CONFIG")]
+        config: Option<PathBuf>,
+        /// The verifier key to check the checkpoint with, as `GET /v1/audit/key` gives it
+        /// (`<name>+<hash>+<key>`); without it, the key file's.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Has a running hub write a consistent backup of its store to FILE (on the hub's
+    /// machine) while it keeps taking events. Admins only.
+    Backup {
+        /// Where the hub writes the backup; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+        /// The running hub's address, e.g. http://127.0.0.1:7400.
+        #[arg(long, env = "ALERT_HUB_URL", default_value = "http://127.0.0.1:7400")]
+        hub: String,
+        /// An admin's token.
+        #[arg(long, env = "ALERT_HUB_TOKEN")]
+        token: String,
+    },
+    /// Restores a backup into a new data directory, then verifies its audit tree.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The data directory to restore into; it must be missing or empty.
+        #[arg(long)]
+        data: PathBuf,
+        /// The configuration the hub runs with, for its `[audit] key`.
+        #[arg(long, env = "ALERT_HUB_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Prints a report: from the data directory of a stopped hub (--data with --config), or
     /// from a running hub (--hub with --token).
     Report {
@@ -226,6 +267,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(())
         }
+        Command::Verify { data, config, key } => verify(&data, config.as_deref(), key.as_deref()),
+        Command::Backup { to, hub, token } => backup(&to, &hub, &token),
+        Command::Restore { from, data, config } => {
+            let counts = alert_hub::store::backup::restore(&from, &data)?;
+            println!(
+                "restored {} records and {} files from {} into {}",
+                counts.records,
+                counts.files,
+                from.display(),
+                data.display()
+            );
+            verify(&data, config.as_deref(), None)
+        }
         Command::Serve {
             config,
             data,
@@ -247,6 +301,84 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `alert-hub verify`: prints what was verified, or fails naming what did not match.
+fn verify(
+    data: &std::path::Path,
+    config: Option<&std::path::Path>,
+    key: Option<&str>,
+) -> anyhow::Result<()> {
+    use alert_hub::audit::{keys, merkle};
+    use alert_hub::error::StoreError;
+    use alert_hub::store::DirVerifyError;
+    let configured = match config {
+        Some(config) => HubConfig::load(config)?.audit_key,
+        None => None,
+    };
+    let key_path = keys::key_path(data, configured.as_deref());
+    let verifier = match key {
+        Some(text) => Some(
+            alert_hub::audit::note::NoteVerifier::from_text(text)
+                .map_err(|e| anyhow::anyhow!("--key: {e}"))?,
+        ),
+        None if key_path.exists() => Some(keys::read(&key_path)?.verifier()),
+        None => None,
+    };
+    // Right after a restore in this process, sled may hold its lock for a moment longer.
+    let mut attempts = 0;
+    let found = loop {
+        match alert_hub::store::verify_dir(data, verifier.as_ref(), &key_path) {
+            Err(DirVerifyError::Store(StoreError::Locked { .. })) if attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other,
+        }
+    }
+    .map_err(|e| anyhow::anyhow!("{} does not verify: {e}", data.display()))?;
+    let checkpoint = match &found.checkpoint {
+        Some(c) => format!("checkpoint size {} signed by {}", c.size, c.origin),
+        None => "no checkpoint signed yet".to_string(),
+    };
+    println!(
+        "verified {} entries, root {}, {checkpoint}",
+        found.verified.entries,
+        merkle::hex(&found.verified.root)
+    );
+    Ok(())
+}
+
+/// `alert-hub backup`: asks the running hub to write its backup to `to`.
+fn backup(to: &std::path::Path, hub: &str, token: &str) -> anyhow::Result<()> {
+    use alert_hub::protocol::{BackupRequest, BackupWritten};
+    let to = std::path::absolute(to)?;
+    let address = hub_client::HubAddress::parse(hub)?;
+    let body = serde_json::to_vec(&BackupRequest { to: to.clone() })?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let answer = runtime.block_on(address.request_within(
+        std::time::Duration::from_secs(3600),
+        hyper::Method::POST,
+        "/v1/admin/backup",
+        Some(token),
+        Some(body),
+    ))?;
+    if answer.status != 201 {
+        anyhow::bail!(
+            "the hub refused the backup ({}): {}",
+            answer.status,
+            answer.text()
+        );
+    }
+    let written: BackupWritten = serde_json::from_slice(&answer.body)?;
+    println!(
+        "backed up {} records and {} files ({} bytes) to {}",
+        written.records,
+        written.files,
+        written.bytes,
+        written.file.display()
+    );
+    Ok(())
 }
 
 /// Tells whoever started the hub where it listens (tests start it on port 0 and read this).

@@ -92,6 +92,10 @@ async fn incident_report(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (format, lang) = read_query(&query)?;
+    // The checkpoint the report names covers every entry it shows.
+    if let Some(checkpoints) = hub.checkpoints.get() {
+        checkpoints.sign_if_grown().map_err(ApiError::internal)?;
+    }
     let report = crate::report::of_stored(hub.store.as_ref(), &hub.config, &id)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;

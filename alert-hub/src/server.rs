@@ -14,6 +14,7 @@ use axum::response::Response;
 use tokio::sync::watch;
 
 use crate::access::{self, Route};
+use crate::checkpoints::Checkpointer;
 use crate::config::{HubConfig, TlsSettings};
 use crate::connections::{ConnectionLimits, OpenConnections};
 use crate::core::{self, Core, CoreHandle};
@@ -36,6 +37,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(crate::drills_api::routes());
     routes.extend(crate::calendar_api::routes());
     routes.extend(crate::after_action_api::routes());
+    routes.extend(crate::checkpoints::routes());
+    routes.extend(crate::backup_api::routes());
     routes
 }
 
@@ -95,6 +98,7 @@ pub fn start(
         metrics,
         health,
         shutdown,
+        checkpoints: std::sync::OnceLock::new(),
     });
     Ok((hub, core))
 }
@@ -104,6 +108,19 @@ pub fn start(
 pub struct ServeOptions {
     pub data: PathBuf,
     pub listen: SocketAddr,
+}
+
+/// The checkpoint signer of the hub on `store`, with its key from the configuration or the
+/// data directory (made there on first start), having signed the tree as it stands.
+fn checkpointer(
+    options: &ServeOptions,
+    config: &HubConfig,
+    store: &Arc<dyn Store>,
+) -> Result<Arc<Checkpointer>> {
+    let signer = crate::audit::keys::read_or_make(&options.data, config.audit_key.as_deref())?;
+    let checkpointer = Arc::new(Checkpointer::new(store.clone(), signer));
+    checkpointer.sign_if_grown()?;
+    Ok(checkpointer)
 }
 
 /// Runs the hub until `stop` completes, then shuts down gracefully: connections are told the
@@ -128,8 +145,24 @@ pub async fn serve(
         "connection limits"
     );
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
+    let checkpoints = checkpointer(&options, &config, &store)?;
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;
+    let _ = hub.checkpoints.set(checkpoints.clone());
+    tokio::spawn(crate::checkpoints::run(
+        checkpoints.clone(),
+        shutdown.clone(),
+    ));
+    if let Some(schedule) = hub.config.backups.clone() {
+        tracing::info!(
+            dir = %schedule.dir.display(),
+            every_hours = schedule.every.as_secs() / 3600,
+            keep = schedule.keep,
+            "scheduled backups"
+        );
+        let backups = crate::scheduled_backup::run(hub.store.clone(), schedule, shutdown.clone());
+        tokio::spawn(backups);
+    }
     let health = hub.health.clone();
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -163,6 +196,12 @@ pub async fn serve(
         tokio::task::spawn_blocking(move || core.thread.join()),
     )
     .await;
+    // The last checkpoint covers everything the core stored before it stopped.
+    match tokio::task::spawn_blocking(move || checkpoints.sign_if_grown()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot keep the last audit checkpoint"),
+        Err(e) => tracing::error!(error = %e, "cannot sign the last audit checkpoint"),
+    }
     match joined {
         Ok(Ok(Ok(result))) => result.map_err(Error::from),
         _ => {

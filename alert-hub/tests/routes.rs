@@ -18,6 +18,7 @@ const OPERATOR: &str = "demo-operator-li-wei";
 const MANAGER: &str = "demo-manager-chen-jie";
 const SAFETY_OFFICER: &str = "demo-safety-officer-zhao";
 const SOURCE: &str = "demo-fire-panel-green-garden";
+const ADMIN: &str = "demo-admin-token-0001";
 
 async fn status(hub: &Arc<Hub>, method: Method, path: &str, token: Option<&str>) -> StatusCode {
     let mut request = Request::builder().method(method).uri(path);
@@ -124,6 +125,18 @@ async fn only_safety_officers_and_admins_run_drills() {
     }
 }
 
+#[tokio::test]
+async fn only_admins_back_up_the_hub() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let (hub, _stop) = hub(data.path());
+    for token in [OPERATOR, MANAGER, SAFETY_OFFICER] {
+        let status = status(&hub, Method::POST, "/v1/admin/backup", Some(token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a backup by {token}");
+    }
+    let status = status(&hub, Method::POST, "/v1/admin/backup", Some(ADMIN)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an admin without a path");
+}
+
 /// Issue 15, item 4: a presented token is compared exactly, never trimmed.
 #[tokio::test]
 async fn a_token_with_a_space_around_it_is_refused() {
@@ -179,8 +192,6 @@ const CALLERS: [(&str, Option<&str>); 7] = [
     ("an admin", Some(ADMIN)),
 ];
 
-const ADMIN: &str = "demo-admin-token-0001";
-
 /// Every method and path the hub serves, and what each caller of [`CALLERS`] gets from it:
 /// `U` 401, `F` 403, `A` allowed past every check. A route the hub serves that is missing here,
 /// or one here the hub does not serve, fails the test.
@@ -230,6 +241,11 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("PUT", "/v1/drills/{id}/analysis", "UUUFAFA"),
     ("POST", "/v1/drills/{id}/actions", "UUUFAFA"),
     ("POST", "/v1/drills/{id}/actions/{action}", "UUUFAFA"),
+    // The audit tree is for every operator to check; backups are an admin's.
+    ("GET", "/v1/audit/checkpoint", "UUUAAAA"),
+    ("GET", "/v1/audit/key", "UUUAAAA"),
+    ("GET", "/v1/audit/proof", "UUUAAAA"),
+    ("POST", "/v1/admin/backup", "UUUFFFA"),
 ];
 
 fn class(status: StatusCode) -> Class {

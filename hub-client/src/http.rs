@@ -99,6 +99,20 @@ impl HubAddress {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<Answer> {
+        self.request_within(REQUEST_TIMEOUT, method, path, token, body)
+            .await
+    }
+
+    /// As [`Self::request`], with `timeout` for the whole exchange (for a request the hub
+    /// takes long to answer, such as a backup).
+    pub async fn request_within(
+        &self,
+        timeout: Duration,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer> {
         let mut request = Request::builder()
             .method(method)
             .uri(self.target(path))
@@ -116,7 +130,7 @@ impl HubAddress {
                 address: self.to_string(),
                 reason: format!("{path}: {e}"),
             })?;
-        tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(request))
+        tokio::time::timeout(timeout, self.exchange(request))
             .await
             .map_err(|_| Error::TimedOut(self.authority().to_string()))?
     }

@@ -15,11 +15,13 @@ use crate::secret;
 mod notify;
 mod offset;
 mod phones;
+mod records;
 mod tls;
 
 pub use notify::{Contact, NotifySettings, Smtp};
 pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
+pub use records::{BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, MAX_BACKUP_HOURS};
 pub use tls::{TlsFiles, TlsSettings};
 
 /// The configuration the hub runs on, valid by construction.
@@ -37,6 +39,11 @@ pub struct HubConfig {
     pub drill_plan: Arc<crate::drill_plan::Plan>,
     /// `[tls]`: the certificate and key, or plain HTTP.
     pub tls: TlsSettings,
+    /// The key file that signs audit checkpoints (`[audit] key`), when not the data
+    /// directory's.
+    pub audit_key: Option<std::path::PathBuf>,
+    /// The backups the hub takes of itself (`[backup]`), if any.
+    pub backups: Option<BackupSchedule>,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -129,6 +136,10 @@ struct RawConfig {
     hub: RawHub,
     #[serde(default)]
     tls: tls::RawTls,
+    #[serde(default)]
+    audit: records::RawAudit,
+    #[serde(default)]
+    backup: records::RawBackup,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file, and the
@@ -222,10 +233,18 @@ impl HubConfig {
         };
         let site_ids: Vec<String> = raw.sites.iter().map(|s| s.id.get_ref().clone()).collect();
         let plan = Arc::new(drill_plan(raw.drills.plan.take(), file, &site_ids)?);
+        let audit_key = raw
+            .audit
+            .key
+            .take()
+            .map(|key| records::relative(file, &key));
+        let backups = check.backups(std::mem::take(&mut raw.backup), file);
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
         let tls = check.tls(std::mem::take(&mut raw.tls), file);
         let config = library.map(|library| HubConfig {
             tls,
+            audit_key,
+            backups,
             ..check.config(raw, library, plan)
         });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
@@ -395,6 +414,8 @@ impl Checker<'_> {
             library: Arc::new(library),
             drill_plan,
             tls: TlsSettings::default(),
+            audit_key: None,
+            backups: None,
             warnings,
             cap_sender,
             utc_offset,

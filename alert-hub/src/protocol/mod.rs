@@ -1,10 +1,11 @@
 //! The wire types of the hub, shared by every client: device protocol v1, the console feed,
-//! drill planning and drills' after-action plans.
+//! drill planning, drills' after-action plans, and the audit tree and backups.
 //!
 //! Device protocol v1 is an external contract (see DESIGN.md): field names, kind names and nack
 //! codes here must never change. The console feed is ours and may grow by adding optional fields.
 
 mod after_action;
+mod audit;
 mod calendar;
 mod console;
 pub mod describe;
@@ -16,6 +17,7 @@ mod notifications;
 mod review;
 
 pub use after_action::*;
+pub use audit::*;
 pub use calendar::*;
 pub use console::*;
 pub use detail::Detail;

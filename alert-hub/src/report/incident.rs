@@ -171,6 +171,31 @@ pub struct IncidentReport {
     pub notes: Vec<Note>,
     /// The manager's review: root cause, contributing factors, corrective actions, sign-off.
     pub review: Option<ReviewRecord>,
+    /// The hub's latest signed audit checkpoint when the report was made, so the report can
+    /// be held against the record (see `crate::audit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<CheckpointMark>,
+}
+
+/// The tree size and root of a signed audit checkpoint, as a report carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckpointMark {
+    pub origin: String,
+    pub tree_size: u64,
+    /// The root hash in lower-case hex.
+    pub root: String,
+}
+
+impl CheckpointMark {
+    /// The mark of a stored checkpoint note; `None` when its text is not a checkpoint.
+    pub fn of_note(note: &str) -> Option<CheckpointMark> {
+        let checkpoint = crate::audit::checkpoint::Checkpoint::parse(note).ok()?;
+        Some(CheckpointMark {
+            origin: checkpoint.origin,
+            tree_size: checkpoint.size,
+            root: crate::audit::merkle::hex(&checkpoint.root),
+        })
+    }
 }
 
 impl IncidentReport {
@@ -223,6 +248,7 @@ impl IncidentReport {
                 })
                 .collect(),
             review,
+            checkpoint: None,
         }
     }
 

@@ -10,7 +10,7 @@ pub mod month;
 pub mod render;
 pub mod targets;
 
-pub use incident::{IncidentReport, Milestone, MilestoneKind, Verdict};
+pub use incident::{CheckpointMark, IncidentReport, Milestone, MilestoneKind, Verdict};
 
 #[cfg(test)]
 mod golden_tests;
@@ -33,7 +33,12 @@ pub fn of_stored(
     let view = incident.full_view();
     let playbook = view.playbook.as_ref().and_then(|p| library.playbook(&p.id));
     let review = store.review(id)?;
-    Ok(Some(IncidentReport::build(&view, &log, playbook, review)))
+    let mut report = IncidentReport::build(&view, &log, playbook, review);
+    report.checkpoint = store
+        .checkpoint()?
+        .as_deref()
+        .and_then(CheckpointMark::of_note);
+    Ok(Some(report))
 }
 
 /// The after-action report of drill `id` from the store, once the drill has ended, with its

@@ -404,6 +404,9 @@ pub fn html(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> String {
             &timeline_rows(report, lang, offset),
             "",
         );
+    if let Some(line) = checkpoint_line(report, lang) {
+        page.paragraph(&line);
+    }
     page.finish()
 }
 
@@ -543,7 +546,24 @@ pub fn markdown(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> Strin
         &texts(timeline_rows(report, lang, offset)),
         "",
     ));
+    if let Some(line) = checkpoint_line(report, lang) {
+        out.push_str(&format!("---\n\n{line}\n"));
+    }
     out
+}
+
+/// The footer naming the audit checkpoint the report was made under: its tree size and root.
+fn checkpoint_line(report: &IncidentReport, lang: Lang) -> Option<String> {
+    let mark = report.checkpoint.as_ref()?;
+    Some(format!(
+        "{} {}: {} {}, {} {}",
+        pick(lang, "审计检查点", "Audit checkpoint"),
+        mark.origin,
+        pick(lang, "记录数", "tree size"),
+        mark.tree_size,
+        pick(lang, "根哈希", "root"),
+        mark.root
+    ))
 }
 
 /// The report as JSON: every field of [`IncidentReport`].

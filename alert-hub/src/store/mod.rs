@@ -2,12 +2,15 @@
 //! the keys of the event ids each batch stored, incidents and their logs. sled is the default
 //! implementation.
 
+mod audit_log;
+pub mod backup;
 mod meta;
 mod opened;
 mod opening;
 mod pack;
 mod sled_store;
 
+pub use audit_log::{DirVerified, DirVerifyError, verify_dir};
 pub use meta::Secret;
 pub use sled_store::SledStore;
 
@@ -186,6 +189,36 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn after_action(&self, id: &str) -> Result<Option<AfterActionRecord>, StoreError>;
     /// Every drill's after-action analysis and plan, by drill id.
     fn after_actions(&self) -> Result<Vec<AfterActionRecord>, StoreError>;
+    /// The size and root of the audit tree as committed (see `crate::audit`); a store that
+    /// keeps no tree has the empty one.
+    fn audit_tree(&self) -> Result<(u64, crate::audit::merkle::Hash), StoreError> {
+        Ok((0, crate::audit::merkle::EMPTY_ROOT))
+    }
+    /// The latest signed checkpoint of the audit tree, as its note's text.
+    fn checkpoint(&self) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
+    /// The leaf index of `entry` in the audit tree and the leaf hashes of the tree's first
+    /// `size` leaves (to prove its inclusion); `None` when it is not among them.
+    fn audit_leaves(
+        &self,
+        _entry: crate::audit::verify::Entry,
+        _size: u64,
+    ) -> Result<Option<(u64, Vec<crate::audit::merkle::Hash>)>, StoreError> {
+        Ok(None)
+    }
+    /// Keeps `note` as the latest signed checkpoint; durable on return.
+    fn keep_checkpoint(&self, _note: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Writes a backup of every record (see `backup`) between two commits: commits wait
+    /// while it is written, so it holds whole commits only.
+    fn backup(&self, _out: &mut dyn std::io::Write) -> Result<backup::Counts, StoreError> {
+        Err(StoreError::System {
+            what: "this store cannot be backed up",
+            source: std::io::Error::from(std::io::ErrorKind::Unsupported),
+        })
+    }
 }
 
 /// A stored heartbeat event, for tests of what the store keeps.

@@ -15,13 +15,16 @@
 //! - `h` + seq → shift hand-over; `t` + seq → on-test change;
 //! - `d` + drill id → drill record; `v` + incident id → review; `p` + drill id → the drill's
 //!   after-action analysis and improvement plan;
-//! - `m` + name → a small record as JSON (see `meta` for the names).
+//! - `m` + name → a small record as JSON (see `meta` for the names);
+//! - `a` + first leaf index → a commit's leaves in the audit tree; `A` → the tree's frontier;
+//!   `C` → the latest signed checkpoint (see `audit_log`).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
+use super::audit_log::{self, AuditTree};
 use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opened, opening, pack};
 use crate::error::StoreError;
 use crate::incident::Incident;
@@ -33,7 +36,11 @@ use crate::protocol::{
 /// The store on a sled database in a data directory.
 #[derive(Debug, Clone)]
 pub struct SledStore {
-    db: sled::Db,
+    pub(super) db: sled::Db,
+    audit: std::sync::Arc<AuditTree>,
+    /// Held by each commit and by a backup, so that a backup holds whole commits only.
+    writing: std::sync::Arc<std::sync::Mutex<()>>,
+    dir: std::path::PathBuf,
 }
 
 impl SledStore {
@@ -47,7 +54,13 @@ impl SledStore {
             .open()
             .map_err(|source| opening::failed(dir, source))?;
         opened::rebuild_if_missing(&db)?;
-        Ok(SledStore { db })
+        let audit = std::sync::Arc::new(AuditTree::open(&db)?);
+        Ok(SledStore {
+            db,
+            audit,
+            writing: std::sync::Arc::default(),
+            dir: dir.to_path_buf(),
+        })
     }
 }
 
@@ -206,6 +219,7 @@ impl SledStore {
 
 impl Store for SledStore {
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let mut b = sled::Batch::default();
         let events = pack::pack(batch.events.iter().map(|e| (e.seq, e.json.as_slice())));
         for (last, events) in events {
@@ -280,7 +294,40 @@ impl Store for SledStore {
             let hex = meta::to_hex(bytes);
             b.insert(meta_key(secret.name()), encode(&hex, "a record")?);
         }
+        let audited = self.audit.append(batch, &mut b);
         self.db.apply_batch(b)?;
+        self.db.flush()?;
+        if let Some(frontier) = audited {
+            self.audit.committed(frontier);
+        }
+        Ok(())
+    }
+
+    fn audit_tree(&self) -> Result<(u64, crate::audit::merkle::Hash), StoreError> {
+        let frontier = self.audit.frontier();
+        Ok((frontier.size(), frontier.root()))
+    }
+
+    fn checkpoint(&self) -> Result<Option<String>, StoreError> {
+        let note = self.db.get(audit_log::CHECKPOINT)?;
+        Ok(note.map(|n| String::from_utf8_lossy(&n).into_owned()))
+    }
+
+    fn backup(&self, out: &mut dyn std::io::Write) -> Result<super::backup::Counts, StoreError> {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        super::backup::snapshot(&self.db, &self.dir, out)
+    }
+
+    fn audit_leaves(
+        &self,
+        entry: crate::audit::verify::Entry,
+        size: u64,
+    ) -> Result<Option<(u64, Vec<crate::audit::merkle::Hash>)>, StoreError> {
+        audit_log::leaves_for(&self.db, entry, size)
+    }
+
+    fn keep_checkpoint(&self, note: &str) -> Result<(), StoreError> {
+        self.db.insert(audit_log::CHECKPOINT, note.as_bytes())?;
         self.db.flush()?;
         Ok(())
     }

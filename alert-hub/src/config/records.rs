@@ -1,0 +1,142 @@
+//! `[audit]` and `[backup]`: the file of the key that signs the audit checkpoints, and the
+//! backups the hub takes of itself on a schedule. Paths are relative to the configuration file.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::Checker;
+
+/// How often a scheduled backup is taken unless `every_hours` says otherwise: daily.
+pub const DEFAULT_BACKUP_HOURS: u64 = 24;
+/// The longest allowed between two scheduled backups: a week.
+pub const MAX_BACKUP_HOURS: u64 = 24 * 7;
+/// How many scheduled backups are kept unless `keep` says otherwise.
+pub const DEFAULT_BACKUPS_KEPT: u64 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAudit {
+    pub(super) key: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackup {
+    dir: Option<Spanned<String>>,
+    every_hours: Option<Spanned<u64>>,
+    keep: Option<Spanned<u64>>,
+}
+
+/// The hub's own backups: into `dir`, every `every`, the newest `keep` kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every: Duration,
+    pub keep: usize,
+}
+
+/// A path of the configuration, relative to the file's directory.
+pub(super) fn relative(file: &Path, path: &str) -> PathBuf {
+    file.parent().unwrap_or(Path::new(".")).join(path)
+}
+
+impl Checker<'_> {
+    /// The backup schedule `[backup]` asks for; `None` without a `dir` (or with a problem).
+    pub(super) fn backups(&mut self, raw: RawBackup, file: &Path) -> Option<BackupSchedule> {
+        let Some(dir) = raw.dir else {
+            if let Some(at) = &raw.every_hours {
+                let message = "needs backup.dir, the directory the backups go to".to_string();
+                self.problem(at, "backup.every_hours".into(), message);
+            }
+            if let Some(at) = &raw.keep {
+                let message = "needs backup.dir, the directory the backups go to".to_string();
+                self.problem(at, "backup.keep".into(), message);
+            }
+            return None;
+        };
+        if dir.get_ref().trim().is_empty() {
+            self.problem(&dir, "backup.dir".into(), "must name a directory".into());
+            return None;
+        }
+        let hours = match raw.every_hours {
+            Some(h) if *h.get_ref() == 0 || *h.get_ref() > MAX_BACKUP_HOURS => {
+                let message = format!(
+                    "must be from 1 to {MAX_BACKUP_HOURS} (a week): records are only as safe \
+                     as the last backup"
+                );
+                self.problem(&h, "backup.every_hours".into(), message);
+                return None;
+            }
+            Some(h) => *h.get_ref(),
+            None => DEFAULT_BACKUP_HOURS,
+        };
+        let keep = match raw.keep {
+            Some(k) if *k.get_ref() == 0 => {
+                self.problem(&k, "backup.keep".into(), "must be at least 1".into());
+                return None;
+            }
+            Some(k) => *k.get_ref(),
+            None => DEFAULT_BACKUPS_KEPT,
+        };
+        Some(BackupSchedule {
+            dir: relative(file, dir.get_ref()),
+            every: Duration::from_secs(hours * 3600),
+            keep: usize::try_from(keep).unwrap_or(usize::MAX),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HubConfig;
+
+    const SITE: &str = "[[sites]]\nid = \"gg\"\nname = \"Green Garden\"\n";
+
+    fn parse(tail: &str) -> Result<HubConfig, String> {
+        HubConfig::parse(&format!("{SITE}{tail}"), Path::new("/etc/hub/site.toml"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn backups_and_the_audit_key_are_found_beside_the_configuration() {
+        let config = parse("[audit]\nkey = \"keys/hub.key\"\n\n[backup]\ndir = \"backups\"\n")
+            .expect("valid");
+        assert_eq!(
+            config.audit_key.as_deref(),
+            Some(Path::new("/etc/hub/keys/hub.key"))
+        );
+        assert_eq!(
+            config.backups,
+            Some(BackupSchedule {
+                dir: PathBuf::from("/etc/hub/backups"),
+                every: Duration::from_secs(24 * 3600),
+                keep: 30,
+            })
+        );
+        let config = parse("[backup]\ndir = \"/srv/b\"\nevery_hours = 6\nkeep = 4\n").expect("ok");
+        let schedule = config.backups.expect("scheduled");
+        assert_eq!((schedule.every.as_secs(), schedule.keep), (6 * 3600, 4));
+        assert!(parse("").expect("valid").backups.is_none());
+    }
+
+    #[test]
+    fn a_bad_schedule_is_refused_with_its_line_and_field() {
+        let err = parse("[backup]\ndir = \"b\"\nevery_hours = 0\n").expect_err("zero");
+        assert!(
+            err.starts_with("/etc/hub/site.toml:6: backup.every_hours: must be from 1 to 168"),
+            "{err}"
+        );
+        let err = parse("[backup]\ndir = \"b\"\nevery_hours = 500\n").expect_err("too rare");
+        assert!(err.contains("backup.every_hours"), "{err}");
+        let err = parse("[backup]\ndir = \"b\"\nkeep = 0\n").expect_err("none kept");
+        assert!(err.contains(":6: backup.keep: must be at least 1"), "{err}");
+        let err = parse("[backup]\nkeep = 3\n").expect_err("no dir");
+        assert!(err.contains(":5: backup.keep: needs backup.dir"), "{err}");
+        let err = parse("[backup]\ndir = \"\"\n").expect_err("empty dir");
+        assert!(err.contains("backup.dir: must name a directory"), "{err}");
+    }
+}
