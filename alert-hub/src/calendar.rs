@@ -64,13 +64,20 @@ pub enum CalendarRefusal {
     BadId(String),
 }
 
-/// A new calendar, as the plan made it.
-pub fn generated(site: &str, year: i32, entries: Vec<CalendarEntry>) -> SiteCalendar {
+/// A new calendar, as the plan made it, kept from `kept_from` when the hub begins keeping it
+/// part-way through its year (`None` when it is only read, not kept).
+pub fn generated(
+    site: &str,
+    year: i32,
+    entries: Vec<CalendarEntry>,
+    kept_from: Option<Date>,
+) -> SiteCalendar {
     SiteCalendar {
         site: site.to_owned(),
         year,
         entries,
         log: Vec::new(),
+        kept_from: kept_from.filter(|d| d.year() == year && d.ordinal() > 1),
     }
 }
 
@@ -207,7 +214,8 @@ pub fn done_by<'a>(entry: &str, records: &'a [DrillRecord]) -> Option<&'a DrillR
         .min_by_key(|r| r.ended_at)
 }
 
-/// Every entry of `calendar` with its status on `today`: done, cancelled, overdue or due.
+/// Every entry of `calendar` with its status on `today`: done, cancelled, due before the hub
+/// kept the calendar, overdue or due.
 pub fn statuses(
     calendar: &SiteCalendar,
     records: &[DrillRecord],
@@ -225,6 +233,8 @@ pub fn statuses(
                 CalendarStatus::Cancelled {
                     reason: reason.to_owned(),
                 }
+            } else if let Some(kept_from) = calendar.kept_from.filter(|k| entry.due < *k) {
+                CalendarStatus::BeforeRecords { kept_from }
             } else {
                 let days = (entry.due - today).whole_days();
                 if days < 0 {

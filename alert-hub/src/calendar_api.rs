@@ -61,6 +61,7 @@ pub fn site_calendar(hub: &Hub, site: &str, year: i32) -> Result<SiteCalendar, A
                 site,
                 year,
                 hub.config.drill_plan.calendar(year, &sites),
+                None,
             ))
         }
     }

@@ -11,7 +11,7 @@ const NOW: OffsetDateTime = datetime!(2027-03-01 09:00 UTC);
 
 fn given_default_calendar() -> SiteCalendar {
     let plan = Plan::default_plan().expect("default plan");
-    generated("gg", 2027, plan.calendar(2027, &["gg".to_string()]))
+    generated("gg", 2027, plan.calendar(2027, &["gg".to_string()]), None)
 }
 
 fn lift_q2() -> &'static str {
@@ -216,4 +216,43 @@ fn an_unknown_entry_is_refused_naming_the_calendar() {
         refusal.to_string(),
         "there is no entry \"nope\" on the 2027 drill calendar of gg"
     );
+}
+
+#[test]
+fn a_hub_installed_mid_year_does_not_call_what_fell_due_before_it_overdue() {
+    // Given a calendar the hub began keeping on 1 August (installed then).
+    let plan = Plan::default_plan().expect("default plan");
+    let entries = plan.calendar(2027, &["gg".to_string()]);
+    let kept_from = date!(2027 - 08 - 01);
+    let calendar = generated("gg", 2027, entries, Some(kept_from));
+    let day = date!(2027 - 12 - 01);
+    // Then the Q2 lift drill, due 30 June, has no record either way rather than being overdue,
+    assert_eq!(
+        status(&calendar, &[], day, lift_q2()),
+        CalendarStatus::BeforeRecords { kept_from }
+    );
+    // unless a drill recorded here did it,
+    let completed = DrillOutcome::Completed {
+        ended_by: "so".into(),
+        confirmed_by: "admin".into(),
+    };
+    let done = ended("d1", lift_q2(), completed);
+    assert!(matches!(
+        status(&calendar, &[done], day, lift_q2()),
+        CalendarStatus::Done { .. }
+    ));
+    // and what falls due after 1 August is overdue or due as ever.
+    let later = statuses(&calendar, &[], day)
+        .into_iter()
+        .filter(|i| i.entry.due >= kept_from)
+        .map(|i| i.status)
+        .collect::<Vec<_>>();
+    assert!(!later.is_empty());
+    assert!(later.iter().all(|s| matches!(
+        s,
+        CalendarStatus::Overdue { .. } | CalendarStatus::Due { .. }
+    )));
+    // A calendar made on 1 January is kept from the year's start.
+    let january = generated("gg", 2027, Vec::new(), Some(date!(2027 - 01 - 01)));
+    assert_eq!(january.kept_from, None);
 }

@@ -154,6 +154,7 @@ mod tests {
                         entry(&format!("q2-{s}"), s, date!(2027 - 06 - 30)),
                         entry(&format!("q3-{s}"), s, date!(2027 - 09 - 30)),
                     ],
+                    None,
                 )
             })
             .collect();
@@ -195,6 +196,7 @@ mod tests {
                 entry("q2", "gg", date!(2027 - 06 - 30)),
                 entry("q3", "gg", date!(2027 - 09 - 30)),
             ],
+            None,
         );
         let cancel = CalendarCommand::Cancel {
             entry: "q3".into(),

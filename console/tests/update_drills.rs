@@ -207,3 +207,35 @@ fn overdue_corrective_actions_are_kept_most_overdue_first_and_a_failed_fetch_kee
     );
     assert_eq!(state.calendar.overdue_actions.len(), 2);
 }
+
+#[test]
+fn a_drill_due_before_the_hub_kept_its_calendar_is_not_named_overdue() {
+    let mut state = live();
+    let mut calendar = sample::calendar();
+    let kept_from = time::macros::date!(2026 - 11 - 01);
+    for item in &mut calendar {
+        let open = matches!(item.status, CalendarStatus::Due { .. });
+        if open && item.entry.due < kept_from {
+            item.status = CalendarStatus::BeforeRecords { kept_from };
+        }
+    }
+    update(
+        &mut state,
+        Action::CalendarLoaded {
+            year: 2026,
+            calendar: Ok(calendar),
+        },
+    );
+    let line = status_line(&state, 160);
+    assert!(!line.contains("OVERDUE"), "{line}");
+    assert!(
+        line.contains("due in 8 days"),
+        "the next due drill instead: {line}"
+    );
+    intent(&mut state, Intent::Show(Screen::Drills));
+    let screen = draw(&state, 160, 48);
+    assert!(
+        screen.contains("no record (before the hub kept it)"),
+        "{screen}"
+    );
+}

@@ -33,6 +33,12 @@ pub fn status_text(status: &CalendarStatus, lang: Lang) -> String {
             format!("due in {days_left} {}", days(*days_left))
         }
         (CalendarStatus::Due { days_left }, Lang::Zh) => format!("{days_left} 天后到期"),
+        (CalendarStatus::BeforeRecords { kept_from }, Lang::En) => {
+            format!("no record: due before the hub kept this calendar ({kept_from})")
+        }
+        (CalendarStatus::BeforeRecords { kept_from }, Lang::Zh) => {
+            format!("无记录：到期早于本系统建档（{kept_from}）")
+        }
     }
 }
 

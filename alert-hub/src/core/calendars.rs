@@ -12,12 +12,14 @@ use crate::error::StoreError;
 use crate::protocol::SiteCalendar;
 use crate::store::{Store, WriteBatch};
 
-/// Makes and stores the calendar of `year` for every site that has none yet.
+/// Makes and stores the calendar of the year of `today` for every site that has none yet,
+/// kept from `today`.
 pub(super) fn make_missing(
     store: &dyn Store,
     config: &HubConfig,
-    year: i32,
+    today: time::Date,
 ) -> Result<(), StoreError> {
+    let year = today.year();
     let mut calendars = Vec::new();
     for site in &config.sites {
         if store.calendar(&site.id, year)?.is_none() {
@@ -25,7 +27,7 @@ pub(super) fn make_missing(
                 .drill_plan
                 .calendar(year, std::slice::from_ref(&site.id));
             tracing::info!(site = site.id, year, "drill calendar made from the plan");
-            calendars.push(generated(&site.id, year, entries));
+            calendars.push(generated(&site.id, year, entries, Some(today)));
         }
     }
     if !calendars.is_empty() {
@@ -60,7 +62,9 @@ impl State {
                 Ok(Some(calendar)) => calendar,
                 Ok(None) => {
                     let site_ids = [site.to_owned()];
-                    generated(site, year, self.config.drill_plan.calendar(year, &site_ids))
+                    let entries = self.config.drill_plan.calendar(year, &site_ids);
+                    let today = now.to_offset(self.config.utc_offset).date();
+                    generated(site, year, entries, Some(today))
                 }
                 Err(error) => {
                     tracing::error!(%error, "cannot read a drill calendar from the store");

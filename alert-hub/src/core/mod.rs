@@ -239,7 +239,11 @@ pub fn start(
     let now = OffsetDateTime::now_utc();
     let last_number = store.last_incident_number()?;
     let drills = Drills::new(store.drills()?);
-    calendars::make_missing(store.as_ref(), &config, now.year())?;
+    calendars::make_missing(
+        store.as_ref(),
+        &config,
+        now.to_offset(config.utc_offset).date(),
+    )?;
     let links = AckLinks::new(
         stored_secret(store.as_ref(), Secret::AckLinks)?,
         config.notify.public_url.clone(),

@@ -17,6 +17,14 @@ pub struct SiteCalendar {
     /// Every edit, oldest first.
     #[serde(default)]
     pub log: Vec<CalendarEdit>,
+    /// The day the hub began keeping this calendar (it made it from the plan); entries due
+    /// before then have no record either way. `None` for a calendar kept from the year's start.
+    #[serde(
+        default,
+        with = "super::iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kept_from: Option<Date>,
 }
 
 /// One edit of a calendar: what changed, who changed it, when.
@@ -79,6 +87,12 @@ pub enum CalendarStatus {
     /// Due in `days_left` days (0 on the day).
     Due {
         days_left: i64,
+    },
+    /// Due before the hub kept this calendar (it was installed later in the year), and no
+    /// drill recorded here did it: nobody can say from this hub whether it was held.
+    BeforeRecords {
+        #[serde(with = "super::iso_date")]
+        kept_from: Date,
     },
 }
 

@@ -35,10 +35,20 @@ pub struct CalendarState {
 /// calendar fetched yesterday still counts right today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
-    Done { drill: String },
-    Cancelled { reason: String },
-    Overdue { days: i64 },
-    Due { days: i64 },
+    Done {
+        drill: String,
+    },
+    Cancelled {
+        reason: String,
+    },
+    Overdue {
+        days: i64,
+    },
+    Due {
+        days: i64,
+    },
+    /// Due before the hub kept the calendar: no record either way, neither overdue nor due.
+    BeforeRecords,
 }
 
 /// Where `item` stands on `today`.
@@ -50,6 +60,7 @@ pub fn standing(item: &CalendarItem, today: Date) -> Standing {
         CalendarStatus::Cancelled { reason } => Standing::Cancelled {
             reason: reason.clone(),
         },
+        CalendarStatus::BeforeRecords { .. } => Standing::BeforeRecords,
         CalendarStatus::Overdue { .. } | CalendarStatus::Due { .. } => {
             let days = (item.entry.due - today).whole_days();
             if days < 0 {
@@ -168,6 +179,7 @@ pub fn row_style(standing: &Standing) -> Style {
         Standing::Cancelled { .. } => Style::new()
             .fg(Color::DarkGray)
             .add_modifier(Modifier::CROSSED_OUT),
+        Standing::BeforeRecords => Style::new().fg(Color::DarkGray),
     }
 }
 

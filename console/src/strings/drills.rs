@@ -72,6 +72,8 @@ pub fn standing_text(standing: &Standing, lang: Lang) -> String {
         (Standing::Due { days }, Lang::Zh) => format!("{days} 天后到期"),
         (Standing::Due { days: 1 }, Lang::En) => "due in 1 day".into(),
         (Standing::Due { days }, Lang::En) => format!("due in {days} days"),
+        (Standing::BeforeRecords, Lang::Zh) => "无记录（早于建档）".into(),
+        (Standing::BeforeRecords, Lang::En) => "no record (before the hub kept it)".into(),
     }
 }
 
