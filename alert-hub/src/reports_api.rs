@@ -141,6 +141,10 @@ async fn month_report(
     Query(query): Query<MonthQuery>,
 ) -> Result<Response, ApiError> {
     let (month, format, lang) = read_month_query(&query)?;
+    // As for an incident's report: the checkpoint it names covers every entry it counts.
+    if let Some(checkpoints) = hub.checkpoints.get() {
+        checkpoints.sign_if_grown().map_err(ApiError::internal)?;
+    }
     let site = query.site.as_deref().filter(|s| !s.is_empty());
     let report = month::stored::report(hub.store.as_ref(), &hub.config, month, site, PAGE_OFFSET)
         .map_err(ApiError::internal)?;

@@ -229,6 +229,10 @@ async fn the_command_gives_the_same_month_from_a_running_hub_and_from_its_data()
         "{from_hub}"
     );
     assert!(from_hub.contains("| real incidents | 1 |"), "{from_hub}");
+    assert!(
+        from_hub.contains("Audit checkpoint alert-hub/"),
+        "the report names the signed checkpoint it was made under: {from_hub}"
+    );
 
     assert!(hub.terminate(), "the hub stops cleanly");
     let config = system_tests::demo_config();

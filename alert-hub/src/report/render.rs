@@ -4,7 +4,7 @@
 use playbooks::Lang;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::incident::{IncidentReport, Milestone, Verdict};
+use super::incident::{CheckpointMark, IncidentReport, Milestone, Verdict};
 use crate::pages::html::{Cell, Tone};
 use crate::pages::{Mark, MarkKind, Page, Target, Timeline, markdown};
 use crate::protocol::describe::{channel_name, of, pick};
@@ -404,7 +404,7 @@ pub fn html(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> String {
             &timeline_rows(report, lang, offset),
             "",
         );
-    if let Some(line) = checkpoint_line(report, lang) {
+    if let Some(line) = checkpoint_line(report.checkpoint.as_ref(), lang) {
         page.paragraph(&line);
     }
     page.finish()
@@ -546,15 +546,15 @@ pub fn markdown(report: &IncidentReport, lang: Lang, offset: UtcOffset) -> Strin
         &texts(timeline_rows(report, lang, offset)),
         "",
     ));
-    if let Some(line) = checkpoint_line(report, lang) {
+    if let Some(line) = checkpoint_line(report.checkpoint.as_ref(), lang) {
         out.push_str(&format!("---\n\n{line}\n"));
     }
     out
 }
 
-/// The footer naming the audit checkpoint the report was made under: its tree size and root.
-fn checkpoint_line(report: &IncidentReport, lang: Lang) -> Option<String> {
-    let mark = report.checkpoint.as_ref()?;
+/// The footer naming the audit checkpoint a report was made under: its tree size and root.
+pub(crate) fn checkpoint_line(mark: Option<&CheckpointMark>, lang: Lang) -> Option<String> {
+    let mark = mark?;
     Some(format!(
         "{} {}: {} {}, {} {}",
         pick(lang, "审计检查点", "Audit checkpoint"),

@@ -187,6 +187,10 @@ pub struct MonthReport {
     pub steps: Vec<StepCount>,
     pub drills: DrillFigures,
     pub trends: Vec<Trend>,
+    /// The hub's latest signed audit checkpoint when the report was made (see
+    /// `crate::audit`), so its figures can be held against the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<crate::report::incident::CheckpointMark>,
 }
 
 /// A real incident: not a drill's, not from a device on test.
@@ -240,6 +244,7 @@ impl MonthReport {
             steps: devices::steps(real.iter().copied()),
             drills: drills(input, start, end),
             trends: trends(&real, &real_before, &totals, &acknowledgement, &sla),
+            checkpoint: None,
             totals,
             acknowledgement,
             sla,

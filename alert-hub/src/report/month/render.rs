@@ -6,7 +6,7 @@ use playbooks::Lang;
 use super::MonthReport;
 use crate::pages::{Page, chart, csv, markdown};
 use crate::protocol::describe::{of, pick};
-use crate::report::render::span;
+use crate::report::render::{checkpoint_line, span};
 
 /// The formats the monthly report is given in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -428,6 +428,9 @@ pub fn html(report: &MonthReport, lang: Lang) -> String {
             .collect();
         page.table(&table.headers, &rows, table.empty);
     }
+    if let Some(line) = checkpoint_line(report.checkpoint.as_ref(), lang) {
+        page.paragraph(&line);
+    }
     page.finish()
 }
 
@@ -438,6 +441,9 @@ pub fn markdown(report: &MonthReport, lang: Lang) -> String {
     for table in tables(report, lang) {
         out.push_str(&format!("\n## {}\n\n", table.title));
         out.push_str(&markdown::table(&table.headers, &table.rows, table.empty));
+    }
+    if let Some(line) = checkpoint_line(report.checkpoint.as_ref(), lang) {
+        out.push_str(&format!("\n---\n\n{line}\n"));
     }
     out
 }
@@ -465,6 +471,13 @@ pub fn csv(report: &MonthReport, lang: Lang) -> String {
                 ]);
             }
         }
+    }
+    if let Some(mark) = &report.checkpoint {
+        let figure = |name: &str, value: String| {
+            vec!["checkpoint".into(), mark.origin.clone(), name.into(), value]
+        };
+        rows.push(figure("tree_size", mark.tree_size.to_string()));
+        rows.push(figure("root", mark.root.clone()));
     }
     csv::table(&["table", "key", "figure", "value"], &rows)
 }

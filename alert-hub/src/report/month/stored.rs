@@ -90,12 +90,17 @@ pub fn report(
     let incidents = facts(store, &config.library, month, offset)?;
     let on_test = store.on_test_log()?;
     let drills = drills(store, config, month, site, offset)?;
-    Ok(MonthReport::build(&MonthInput {
+    let mut report = MonthReport::build(&MonthInput {
         month,
         site,
         offset,
         incidents: &incidents,
         on_test: &on_test,
         drills: &drills,
-    }))
+    });
+    report.checkpoint = store
+        .checkpoint()?
+        .as_deref()
+        .and_then(crate::report::incident::CheckpointMark::of_note);
+    Ok(report)
 }
