@@ -291,6 +291,9 @@ impl Store for SledStore {
                 encode(&number, "a record")?,
             );
         }
+        if let Some(horizon) = &batch.dedup_horizon {
+            b.insert(meta_key(meta::DEDUP_HORIZON), encode(horizon, "a record")?);
+        }
         if let Some(drills) = &batch.drills {
             b.insert(meta_key(meta::DRILLS), encode(drills, "a record")?);
         }
@@ -358,6 +361,11 @@ impl Store for SledStore {
             }
         }
         Ok(())
+    }
+
+    fn dedup_horizon(&self) -> Result<Option<crate::core::Horizon>, StoreError> {
+        let k = meta_key(meta::DEDUP_HORIZON);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
     }
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
