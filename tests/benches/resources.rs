@@ -4,7 +4,8 @@
 //! "listening" line and to the first ack), and its data directory is measured per event. Prints
 //! each figure next to issue 10's target; asserts nothing.
 //!
-//! `cargo bench -p system-tests --bench resources` (set `RESOURCES_EVENTS` to fill fewer).
+//! `cargo bench -p system-tests --bench resources` (set `RESOURCES_EVENTS` to fill fewer, and
+//! `RESOURCES_CACHE_MIB` to give the hub `[store] cache_mib`).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::Path;
@@ -79,6 +80,11 @@ fn main() {
     let files = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let config = fast_panel_config(files.path(), 1_000_000);
+    if let Ok(mib) = std::env::var("RESOURCES_CACHE_MIB") {
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("{text}\n[store]\ncache_mib = {mib}\n")).unwrap();
+        println!("[store] cache_mib = {mib}");
+    }
     let mut hub = HubProcess::start_with(&config, data.path());
     let url = format!("http://{}", hub.addr);
 

@@ -44,7 +44,8 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// How many of the newest ids the index keeps in memory: about 35 bytes each, so about 9 MiB;
+/// How many of the newest ids the index keeps in memory: by its layout about 35 bytes each, so
+/// about 9 MiB;
 /// at 2,000 events a second two hours of events, at a real site's rate months.
 pub const WINDOW: usize = 250_000;
 
