@@ -48,6 +48,8 @@ pub struct HubConfig {
     pub backups: Option<BackupSchedule>,
     /// The bytes sled may keep in its read cache (`[store] cache_mib`).
     pub store_cache_bytes: u64,
+    /// How many of the newest event ids the hub keeps in memory (`[store] ids_in_memory`).
+    pub ids_in_memory: usize,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -245,7 +247,8 @@ impl HubConfig {
             .take()
             .map(|key| records::relative(file, &key));
         let backups = check.backups(std::mem::take(&mut raw.backup), file);
-        let store_cache_bytes = check.store_cache(std::mem::take(&mut raw.store));
+        let (store_cache_bytes, ids_in_memory) =
+            check.store_settings(std::mem::take(&mut raw.store));
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
         let tls = check.tls(std::mem::take(&mut raw.tls), file);
         let config = library.map(|library| HubConfig {
@@ -253,6 +256,7 @@ impl HubConfig {
             audit_key,
             backups,
             store_cache_bytes,
+            ids_in_memory,
             ..check.config(raw, library, plan)
         });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
@@ -425,6 +429,7 @@ impl Checker<'_> {
             audit_key: None,
             backups: None,
             store_cache_bytes: records::DEFAULT_CACHE_MIB * 1024 * 1024,
+            ids_in_memory: crate::core::SEEN_IDS_WINDOW,
             warnings,
             cap_sender,
             utc_offset,

@@ -33,10 +33,17 @@ pub const MIN_CACHE_MIB: u64 = 8;
 /// The most cache allowed: 64 GiB, far beyond any store the hub keeps.
 pub const MAX_CACHE_MIB: u64 = 64 * 1024;
 
+/// The fewest ids `[store] ids_in_memory` may keep: more than any group commit holds, so that
+/// an id leaves memory only once it is stored.
+pub const MIN_IDS_IN_MEMORY: u64 = 10_000;
+/// The most ids `[store] ids_in_memory` may keep: 100 million, about 3.5 GiB.
+pub const MAX_IDS_IN_MEMORY: u64 = 100_000_000;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStore {
     cache_mib: Option<Spanned<u64>>,
+    ids_in_memory: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,9 +68,25 @@ pub(super) fn relative(file: &Path, path: &str) -> PathBuf {
 }
 
 impl Checker<'_> {
+    /// The bytes of sled's cache `[store] cache_mib` asks for, and how many ids the index of
+    /// sent ids keeps in memory (`[store] ids_in_memory`).
+    pub(super) fn store_settings(&mut self, raw: RawStore) -> (u64, usize) {
+        let window = crate::core::SEEN_IDS_WINDOW;
+        let ids = match raw.ids_in_memory {
+            Some(n) if !(MIN_IDS_IN_MEMORY..=MAX_IDS_IN_MEMORY).contains(n.get_ref()) => {
+                let message = format!("must be from {MIN_IDS_IN_MEMORY} to {MAX_IDS_IN_MEMORY}");
+                self.problem(&n, "store.ids_in_memory".into(), message);
+                window
+            }
+            Some(n) => usize::try_from(*n.get_ref()).unwrap_or(window),
+            None => window,
+        };
+        (self.store_cache(raw.cache_mib), ids)
+    }
+
     /// The bytes of sled's cache `[store] cache_mib` asks for.
-    pub(super) fn store_cache(&mut self, raw: RawStore) -> u64 {
-        match raw.cache_mib {
+    fn store_cache(&mut self, cache_mib: Option<Spanned<u64>>) -> u64 {
+        match cache_mib {
             Some(m) if !(MIN_CACHE_MIB..=MAX_CACHE_MIB).contains(m.get_ref()) => {
                 let message = format!("must be from {MIN_CACHE_MIB} to {MAX_CACHE_MIB} (MiB)");
                 self.problem(&m, "store.cache_mib".into(), message);
@@ -182,6 +205,14 @@ mod tests {
         );
         let err = parse("[store]\ncache_mib = 999999\n").expect_err("too big");
         assert!(err.contains("store.cache_mib"), "{err}");
+        assert_eq!(config.ids_in_memory, crate::core::SEEN_IDS_WINDOW);
+        let config = parse("[store]\nids_in_memory = 20000\n").expect("valid");
+        assert_eq!(config.ids_in_memory, 20_000);
+        let err = parse("[store]\nids_in_memory = 100\n").expect_err("too few");
+        assert!(
+            err.contains(":5: store.ids_in_memory: must be from 10000 to 100000000"),
+            "{err}"
+        );
         let err = parse("[store]\ncache = 64\n").expect_err("unknown field");
         assert!(err.contains("cache"), "{err}");
     }

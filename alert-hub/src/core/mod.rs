@@ -266,9 +266,10 @@ pub fn start(
             store.incidents()?,
             last_number,
         ),
-        seen: SeenIds::load(
+        seen: SeenIds::load_window(
             store.as_ref(),
             stored_secret(store.as_ref(), Secret::IdSalt)?,
+            config.ids_in_memory,
         )?,
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq,
