@@ -174,7 +174,8 @@ impl SeenIds {
     /// Folds the device times of the stored events from `seq` on into the horizon.
     fn read_times(&mut self, store: &dyn Store, seq: u64) {
         match store.events_after(seq - 1, TIMES_READ) {
-            Ok(events) if events.first().is_some_and(|e| e.seq == seq) => {
+            // The first is `seq` or, when no event was stored under `seq`, a later one.
+            Ok(events) if !events.is_empty() => {
                 for event in &events {
                     let at = event.event.at.unix_timestamp();
                     self.horizon.latest_at = self.horizon.latest_at.max(at);
