@@ -144,7 +144,10 @@ pub async fn serve(
         unauthenticated = limits.unauthenticated,
         "connection limits"
     );
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&options.data)?);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open_with_cache(
+        &options.data,
+        config.store_cache_bytes,
+    )?);
     let checkpoints = checkpointer(&options, &config, &store)?;
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;

@@ -50,6 +50,9 @@ impl Store for FillableStore {
     fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
         self.inner.seen_ids(each)
     }
+    fn dedup_horizon(&self) -> Result<Option<alert_hub::core::Horizon>, StoreError> {
+        self.inner.dedup_horizon()
+    }
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         self.inner.events_after(after, limit)
     }

@@ -286,6 +286,11 @@ impl HubProcess {
         *self = HubProcess::spawn(command, &self.config.clone(), &self.data.clone(), logged);
     }
 
+    /// The hub process's id, for reading what the system reports of it.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Where the hub listens, for the clients.
     pub fn address(&self) -> HubAddress {
         HubAddress::from(self.addr)

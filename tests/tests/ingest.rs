@@ -102,6 +102,66 @@ async fn a_resent_id_is_a_duplicate_with_the_original_seq_and_is_stored_once() {
 }
 
 #[tokio::test]
+async fn an_id_older_than_the_ids_kept_in_memory_is_still_a_duplicate_after_a_restart() {
+    const KEPT: usize = 10_000;
+    let files = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = system_tests::fast_panel_config(files.path(), 1_000_000);
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[store]\nids_in_memory = {KEPT}\n"),
+    )
+    .unwrap();
+    let mut hub = HubProcess::start_with(&config, data.path());
+    // One frame a second of device time, so the first ones are older than what stays.
+    let frame = |n: usize| {
+        let mut frame = event(&format!("hb-{n}"), "heartbeat", "panel", "B2");
+        let at = format!(
+            "2026-11-22T{:02}:{:02}:{:02}Z",
+            15 + n / 3600,
+            n / 60 % 60,
+            n % 60
+        );
+        frame["at"] = json!(at);
+        frame
+    };
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let mut first_seqs = Vec::new();
+    for chunk in (0..KEPT + 50).collect::<Vec<_>>().chunks(200) {
+        for &n in chunk {
+            device.send_text(frame(n).to_string()).await;
+        }
+        for _ in chunk {
+            let reply = device.reply().await;
+            assert!(!ack(&reply).duplicate, "{reply:?}");
+            first_seqs.push(ack(&reply).seq);
+        }
+    }
+    let again = device.send(&frame(0)).await;
+    assert!(
+        ack(&again).duplicate,
+        "the oldest id, long out of memory: {again:?}"
+    );
+    assert_eq!(ack(&again).seq, first_seqs[0]);
+
+    drop(device);
+    hub.restart();
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    for n in [1, 30, KEPT + 49] {
+        let again = device.send(&frame(n)).await;
+        assert!(ack(&again).duplicate, "hb-{n} after a restart: {again:?}");
+        assert_eq!(ack(&again).seq, first_seqs[n]);
+    }
+    // A new id stamped as old as the oldest is looked up, not found, and stored.
+    let mut new = frame(0);
+    new["id"] = json!("hb-new");
+    let stored = device.send(&new).await;
+    assert!(!ack(&stored).duplicate, "{stored:?}");
+    assert_eq!(ack(&stored).seq, first_seqs[KEPT + 49] + 1);
+}
+
+#[tokio::test]
 async fn every_bad_frame_gets_its_nack_code_and_never_closes_the_connection() {
     let data = tempfile::tempdir().unwrap();
     let hub = HubProcess::start(data.path());

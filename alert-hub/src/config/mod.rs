@@ -21,7 +21,9 @@ mod tls;
 pub use notify::{Contact, NotifySettings, Smtp};
 pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
-pub use records::{BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, MAX_BACKUP_HOURS};
+pub use records::{
+    BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, DEFAULT_CACHE_MIB, MAX_BACKUP_HOURS,
+};
 pub use tls::{TlsFiles, TlsSettings};
 
 /// The configuration the hub runs on, valid by construction.
@@ -44,6 +46,10 @@ pub struct HubConfig {
     pub audit_key: Option<std::path::PathBuf>,
     /// The backups the hub takes of itself (`[backup]`), if any.
     pub backups: Option<BackupSchedule>,
+    /// The bytes sled may keep in its read cache (`[store] cache_mib`).
+    pub store_cache_bytes: u64,
+    /// How many of the newest event ids the hub keeps in memory (`[store] ids_in_memory`).
+    pub ids_in_memory: usize,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -140,6 +146,8 @@ struct RawConfig {
     audit: records::RawAudit,
     #[serde(default)]
     backup: records::RawBackup,
+    #[serde(default)]
+    store: records::RawStore,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file, and the
@@ -239,12 +247,16 @@ impl HubConfig {
             .take()
             .map(|key| records::relative(file, &key));
         let backups = check.backups(std::mem::take(&mut raw.backup), file);
+        let (store_cache_bytes, ids_in_memory) =
+            check.store_settings(std::mem::take(&mut raw.store));
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
         let tls = check.tls(std::mem::take(&mut raw.tls), file);
         let config = library.map(|library| HubConfig {
             tls,
             audit_key,
             backups,
+            store_cache_bytes,
+            ids_in_memory,
             ..check.config(raw, library, plan)
         });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
@@ -416,6 +428,8 @@ impl Checker<'_> {
             tls: TlsSettings::default(),
             audit_key: None,
             backups: None,
+            store_cache_bytes: records::DEFAULT_CACHE_MIB * 1024 * 1024,
+            ids_in_memory: crate::core::SEEN_IDS_WINDOW,
             warnings,
             cap_sender,
             utc_offset,

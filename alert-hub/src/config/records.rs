@@ -1,5 +1,6 @@
-//! `[audit]` and `[backup]`: the file of the key that signs the audit checkpoints, and the
-//! backups the hub takes of itself on a schedule. Paths are relative to the configuration file.
+//! `[audit]`, `[backup]` and `[store]`: the file of the key that signs the audit checkpoints,
+//! the backups the hub takes of itself on a schedule, and the store's memory. Paths are
+//! relative to the configuration file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,6 +21,29 @@ pub const DEFAULT_BACKUPS_KEPT: u64 = 30;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAudit {
     pub(super) key: Option<String>,
+}
+
+/// The memory sled may keep for its read cache unless `[store] cache_mib` says otherwise.
+/// Measured with `cargo bench -p system-tests --bench resources` at 1,000,000 events: the hub
+/// held 122 MiB idle with 16, 157 MiB with 64 and 371 MiB with the 256 it once had, and took
+/// events as fast with 16 (the system's file cache still holds the store for reads).
+pub const DEFAULT_CACHE_MIB: u64 = 16;
+/// The least cache allowed: below it sled reads most lookups from disk.
+pub const MIN_CACHE_MIB: u64 = 8;
+/// The most cache allowed: 64 GiB, far beyond any store the hub keeps.
+pub const MAX_CACHE_MIB: u64 = 64 * 1024;
+
+/// The fewest ids `[store] ids_in_memory` may keep: more than any group commit holds, so that
+/// an id leaves memory only once it is stored.
+pub const MIN_IDS_IN_MEMORY: u64 = 10_000;
+/// The most ids `[store] ids_in_memory` may keep: 100 million, about 3.5 GiB.
+pub const MAX_IDS_IN_MEMORY: u64 = 100_000_000;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStore {
+    cache_mib: Option<Spanned<u64>>,
+    ids_in_memory: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +68,35 @@ pub(super) fn relative(file: &Path, path: &str) -> PathBuf {
 }
 
 impl Checker<'_> {
+    /// The bytes of sled's cache `[store] cache_mib` asks for, and how many ids the index of
+    /// sent ids keeps in memory (`[store] ids_in_memory`).
+    pub(super) fn store_settings(&mut self, raw: RawStore) -> (u64, usize) {
+        let window = crate::core::SEEN_IDS_WINDOW;
+        let ids = match raw.ids_in_memory {
+            Some(n) if !(MIN_IDS_IN_MEMORY..=MAX_IDS_IN_MEMORY).contains(n.get_ref()) => {
+                let message = format!("must be from {MIN_IDS_IN_MEMORY} to {MAX_IDS_IN_MEMORY}");
+                self.problem(&n, "store.ids_in_memory".into(), message);
+                window
+            }
+            Some(n) => usize::try_from(*n.get_ref()).unwrap_or(window),
+            None => window,
+        };
+        (self.store_cache(raw.cache_mib), ids)
+    }
+
+    /// The bytes of sled's cache `[store] cache_mib` asks for.
+    fn store_cache(&mut self, cache_mib: Option<Spanned<u64>>) -> u64 {
+        match cache_mib {
+            Some(m) if !(MIN_CACHE_MIB..=MAX_CACHE_MIB).contains(m.get_ref()) => {
+                let message = format!("must be from {MIN_CACHE_MIB} to {MAX_CACHE_MIB} (MiB)");
+                self.problem(&m, "store.cache_mib".into(), message);
+                DEFAULT_CACHE_MIB * 1024 * 1024
+            }
+            Some(m) => *m.get_ref() * 1024 * 1024,
+            None => DEFAULT_CACHE_MIB * 1024 * 1024,
+        }
+    }
+
     /// The backup schedule `[backup]` asks for; `None` without a `dir` (or with a problem).
     pub(super) fn backups(&mut self, raw: RawBackup, file: &Path) -> Option<BackupSchedule> {
         let Some(dir) = raw.dir else {
@@ -138,5 +191,29 @@ mod tests {
         assert!(err.contains(":5: backup.keep: needs backup.dir"), "{err}");
         let err = parse("[backup]\ndir = \"\"\n").expect_err("empty dir");
         assert!(err.contains("backup.dir: must name a directory"), "{err}");
+    }
+
+    #[test]
+    fn the_store_cache_is_set_in_mib_and_checked() {
+        assert_eq!(parse("").expect("valid").store_cache_bytes, 16 << 20);
+        let config = parse("[store]\ncache_mib = 200\n").expect("valid");
+        assert_eq!(config.store_cache_bytes, 200 << 20);
+        let err = parse("[store]\ncache_mib = 2\n").expect_err("too small");
+        assert!(
+            err.contains(":5: store.cache_mib: must be from 8 to 65536 (MiB)"),
+            "{err}"
+        );
+        let err = parse("[store]\ncache_mib = 999999\n").expect_err("too big");
+        assert!(err.contains("store.cache_mib"), "{err}");
+        assert_eq!(config.ids_in_memory, crate::core::SEEN_IDS_WINDOW);
+        let config = parse("[store]\nids_in_memory = 20000\n").expect("valid");
+        assert_eq!(config.ids_in_memory, 20_000);
+        let err = parse("[store]\nids_in_memory = 100\n").expect_err("too few");
+        assert!(
+            err.contains(":5: store.ids_in_memory: must be from 10000 to 100000000"),
+            "{err}"
+        );
+        let err = parse("[store]\ncache = 64\n").expect_err("unknown field");
+        assert!(err.contains("cache"), "{err}");
     }
 }

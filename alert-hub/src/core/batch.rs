@@ -22,6 +22,8 @@ pub struct Pending {
     pub events: Vec<StoredEvent>,
     /// The id key and sequence number of each event in `events`.
     pub seen_ids: Vec<(u64, u64)>,
+    /// What has left the in-memory index of ids, when this batch moved it.
+    pub dedup_horizon: Option<crate::core::Horizon>,
     pub log: Vec<LoggedChange>,
     /// The changes of this batch, serialized at commit; a storm's joined events fold into the
     /// incident's previous join of the same kind.
@@ -73,6 +75,7 @@ impl Pending {
         let batch = WriteBatch {
             events: records,
             seen_ids: self.seen_ids,
+            dedup_horizon: self.dedup_horizon,
             log: self.log,
             incidents: self.incidents,
             last_incident_number: self.last_incident_number,

@@ -67,6 +67,19 @@ impl State {
                 None => stored_is(self.store.as_ref(), seq, same),
             }
         });
+        let earlier = earlier.or_else(|| {
+            if !self.seen.may_have_left(event.at) {
+                return None;
+            }
+            let store = self.store.as_ref();
+            match self.seen.find_left(store, key, |seq| stored_is(store, seq, same)) {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot look up an id older than the index's window; storing the event as new");
+                    None
+                }
+            }
+        });
         if let Some(seq) = earlier {
             self.metrics.duplicates.fetch_add(1, Relaxed);
             let ack = Ack {
@@ -85,6 +98,10 @@ impl State {
         let seq = self.next_event_seq;
         self.next_event_seq += 1;
         self.seen.insert(key, seq);
+        self.seen.leave(self.store.as_ref());
+        if let Some(horizon) = self.seen.take_horizon() {
+            pending.dedup_horizon = Some(horizon);
+        }
         pending.seen_ids.push((key, seq));
         let stored = StoredEvent {
             seq,

@@ -44,7 +44,7 @@ use crate::store::{Secret, Store, WriteBatch};
 
 use batch::{InFlight, Pending};
 pub use feed_message::feed_json;
-pub use seen_ids::SeenIds;
+pub use seen_ids::{Horizon, SeenIds, WINDOW as SEEN_IDS_WINDOW};
 pub use supervision::{SILENT_INTERVALS, SourceRef, Supervision};
 pub use writer::STORE_GIVE_UP;
 use writer::{Publisher, Writer};
@@ -270,9 +270,10 @@ pub fn start(
             store.incidents()?,
             last_number,
         ),
-        seen: SeenIds::load(
+        seen: SeenIds::load_window(
             store.as_ref(),
             stored_secret(store.as_ref(), Secret::IdSalt)?,
+            config.ids_in_memory,
         )?,
         supervision: Supervision::new(config.sources.values(), now),
         next_event_seq,

@@ -14,6 +14,8 @@ pub enum Secret {
 pub(super) const INCIDENT_NUMBER: &str = "incident_number";
 pub(super) const DRILLS: &str = "drills";
 pub(super) const ON_TEST: &str = "on_test";
+/// What has left the in-memory index of ids (see `core::SeenIds`).
+pub(super) const DEDUP_HORIZON: &str = "dedup_horizon";
 /// Set once the opening-time index holds every incident (see `opened`).
 pub(super) const OPENED_INDEX: &str = "opened_index";
 

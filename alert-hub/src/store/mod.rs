@@ -81,6 +81,8 @@ pub struct WriteBatch {
     pub events: Vec<EventRecord>,
     /// The id key and sequence number of each event stored (see `core::SeenIds`).
     pub seen_ids: Vec<(u64, u64)>,
+    /// What has left the in-memory index of ids, when it moved (see `core::SeenIds`).
+    pub dedup_horizon: Option<crate::core::Horizon>,
     /// Incident-log entries, each as the feed message that carries it (the entry and the
     /// incident as it stood after it), serialized once for the feed and the store.
     pub log: Vec<LoggedChange>,
@@ -112,6 +114,7 @@ impl WriteBatch {
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
             && self.seen_ids.is_empty()
+            && self.dedup_horizon.is_none()
             && self.log.is_empty()
             && self.incidents.is_empty()
             && self.last_incident_number.is_none()
@@ -136,6 +139,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
     /// Calls `each` with the id key and sequence number of every event whose key was stored.
     fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError>;
+    /// What has left the in-memory index of ids, as last stored; `None` when nothing has.
+    fn dedup_horizon(&self) -> Result<Option<crate::core::Horizon>, StoreError>;
     /// Up to `limit` stored events with a sequence number above `after`, in order.
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
     /// Up to `limit` feed changes with a sequence number above `after`, in order.

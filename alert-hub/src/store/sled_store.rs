@@ -44,13 +44,20 @@ pub struct SledStore {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `dir`. Fails loudly, changing nothing, when the
+    /// Opens (or creates) the store in `dir` with the default cache
+    /// ([`crate::config::DEFAULT_CACHE_MIB`]). Fails loudly, changing nothing, when the
     /// directory holds data sled cannot open or something that is not a hub store.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        SledStore::open_with_cache(dir, crate::config::DEFAULT_CACHE_MIB * 1024 * 1024)
+    }
+
+    /// Opens (or creates) the store in `dir`, letting sled keep up to `cache_bytes` of it in
+    /// memory (`[store] cache_mib`).
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<SledStore, StoreError> {
         opening::check(dir)?;
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(256 * 1024 * 1024)
+            .cache_capacity(cache_bytes)
             .open()
             .map_err(|source| opening::failed(dir, source))?;
         opened::rebuild_if_missing(&db)?;
@@ -284,6 +291,9 @@ impl Store for SledStore {
                 encode(&number, "a record")?,
             );
         }
+        if let Some(horizon) = &batch.dedup_horizon {
+            b.insert(meta_key(meta::DEDUP_HORIZON), encode(horizon, "a record")?);
+        }
         if let Some(drills) = &batch.drills {
             b.insert(meta_key(meta::DRILLS), encode(drills, "a record")?);
         }
@@ -351,6 +361,11 @@ impl Store for SledStore {
             }
         }
         Ok(())
+    }
+
+    fn dedup_horizon(&self) -> Result<Option<crate::core::Horizon>, StoreError> {
+        let k = meta_key(meta::DEDUP_HORIZON);
+        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
     }
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
