@@ -269,7 +269,8 @@ pub enum DirVerifyError {
     NoKey(std::path::PathBuf),
 }
 
-/// Re-reads every stored event and log entry of the stopped hub's store in `dir`, recomputes
+/// Re-reads every stored event and log entry of the stopped hub's store in `dir` and its
+/// archive, recomputes
 /// the audit tree, and compares it with the stored frontier and the latest checkpoint, whose
 /// signature `verifier` must verify.
 pub fn verify_dir(
@@ -300,10 +301,19 @@ pub fn verify_dir(
             Some(SignedCheckpoint::open(&note, verifier)?.checkpoint)
         }
     };
+    let archive = dir.join(super::archive::DIR);
+    let events = super::archive::read::merge_records(
+        super::archive::read::records(&archive, super::archive::Kind::Events)?,
+        records(&db, b'e'),
+    );
+    let log = super::archive::read::merge_records(
+        super::archive::read::records(&archive, super::archive::Kind::Log)?,
+        records(&db, b'c'),
+    );
     let verified = crate::audit::verify::verify(
         ranges(&db),
-        records(&db, b'e'),
-        records(&db, b'c'),
+        events,
+        log,
         stored.as_ref(),
         checkpoint.as_ref(),
     )?;

@@ -25,7 +25,9 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use super::audit_log::{self, AuditTree};
-use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opened, opening, pack};
+use super::{
+    LoggedChange, Secret, Store, WriteBatch, archive, encode, meta, opened, opening, pack,
+};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
@@ -39,8 +41,10 @@ pub struct SledStore {
     pub(super) db: sled::Db,
     audit: std::sync::Arc<AuditTree>,
     /// Held by each commit and by a backup, so that a backup holds whole commits only.
-    writing: std::sync::Arc<std::sync::Mutex<()>>,
-    dir: std::path::PathBuf,
+    pub(super) writing: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Held by an archiving, so that two never run at once.
+    archiving: std::sync::Arc<std::sync::Mutex<()>>,
+    pub(super) dir: std::path::PathBuf,
 }
 
 impl SledStore {
@@ -66,6 +70,7 @@ impl SledStore {
             db,
             audit,
             writing: std::sync::Arc::default(),
+            archiving: std::sync::Arc::default(),
             dir: dir.to_path_buf(),
         })
     }
@@ -102,7 +107,7 @@ fn calendar_key(site: &str, year: i32) -> Vec<u8> {
     key(b'y', &[format!("{year:04}/").as_bytes(), site.as_bytes()])
 }
 
-fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+pub(super) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
     k.push(prefix);
     for part in parts {
@@ -111,7 +116,7 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     k
 }
 
-fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
+pub(super) fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
     key(prefix, &[&seq.to_be_bytes()])
 }
 
@@ -122,7 +127,7 @@ fn decode<T: DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
     })
 }
 
-fn seq_of(k: &[u8]) -> u64 {
+pub(super) fn seq_of(k: &[u8]) -> u64 {
     let mut bytes = [0u8; 8];
     if let Some(tail) = k.get(k.len().saturating_sub(8)..) {
         bytes.copy_from_slice(tail);
@@ -343,7 +348,22 @@ impl Store for SledStore {
     }
 
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
-        self.packed_at(b'e', seq, read_event)
+        match self.packed_at(b'e', seq, read_event)? {
+            Some(event) => Ok(Some(event)),
+            None if seq > 0 && seq <= self.last_seq(b'e')? => {
+                archive::read::event(&self.archive_dir(), seq)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn archive(
+        &self,
+        now: time::OffsetDateTime,
+        days: u64,
+    ) -> Result<archive::Archived, StoreError> {
+        let _archiving = self.archiving.lock().unwrap_or_else(|p| p.into_inner());
+        archive::run(self, now, days)
     }
 
     fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
@@ -434,7 +454,13 @@ impl Store for SledStore {
 
     fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
         let k = key(b'n', &[id.as_bytes()]);
-        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+        if let Some(v) = self.db.get(&k)? {
+            return decode(&k, &v).map(Some);
+        }
+        match archive::read::incident(&self.archive_dir(), id)? {
+            Some((_, json)) => decode(&k, &json).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn incidents(&self) -> Result<Vec<Incident>, StoreError> {
@@ -453,33 +479,33 @@ impl Store for SledStore {
         to: time::OffsetDateTime,
         each: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        opened::each(&self.db, from, to, each)
+        let archived = archive::read::incidents_opened(&self.archive_dir(), from, to)?;
+        if archived.is_empty() {
+            return opened::each(&self.db, from, to, each);
+        }
+        // Both, oldest first: the archive's are older, but a month may hold both.
+        let mut all = Vec::new();
+        opened::each(&self.db, from, to, &mut |json| {
+            all.push((opened::opened_at(json)?, json.to_vec()));
+            Ok(())
+        })?;
+        all.extend(archived);
+        all.sort_by_key(|(at, _)| *at);
+        for (_, json) in all {
+            each(&json)?;
+        }
+        Ok(())
     }
 
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
-        let prefix = key(b'x', &[id.as_bytes(), &[0]]);
-        let mut seqs = Vec::new();
-        for r in self.db.scan_prefix(prefix) {
-            let (k, v) = r?;
-            if v.is_empty() {
-                // Written one entry to a key, before entries were grouped by batch.
-                seqs.push(seq_of(&k));
-            }
-            seqs.extend(v.chunks_exact(8).map(seq_of));
+        let log = self.live_incident_log(id)?;
+        if !log.is_empty() || self.db.contains_key(key(b'n', &[id.as_bytes()]))? {
+            return Ok(log);
         }
-        let read_entry = |k: &[u8], record: &[u8]| {
-            let message: FeedChange = decode(k, record)?;
-            Ok((message.change.entry.seq, message.change.entry))
-        };
-        seqs.into_iter()
-            .map(|seq| {
-                let entry = self.packed_at(b'c', seq, read_entry)?;
-                entry.ok_or_else(|| StoreError::Damaged {
-                    key: format!("c{seq}"),
-                    message: "indexed log entry is missing".into(),
-                })
-            })
-            .collect()
+        match archive::read::incident(&self.archive_dir(), id)? {
+            Some((month, _)) => archive::read::incident_log(&self.archive_dir(), month, id),
+            None => Ok(log),
+        }
     }
 
     fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError> {
@@ -517,6 +543,51 @@ pub(super) fn meta_key(name: &str) -> Vec<u8> {
 }
 
 impl SledStore {
+    /// The log of incident `id` as the live store holds it, in order.
+    pub(super) fn live_incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
+        let prefix = key(b'x', &[id.as_bytes(), &[0]]);
+        let mut seqs = Vec::new();
+        for r in self.db.scan_prefix(prefix) {
+            let (k, v) = r?;
+            if v.is_empty() {
+                // Written one entry to a key, before entries were grouped by batch.
+                seqs.push(seq_of(&k));
+            }
+            seqs.extend(v.chunks_exact(8).map(seq_of));
+        }
+        let read_entry = |k: &[u8], record: &[u8]| {
+            let message: FeedChange = decode(k, record)?;
+            Ok((message.change.entry.seq, message.change.entry))
+        };
+        seqs.into_iter()
+            .map(|seq| {
+                let entry = self.packed_at(b'c', seq, read_entry)?;
+                entry.ok_or_else(|| StoreError::Damaged {
+                    key: format!("c{seq}"),
+                    message: "indexed log entry is missing".into(),
+                })
+            })
+            .collect()
+    }
+
+    /// The archive's directory (see `archive`).
+    fn archive_dir(&self) -> std::path::PathBuf {
+        self.dir.join(archive::DIR)
+    }
+
+    /// The last sequence number under `prefix` in the live store.
+    pub(super) fn last_seq_of(&self, prefix: u8) -> Result<u64, StoreError> {
+        self.last_seq(prefix)
+    }
+
+    /// Applies an archiving's removals between two commits, durably.
+    pub(super) fn apply_removal(&self, batch: sled::Batch) -> Result<(), StoreError> {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// The small record kept under `name`.
     fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
         let k = meta_key(name);

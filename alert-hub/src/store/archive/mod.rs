@@ -1,0 +1,376 @@
+//! Retention: events received more than `[retention] days` ago and incidents closed before
+//! then (with their whole log) move from the live store to compressed files in
+//! `DATA/archive/`, where the reports and `alert-hub verify` still read them.
+//!
+//! Layout, one file per kind and calendar month (UTC), each gzip-compressed JSON lines:
+//! - `events-YYYY-MM.jsonl.gz`: the events received that month, in seq order;
+//! - `incidents-YYYY-MM.jsonl.gz`: the incidents opened that month, as stored;
+//! - `log-YYYY-MM.jsonl.gz`: those incidents' log entries (the feed's change messages), in seq
+//!   order.
+//!
+//! Each line is a record's bytes exactly as the store kept them, so the audit tree's leaves
+//! verify the same. An archiving writes every file it adds to (a temporary name, fsync,
+//! rename), and only then removes what it archived from the store, in one sled batch. A record
+//! already in its archive file is not written again: after a crash between the two steps, the
+//! next archiving only removes it.
+
+pub mod files;
+pub mod read;
+pub mod select;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+pub use files::{DIR, Kind};
+
+use self::select::{EventFact, IncidentFact, Plan, Protected};
+use super::sled_store::{key, seq_key};
+use super::{SledStore, opened, pack};
+use crate::error::StoreError;
+use crate::protocol::IncidentState;
+use crate::report::month::Month;
+
+/// What one archiving moved out of the live store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Archived {
+    pub events: u64,
+    pub incidents: u64,
+    pub log_entries: u64,
+    /// The archive files written or grown, by name.
+    pub files: Vec<String>,
+    /// The bytes of the records removed from the live store.
+    pub bytes_freed: u64,
+}
+
+impl std::fmt::Display for Archived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "archived {} events and {} closed incidents ({} log entries) into {} files; {} bytes \
+             of records freed from the live store",
+            self.events,
+            self.incidents,
+            self.log_entries,
+            self.files.len(),
+            self.bytes_freed
+        )?;
+        if !self.files.is_empty() {
+            write!(f, " ({})", self.files.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// The records of one stored pack with their seqs: a pack holds consecutive seqs and is keyed
+/// by its last.
+fn pack_records<'v>(prefix: u8, k: &[u8], v: &'v [u8]) -> Result<Vec<(u64, &'v [u8])>, StoreError> {
+    let last = super::sled_store::seq_of(k);
+    let records = pack::unpack(v).map_err(|message| StoreError::Damaged {
+        key: format!("{}{last}", char::from(prefix)),
+        message,
+    })?;
+    let count = records.len() as u64;
+    Ok(records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| ((last + 1 + i as u64).saturating_sub(count), r))
+        .collect())
+}
+
+/// The live records under `prefix` whose seqs are in `seqs` (sorted), in seq order.
+fn live_records<'a>(
+    db: &'a sled::Db,
+    prefix: u8,
+    seqs: &'a [u64],
+) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + 'a {
+    let (first, last) = (
+        seqs.first().copied().unwrap_or(1),
+        seqs.last().copied().unwrap_or(0),
+    );
+    db.range(seq_key(prefix, first)..vec![prefix + 1])
+        .map(move |r| -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+            let (k, v) = r?;
+            Ok(pack_records(prefix, &k, &v)?
+                .into_iter()
+                .filter(|(seq, _)| seqs.binary_search(seq).is_ok())
+                .map(|(seq, bytes)| (seq, bytes.to_vec()))
+                .collect())
+        })
+        .take_while(move |r| match r {
+            Ok(records) => records.first().is_none_or(|(seq, _)| *seq <= last),
+            Err(_) => true,
+        })
+        .flat_map(|r| match r {
+            Ok(records) => records.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        })
+}
+
+/// A stored incident as the selection reads it.
+#[derive(serde::Deserialize)]
+struct SlimIncident {
+    view: SlimView,
+}
+
+#[derive(serde::Deserialize)]
+struct SlimView {
+    id: String,
+    state: IncidentState,
+    #[serde(with = "time::serde::rfc3339")]
+    opened_at: OffsetDateTime,
+}
+
+/// A stored event as the selection reads it.
+#[derive(serde::Deserialize)]
+struct SlimEvent {
+    seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    received_at: OffsetDateTime,
+}
+
+fn corrupt(k: &[u8], source: serde_json::Error) -> StoreError {
+    StoreError::Corrupt {
+        key: String::from_utf8_lossy(k).into_owned(),
+        source,
+    }
+}
+
+/// What leaves the live store of `store` at `cutoff`.
+fn plan(store: &SledStore, cutoff: OffsetDateTime) -> Result<Plan, StoreError> {
+    let db = &store.db;
+    let mut spans = Vec::new();
+    let mut incidents = Vec::new();
+    for r in db.scan_prefix([b'n']) {
+        let (k, v) = r?;
+        let view = serde_json::from_slice::<SlimIncident>(&v)
+            .map_err(|e| corrupt(&k, e))?
+            .view;
+        let open = view.state.is_open();
+        if open || view.opened_at < cutoff {
+            let log = store.live_incident_log(&view.id)?;
+            if open {
+                spans.extend(select::event_spans(&log));
+            } else {
+                incidents.push(IncidentFact::of(&view.id, view.opened_at, false, &log));
+            }
+        }
+    }
+    let protected = Protected::new(spans);
+    let last_event = store.last_seq_of(b'e')?;
+    let last_log = store.last_seq_of(b'c')?;
+    let mut failed = None;
+    let events = db
+        .scan_prefix([b'e'])
+        .map(|r| -> Result<Vec<EventFact>, StoreError> {
+            let (k, v) = r?;
+            let mut facts = Vec::new();
+            for (_, record) in pack_records(b'e', &k, &v)? {
+                let slim: SlimEvent = serde_json::from_slice(record).map_err(|e| corrupt(&k, e))?;
+                facts.push(EventFact {
+                    seq: slim.seq,
+                    received_at: slim.received_at,
+                });
+            }
+            Ok(facts)
+        })
+        .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
+        .flatten();
+    let plan = select::plan(events, &incidents, &protected, cutoff, last_event, last_log);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(plan),
+    }
+}
+
+/// Adds the records `seqs` (sorted) under `prefix` to the archive file at `path`, unless it
+/// holds them already; returns whether the file was written.
+fn archive_records(
+    db: &sled::Db,
+    path: &Path,
+    prefix: u8,
+    seqs: &[u64],
+) -> Result<bool, StoreError> {
+    let mut held = HashSet::new();
+    if path.exists() {
+        for r in files::records(path)? {
+            held.insert(r?.0);
+        }
+    }
+    let new: Vec<u64> = seqs.iter().copied().filter(|s| !held.contains(s)).collect();
+    if new.is_empty() {
+        return Ok(false);
+    }
+    let existing: Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>>> = if path.exists() {
+        Box::new(files::records(path)?)
+    } else {
+        Box::new(std::iter::empty())
+    };
+    let lines =
+        files::merge_by_seq(existing, live_records(db, prefix, &new)).map(|r| r.map(|(_, b)| b));
+    files::write(path, lines)?;
+    Ok(true)
+}
+
+/// Adds the incidents `ids` to the archive file at `path`, unless it holds them already;
+/// returns whether the file was written.
+fn archive_incidents(db: &sled::Db, path: &Path, ids: &[&str]) -> Result<bool, StoreError> {
+    let mut held = HashSet::new();
+    let mut lines = Vec::new();
+    if path.exists() {
+        for line in files::Lines::open(path)? {
+            let line = line?;
+            let slim: SlimIncident =
+                serde_json::from_slice(&line.bytes).map_err(|e| StoreError::Archive {
+                    file: path.to_path_buf(),
+                    message: format!("line {} is not an incident: {e}", line.number),
+                })?;
+            held.insert(slim.view.id);
+            lines.push(line.bytes);
+        }
+    }
+    let before = lines.len();
+    for id in ids.iter().filter(|id| !held.contains(**id)) {
+        if let Some(json) = db.get(key(b'n', &[id.as_bytes()]))? {
+            lines.push(json.to_vec());
+        }
+    }
+    if lines.len() == before {
+        return Ok(false);
+    }
+    files::write(path, lines.into_iter().map(Ok))?;
+    Ok(true)
+}
+
+/// Removes the records `seqs` (sorted) under `prefix` from their packs in `batch`: a pack
+/// left with some records is written again as packs of consecutive seqs. Returns the bytes
+/// removed.
+fn remove_records(
+    db: &sled::Db,
+    prefix: u8,
+    seqs: &[u64],
+    batch: &mut sled::Batch,
+) -> Result<u64, StoreError> {
+    let (Some(&first), Some(&last)) = (seqs.first(), seqs.last()) else {
+        return Ok(0);
+    };
+    let mut freed = 0;
+    for r in db.range(seq_key(prefix, first)..vec![prefix + 1]) {
+        let (k, v) = r?;
+        let records = pack_records(prefix, &k, &v)?;
+        if records.first().is_some_and(|(seq, _)| *seq > last) {
+            break;
+        }
+        let (gone, kept): (Vec<_>, Vec<_>) = records
+            .into_iter()
+            .partition(|(seq, _)| seqs.binary_search(seq).is_ok());
+        if gone.is_empty() {
+            continue;
+        }
+        freed += gone.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+        batch.remove(&*k);
+        let mut run: Vec<(u64, &[u8])> = Vec::new();
+        for (seq, bytes) in kept {
+            if run.last().is_some_and(|(prev, _)| prev + 1 != seq) {
+                for (end, packed) in pack::pack(std::mem::take(&mut run)) {
+                    batch.insert(seq_key(prefix, end), packed);
+                }
+            }
+            run.push((seq, bytes));
+        }
+        for (end, packed) in pack::pack(run) {
+            batch.insert(seq_key(prefix, end), packed);
+        }
+    }
+    Ok(freed)
+}
+
+/// Removes an archived incident, its opening-time index and its log index in `batch`.
+/// Returns the bytes removed.
+fn remove_incident(db: &sled::Db, id: &str, batch: &mut sled::Batch) -> Result<u64, StoreError> {
+    let k = key(b'n', &[id.as_bytes()]);
+    let Some(json) = db.get(&k)? else {
+        return Ok(0);
+    };
+    let view = serde_json::from_slice::<SlimIncident>(&json)
+        .map_err(|e| corrupt(&k, e))?
+        .view;
+    batch.remove(k);
+    batch.remove(opened::key(view.opened_at, id));
+    let mut freed = json.len() as u64;
+    for r in db.scan_prefix(key(b'x', &[id.as_bytes(), &[0]])) {
+        let (x, v) = r?;
+        freed += v.len() as u64;
+        batch.remove(x);
+    }
+    Ok(freed)
+}
+
+/// Archives what is older than `days` before `now` from `store` (see the module's doc).
+pub(super) fn run(
+    store: &SledStore,
+    now: OffsetDateTime,
+    days: u64,
+) -> Result<Archived, StoreError> {
+    let dir = store.dir.join(DIR);
+    files::remove_leftovers(&dir)?;
+    let plan = plan(store, select::cutoff(now, days))?;
+    let mut done = Archived::default();
+    if plan.is_empty() {
+        return Ok(done);
+    }
+    let db = &store.db;
+    let mut written = |kind: Kind, month: Month, wrote: bool| {
+        if wrote {
+            done.files.push(files::file_name(kind, month));
+        }
+    };
+    let mut all_events = Vec::new();
+    for (month, seqs) in &plan.events {
+        let path = dir.join(files::file_name(Kind::Events, *month));
+        written(
+            Kind::Events,
+            *month,
+            archive_records(db, &path, b'e', seqs)?,
+        );
+        all_events.extend_from_slice(seqs);
+    }
+    let mut all_log = Vec::new();
+    let mut ids = Vec::new();
+    for (month, incidents) in &plan.incidents {
+        let mut log: Vec<u64> = incidents
+            .iter()
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect();
+        log.sort_unstable();
+        let path = dir.join(files::file_name(Kind::Log, *month));
+        written(Kind::Log, *month, archive_records(db, &path, b'c', &log)?);
+        let month_ids: Vec<&str> = incidents.iter().map(|(id, _)| id.as_str()).collect();
+        let path = dir.join(files::file_name(Kind::Incidents, *month));
+        written(
+            Kind::Incidents,
+            *month,
+            archive_incidents(db, &path, &month_ids)?,
+        );
+        all_log.extend(log);
+        ids.extend(month_ids);
+    }
+    all_events.sort_unstable();
+    all_log.sort_unstable();
+    let mut batch = sled::Batch::default();
+    let mut freed = remove_records(db, b'e', &all_events, &mut batch)?;
+    freed += remove_records(db, b'c', &all_log, &mut batch)?;
+    for id in &ids {
+        freed += remove_incident(db, id, &mut batch)?;
+    }
+    store.apply_removal(batch)?;
+    done.events = all_events.len() as u64;
+    done.log_entries = all_log.len() as u64;
+    done.incidents = ids.len() as u64;
+    done.bytes_freed = freed;
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests;
