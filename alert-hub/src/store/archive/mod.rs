@@ -313,31 +313,35 @@ pub(super) fn run(
     now: OffsetDateTime,
     days: u64,
 ) -> Result<Archived, StoreError> {
-    let dir = store.dir.join(DIR);
-    files::remove_leftovers(&dir)?;
+    files::remove_leftovers(&store.dir.join(DIR))?;
     let plan = plan(store, select::cutoff(now, days))?;
-    let mut done = Archived::default();
     if plan.is_empty() {
-        return Ok(done);
+        return Ok(Archived::default());
     }
-    let db = &store.db;
-    let mut written = |kind: Kind, month: Month, wrote: bool| {
+    let files = write_files(store, &plan)?;
+    let mut done = remove_archived(store, &plan)?;
+    done.files = files;
+    Ok(done)
+}
+
+/// Writes what `plan` moves into the archive files, each on disk before this returns; says
+/// which files were written (those that held it all already are not).
+fn write_files(store: &SledStore, plan: &Plan) -> Result<Vec<String>, StoreError> {
+    let (db, dir) = (&store.db, store.dir.join(DIR));
+    let mut written = Vec::new();
+    let mut note = |kind: Kind, month: Month, wrote: bool| {
         if wrote {
-            done.files.push(files::file_name(kind, month));
+            written.push(files::file_name(kind, month));
         }
     };
-    let mut all_events = Vec::new();
     for (month, seqs) in &plan.events {
         let path = dir.join(files::file_name(Kind::Events, *month));
-        written(
+        note(
             Kind::Events,
             *month,
             archive_records(db, &path, b'e', seqs)?,
         );
-        all_events.extend_from_slice(seqs);
     }
-    let mut all_log = Vec::new();
-    let mut ids = Vec::new();
     for (month, incidents) in &plan.incidents {
         let mut log: Vec<u64> = incidents
             .iter()
@@ -345,31 +349,42 @@ pub(super) fn run(
             .collect();
         log.sort_unstable();
         let path = dir.join(files::file_name(Kind::Log, *month));
-        written(Kind::Log, *month, archive_records(db, &path, b'c', &log)?);
-        let month_ids: Vec<&str> = incidents.iter().map(|(id, _)| id.as_str()).collect();
+        note(Kind::Log, *month, archive_records(db, &path, b'c', &log)?);
+        let ids: Vec<&str> = incidents.iter().map(|(id, _)| id.as_str()).collect();
         let path = dir.join(files::file_name(Kind::Incidents, *month));
-        written(
-            Kind::Incidents,
-            *month,
-            archive_incidents(db, &path, &month_ids)?,
-        );
-        all_log.extend(log);
-        ids.extend(month_ids);
+        note(Kind::Incidents, *month, archive_incidents(db, &path, &ids)?);
     }
-    all_events.sort_unstable();
-    all_log.sort_unstable();
+    Ok(written)
+}
+
+/// Removes what `plan` moved from the live store, in one batch.
+fn remove_archived(store: &SledStore, plan: &Plan) -> Result<Archived, StoreError> {
+    let db = &store.db;
+    let mut events: Vec<u64> = plan.events.values().flatten().copied().collect();
+    events.sort_unstable();
+    let mut log: Vec<u64> = plan
+        .incidents
+        .values()
+        .flatten()
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    log.sort_unstable();
     let mut batch = sled::Batch::default();
-    let mut freed = remove_records(db, b'e', &all_events, &mut batch)?;
-    freed += remove_records(db, b'c', &all_log, &mut batch)?;
-    for id in &ids {
+    let mut freed = remove_records(db, b'e', &events, &mut batch)?;
+    freed += remove_records(db, b'c', &log, &mut batch)?;
+    let mut incidents = 0;
+    for (id, _) in plan.incidents.values().flatten() {
         freed += remove_incident(db, id, &mut batch)?;
+        incidents += 1;
     }
     store.apply_removal(batch)?;
-    done.events = all_events.len() as u64;
-    done.log_entries = all_log.len() as u64;
-    done.incidents = ids.len() as u64;
-    done.bytes_freed = freed;
-    Ok(done)
+    Ok(Archived {
+        events: events.len() as u64,
+        incidents,
+        log_entries: log.len() as u64,
+        files: Vec::new(),
+        bytes_freed: freed,
+    })
 }
 
 #[cfg(test)]
