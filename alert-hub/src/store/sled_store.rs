@@ -350,7 +350,7 @@ impl Store for SledStore {
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
         match self.packed_at(b'e', seq, read_event)? {
             Some(event) => Ok(Some(event)),
-            None if seq > 0 && seq <= self.last_seq(b'e')? => {
+            None if seq > 0 && seq <= self.last_event_seq()? => {
                 archive::read::event(&self.archive_dir(), seq)
             }
             None => Ok(None),
@@ -400,11 +400,13 @@ impl Store for SledStore {
     }
 
     fn last_event_seq(&self) -> Result<u64, StoreError> {
-        self.last_seq(b'e')
+        let archived = self.meta::<u64>(meta::ARCHIVED_EVENT_SEQ)?.unwrap_or(0);
+        Ok(self.last_seq(b'e')?.max(archived))
     }
 
     fn last_log_seq(&self) -> Result<u64, StoreError> {
-        self.last_seq(b'c')
+        let archived = self.meta::<u64>(meta::ARCHIVED_LOG_SEQ)?.unwrap_or(0);
+        Ok(self.last_seq(b'c')?.max(archived))
     }
 
     fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError> {
@@ -575,14 +577,24 @@ impl SledStore {
         self.dir.join(archive::DIR)
     }
 
-    /// The last sequence number under `prefix` in the live store.
-    pub(super) fn last_seq_of(&self, prefix: u8) -> Result<u64, StoreError> {
-        self.last_seq(prefix)
-    }
-
-    /// Applies an archiving's removals between two commits, durably.
-    pub(super) fn apply_removal(&self, batch: sled::Batch) -> Result<(), StoreError> {
+    /// Applies an archiving's removals between two commits, durably, with the highest seqs
+    /// it archived (`events`, `log`) kept so that numbering goes on after them.
+    pub(super) fn apply_removal(
+        &self,
+        mut batch: sled::Batch,
+        events: u64,
+        log: u64,
+    ) -> Result<(), StoreError> {
         let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        for (name, seq) in [
+            (meta::ARCHIVED_EVENT_SEQ, events),
+            (meta::ARCHIVED_LOG_SEQ, log),
+        ] {
+            let kept = self.meta::<u64>(name)?.unwrap_or(0);
+            if seq > kept {
+                batch.insert(meta_key(name), encode(&seq, "a record")?);
+            }
+        }
         self.db.apply_batch(batch)?;
         self.db.flush()?;
         Ok(())

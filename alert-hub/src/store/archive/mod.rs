@@ -158,8 +158,6 @@ fn plan(store: &SledStore, cutoff: OffsetDateTime) -> Result<Plan, StoreError> {
         }
     }
     let protected = Protected::new(spans);
-    let last_event = store.last_seq_of(b'e')?;
-    let last_log = store.last_seq_of(b'c')?;
     let mut failed = None;
     let events = db
         .scan_prefix([b'e'])
@@ -177,7 +175,7 @@ fn plan(store: &SledStore, cutoff: OffsetDateTime) -> Result<Plan, StoreError> {
         })
         .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
         .flatten();
-    let plan = select::plan(events, &incidents, &protected, cutoff, last_event, last_log);
+    let plan = select::plan(events, &incidents, &protected, cutoff);
     match failed {
         Some(e) => Err(e),
         None => Ok(plan),
@@ -377,7 +375,11 @@ fn remove_archived(store: &SledStore, plan: &Plan) -> Result<Archived, StoreErro
         freed += remove_incident(db, id, &mut batch)?;
         incidents += 1;
     }
-    store.apply_removal(batch)?;
+    let (last_event, last_log) = (
+        events.last().copied().unwrap_or(0),
+        log.last().copied().unwrap_or(0),
+    );
+    store.apply_removal(batch, last_event, last_log)?;
     Ok(Archived {
         events: events.len() as u64,
         incidents,

@@ -1,7 +1,6 @@
 //! Which records leave the live store: pure, with the time passed in. Events received before
 //! the cutoff go, except those of open incidents; incidents closed before the cutoff go with
-//! their whole log. The newest event and log entry always stay, so that the store's sequence
-//! numbers go on from where they were.
+//! their whole log.
 
 use std::collections::BTreeMap;
 
@@ -128,44 +127,34 @@ impl Plan {
     }
 }
 
-/// Whether an event leaves the live store: received before `cutoff`, not an open incident's,
-/// and not the newest (`last`).
-pub fn event_goes(
-    event: EventFact,
-    cutoff: OffsetDateTime,
-    protected: &Protected,
-    last: u64,
-) -> bool {
-    event.received_at < cutoff && event.seq != last && !protected.contains(event.seq)
+/// Whether an event leaves the live store: received before `cutoff` and not an open
+/// incident's.
+pub fn event_goes(event: EventFact, cutoff: OffsetDateTime, protected: &Protected) -> bool {
+    event.received_at < cutoff && !protected.contains(event.seq)
 }
 
-/// Whether an incident leaves the live store with its log: closed before `cutoff`, and not
-/// holding the newest log entry (`last_log`).
-pub fn incident_goes(incident: &IncidentFact, cutoff: OffsetDateTime, last_log: u64) -> bool {
-    !incident.open
-        && incident.closed_at.is_some_and(|at| at < cutoff)
-        && !incident.log.contains(&last_log)
+/// Whether an incident leaves the live store with its log: closed before `cutoff`.
+pub fn incident_goes(incident: &IncidentFact, cutoff: OffsetDateTime) -> bool {
+    !incident.open && incident.closed_at.is_some_and(|at| at < cutoff)
 }
 
 /// The plan for `events` (in seq order) and `incidents`, given the open incidents' events
-/// (`protected`), the cutoff and the newest event and log seqs.
+/// (`protected`) and the cutoff.
 pub fn plan(
     events: impl IntoIterator<Item = EventFact>,
     incidents: &[IncidentFact],
     protected: &Protected,
     cutoff: OffsetDateTime,
-    last_event: u64,
-    last_log: u64,
 ) -> Plan {
     let mut plan = Plan::default();
     for event in events {
-        if event_goes(event, cutoff, protected, last_event) {
+        if event_goes(event, cutoff, protected) {
             let month = month_of(event.received_at);
             plan.events.entry(month).or_default().push(event.seq);
         }
     }
     for incident in incidents {
-        if incident_goes(incident, cutoff, last_log) {
+        if incident_goes(incident, cutoff) {
             let month = month_of(incident.opened_at);
             let mut log = incident.log.clone();
             log.sort_unstable();
@@ -248,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn old_events_go_by_month_but_not_an_open_incidents_nor_the_newest() {
+    fn old_events_go_by_month_but_not_an_open_incidents() {
         let old = datetime!(2025-09-15 10:00 UTC);
         let older = datetime!(2025-08-31 23:59 UTC);
         let recent = datetime!(2026-11-25 10:00 UTC);
@@ -275,7 +264,7 @@ mod tests {
             },
         ];
         let protected = Protected::new(vec![(3, 3)]);
-        let p = plan(events, &[], &protected, cutoff(NOW, 400), 5, 0);
+        let p = plan(events, &[], &protected, cutoff(NOW, 400));
         let by_month: Vec<(String, Vec<u64>)> = p
             .events
             .iter()
@@ -283,8 +272,8 @@ mod tests {
             .collect();
         assert_eq!(
             by_month,
-            vec![("2025-08".into(), vec![1]), ("2025-09".into(), vec![2])],
-            "3 is an open incident's, 4 is recent, 5 is the newest event"
+            vec![("2025-08".into(), vec![1]), ("2025-09".into(), vec![2, 5])],
+            "3 is an open incident's, 4 is recent"
         );
     }
 
@@ -315,7 +304,7 @@ mod tests {
             ],
         );
         let resolved_never_closed = fact("INC-4", false, &[joined(6, 4, None)]);
-        let holds_newest = fact(
+        let also_closed_long_ago = fact(
             "INC-5",
             false,
             &[
@@ -328,13 +317,16 @@ mod tests {
             still_open,
             closed_lately,
             resolved_never_closed,
-            holds_newest,
+            also_closed_long_ago,
         ];
-        let p = plan([], &all, &Protected::default(), cut, 0, 8);
+        let p = plan([], &all, &Protected::default(), cut);
         let month: Month = month_of(opened);
         assert_eq!(
             p.incidents.get(&month),
-            Some(&vec![("INC-1".to_string(), vec![1, 2])])
+            Some(&vec![
+                ("INC-1".to_string(), vec![1, 2]),
+                ("INC-5".to_string(), vec![7, 8])
+            ])
         );
         assert_eq!(p.incidents.len(), 1);
         assert!(p.events.is_empty());

@@ -357,3 +357,30 @@ fn a_backup_carries_the_archive_and_restores_verifiable() {
     );
     assert_eq!(verify(&restored).expect("verifies").verified.root, root);
 }
+
+#[test]
+fn numbering_goes_on_after_the_newest_records_are_archived() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SledStore::open(dir.path()).expect("open");
+    fill(&store);
+    let last_log = store.last_log_seq().expect("last");
+    // Two years on: every event but the open incidents' goes, the newest (5) among them.
+    let done = store
+        .archive(NOW + Duration::days(800), 400)
+        .expect("archive");
+    assert_eq!(done.events, 3, "{done}");
+    assert_eq!(live_seqs(&store, b'e'), vec![2, 4]);
+    assert_eq!(store.last_event_seq().expect("last"), 5);
+    assert_eq!(store.last_log_seq().expect("last"), last_log);
+    drop(store);
+    let store = reopen(dir.path());
+    assert_eq!(
+        store.last_event_seq().expect("last"),
+        5,
+        "kept across a restart"
+    );
+    assert!(
+        store.event(5).expect("read").is_some(),
+        "read from the archive"
+    );
+}
