@@ -25,6 +25,9 @@ pub const SUFFIX: &str = ".jsonl.gz";
 /// How a file being written is named until it is complete: after its final name.
 const TMP: &str = ".tmp";
 
+/// A stream of archived or live records as `(seq, bytes)`.
+pub type Records<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + 'a>;
+
 /// What an archive file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {

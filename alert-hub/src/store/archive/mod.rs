@@ -200,7 +200,7 @@ fn archive_records(
     if new.is_empty() {
         return Ok(false);
     }
-    let existing: Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>>> = if path.exists() {
+    let existing: files::Records<'static> = if path.exists() {
         Box::new(files::records(path)?)
     } else {
         Box::new(std::iter::empty())

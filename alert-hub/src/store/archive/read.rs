@@ -126,8 +126,7 @@ pub fn records(
     dir: &Path,
     kind: Kind,
 ) -> Result<Box<dyn Iterator<Item = Result<Record, Mismatch>>>, StoreError> {
-    let mut merged: Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>>> =
-        Box::new(std::iter::empty());
+    let mut merged: files::Records<'static> = Box::new(std::iter::empty());
     for path in files::files(dir, kind)?.into_values() {
         merged = Box::new(files::merge_by_seq(merged, files::records(&path)?));
     }

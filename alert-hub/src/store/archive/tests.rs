@@ -110,7 +110,7 @@ fn fill(store: &SledStore) -> Given {
         recent(),
     );
     let recent_id = opened(&log, from);
-    let events = vec![
+    let events = [
         stored(1, EventKind::FireTrouble, "A", old()),
         stored(2, EventKind::FireTrouble, "B", old()),
         stored(3, EventKind::Heartbeat, "A", old()),
