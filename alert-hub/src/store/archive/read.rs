@@ -20,11 +20,18 @@ fn corrupt(path: &Path, number: u64, source: serde_json::Error) -> StoreError {
     }
 }
 
-/// The archived event `seq`, if the archive in `dir` holds it.
+/// The archived event `seq`, if the archive in `dir` holds it. Files are tried newest month
+/// first, skipping those whose first event comes after `seq`, so that a lookup reads about one
+/// month's file.
 pub fn event(dir: &Path, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
-    for path in files::files(dir, Kind::Events)?.into_values() {
-        let mut lines = Lines::open(&path)?;
-        for line in lines.by_ref() {
+    for path in files::files(dir, Kind::Events)?.into_values().rev() {
+        let mut lines = Lines::open(&path)?.peekable();
+        if let Some(Ok(first)) = lines.peek()
+            && files::seq_of(&path, first)? > seq
+        {
+            continue;
+        }
+        for line in lines {
             let line = line?;
             let at = files::seq_of(&path, &line)?;
             if at == seq {
