@@ -79,33 +79,51 @@ fn pack_records<'v>(prefix: u8, k: &[u8], v: &'v [u8]) -> Result<Vec<(u64, &'v [
         .collect())
 }
 
-/// The live records under `prefix` whose seqs are in `seqs` (sorted), in seq order.
+/// The live records under `prefix` whose seqs are in `seqs` (sorted), in seq order: the packs
+/// from the one holding the first to the one holding the last.
 fn live_records<'a>(
     db: &'a sled::Db,
     prefix: u8,
     seqs: &'a [u64],
 ) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + 'a {
-    let (first, last) = (
-        seqs.first().copied().unwrap_or(1),
-        seqs.last().copied().unwrap_or(0),
-    );
-    db.range(seq_key(prefix, first)..vec![prefix + 1])
-        .map(move |r| -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-            let (k, v) = r?;
-            Ok(pack_records(prefix, &k, &v)?
+    let (first, last) = match (seqs.first(), seqs.last()) {
+        (Some(&first), Some(&last)) => (first, last),
+        _ => (1, 0),
+    };
+    let mut packs = db.range(seq_key(prefix, first)..vec![prefix + 1]);
+    let mut pending: std::vec::IntoIter<(u64, Vec<u8>)> = Vec::new().into_iter();
+    let mut done = first > last;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(record) = pending.next() {
+                return Some(Ok(record));
+            }
+            if done {
+                return None;
+            }
+            let (k, v) = match packs.next()? {
+                Ok(kv) => kv,
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e.into()));
+                }
+            };
+            let records = match pack_records(prefix, &k, &v) {
+                Ok(records) => records,
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e));
+                }
+            };
+            done = records.last().is_none_or(|(seq, _)| *seq >= last);
+            pending = records
                 .into_iter()
                 .filter(|(seq, _)| seqs.binary_search(seq).is_ok())
                 .map(|(seq, bytes)| (seq, bytes.to_vec()))
-                .collect())
-        })
-        .take_while(move |r| match r {
-            Ok(records) => records.first().is_none_or(|(seq, _)| *seq <= last),
-            Err(_) => true,
-        })
-        .flat_map(|r| match r {
-            Ok(records) => records.into_iter().map(Ok).collect::<Vec<_>>(),
-            Err(e) => vec![Err(e)],
-        })
+                .collect::<Vec<_>>()
+                .into_iter();
+        }
+    })
 }
 
 /// A stored incident as the selection reads it.
