@@ -384,3 +384,42 @@ fn numbering_goes_on_after_the_newest_records_are_archived() {
         "read from the archive"
     );
 }
+
+#[test]
+fn a_large_backlog_leaves_in_several_batches_and_still_verifies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = SledStore::open(dir.path()).expect("open");
+        // Commits of 1,000: packs straddle the batches' boundaries.
+        for first in (1..=20_000).step_by(1000) {
+            let events: Vec<StoredEvent> = (first..first + 1000)
+                .map(|seq| stored(seq, EventKind::Heartbeat, "A", old()))
+                .collect();
+            store
+                .commit(&WriteBatch {
+                    events: records(&events),
+                    ..WriteBatch::default()
+                })
+                .expect("commit");
+        }
+        let recent: Vec<StoredEvent> = (20_001..=20_005)
+            .map(|seq| stored(seq, EventKind::Heartbeat, "A", recent()))
+            .collect();
+        store
+            .commit(&WriteBatch {
+                events: records(&recent),
+                ..WriteBatch::default()
+            })
+            .expect("commit");
+        let done = store.archive(NOW, 400).expect("archive");
+        assert_eq!(done.events, 20_000);
+        assert_eq!(
+            live_seqs(&store, b'e'),
+            (20_001..=20_005).collect::<Vec<_>>()
+        );
+        let event = store.event(12_345).expect("read").expect("archived");
+        assert_eq!(event.event.id, "fp-b2:12345");
+    }
+    let verified = verify(dir.path()).expect("verifies");
+    assert_eq!(verified.verified.entries, 20_005);
+}
