@@ -234,3 +234,26 @@ async fn old_records_are_archived_yet_verified_reported_and_served() {
     let expected = format!("event seq {} does not match", acked[0]);
     assert!(text(&refused).contains(&expected), "{}", text(&refused));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_archives_at_start_and_keeps_acking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let long_ago = OffsetDateTime::now_utc() - Duration::days(401);
+    let old = store_events_received(&data, long_ago, 50);
+    let hub = HubProcess::start_logged(&demo_config(), &data);
+    let mut panel = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    let seq = match panel
+        .send(&event("now-1", "fire.trouble", "panel-1", "1F plant room"))
+        .await
+    {
+        DeviceReply::Ack(ack) => ack.seq,
+        DeviceReply::Nack(nack) => panic!("{nack:?}"),
+    };
+    assert_eq!(seq, old.last().unwrap() + 1, "numbering goes on");
+    hub.wait_for_log("archived records older than the retention", 1);
+    assert_eq!(seqs(&get_json(&hub, "/v1/events?after=0").await), vec![seq]);
+    let names = files::all_names(&data.join("archive")).unwrap();
+    let month = alert_hub::store::archive::select::month_of(long_ago);
+    assert_eq!(names, vec![format!("events-{month}.jsonl.gz")]);
+}
