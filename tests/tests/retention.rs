@@ -233,6 +233,11 @@ async fn old_records_are_archived_yet_verified_reported_and_served() {
     assert!(!refused.status.success());
     let expected = format!("event seq {} does not match", acked[0]);
     assert!(text(&refused).contains(&expected), "{}", text(&refused));
+    assert!(
+        text(&refused).contains(&format!("(archived: {}, line 1)", path.display())),
+        "{}",
+        text(&refused)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,11 +2,11 @@
 //! opened in a time range (for the reports), and every event or log entry in seq order (for
 //! `alert-hub verify`). These are the rare paths: a file is read from its start each time.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use super::files::{self, Kind, Lines};
+use super::files::{self, Kind, Line, Lines};
 use super::select::month_of;
 use crate::audit::verify::{Mismatch, Record};
 use crate::error::StoreError;
@@ -20,11 +20,20 @@ fn corrupt(path: &Path, number: u64, source: serde_json::Error) -> StoreError {
     }
 }
 
-/// The archived event `seq`, if the archive in `dir` holds it. Files are tried newest month
-/// first, skipping those whose first event comes after `seq`, so that a lookup reads about one
-/// month's file.
+/// The archived event `seq`, if the archive in `dir` holds it.
 pub fn event(dir: &Path, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
-    for path in files::files(dir, Kind::Events)?.into_values().rev() {
+    let Some((path, line)) = find(dir, Kind::Events, seq)? else {
+        return Ok(None);
+    };
+    let event = serde_json::from_slice(&line.bytes).map_err(|e| corrupt(&path, line.number, e))?;
+    Ok(Some(event))
+}
+
+/// The file and line of the archive in `dir` holding the record `seq` of `kind` (events or log
+/// entries). Files are tried newest month first, skipping those whose first record comes
+/// after `seq`, so that a lookup reads about one month's file.
+pub fn find(dir: &Path, kind: Kind, seq: u64) -> Result<Option<(PathBuf, Line)>, StoreError> {
+    for path in files::files(dir, kind)?.into_values().rev() {
         let mut lines = Lines::open(&path)?.peekable();
         if let Some(Ok(first)) = lines.peek()
             && files::seq_of(&path, first)? > seq
@@ -35,9 +44,7 @@ pub fn event(dir: &Path, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
             let line = line?;
             let at = files::seq_of(&path, &line)?;
             if at == seq {
-                let event = serde_json::from_slice(&line.bytes)
-                    .map_err(|e| corrupt(&path, line.number, e))?;
-                return Ok(Some(event));
+                return Ok(Some((path, line)));
             }
             if at > seq {
                 break;

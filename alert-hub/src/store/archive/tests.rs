@@ -322,14 +322,17 @@ fn a_changed_byte_in_an_archive_file_is_named_by_verify() {
     assert!(
         matches!(
             err,
-            DirVerifyError::Mismatch(Mismatch::Changed(Entry::Event(3)))
+            DirVerifyError::Archived {
+                mismatch: Mismatch::Changed(Entry::Event(3)),
+                line: 2,
+                ..
+            }
         ),
         "{err}"
     );
-    assert!(
-        err.to_string().starts_with("event seq 3 does not match"),
-        "{err}"
-    );
+    let text = err.to_string();
+    assert!(text.starts_with("event seq 3 does not match"), "{text}");
+    assert!(text.ends_with("events-2025-10.jsonl.gz, line 2)"), "{text}");
 }
 
 #[test]
