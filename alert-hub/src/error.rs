@@ -188,6 +188,10 @@ pub enum StoreError {
     /// A record whose bytes are not what the store writes (a pack cut short, a missing entry).
     #[error("stored record {key} cannot be read: {message}")]
     Damaged { key: String, message: String },
+    /// A file of the archive (`DATA/archive/`) that cannot be read or written, and why (with
+    /// the line, where one is at fault).
+    #[error("archive file {}: {message}", file.display())]
+    Archive { file: PathBuf, message: String },
 }
 
 const OPEN_ADVICE: &str = "Nothing was changed; restore it from a backup or move it aside. \

@@ -38,6 +38,7 @@ pub mod protocol;
 pub mod report;
 pub mod report_cli;
 pub mod reports_api;
+pub mod retention;
 pub mod review;
 pub mod review_queue;
 pub mod scheduled_backup;

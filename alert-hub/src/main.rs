@@ -78,6 +78,20 @@ enum Command {
         #[arg(long, env = "ALERT_HUB_TOKEN")]
         token: String,
     },
+    /// Moves events received more than `[retention] days` ago and incidents closed before
+    /// then from a stopped hub's store to compressed files in DATA/archive/, and prints what
+    /// it moved. A running hub does this itself at start and once a day.
+    Archive {
+        /// The data directory of a hub that is not running.
+        #[arg(long, env = "ALERT_HUB_DATA")]
+        data: PathBuf,
+        /// The configuration the hub runs with, for its `[retention] days` (400 otherwise).
+        #[arg(long, env = "ALERT_HUB_CONFIG")]
+        config: Option<PathBuf>,
+        /// Archive as if it were this time (RFC 3339), e.g. to see what a day will move.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Restores a backup into a new data directory, then verifies its audit tree.
     Restore {
         /// The backup file.
@@ -269,6 +283,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Verify { data, config, key } => verify(&data, config.as_deref(), key.as_deref()),
         Command::Backup { to, hub, token } => backup(&to, &hub, &token),
+        Command::Archive { data, config, now } => archive(&data, config.as_deref(), now.as_deref()),
         Command::Restore { from, data, config } => {
             let counts = alert_hub::store::backup::restore(&from, &data)?;
             println!(
@@ -346,6 +361,38 @@ fn verify(
         found.verified.entries,
         merkle::hex(&found.verified.root)
     );
+    Ok(())
+}
+
+/// `alert-hub archive`: archives a stopped hub's old records and prints what moved.
+fn archive(
+    data: &std::path::Path,
+    config: Option<&std::path::Path>,
+    now: Option<&str>,
+) -> anyhow::Result<()> {
+    use alert_hub::store::{SledStore, Store};
+    let days = match config {
+        Some(config) => HubConfig::load(config)?.retention_days,
+        None => alert_hub::config::DEFAULT_RETENTION_DAYS,
+    };
+    let now = match now {
+        Some(text) => time::OffsetDateTime::parse(
+            text,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "--now must be an RFC 3339 time such as 2026-12-05T08:00:00Z, not \"{text}\": {e}"
+            )
+        })?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    if !data.join("db").exists() {
+        anyhow::bail!("{} holds no hub store (no sled `db` file)", data.display());
+    }
+    let store = SledStore::open(data)?;
+    let done = store.archive(now, days)?;
+    println!("{done} (retention {days} days)");
     Ok(())
 }
 

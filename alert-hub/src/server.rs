@@ -156,6 +156,11 @@ pub async fn serve(
         checkpoints.clone(),
         shutdown.clone(),
     ));
+    tokio::spawn(crate::retention::run(
+        hub.store.clone(),
+        hub.config.retention_days,
+        shutdown.clone(),
+    ));
     if let Some(schedule) = hub.config.backups.clone() {
         tracing::info!(
             dir = %schedule.dir.display(),

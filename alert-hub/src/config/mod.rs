@@ -22,7 +22,8 @@ pub use notify::{Contact, NotifySettings, Smtp};
 pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
 pub use records::{
-    BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, DEFAULT_CACHE_MIB, MAX_BACKUP_HOURS,
+    BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, DEFAULT_CACHE_MIB,
+    DEFAULT_RETENTION_DAYS, MAX_BACKUP_HOURS, MIN_RETENTION_DAYS,
 };
 pub use tls::{TlsFiles, TlsSettings};
 
@@ -50,6 +51,9 @@ pub struct HubConfig {
     pub store_cache_bytes: u64,
     /// How many of the newest event ids the hub keeps in memory (`[store] ids_in_memory`).
     pub ids_in_memory: usize,
+    /// Days events and closed incidents stay in the live store before they are archived
+    /// (`[retention] days`, at least 365).
+    pub retention_days: u64,
     /// What is worth fixing but does not stop the hub (a tree level nobody would answer, a
     /// party a step calls with no number at some site).
     pub warnings: Vec<String>,
@@ -148,6 +152,8 @@ struct RawConfig {
     backup: records::RawBackup,
     #[serde(default)]
     store: records::RawStore,
+    #[serde(default)]
+    retention: records::RawRetention,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file, and the
@@ -249,6 +255,7 @@ impl HubConfig {
         let backups = check.backups(std::mem::take(&mut raw.backup), file);
         let (store_cache_bytes, ids_in_memory) =
             check.store_settings(std::mem::take(&mut raw.store));
+        let retention_days = check.retention_days(std::mem::take(&mut raw.retention));
         let library = check.library(std::mem::take(&mut raw.playbooks), file);
         let tls = check.tls(std::mem::take(&mut raw.tls), file);
         let config = library.map(|library| HubConfig {
@@ -257,6 +264,7 @@ impl HubConfig {
             backups,
             store_cache_bytes,
             ids_in_memory,
+            retention_days,
             ..check.config(raw, library, plan)
         });
         if let (Some(config), true) = (config, check.problems.is_empty()) {
@@ -430,6 +438,7 @@ impl Checker<'_> {
             backups: None,
             store_cache_bytes: records::DEFAULT_CACHE_MIB * 1024 * 1024,
             ids_in_memory: crate::core::SEEN_IDS_WINDOW,
+            retention_days: records::DEFAULT_RETENTION_DAYS,
             warnings,
             cap_sender,
             utc_offset,

@@ -1,6 +1,7 @@
-//! `[audit]`, `[backup]` and `[store]`: the file of the key that signs the audit checkpoints,
-//! the backups the hub takes of itself on a schedule, and the store's memory. Paths are
-//! relative to the configuration file.
+//! `[audit]`, `[backup]`, `[store]` and `[retention]`: the file of the key that signs the audit
+//! checkpoints, the backups the hub takes of itself on a schedule, the store's memory, and how
+//! long records stay in the live store before they are archived. Paths are relative to the
+//! configuration file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,6 +47,20 @@ pub(super) struct RawStore {
     ids_in_memory: Option<Spanned<u64>>,
 }
 
+/// How many days events and closed incidents stay in the live store unless `[retention] days`
+/// says otherwise; older ones are archived (see `crate::store::archive`).
+pub const DEFAULT_RETENTION_DAYS: u64 = 400;
+/// The fewest days allowed: records are kept at least a year.
+pub const MIN_RETENTION_DAYS: u64 = 365;
+/// The most days allowed: a hundred years.
+pub const MAX_RETENTION_DAYS: u64 = 36_500;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRetention {
+    days: Option<Spanned<u64>>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBackup {
@@ -82,6 +97,22 @@ impl Checker<'_> {
             None => window,
         };
         (self.store_cache(raw.cache_mib), ids)
+    }
+
+    /// The days `[retention] days` keeps records live: at least a year.
+    pub(super) fn retention_days(&mut self, raw: RawRetention) -> u64 {
+        match raw.days {
+            Some(d) if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(d.get_ref()) => {
+                let message = format!(
+                    "must be from {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS} (days): records \
+                     are kept at least a year"
+                );
+                self.problem(&d, "retention.days".into(), message);
+                DEFAULT_RETENTION_DAYS
+            }
+            Some(d) => *d.get_ref(),
+            None => DEFAULT_RETENTION_DAYS,
+        }
     }
 
     /// The bytes of sled's cache `[store] cache_mib` asks for.
@@ -215,5 +246,21 @@ mod tests {
         );
         let err = parse("[store]\ncache = 64\n").expect_err("unknown field");
         assert!(err.contains("cache"), "{err}");
+    }
+
+    #[test]
+    fn retention_is_400_days_unless_set_and_never_under_a_year() {
+        assert_eq!(parse("").expect("valid").retention_days, 400);
+        let config = parse("[retention]\ndays = 365\n").expect("valid");
+        assert_eq!(config.retention_days, 365);
+        let err = parse("[retention]\ndays = 364\n").expect_err("under a year");
+        assert!(
+            err.contains(":5: retention.days: must be from 365 to 36500 (days)"),
+            "{err}"
+        );
+        let err = parse("[retention]\ndays = 0\n").expect_err("zero");
+        assert!(err.contains("retention.days"), "{err}");
+        let err = parse("[retention]\nkeep = 400\n").expect_err("unknown field");
+        assert!(err.contains("keep"), "{err}");
     }
 }

@@ -260,6 +260,13 @@ pub enum DirVerifyError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Mismatch(#[from] Mismatch),
+    /// A mismatch of a record that is in the archive, with the file and line holding it.
+    #[error("{mismatch} (archived: {}, line {line})", file.display())]
+    Archived {
+        mismatch: Mismatch,
+        file: std::path::PathBuf,
+        line: u64,
+    },
     #[error("the latest checkpoint: {0}")]
     Checkpoint(#[from] crate::audit::AuditError),
     #[error(
@@ -269,7 +276,8 @@ pub enum DirVerifyError {
     NoKey(std::path::PathBuf),
 }
 
-/// Re-reads every stored event and log entry of the stopped hub's store in `dir`, recomputes
+/// Re-reads every stored event and log entry of the stopped hub's store in `dir` and its
+/// archive, recomputes
 /// the audit tree, and compares it with the stored frontier and the latest checkpoint, whose
 /// signature `verifier` must verify.
 pub fn verify_dir(
@@ -300,17 +308,51 @@ pub fn verify_dir(
             Some(SignedCheckpoint::open(&note, verifier)?.checkpoint)
         }
     };
+    let archive = dir.join(super::archive::DIR);
+    let events = super::archive::read::merge_records(
+        super::archive::read::records(&archive, super::archive::Kind::Events)?,
+        records(&db, b'e'),
+    );
+    let log = super::archive::read::merge_records(
+        super::archive::read::records(&archive, super::archive::Kind::Log)?,
+        records(&db, b'c'),
+    );
     let verified = crate::audit::verify::verify(
         ranges(&db),
-        records(&db, b'e'),
-        records(&db, b'c'),
+        events,
+        log,
         stored.as_ref(),
         checkpoint.as_ref(),
-    )?;
+    )
+    .map_err(|mismatch| in_archive(&archive, mismatch))?;
     Ok(DirVerified {
         verified,
         checkpoint,
     })
+}
+
+/// A mismatch named with the archive file and line holding its entry, when it is archived.
+fn in_archive(archive: &std::path::Path, mismatch: Mismatch) -> DirVerifyError {
+    use super::archive::{Kind, read};
+    use crate::audit::verify::Entry;
+    let entry = match &mismatch {
+        Mismatch::Changed(entry) | Mismatch::NotInTree(entry) | Mismatch::RangeRoot(entry) => {
+            *entry
+        }
+        _ => return mismatch.into(),
+    };
+    let (kind, seq) = match entry {
+        Entry::Event(seq) => (Kind::Events, seq),
+        Entry::Log(seq) => (Kind::Log, seq),
+    };
+    match read::find(archive, kind, seq) {
+        Ok(Some((file, line))) => DirVerifyError::Archived {
+            mismatch,
+            file,
+            line: line.number,
+        },
+        _ => mismatch.into(),
+    }
 }
 
 #[cfg(test)]

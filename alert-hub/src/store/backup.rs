@@ -18,7 +18,8 @@ const RECORD: u8 = 0;
 const FILE: u8 = 1;
 const END: u8 = 0xFF;
 
-/// Files of the data directory a backup carries besides the store.
+/// Files of the data directory a backup carries besides the store (and the archive's files,
+/// as `archive/<name>`).
 pub const FILES: &[&str] = &[crate::audit::keys::KEY_FILE];
 
 /// What a backup or a restore held.
@@ -94,8 +95,9 @@ impl<W: Write> SnapshotWriter<W> {
     }
 }
 
-/// Writes a backup of every record of `db` and the files [`FILES`] of the data directory
-/// `dir` to `out`. The caller holds off commits meanwhile.
+/// Writes a backup of every record of `db`, the files [`FILES`] of the data directory `dir`
+/// and its archive files to `out`. The caller holds off commits meanwhile; the store is read
+/// before the archive, so a record an archiving moves meanwhile is in one or the other.
 pub(super) fn snapshot(
     db: &sled::Db,
     dir: &Path,
@@ -116,6 +118,12 @@ pub(super) fn snapshot(
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(failed(e)),
         }
+    }
+    let archive = dir.join(super::archive::DIR);
+    for name in super::archive::files::all_names(&archive)? {
+        let contents = std::fs::read(archive.join(&name)).map_err(failed)?;
+        let name = format!("{}/{name}", super::archive::DIR);
+        snapshot.file(&name, &contents).map_err(failed)?;
     }
     snapshot.finish().map_err(failed)
 }
@@ -329,13 +337,24 @@ pub fn restore(from: &Path, dir: &Path) -> Result<Counts, BackupError> {
 /// Writes a file the backup carries, readable by its owner only; only the files a backup
 /// takes are written, never a path elsewhere.
 fn write_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), BackupError> {
-    if !FILES.contains(&name) {
+    let archived = name
+        .strip_prefix(super::archive::DIR)
+        .and_then(|n| n.strip_prefix('/'))
+        .filter(|n| super::archive::files::parse_name(n).is_some());
+    if !FILES.contains(&name) && archived.is_none() {
         return Err(BackupError::Damaged(
             format!("it carries a file \"{name}\" no backup takes"),
             dir.to_path_buf(),
         ));
     }
     let path = dir.join(name);
+    if archived.is_some() {
+        let archive = dir.join(super::archive::DIR);
+        std::fs::create_dir_all(&archive).map_err(|source| BackupError::Io {
+            path: archive,
+            source,
+        })?;
+    }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -16,6 +16,10 @@ pub(super) const DRILLS: &str = "drills";
 pub(super) const ON_TEST: &str = "on_test";
 /// What has left the in-memory index of ids (see `core::SeenIds`).
 pub(super) const DEDUP_HORIZON: &str = "dedup_horizon";
+/// The highest event seq and log seq ever archived (see `archive`): the store's numbering
+/// goes on after them even when the archive took the newest records.
+pub(super) const ARCHIVED_EVENT_SEQ: &str = "archived_event_seq";
+pub(super) const ARCHIVED_LOG_SEQ: &str = "archived_log_seq";
 /// Set once the opening-time index holds every incident (see `opened`).
 pub(super) const OPENED_INDEX: &str = "opened_index";
 

@@ -2,6 +2,7 @@
 //! the keys of the event ids each batch stored, incidents and their logs. sled is the default
 //! implementation.
 
+pub mod archive;
 mod audit_log;
 pub mod backup;
 mod meta;
@@ -215,6 +216,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Keeps `note` as the latest signed checkpoint; durable on return.
     fn keep_checkpoint(&self, _note: &str) -> Result<(), StoreError> {
         Ok(())
+    }
+    /// Moves what is older than `days` before `now` to the archive (see `archive`) and says
+    /// what it moved; a store that keeps no archive moves nothing.
+    fn archive(
+        &self,
+        _now: time::OffsetDateTime,
+        _days: u64,
+    ) -> Result<archive::Archived, StoreError> {
+        Ok(archive::Archived::default())
     }
     /// Writes a backup of every record (see `backup`) between two commits: commits wait
     /// while it is written, so it holds whole commits only.

@@ -45,6 +45,15 @@ pub(super) fn each(
     Ok(())
 }
 
+/// The opening time of a stored incident, from its JSON.
+pub(super) fn opened_at(json: &[u8]) -> Result<OffsetDateTime, StoreError> {
+    let opened: Opened = serde_json::from_slice(json).map_err(|source| StoreError::Corrupt {
+        key: "an incident".into(),
+        source,
+    })?;
+    Ok(opened.view.opened_at)
+}
+
 /// Only the opening time of a stored incident.
 #[derive(serde::Deserialize)]
 struct Opened {

@@ -25,7 +25,9 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use super::audit_log::{self, AuditTree};
-use super::{LoggedChange, Secret, Store, WriteBatch, encode, meta, opened, opening, pack};
+use super::{
+    LoggedChange, Secret, Store, WriteBatch, archive, encode, meta, opened, opening, pack,
+};
 use crate::error::StoreError;
 use crate::incident::Incident;
 use crate::protocol::{
@@ -39,8 +41,10 @@ pub struct SledStore {
     pub(super) db: sled::Db,
     audit: std::sync::Arc<AuditTree>,
     /// Held by each commit and by a backup, so that a backup holds whole commits only.
-    writing: std::sync::Arc<std::sync::Mutex<()>>,
-    dir: std::path::PathBuf,
+    pub(super) writing: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Held by an archiving, so that two never run at once.
+    archiving: std::sync::Arc<std::sync::Mutex<()>>,
+    pub(super) dir: std::path::PathBuf,
 }
 
 impl SledStore {
@@ -66,6 +70,7 @@ impl SledStore {
             db,
             audit,
             writing: std::sync::Arc::default(),
+            archiving: std::sync::Arc::default(),
             dir: dir.to_path_buf(),
         })
     }
@@ -102,7 +107,7 @@ fn calendar_key(site: &str, year: i32) -> Vec<u8> {
     key(b'y', &[format!("{year:04}/").as_bytes(), site.as_bytes()])
 }
 
-fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+pub(super) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
     k.push(prefix);
     for part in parts {
@@ -111,7 +116,7 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     k
 }
 
-fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
+pub(super) fn seq_key(prefix: u8, seq: u64) -> Vec<u8> {
     key(prefix, &[&seq.to_be_bytes()])
 }
 
@@ -122,7 +127,7 @@ fn decode<T: DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
     })
 }
 
-fn seq_of(k: &[u8]) -> u64 {
+pub(super) fn seq_of(k: &[u8]) -> u64 {
     let mut bytes = [0u8; 8];
     if let Some(tail) = k.get(k.len().saturating_sub(8)..) {
         bytes.copy_from_slice(tail);
@@ -343,7 +348,22 @@ impl Store for SledStore {
     }
 
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
-        self.packed_at(b'e', seq, read_event)
+        match self.packed_at(b'e', seq, read_event)? {
+            Some(event) => Ok(Some(event)),
+            None if seq > 0 && seq <= self.last_event_seq()? => {
+                archive::read::event(&self.archive_dir(), seq)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn archive(
+        &self,
+        now: time::OffsetDateTime,
+        days: u64,
+    ) -> Result<archive::Archived, StoreError> {
+        let _archiving = self.archiving.lock().unwrap_or_else(|p| p.into_inner());
+        archive::run(self, now, days)
     }
 
     fn seen_ids(&self, each: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
@@ -380,11 +400,13 @@ impl Store for SledStore {
     }
 
     fn last_event_seq(&self) -> Result<u64, StoreError> {
-        self.last_seq(b'e')
+        let archived = self.meta::<u64>(meta::ARCHIVED_EVENT_SEQ)?.unwrap_or(0);
+        Ok(self.last_seq(b'e')?.max(archived))
     }
 
     fn last_log_seq(&self) -> Result<u64, StoreError> {
-        self.last_seq(b'c')
+        let archived = self.meta::<u64>(meta::ARCHIVED_LOG_SEQ)?.unwrap_or(0);
+        Ok(self.last_seq(b'c')?.max(archived))
     }
 
     fn drill_records(&self) -> Result<Vec<DrillRecord>, StoreError> {
@@ -434,7 +456,13 @@ impl Store for SledStore {
 
     fn incident(&self, id: &str) -> Result<Option<Incident>, StoreError> {
         let k = key(b'n', &[id.as_bytes()]);
-        self.db.get(&k)?.map(|v| decode(&k, &v)).transpose()
+        if let Some(v) = self.db.get(&k)? {
+            return decode(&k, &v).map(Some);
+        }
+        match archive::read::incident(&self.archive_dir(), id)? {
+            Some((_, json)) => decode(&k, &json).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn incidents(&self) -> Result<Vec<Incident>, StoreError> {
@@ -453,33 +481,33 @@ impl Store for SledStore {
         to: time::OffsetDateTime,
         each: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        opened::each(&self.db, from, to, each)
+        let archived = archive::read::incidents_opened(&self.archive_dir(), from, to)?;
+        if archived.is_empty() {
+            return opened::each(&self.db, from, to, each);
+        }
+        // Both, oldest first: the archive's are older, but a month may hold both.
+        let mut all = Vec::new();
+        opened::each(&self.db, from, to, &mut |json| {
+            all.push((opened::opened_at(json)?, json.to_vec()));
+            Ok(())
+        })?;
+        all.extend(archived);
+        all.sort_by_key(|(at, _)| *at);
+        for (_, json) in all {
+            each(&json)?;
+        }
+        Ok(())
     }
 
     fn incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
-        let prefix = key(b'x', &[id.as_bytes(), &[0]]);
-        let mut seqs = Vec::new();
-        for r in self.db.scan_prefix(prefix) {
-            let (k, v) = r?;
-            if v.is_empty() {
-                // Written one entry to a key, before entries were grouped by batch.
-                seqs.push(seq_of(&k));
-            }
-            seqs.extend(v.chunks_exact(8).map(seq_of));
+        let log = self.live_incident_log(id)?;
+        if !log.is_empty() || self.db.contains_key(key(b'n', &[id.as_bytes()]))? {
+            return Ok(log);
         }
-        let read_entry = |k: &[u8], record: &[u8]| {
-            let message: FeedChange = decode(k, record)?;
-            Ok((message.change.entry.seq, message.change.entry))
-        };
-        seqs.into_iter()
-            .map(|seq| {
-                let entry = self.packed_at(b'c', seq, read_entry)?;
-                entry.ok_or_else(|| StoreError::Damaged {
-                    key: format!("c{seq}"),
-                    message: "indexed log entry is missing".into(),
-                })
-            })
-            .collect()
+        match archive::read::incident(&self.archive_dir(), id)? {
+            Some((month, _)) => archive::read::incident_log(&self.archive_dir(), month, id),
+            None => Ok(log),
+        }
     }
 
     fn on_test_log(&self) -> Result<Vec<OnTestRecord>, StoreError> {
@@ -517,6 +545,61 @@ pub(super) fn meta_key(name: &str) -> Vec<u8> {
 }
 
 impl SledStore {
+    /// The log of incident `id` as the live store holds it, in order.
+    pub(super) fn live_incident_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
+        let prefix = key(b'x', &[id.as_bytes(), &[0]]);
+        let mut seqs = Vec::new();
+        for r in self.db.scan_prefix(prefix) {
+            let (k, v) = r?;
+            if v.is_empty() {
+                // Written one entry to a key, before entries were grouped by batch.
+                seqs.push(seq_of(&k));
+            }
+            seqs.extend(v.chunks_exact(8).map(seq_of));
+        }
+        let read_entry = |k: &[u8], record: &[u8]| {
+            let message: FeedChange = decode(k, record)?;
+            Ok((message.change.entry.seq, message.change.entry))
+        };
+        seqs.into_iter()
+            .map(|seq| {
+                let entry = self.packed_at(b'c', seq, read_entry)?;
+                entry.ok_or_else(|| StoreError::Damaged {
+                    key: format!("c{seq}"),
+                    message: "indexed log entry is missing".into(),
+                })
+            })
+            .collect()
+    }
+
+    /// The archive's directory (see `archive`).
+    fn archive_dir(&self) -> std::path::PathBuf {
+        self.dir.join(archive::DIR)
+    }
+
+    /// Applies one batch of an archiving's removals between two commits, durably, with the
+    /// highest seqs archived (`events`, `log`) kept so that numbering goes on after them.
+    pub(super) fn apply_removal(
+        &self,
+        mut batch: sled::Batch,
+        events: u64,
+        log: u64,
+    ) -> Result<(), StoreError> {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        for (name, seq) in [
+            (meta::ARCHIVED_EVENT_SEQ, events),
+            (meta::ARCHIVED_LOG_SEQ, log),
+        ] {
+            let kept = self.meta::<u64>(name)?.unwrap_or(0);
+            if seq > kept {
+                batch.insert(meta_key(name), encode(&seq, "a record")?);
+            }
+        }
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// The small record kept under `name`.
     fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
         let k = meta_key(name);
@@ -525,200 +608,5 @@ impl SledStore {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
-    use super::*;
-    use crate::store::{heartbeat, records};
-
-    /// Reopens in the same process: sled's flusher thread may hold the file lock for a moment
-    /// after the first handle is dropped.
-    pub(in crate::store) fn reopen(dir: &Path) -> SledStore {
-        for _ in 0..100 {
-            match SledStore::open(dir) {
-                Ok(store) => return store,
-                Err(StoreError::Locked { .. }) => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => panic!("reopen: {e}"),
-            }
-        }
-        panic!("the store stayed locked");
-    }
-
-    #[test]
-    fn committed_events_survive_reopening_with_their_id_keys() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        {
-            let store = SledStore::open(dir.path()).expect("open");
-            let batch = WriteBatch {
-                events: records(
-                    &(1..=300)
-                        .map(|n| heartbeat(n, "fp", &format!("e{n}")))
-                        .collect::<Vec<_>>(),
-                ),
-                seen_ids: (1..=300).map(|n| (n * 1_000_003, n)).collect(),
-                ..WriteBatch::default()
-            };
-            store.commit(&batch).expect("commit");
-            let batch = WriteBatch {
-                events: records(&[heartbeat(301, "fp", "e301")]),
-                seen_ids: vec![(u64::MAX, 301)],
-                ..WriteBatch::default()
-            };
-            store.commit(&batch).expect("commit");
-        }
-        let store = reopen(dir.path());
-        assert_eq!(store.last_event_seq().expect("seq"), 301);
-        let event = store.event(42).expect("read").expect("stored");
-        assert_eq!((event.seq, event.event.id.as_str()), (42, "e42"));
-        assert!(store.event(302).expect("read").is_none());
-        let mut pairs = Vec::new();
-        store
-            .seen_ids(&mut |key, seq| pairs.push((key, seq)))
-            .expect("seen ids");
-        let mut expected: Vec<(u64, u64)> = (1..=300).map(|n| (n * 1_000_003, n)).collect();
-        expected.push((u64::MAX, 301));
-        assert_eq!(pairs, expected);
-        assert!(store.event(0).expect("read").is_none());
-        let everything = store.events_after(0, 1000).expect("all");
-        assert_eq!(
-            everything.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            (1..=301).collect::<Vec<_>>()
-        );
-        let page = store.events_after(255, 10).expect("page");
-        assert_eq!(
-            page.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            (256..=265).collect::<Vec<_>>()
-        );
-    }
-
-    /// `n` changes of two incidents, as the core logs them.
-    fn changes(n: u64) -> Vec<LoggedChange> {
-        use crate::incident::tests::{ev, given};
-        use crate::protocol::EventKind;
-        let mut g = given();
-        let mut changes = Vec::new();
-        for i in 0.. {
-            if changes.len() as u64 >= n {
-                break;
-            }
-            let zone = if i % 2 == 0 { "7F east" } else { "7F west" };
-            for applied in g.event(ev(EventKind::FireTrouble, "panel-7", zone)) {
-                let seq = changes.len() as u64 + 1;
-                let change = Change {
-                    entry: LogEntry {
-                        seq,
-                        incident: applied.view.id.clone(),
-                        at: time::OffsetDateTime::UNIX_EPOCH,
-                        actor: crate::protocol::Actor::Hub,
-                        event: applied.event,
-                    },
-                    incident: applied.view,
-                };
-                let json = crate::core::feed_json(&change).expect("encode");
-                changes.push(LoggedChange {
-                    seq,
-                    incident: change.entry.incident,
-                    json: json.into(),
-                });
-            }
-        }
-        changes.truncate(n as usize);
-        changes
-    }
-
-    #[test]
-    fn packed_changes_replay_from_any_seq_and_each_incident_keeps_its_log() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SledStore::open(dir.path()).expect("open");
-        let log = changes(80);
-        assert_eq!(log.len(), 80);
-        let (first, second) = log.split_at(50);
-        for part in [first, second] {
-            let batch = WriteBatch {
-                log: part.to_vec(),
-                ..WriteBatch::default()
-            };
-            store.commit(&batch).expect("commit");
-        }
-        assert_eq!(store.last_log_seq().expect("last"), 80);
-        let page = store.changes_after(37, 20).expect("page");
-        assert_eq!(
-            page.iter().map(|c| c.seq).collect::<Vec<_>>(),
-            (38..=57).collect::<Vec<_>>()
-        );
-        assert_eq!(page[0], log[37], "the replayed message is the one stored");
-        assert!(store.changes_after(80, 10).expect("none").is_empty());
-
-        let east = &log[0].incident;
-        let entries = store.incident_log(east).expect("log");
-        let expected: Vec<u64> = log
-            .iter()
-            .filter(|c| &c.incident == east)
-            .map(|c| c.seq)
-            .collect();
-        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), expected);
-        assert!(entries.iter().all(|e| &e.incident == east));
-
-        // A store written before entries were grouped has one empty-valued key per entry.
-        let prefix = key(b'x', &[east.as_bytes(), &[0]]);
-        for r in store.db.scan_prefix(&prefix) {
-            let (k, _) = r.expect("index");
-            store.db.remove(k).expect("remove");
-        }
-        for seq in &expected {
-            let old = key(b'x', &[east.as_bytes(), &[0], &seq.to_be_bytes()]);
-            store.db.insert(old, &[]).expect("insert");
-        }
-        let entries = store.incident_log(east).expect("log");
-        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), expected);
-    }
-
-    #[test]
-    fn small_records_read_back_typed_from_the_keys_older_stores_wrote() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SledStore::open(dir.path()).expect("open");
-        assert_eq!(store.last_incident_number().expect("number"), 0);
-        assert!(store.drills().expect("drills").is_empty());
-        assert!(store.secret(Secret::IdSalt).expect("salt").is_none());
-        // As the hub wrote them when they were untyped JSON values under their names.
-        let hex = "ab".repeat(32);
-        let drills = r#"[{"id":"q1","name":{"zh":"演练","en":"Drill"},"started_at":"2026-11-22T10:00:00Z"}]"#;
-        for (name, json) in [
-            ("incident_number", "42".to_string()),
-            ("drills", drills.to_string()),
-            ("on_test", "[]".to_string()),
-            ("ack_secret", format!("\"{hex}\"")),
-        ] {
-            store
-                .db
-                .insert(meta_key(name), json.as_bytes())
-                .expect("insert");
-        }
-        assert_eq!(store.last_incident_number().expect("number"), 42);
-        let running = store.drills().expect("drills");
-        assert_eq!(running.len(), 1);
-        assert_eq!(running[0].id, "q1");
-        assert!(store.on_test().expect("on test").is_empty());
-        assert_eq!(
-            store.secret(Secret::AckLinks).expect("secret"),
-            Some([0xab; 32])
-        );
-
-        let batch = WriteBatch {
-            last_incident_number: Some(43),
-            drills: Some(Vec::new()),
-            secrets: vec![(Secret::IdSalt, [7; 32])],
-            ..WriteBatch::default()
-        };
-        store.commit(&batch).expect("commit");
-        assert_eq!(store.last_incident_number().expect("number"), 43);
-        assert!(store.drills().expect("drills").is_empty());
-        assert_eq!(store.secret(Secret::IdSalt).expect("salt"), Some([7; 32]));
-        let raw = store
-            .db
-            .get(meta_key("id_salt"))
-            .expect("get")
-            .expect("kept");
-        assert_eq!(&raw[..], format!("\"{}\"", "07".repeat(32)).as_bytes());
-    }
-}
+#[path = "sled_store_tests.rs"]
+pub(super) mod tests;

@@ -23,8 +23,8 @@ pub use figures::{AckFigures, Count, SlaLine};
 
 use crate::protocol::OnTestRecord;
 
-/// A calendar month, as `2026-11`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A calendar month, as `2026-11`; months order as time does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month {
     pub year: i32,
     pub month: time::Month,
