@@ -30,7 +30,7 @@ fn free_port() -> u16 {
 /// (zone 003 mapped), account 5678 its access controller, with a key.
 fn site_config(dir: &Path, port: u16) -> PathBuf {
     let text = format!(
-        "{}\n[dc09]\nlisten = \"127.0.0.1:{port}\"\nmax_skew_secs = 40\n\n\
+        "{}\n[dc09]\nlisten = \"127.0.0.1:{port}\"\nmax_skew_secs = 120\n\n\
          [[dc09.accounts]]\naccount = \"1234\"\nsource = \"fp-gg\"\n\
          [dc09.accounts.zones]\n\
          \"003\" = {{ device = \"smoke-B2-07F-03\", building = \"B2\", floor = \"7\", zone = \"7F east corridor\" }}\n\n\
@@ -273,7 +273,7 @@ async fn garbage_bad_frames_and_refusals_never_stop_the_listener_or_another_pane
     noisy.push(send(&cid("0002", "1234", "1130 01 004", &t)));
     // Refused frames: a time outside the window, an unknown account, a clear frame for the
     // account with a key, a token not supported.
-    noisy.push(send(&cid("0003", "1234", "1110 01 003", &stamp(-300))));
+    noisy.push(send(&cid("0003", "1234", "1110 01 003", &stamp(-600))));
     noisy.push(send(&cid("0004", "ABCD", "1110 01 003", &t)));
     noisy.push(send(&cid("0005", "5678", "1121 01 002", &t)));
     noisy.push(send(&format!(
@@ -362,4 +362,132 @@ async fn encrypted_frames_from_the_sender_are_acked_and_a_wrong_key_is_nak() {
     let kinds: Vec<_> = stored.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["access.duress", "access.tamper"]);
     assert!(stored.iter().all(|e| e["source"] == "ac-gg"));
+}
+
+#[tokio::test]
+async fn a_kill_9_under_a_stream_of_frames_loses_no_acked_event() {
+    use std::io::BufRead;
+    const FRAMES: usize = 3000;
+    const KILL_AFTER_ACKS: usize = 600;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut hub = HubProcess::start_with(&site_config(dir.path(), port), &dir.path().join("data"));
+    let t = stamp(0);
+    let codes = ["1602 00 000", "1301 01 000", "3301 01 000", "1110 01 003"];
+    let messages: Vec<String> = (1..=FRAMES)
+        .map(|n| cid(&format!("{n:04}"), "1234", codes[n % codes.len()], &t))
+        .collect();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dc09/panel.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let plan = json!({ "proto": "tcp", "port": port, "stream": messages });
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(plan.to_string().as_bytes())
+        .expect("plan written");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut acked = Vec::new();
+    for line in lines.by_ref() {
+        acked.push(line.expect("line"));
+        if acked.len() == KILL_AFTER_ACKS {
+            break;
+        }
+    }
+    hub.kill9();
+    // Answers that left before the kill are still on their way to the panel.
+    acked.extend(lines.map_while(Result::ok));
+    let _ = child.wait();
+    assert!(acked.len() >= KILL_AFTER_ACKS, "{} acks", acked.len());
+    assert!(
+        acked.len() < FRAMES,
+        "the kill came before the stream ended"
+    );
+    hub.restart();
+    let stored = events(&hub).await;
+    for answer in &acked {
+        assert!(answer.starts_with("\"ACK\""), "{answer}");
+        let seq = &answer[5..9];
+        let id = id_of(seq, &t);
+        assert_eq!(with_id(&stored, &id).len(), 1, "acked {id} is stored once");
+    }
+    let mut ids: Vec<_> = stored.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "nothing stored twice");
+    // The panel sends what was not acked again: each is stored once, the acked ones are
+    // duplicates.
+    let answers = panel("tcp", port, messages.iter().map(|m| send(m)).collect());
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.as_deref().is_some_and(|a| a.starts_with("\"ACK\"")))
+    );
+    let stored = events(&hub).await;
+    assert_eq!(stored.len(), FRAMES, "every frame stored once");
+}
+
+#[tokio::test]
+async fn an_account_silent_for_three_heartbeats_raises_comms_lost_and_its_poll_restores_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let config = dir.path().join("site.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[sites]]\nid = \"green-garden\"\nname = \"G\"\n\
+             [[sources]]\nid = \"fp-1\"\nsite = \"green-garden\"\nkind = \"fire_panel\"\n\
+             token = \"fire-panel-token-0123\"\nheartbeat_secs = 1\n\
+             [[operators]]\nid = \"op-li\"\nname = \"Li\"\nrole = \"operator\"\ntoken = \"{}\"\n\
+             [dc09]\nlisten = \"127.0.0.1:{port}\"\nmax_skew_secs = 120\n\
+             [[dc09.accounts]]\naccount = \"1234\"\nsource = \"fp-1\"\n",
+            tokens::OPERATOR_LI
+        ),
+    )
+    .expect("config");
+    let hub = HubProcess::start_with(&config, &dir.path().join("data"));
+    // NULL polls every half second for four seconds: more than three intervals, never silent.
+    let mut polls = Vec::new();
+    for n in 1..=8 {
+        polls.push(send(&format!("\"NULL\"{n:04}L0#1234[]{}", stamp(0))));
+        polls.push(json!({ "sleep": 0.5 }));
+    }
+    let answers = panel("udp", port, polls);
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.as_deref().is_some_and(|a| a.starts_with("\"ACK\"")))
+    );
+    let open = get_json(&hub, "/v1/incidents").await;
+    assert_eq!(
+        open.as_array().unwrap().len(),
+        0,
+        "polling panel is not lost: {open}"
+    );
+    let mut lost = None;
+    for _ in 0..100 {
+        let incidents = get_json(&hub, "/v1/incidents").await;
+        if let Some(i) = incidents.as_array().unwrap().first() {
+            lost = Some(i.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let lost = lost.expect("comms.lost within 10 s of the last poll");
+    assert_eq!(lost["kind"], "comms.lost");
+    assert_eq!(lost["source"], "fp-1");
+    let answers = panel(
+        "tcp",
+        port,
+        vec![send(&format!("\"NULL\"0100L0#1234[]{}", stamp(0)))],
+    );
+    assert_eq!(answers, vec![ack("0100", "1234")]);
+    let incidents = get_json(&hub, "/v1/incidents").await;
+    assert_eq!(incidents[0]["restored"], true, "the poll restores it");
 }

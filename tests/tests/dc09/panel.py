@@ -6,11 +6,17 @@ item is {"message": text from the first quote, "answer": true} to send a framed 
 read its answer, {"message": ..., "bad_crc": true} to send it with a wrong CRC (no answer is
 read), or {"garbage": text} to send bytes as they are. Prints a JSON list with the message part
 of each answer read (its own CRC and length checked), or null when none came in time.
+
+With {"stream": [message, ...]} instead of "send", writes every frame as fast as the socket
+takes them while printing each answer's message part on its own line as it arrives, until the
+answers are all in or the connection ends.
 """
 
 import json
 import socket
 import sys
+import threading
+import time
 
 
 def crc16(data):
@@ -38,6 +44,32 @@ def unframe(raw):
     return body.decode("ascii")
 
 
+def stream(sock, messages):
+    def write():
+        try:
+            for message in messages:
+                sock.sendall(frame(message))
+        except OSError:
+            pass
+
+    threading.Thread(target=write, daemon=True).start()
+    pending = b""
+    answered = 0
+    while answered < len(messages):
+        try:
+            chunk = sock.recv(65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        pending += chunk
+        while b"\r" in pending:
+            end = pending.index(b"\r") + 1
+            print(unframe(pending[:end]), flush=True)
+            pending = pending[end:]
+            answered += 1
+
+
 def main():
     plan = json.load(sys.stdin)
     udp = plan["proto"] == "udp"
@@ -46,9 +78,15 @@ def main():
     sock = socket.socket(socket.AF_INET, kind)
     sock.settimeout(plan.get("wait", 15))
     sock.connect(addr)
+    if "stream" in plan:
+        stream(sock, plan["stream"])
+        return
     pending = b""
     answers = []
     for item in plan["send"]:
+        if "sleep" in item:
+            time.sleep(item["sleep"])
+            continue
         if "garbage" in item:
             sock.sendall(item["garbage"].encode("latin-1"))
             continue
