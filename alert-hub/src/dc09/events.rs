@@ -81,9 +81,9 @@ pub fn signals(frame: &Frame, content: &Content) -> Result<Vec<(Signal, Meaning)
 
 /// Contact ID codes whose number is a user, not a zone: duress and openings and closings.
 fn number_is_user(frame: &Frame, signal: &Signal) -> bool {
-    frame.token == Token::ContactId
-        && (signal.code == "121"
-            || signal.code.starts_with('4') && signal.code != "423" && signal.code != "426")
+    let opening_or_closing =
+        signal.code.starts_with('4') && !matches!(signal.code.as_str(), "423" | "426");
+    frame.token == Token::ContactId && (signal.code == "121" || opening_or_closing)
 }
 
 /// The place of zone or user `number` in the account's table, as written there or with the
