@@ -43,7 +43,8 @@ pub fn cap_time(at: OffsetDateTime, offset: UtcOffset) -> String {
     )
 }
 
-/// The CAP category of a kind: Fire, Safety, Security or Infra.
+/// The CAP category of a kind: Fire, Safety, Security or Infra; Other for a panel code the
+/// hub does not map.
 pub fn category(kind: EventKind) -> &'static str {
     use EventKind::*;
     match kind {
@@ -53,6 +54,7 @@ pub fn category(kind: EventKind) -> &'static str {
         | AccessRestore | PublicSecurity => "Security",
         ElevatorEntrapment | ElevatorReleased | GasLeak | Medical => "Safety",
         ElevatorFault | ElevatorRestore | Heartbeat | CommsLost | Flood => "Infra",
+        UnknownCode => "Other",
     }
 }
 

@@ -16,6 +16,7 @@ pub mod config;
 pub mod connections;
 pub mod core;
 pub mod coverage;
+pub mod dc09;
 pub mod drill;
 pub mod drill_inject;
 pub mod drill_plan;

@@ -182,6 +182,20 @@ pub async fn serve(
         addr: options.listen.to_string(),
         source,
     })?;
+    if let Some(settings) = hub.config.dc09.clone() {
+        let sockets = crate::dc09::Dc09Sockets::bind(&settings)
+            .await
+            .map_err(|source| Error::Listen {
+                addr: settings.listen.to_string(),
+                source,
+            })?;
+        let at = sockets.local_addr().map_err(|source| Error::Listen {
+            addr: settings.listen.to_string(),
+            source,
+        })?;
+        tracing::info!(addr = %at, accounts = settings.accounts.len(), "DC-09 receiver listening (TCP and UDP)");
+        tokio::spawn(crate::dc09::run(hub.clone(), Arc::new(settings), sockets));
+    }
     tokio::spawn(tick(core.handle, shutdown.clone()));
     #[cfg(unix)]
     tokio::spawn(reload_on_hangup(hangups, tls.clone(), shutdown.clone()));

@@ -13,6 +13,7 @@ use drills::mix::{MixPlan, Profile};
 use drills::run::{self, Ended, RunOptions};
 
 mod after_action_cli;
+mod dc09_cli;
 /// Allocates as `alert-hub serve` does (see its `main.rs`): the load generator is as fast as the hub.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -41,6 +42,9 @@ enum Command {
     End(End),
     /// Aborts a running drill at once, with the reason.
     Abort(Abort),
+    /// Sends SIA DC-09 frames (Contact ID, SIA DCS or NULL) to a receiver, as an alarm panel
+    /// would, and prints each answer; fails unless every answer is ACK.
+    Dc09(dc09_cli::Dc09),
     /// Prints the year's drill calendar of a hub, or moves, cancels or adds an entry.
     Plan(Plan),
     /// Fetches the after-action report of an ended drill.
@@ -283,6 +287,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::End(args) => end_drill(args),
         Command::Abort(args) => abort_drill(args),
         Command::Plan(args) => plan(args),
+        Command::Dc09(args) => dc09_cli::send(args),
         Command::Report(args) => after_action_cli::report(args),
         Command::Actions(args) => after_action_cli::actions(args),
         Command::Analysis(args) => after_action_cli::analysis(args),

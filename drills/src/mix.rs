@@ -104,8 +104,9 @@ fn reporters(kind: EventKind) -> &'static [Role] {
         ElevatorEntrapment | ElevatorReleased | ElevatorFault | ElevatorRestore => &[Role::LiftCar],
         AccessForced | AccessHeldOpen | AccessDenied | AccessTamper | AccessDuress
         | AccessRestore => &[Role::DoorReader],
-        // Raised by the hub, or opened by an operator: no device reports them.
-        CommsLost | GasLeak | Flood | Medical | PublicSecurity => &[],
+        // Raised by the hub, opened by an operator, or only from a DC-09 panel: no simulated
+        // device reports them.
+        CommsLost | UnknownCode | GasLeak | Flood | Medical | PublicSecurity => &[],
     }
 }
 

@@ -12,12 +12,14 @@ use crate::error::{ConfigError, ConfigProblem};
 use crate::protocol::Role;
 use crate::secret;
 
+mod dc09;
 mod notify;
 mod offset;
 mod phones;
 mod records;
 mod tls;
 
+pub use dc09::{DEFAULT_MAX_SKEW_SECS, Dc09Account, Dc09Settings, ZonePlace};
 pub use notify::{Contact, NotifySettings, Smtp};
 pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
@@ -63,6 +65,8 @@ pub struct HubConfig {
     pub utc_offset: time::UtcOffset,
     /// The control room's shifts (`[drills] shifts`), which drill coverage counts.
     pub shifts: crate::shifts::Shifts,
+    /// The SIA DC-09 receiver (`[dc09]`), if the site has alarm panels reporting by DC-09.
+    pub dc09: Option<Dc09Settings>,
     /// The SHA-256 digest of each token with its owner; searched whole, in constant time.
     tokens: Vec<([u8; 32], Principal)>,
 }
@@ -154,6 +158,7 @@ struct RawConfig {
     store: records::RawStore,
     #[serde(default)]
     retention: records::RawRetention,
+    dc09: Option<Spanned<dc09::RawDc09>>,
 }
 
 /// `[drills]`: where the annual drill plan is, relative to the configuration file, and the
@@ -422,6 +427,7 @@ impl Checker<'_> {
         let contacts = self.contacts(raw.contacts, &library, site_known, &mut ids);
         let notify = self.notify(raw.notify, &library);
         let (cap_sender, utc_offset) = self.hub(raw.hub);
+        let dc09 = self.dc09(raw.dc09, &sources);
         let shifts = self.shifts(raw.drills.shifts);
         let mut warnings = self.tree_recipients(&library, &contacts);
         warnings.extend(phones::unreachable_calls(&library, &sites, &contacts));
@@ -443,6 +449,7 @@ impl Checker<'_> {
             cap_sender,
             utc_offset,
             shifts,
+            dc09,
             tokens: tokens.owners,
         }
     }

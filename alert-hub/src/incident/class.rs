@@ -24,6 +24,8 @@ pub enum Class {
     ElevatorFault,
     /// A source that stopped reporting.
     CommsLost,
+    /// A panel code the hub does not map, of one zone or device.
+    UnknownCode,
     /// A report opened by an operator: never joined by another event.
     Reported,
 }
@@ -43,6 +45,7 @@ impl Class {
             ElevatorEntrapment => Class::Entrapment,
             ElevatorFault => Class::ElevatorFault,
             CommsLost => Class::CommsLost,
+            UnknownCode => Class::UnknownCode,
             GasLeak | Flood | Medical | PublicSecurity => Class::Reported,
             FireRestore | AccessDenied | AccessRestore | ElevatorReleased | ElevatorRestore
             | Heartbeat => return None,

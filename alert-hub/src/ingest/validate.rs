@@ -387,6 +387,11 @@ mod tests {
             code(&GOOD.replace("fire.alarm", "comms.lost")).1,
             NackCode::UnknownKind
         );
+        assert_eq!(
+            code(&GOOD.replace("fire.alarm", "panel.unknown_code")).1,
+            NackCode::UnknownKind,
+            "only the DC-09 receiver stores unknown panel codes"
+        );
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub enum EventKind {
     CommsLost,
     /// Reported to the control room (by phone or in person) and opened by an operator; never
     /// accepted from a device.
+    /// An alarm panel's code the hub does not map (an SIA DC-09 receiver stores it as it came,
+    /// code and all, for a person to look at); never accepted from a device.
+    #[serde(rename = "panel.unknown_code")]
+    UnknownCode,
     #[serde(rename = "manual.gas_leak")]
     GasLeak,
     #[serde(rename = "manual.flood")]
@@ -101,6 +105,7 @@ impl EventKind {
             ElevatorRestore => ("电梯恢复", "Lift restore"),
             Heartbeat => ("心跳", "Heartbeat"),
             CommsLost => ("通信中断", "Comms lost"),
+            UnknownCode => ("未识别的报警代码", "Unknown panel code"),
             GasLeak => ("燃气泄漏", "Gas leak"),
             Flood => ("漏水水浸", "Flood"),
             Medical => ("急救", "Medical"),
@@ -128,6 +133,7 @@ impl EventKind {
             EventKind::ElevatorRestore => "elevator.restore",
             EventKind::Heartbeat => "heartbeat",
             EventKind::CommsLost => "comms.lost",
+            EventKind::UnknownCode => "panel.unknown_code",
             EventKind::GasLeak => "manual.gas_leak",
             EventKind::Flood => "manual.flood",
             EventKind::Medical => "manual.medical",
@@ -156,7 +162,7 @@ impl EventKind {
         match self {
             FireAlarm | AccessDuress | ElevatorEntrapment | GasLeak | Medical => Some(Priority::P1),
             AccessForced | FirePrealarm | Flood | PublicSecurity => Some(Priority::P2),
-            FireSupervisory | AccessHeldOpen | AccessTamper => Some(Priority::P3),
+            FireSupervisory | AccessHeldOpen | AccessTamper | UnknownCode => Some(Priority::P3),
             FireTrouble | CommsLost | ElevatorFault => Some(Priority::P4),
             FireRestore | AccessDenied | AccessRestore | ElevatorReleased | ElevatorRestore
             | Heartbeat => None,
@@ -173,7 +179,7 @@ impl EventKind {
             ElevatorEntrapment | ElevatorReleased | ElevatorFault | ElevatorRestore => {
                 Family::Elevator
             }
-            Heartbeat | CommsLost => Family::Supervision,
+            Heartbeat | CommsLost | UnknownCode => Family::Supervision,
             GasLeak | Flood | Medical | PublicSecurity => Family::Reported,
         }
     }

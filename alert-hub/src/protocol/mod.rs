@@ -8,6 +8,7 @@ mod after_action;
 mod audit;
 mod calendar;
 mod console;
+pub mod dc09;
 pub mod describe;
 mod detail;
 mod device;

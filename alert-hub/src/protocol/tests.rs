@@ -75,6 +75,9 @@ fn every_device_kind_round_trips_by_wire_name() {
         assert_eq!(json, format!("\"{}\"", kind.as_str()));
     }
     assert_eq!(EventKind::from_device("comms.lost"), None);
+    assert_eq!(EventKind::from_device("panel.unknown_code"), None);
+    let unknown = serde_json::to_string(&EventKind::UnknownCode).expect("ser");
+    assert_eq!(unknown, "\"panel.unknown_code\"");
 }
 
 #[test]
@@ -92,6 +95,7 @@ fn priorities_follow_the_design_table() {
         (FireTrouble, Priority::P4),
         (CommsLost, Priority::P4),
         (ElevatorFault, Priority::P4),
+        (UnknownCode, Priority::P3),
     ] {
         assert_eq!(kind.priority(), Some(p), "{kind}");
     }
