@@ -126,6 +126,7 @@ mod tests {
             drill: None,
             close_requested_by: None,
             source: "fp".into(),
+            panel_code: None,
             playbook: None,
             notifications: None,
         }

@@ -245,3 +245,25 @@ fn a_phoned_in_report_is_typed_on_the_board_and_sent_as_an_incident_to_open() {
     assert_eq!(message.level, Level::Warning);
     assert!(message.text.contains("after a colon"), "{}", message.text);
 }
+
+#[test]
+fn an_unknown_panel_code_shows_the_code_a_person_must_look_up() {
+    let mut state = live();
+    acknowledge_scene_p1s(&mut state);
+    let mut unknown = incident("INC-0201", EventKind::UnknownCode, "green-garden");
+    unknown.panel_code = Some("ADM-CID 1628 01 015".into());
+    let opened = IncidentEvent::Opened {
+        view: Box::new(unknown.clone()),
+        event_seq: Some(10),
+    };
+    update(&mut state, change(1206, unknown, opened));
+    state.board.selected = Some("INC-0201".into());
+    intent(&mut state, console::action::Intent::Open);
+    assert_eq!(state.screen, Screen::Incident);
+    let screen = draw(&state, 160, 48);
+    let label = console::strings::S::PanelCode.get(state.lang);
+    assert!(
+        screen.contains(&format!("{label}: ADM-CID 1628 01 015")),
+        "{screen}"
+    );
+}

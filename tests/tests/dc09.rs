@@ -198,6 +198,19 @@ async fn panel_events_over_tcp_and_udp_open_the_incidents_a_websocket_device_wou
         "an unknown code is shown, never dropped"
     );
     assert_eq!(unknown_incident[0]["priority"], "P3");
+    let all = get_json(&hub, "/v1/incidents?state=all").await;
+    let codes: Vec<&Value> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|i| i["kind"] == "panel.unknown_code")
+        .map(|i| &i["panel_code"])
+        .collect();
+    assert_eq!(
+        codes,
+        [&json!("ADM-CID 1628 01 015")],
+        "the incident says which code a person must look up"
+    );
 
     // The same events from a WebSocket device (all but the unknown code, which no device may
     // send) open the same incidents on a second hub.

@@ -9,7 +9,7 @@ use time::macros::datetime;
 use super::*;
 use crate::config::HubConfig;
 use crate::protocol::EventKind;
-use crate::protocol::dc09::{Key, Route, Token, compose, enclose};
+use crate::protocol::dc09::{self, Key, Route, Token, compose, enclose};
 
 const KEY: &str = "000102030405060708090A0B0C0D0E0F";
 const NOW: OffsetDateTime = datetime!(2026-12-05 12:40:00 UTC);
@@ -99,6 +99,13 @@ fn an_unmapped_zone_and_an_unknown_code_are_kept() {
     assert_eq!(events[0].device, "dc09-1234-015");
     assert_eq!(events[0].zone, None);
     assert!(events[0].detail.as_json().contains(r#""unknown":true"#));
+    assert_eq!(
+        dc09::unknown_code_of(&events[0].detail).as_deref(),
+        Some("ADM-CID 1628 01 015"),
+        "what a person looks up in the panel's manual"
+    );
+    let (_, fire) = stored(&frame(Token::ContactId, "1234", "#1234|1110 01 003", None));
+    assert_eq!(dc09::unknown_code_of(&fire[0].detail), None);
 }
 
 #[test]

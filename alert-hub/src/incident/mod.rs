@@ -244,6 +244,7 @@ impl Incident {
         view.priority = class.priority_of(e.kind);
         view.on_test = on_test;
         view.drill = e.drill.clone();
+        view.panel_code = crate::protocol::dc09::unknown_code_of(&e.detail);
         IncidentEvent::Opened {
             view: Box::new(view),
             event_seq: Some(event.seq),

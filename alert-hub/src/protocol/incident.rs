@@ -139,6 +139,10 @@ pub struct IncidentView {
     /// The source (panel, controller, unit or gateway) that reported first.
     #[serde(default)]
     pub source: String,
+    /// The panel's own words for a code the hub does not map (`ADM-CID 1628 01 015`): what a
+    /// person looks up in the panel's manual for an unknown-code incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel_code: Option<String>,
     /// The playbook run of this incident, once one has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<PlaybookView>,
@@ -173,6 +177,7 @@ impl IncidentView {
             drill: self.drill.clone(),
             close_requested_by: self.close_requested_by.clone(),
             source: self.source.clone(),
+            panel_code: self.panel_code.clone(),
             playbook: None,
             notifications: None,
         }
@@ -210,6 +215,7 @@ impl IncidentView {
             drill: None,
             close_requested_by: None,
             source: source.to_string(),
+            panel_code: None,
             playbook: None,
             notifications: None,
         }

@@ -145,6 +145,8 @@ pub enum S {
     ChooseWith,
     InputWith,
     Devices,
+    /// The panel's own words for a code the hub does not map.
+    PanelCode,
     CloseRequested,
     Search,
     SearchHint,
@@ -363,6 +365,7 @@ impl S {
             S::ChooseWith => ("按数字选择", "press a number"),
             S::InputWith => ("按 i 填写", "press i to fill in"),
             S::Devices => ("探测器", "devices"),
+            S::PanelCode => ("报警主机代码", "panel code"),
             S::CloseRequested => ("待第二人确认关闭", "close awaits 2nd operator"),
             S::Search => ("搜索", "Search"),
             S::SearchHint => (

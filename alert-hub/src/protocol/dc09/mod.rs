@@ -20,6 +20,20 @@ pub use frame::{
 pub use mapping::{Meaning, Signal, TroubleKinds, contact_id_meaning, sia_meaning};
 pub use sia::parse_sia;
 
+/// The panel's own words for a code the receiver did not map, from the `detail` it wrote for
+/// the event (`{"dc09": {"message": "ADM-CID", "event": "1628 01 015", "unknown": true, …}}`):
+/// `ADM-CID 1628 01 015`. `None` for any other detail.
+pub fn unknown_code_of(detail: &super::Detail) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(detail.as_json()).ok()?;
+    let dc09 = value.get("dc09")?;
+    if dc09.get("unknown")?.as_bool() != Some(true) {
+        return None;
+    }
+    let message = dc09.get("message")?.as_str()?;
+    let event = dc09.get("event")?.as_str()?;
+    Some(format!("{message} {event}"))
+}
+
 /// Why a frame cannot be read. Offsets count bytes from the frame's `<LF>`, or, for
 /// [`FrameError::Decrypted`] and [`FrameError::NotText`], from the start of the decrypted text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -132,6 +132,9 @@ fn header<'a>(state: &State, incident: &'a IncidentView, live: bool) -> Vec<Line
     {
         second.push_str(&format!(" │ {} ({by})", S::CloseRequested.get(lang)));
     }
+    if let Some(code) = &incident.panel_code {
+        second.push_str(&format!(" │ {}: {code}", S::PanelCode.get(lang)));
+    }
     second.push_str(&format!(
         " │ {}: {}",
         S::Devices.get(lang),
