@@ -139,7 +139,10 @@ pub fn incident_goes(incident: &IncidentFact, cutoff: OffsetDateTime) -> bool {
 }
 
 /// The plan for `events` (in seq order) and `incidents`, given the open incidents' events
-/// (`protected`) and the cutoff.
+/// (`protected`) and the cutoff. Events leave in the order they were received: the first one
+/// received after the cutoff ends the events' part, so a daily run reads only what may go
+/// (not the whole year kept live), and an event stamped earlier than one before it (the hub's
+/// clock set back) leaves once those before it have.
 pub fn plan(
     events: impl IntoIterator<Item = EventFact>,
     incidents: &[IncidentFact],
@@ -148,6 +151,9 @@ pub fn plan(
 ) -> Plan {
     let mut plan = Plan::default();
     for event in events {
+        if event.received_at >= cutoff {
+            break;
+        }
         if event_goes(event, cutoff, protected) {
             let month = month_of(event.received_at);
             plan.events.entry(month).or_default().push(event.seq);
@@ -272,8 +278,9 @@ mod tests {
             .collect();
         assert_eq!(
             by_month,
-            vec![("2025-08".into(), vec![1]), ("2025-09".into(), vec![2, 5])],
-            "3 is an open incident's, 4 is recent"
+            vec![("2025-08".into(), vec![1]), ("2025-09".into(), vec![2])],
+            "3 is an open incident's; 4 is recent and ends the run, so 5 (stamped earlier, the \
+             clock set back) waits until 4 goes"
         );
     }
 
