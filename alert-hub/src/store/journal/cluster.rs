@@ -52,18 +52,26 @@ impl Cluster {
     /// Connects to any of `servers`, and makes the journal's stream (three replicas, on disk)
     /// when the cluster has none; waits a while for a cluster that is still starting.
     pub async fn connect(servers: &[String]) -> Result<Cluster, Problem> {
-        let options = async_nats::ConnectOptions::new()
-            .connection_timeout(Duration::from_secs(2))
-            .max_reconnects(None)
-            .retry_on_initial_connect();
         let addrs: Vec<async_nats::ServerAddr> = urls(servers)
             .iter()
             .map(|u| u.parse().map_err(|e| format!("{u}: {e}")))
             .collect::<Result<_, Problem>>()?;
-        let client = tokio::time::timeout(START_PATIENCE, options.connect(addrs))
-            .await
-            .map_err(|_| "no server answered in 30 s".to_string())?
-            .map_err(|e| format!("cannot connect: {e}"))?;
+        let started = tokio::time::Instant::now();
+        let client = loop {
+            let options = async_nats::ConnectOptions::new()
+                .connection_timeout(Duration::from_secs(2))
+                .max_reconnects(None);
+            match options.connect(addrs.clone()).await {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() >= START_PATIENCE => {
+                    return Err(format!("cannot connect in 30 s: {e}"));
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "waiting for the NATS cluster");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        };
         let max_payload = client.server_info().max_payload;
         let js = jetstream::ContextBuilder::new()
             .timeout(ACK_TIMEOUT)
@@ -76,7 +84,6 @@ impl Cluster {
             duplicate_window: DUPLICATE_WINDOW,
             ..Default::default()
         };
-        let started = tokio::time::Instant::now();
         loop {
             match js.get_or_create_stream(config.clone()).await {
                 Ok(_) => break,

@@ -33,8 +33,8 @@ const COMMIT_PATIENCE: Duration = Duration::from_secs(10);
 pub struct JournaledStore {
     local: SledStore,
     cluster: Cluster,
-    /// Runs the NATS client; taken only when the store is dropped.
-    runtime: Option<tokio::runtime::Runtime>,
+    /// Runs the NATS client.
+    runtime: Background,
     /// The servers, as given, for errors.
     servers: String,
     /// This hub's id in the messages it publishes.
@@ -75,13 +75,10 @@ impl JournaledStore {
                 what: "cannot start the journal's runtime",
                 source,
             })?;
+        let runtime = Background(Some(runtime));
         let owned = servers.to_vec();
-        let cluster = on(
-            &runtime,
-            async move { Cluster::connect(&owned).await },
-            None,
-        )
-        .map_err(fail)?;
+        let connect = async move { Cluster::connect(&owned).await };
+        let cluster = on_unbounded(runtime.0.as_ref(), connect).map_err(fail)?;
         let hub = crate::notify::ack_link::new_secret()
             .map(|bytes| hex(&bytes[..4]))
             .map_err(|source| StoreError::System {
@@ -91,7 +88,7 @@ impl JournaledStore {
         let store = JournaledStore {
             local,
             cluster,
-            runtime: Some(runtime),
+            runtime,
             servers: servers_text,
             hub,
             journal: Mutex::new(Position::default()),
@@ -119,6 +116,7 @@ impl JournaledStore {
     ) -> Result<T, StoreError> {
         let runtime = self
             .runtime
+            .0
             .as_ref()
             .ok_or_else(|| self.fail("the journal is closed".into()))?;
         on(runtime, work, Some(COMMIT_PATIENCE)).map_err(|m| self.fail(m))
@@ -146,7 +144,7 @@ impl JournaledStore {
         }
         let cluster = self.cluster.clone();
         let local = self.local.clone();
-        let (batches, seq) = on_unbounded(self.runtime.as_ref(), async move {
+        let (batches, seq) = on_unbounded(self.runtime.0.as_ref(), async move {
             let mut assembler = Assembler::default();
             let mut batches = 0u64;
             cluster
@@ -222,9 +220,14 @@ impl JournaledStore {
     }
 }
 
-impl Drop for JournaledStore {
+/// A runtime that may be dropped anywhere, an async context included: it is shut down without
+/// waiting for its tasks.
+#[derive(Debug)]
+struct Background(Option<tokio::runtime::Runtime>);
+
+impl Drop for Background {
     fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
+        if let Some(runtime) = self.0.take() {
             runtime.shutdown_background();
         }
     }
