@@ -26,6 +26,10 @@ const READ_PATIENCE: Duration = Duration::from_secs(30);
 /// Room kept in each message for its headers, under the server's maximum payload.
 const HEADER_ROOM: usize = 1024;
 
+/// What reading the stream calls with each message: its sequence, its piece (`None` when its
+/// headers are not the hub's) and its payload.
+pub type EachMessage<'a> = dyn FnMut(u64, Option<Piece>, &[u8]) -> Result<(), Problem> + Send + 'a;
+
 /// A connection to the cluster's JetStream.
 #[derive(Debug, Clone)]
 pub struct Cluster {
@@ -181,7 +185,7 @@ impl Cluster {
         &self,
         from: u64,
         through: u64,
-        each: &mut (dyn FnMut(u64, Option<Piece>, &[u8]) -> Result<(), Problem> + Send),
+        each: &mut EachMessage<'_>,
     ) -> Result<(), Problem> {
         if from > through {
             return Ok(());
