@@ -53,7 +53,9 @@ async fn run(hub: &HubProcess, name: &str, total: u64, rate: Option<u64>) -> Fig
                 tokio::time::sleep_until(due.into()).await;
             }
             let _ = sent_tx.send(Instant::now());
-            sink.send(Message::text(frame(&name, n))).await.expect("send");
+            sink.send(Message::text(frame(&name, n)))
+                .await
+                .expect("send");
         }
         sink
     });
@@ -93,8 +95,18 @@ fn print(store: &str, paced: &Figures, flood: &Figures) {
         paced.per_sec,
         at(&paced.latencies, 0.50).as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3,
-        if p99 < TARGET_P99 { "under 20 ms" } else { "OVER 20 ms" },
-        paced.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        if p99 < TARGET_P99 {
+            "under 20 ms"
+        } else {
+            "OVER 20 ms"
+        },
+        paced
+            .latencies
+            .last()
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3,
         flood.per_sec,
     );
 }
@@ -108,9 +120,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let config = fast_panel_config(dir.path(), 1_000_000);
     let total = RATE * secs;
-    println!(
-        "{total} events at {RATE}/s per store, then {FLOOD} as fast as the device can send"
-    );
+    println!("{total} events at {RATE}/s per store, then {FLOOD} as fast as the device can send");
 
     let sled = HubProcess::start_with(&config, &dir.path().join("sled"));
     let paced = run(&sled, "sled", total, Some(RATE)).await;

@@ -188,13 +188,12 @@ impl JournaledStore {
             || self.local.secret(super::Secret::AckLinks)?.is_some())
     }
 
-    /// Publishes `batch` to the stream, each piece awaited for its acknowledgement; returns the
+    /// Publishes a batch's `message` to the stream, each piece awaited for its acknowledgement; returns the
     /// sequence of its last piece.
-    fn journal(&self, batch: &WriteBatch, after: u64, digest: &str) -> Result<u64, StoreError> {
-        let message = encoding::encode(batch).map_err(|m| self.fail(m))?;
+    fn journal(&self, message: &[u8], after: u64, digest: &str) -> Result<u64, StoreError> {
         let position = after + 1;
         let id = format!("{}-{position}-{digest}", self.hub);
-        let pieces = encoding::chunks(&message, self.cluster.max_piece);
+        let pieces = encoding::chunks(message, self.cluster.max_piece);
         let count = pieces.len();
         let mut last = after;
         for (i, bytes) in pieces.into_iter().enumerate() {
@@ -275,19 +274,22 @@ impl Store for JournaledStore {
     /// unreachable cluster fails the commit, so nothing of the batch is acknowledged.
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let mut position = self.position();
-        let digest = match encoding::encode(batch) {
-            Ok(message) => hex(&Sha256::digest(&message)[..8]),
-            Err(m) => return Err(self.fail(m)),
-        };
-        let seq = match position.unapplied.take() {
-            Some((journaled, seq)) if journaled == digest => seq,
-            _ => self.journal(batch, position.last, &digest)?,
+        let message = encoding::encode(batch).map_err(|m| self.fail(m))?;
+        let digest = hex(&Sha256::digest(&message)[..8]);
+        let seq = match &position.unapplied {
+            Some((journaled, seq)) if *journaled == digest => *seq,
+            Some((_, seq)) => {
+                return Err(self.fail(format!(
+                    "the batch journaled at {seq} is not in the local store yet, and another \
+                     batch cannot follow it; restart the hub to apply it from the journal"
+                )));
+            }
+            None => self.journal(&message, position.last, &digest)?,
         };
         position.last = seq;
-        if let Err(e) = self.local.commit_journaled(batch, seq, true) {
-            position.unapplied = Some((digest, seq));
-            return Err(e);
-        }
+        position.unapplied = Some((digest, seq));
+        self.local.commit_journaled(batch, seq, true)?;
+        position.unapplied = None;
         Ok(())
     }
 
