@@ -193,6 +193,40 @@ fn hub_kill(hub: &HubProcess) {
     assert!(status.success());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_without_its_majority_gets_no_ack_until_it_has_it_again() {
+    let mut cluster = NatsCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = fast_panel_config(dir.path(), 1_000);
+    let store = vec!["--store".to_string(), cluster.store_url()];
+    let hub = HubProcess::start_with_args(&config, &dir.path().join("data"), &store);
+    let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
+    device.send_text(frame(1)).await;
+    assert!(matches!(device.reply().await, DeviceReply::Ack(_)));
+
+    cluster.kill9(1);
+    cluster.kill9(2);
+    device.send_text(frame(2)).await;
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(4), device.reply()).await;
+    assert!(
+        answer.is_err(),
+        "an event the cluster could not take was answered: {answer:?}"
+    );
+
+    cluster.restart(1);
+    cluster.restart(2);
+    let DeviceReply::Ack(late) = device.reply().await else {
+        panic!("the held event is acknowledged once the cluster has its majority again");
+    };
+    assert_eq!(late.ack, "fp:000002");
+    assert!(!late.duplicate);
+    let stored = stored_ids(&hub).await;
+    assert_eq!(
+        stored.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["fp:000001", "fp:000002"]
+    );
+}
+
 #[tokio::test]
 async fn without_a_reachable_cluster_the_hub_says_so_and_does_not_start_empty() {
     let dir = tempfile::tempdir().unwrap();
