@@ -192,6 +192,10 @@ pub enum StoreError {
     /// the line, where one is at fault).
     #[error("archive file {}: {message}", file.display())]
     Archive { file: PathBuf, message: String },
+    /// The replicated journal (the NATS JetStream cluster of `--store nats://...`) could not
+    /// be reached, refused a batch, or holds a message the hub cannot apply.
+    #[error("replicated journal on the NATS cluster {cluster}: {message}")]
+    Journal { cluster: String, message: String },
 }
 
 const OPEN_ADVICE: &str = "Nothing was changed; restore it from a backup or move it aside. \

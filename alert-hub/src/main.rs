@@ -30,6 +30,14 @@ struct Cli {
     command: Command,
 }
 
+/// The servers of `--store nats://...`.
+#[derive(Debug, Clone)]
+struct NatsCluster(Vec<String>);
+
+fn nats_cluster(url: &str) -> Result<NatsCluster, String> {
+    alert_hub::config::nats_store(url).map(NatsCluster)
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the hub until SIGTERM or Ctrl-C.
@@ -43,6 +51,11 @@ enum Command {
         /// The address to listen on; port 0 picks a free port (printed at start).
         #[arg(long, env = "ALERT_HUB_LISTEN", default_value = "127.0.0.1:7400")]
         listen: SocketAddr,
+        /// Journal every batch to a NATS JetStream cluster (three replicas) before it is
+        /// stored and acknowledged: nats://HOST:PORT[,HOST:PORT...]. Without it (and without
+        /// `[store] nats`), sled in the data directory alone.
+        #[arg(long, env = "ALERT_HUB_STORE", value_parser = nats_cluster)]
+        store: Option<NatsCluster>,
     },
     /// Validates a site configuration and prints every problem with its file, line and field.
     Check {
@@ -299,10 +312,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             config,
             data,
             listen,
+            store,
         } => {
             let loaded = HubConfig::load(&config)?;
             let runtime = tokio::runtime::Runtime::new()?;
-            let options = ServeOptions { data, listen };
+            let options = ServeOptions {
+                data,
+                listen,
+                store_cluster: store.map(|c| c.0),
+            };
             let scheme = if loaded.tls.files.is_some() {
                 "https"
             } else {

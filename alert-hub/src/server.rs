@@ -108,6 +108,8 @@ pub fn start(
 pub struct ServeOptions {
     pub data: PathBuf,
     pub listen: SocketAddr,
+    /// The NATS servers of `--store nats://...`, over the configuration's `[store] nats`.
+    pub store_cluster: Option<Vec<String>>,
 }
 
 /// The checkpoint signer of the hub on `store`, with its key from the configuration or the
@@ -121,6 +123,27 @@ fn checkpointer(
     let checkpointer = Arc::new(Checkpointer::new(store.clone(), signer));
     checkpointer.sign_if_grown()?;
     Ok(checkpointer)
+}
+
+/// The store the hub keeps its data in: sled in the data directory, with the replicated journal
+/// in front of it when `--store nats://...` or `[store] nats` names a NATS cluster.
+fn open_store(options: &ServeOptions, config: &HubConfig) -> Result<Arc<dyn Store>> {
+    let cluster = options
+        .store_cluster
+        .as_deref()
+        .unwrap_or(&config.store_cluster);
+    if cluster.is_empty() {
+        return Ok(Arc::new(SledStore::open_with_cache(
+            &options.data,
+            config.store_cache_bytes,
+        )?));
+    }
+    tracing::info!(servers = %cluster.join(","), "journaling every batch to the NATS cluster");
+    Ok(Arc::new(crate::store::JournaledStore::open(
+        &options.data,
+        config.store_cache_bytes,
+        cluster,
+    )?))
 }
 
 /// Runs the hub until `stop` completes, then shuts down gracefully: connections are told the
@@ -144,10 +167,7 @@ pub async fn serve(
         unauthenticated = limits.unauthenticated,
         "connection limits"
     );
-    let store: Arc<dyn Store> = Arc::new(SledStore::open_with_cache(
-        &options.data,
-        config.store_cache_bytes,
-    )?);
+    let store = open_store(&options, &config)?;
     let checkpoints = checkpointer(&options, &config, &store)?;
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;

@@ -4,6 +4,7 @@
 
 pub mod chaos;
 pub mod chromium;
+pub mod nats;
 pub mod tmux;
 
 use std::io::{BufRead, BufReader};
@@ -148,6 +149,8 @@ pub struct HubProcess {
     pub data: PathBuf,
     /// What the hub logged, when started by [`HubProcess::start_logged`].
     log: Option<Arc<Mutex<Vec<String>>>>,
+    /// The arguments given after the usual ones, kept for a restart.
+    args: Vec<String>,
 }
 
 impl HubProcess {
@@ -159,6 +162,13 @@ impl HubProcess {
     /// Starts the hub on `config` and `data`, listening on a free loopback port.
     pub fn start_with(config: &Path, data: &Path) -> HubProcess {
         HubProcess::spawn(Command::new(binary("alert-hub")), config, data, false)
+    }
+
+    /// Like [`HubProcess::start_with`], with more arguments to `serve` (such as
+    /// `--store nats://...`), given again at each restart.
+    pub fn start_with_args(config: &Path, data: &Path, args: &[String]) -> HubProcess {
+        let mut command = Command::new(binary("alert-hub"));
+        HubProcess::spawn_with(&mut command, config, data, false, args)
     }
 
     /// Like [`HubProcess::start_with`], keeping what the hub logs (its own information
@@ -181,11 +191,22 @@ impl HubProcess {
     /// Runs `command` (the hub binary, or a wrapper followed by it) to serve `config` and
     /// `data`, and waits until it says where it listens.
     fn spawn(mut command: Command, config: &Path, data: &Path, logged: bool) -> HubProcess {
+        HubProcess::spawn_with(&mut command, config, data, logged, &[])
+    }
+
+    fn spawn_with(
+        command: &mut Command,
+        config: &Path,
+        data: &Path,
+        logged: bool,
+        args: &[String],
+    ) -> HubProcess {
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(config)
             .arg("--data")
             .arg(data)
+            .args(args)
             .env("RUST_LOG", if logged { "info" } else { "warn" })
             .stdout(Stdio::piped())
             .stderr(if logged {
@@ -225,6 +246,7 @@ impl HubProcess {
             config: config.to_path_buf(),
             data: data.to_path_buf(),
             log,
+            args: args.to_vec(),
         }
     }
 
@@ -282,8 +304,9 @@ impl HubProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let logged = self.log.is_some();
-        let command = Command::new(binary("alert-hub"));
-        *self = HubProcess::spawn(command, &self.config.clone(), &self.data.clone(), logged);
+        let mut command = Command::new(binary("alert-hub"));
+        let (config, data, args) = (self.config.clone(), self.data.clone(), self.args.clone());
+        *self = HubProcess::spawn_with(&mut command, &config, &data, logged, &args);
     }
 
     /// The hub process's id, for reading what the system reports of it.

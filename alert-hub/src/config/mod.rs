@@ -25,7 +25,7 @@ pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
 pub use records::{
     BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, DEFAULT_CACHE_MIB,
-    DEFAULT_RETENTION_DAYS, MAX_BACKUP_HOURS, MIN_RETENTION_DAYS,
+    DEFAULT_RETENTION_DAYS, MAX_BACKUP_HOURS, MIN_RETENTION_DAYS, nats_server, nats_store,
 };
 pub use tls::{TlsFiles, TlsSettings};
 
@@ -53,6 +53,9 @@ pub struct HubConfig {
     pub store_cache_bytes: u64,
     /// How many of the newest event ids the hub keeps in memory (`[store] ids_in_memory`).
     pub ids_in_memory: usize,
+    /// The NATS servers of the replicated journal (`[store] nats`, `--store nats://...`);
+    /// empty for the sled store alone.
+    pub store_cluster: Vec<String>,
     /// Days events and closed incidents stay in the live store before they are archived
     /// (`[retention] days`, at least 365).
     pub retention_days: u64,
@@ -258,6 +261,7 @@ impl HubConfig {
             .take()
             .map(|key| records::relative(file, &key));
         let backups = check.backups(std::mem::take(&mut raw.backup), file);
+        let store_cluster = check.nats_servers(raw.store.nats.take());
         let (store_cache_bytes, ids_in_memory) =
             check.store_settings(std::mem::take(&mut raw.store));
         let retention_days = check.retention_days(std::mem::take(&mut raw.retention));
@@ -269,6 +273,7 @@ impl HubConfig {
             backups,
             store_cache_bytes,
             ids_in_memory,
+            store_cluster,
             retention_days,
             ..check.config(raw, library, plan)
         });
@@ -444,6 +449,7 @@ impl Checker<'_> {
             backups: None,
             store_cache_bytes: records::DEFAULT_CACHE_MIB * 1024 * 1024,
             ids_in_memory: crate::core::SEEN_IDS_WINDOW,
+            store_cluster: Vec::new(),
             retention_days: records::DEFAULT_RETENTION_DAYS,
             warnings,
             cap_sender,

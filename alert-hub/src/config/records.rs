@@ -45,6 +45,34 @@ pub const MAX_IDS_IN_MEMORY: u64 = 100_000_000;
 pub(super) struct RawStore {
     cache_mib: Option<Spanned<u64>>,
     ids_in_memory: Option<Spanned<u64>>,
+    /// The NATS servers of the replicated journal (see `crate::store::journal`).
+    pub(super) nats: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// One NATS server as `HOST:PORT` (a leading `nats://` is allowed), or what is wrong with it.
+pub fn nats_server(entry: &str) -> Result<String, String> {
+    let bare = entry.trim().strip_prefix("nats://").unwrap_or(entry.trim());
+    let Some((host, port)) = bare.rsplit_once(':') else {
+        return Err(format!("{entry:?} must be HOST:PORT, e.g. 127.0.0.1:4222"));
+    };
+    if host.is_empty() || host.contains('/') || host.contains(',') {
+        return Err(format!("{entry:?} must be HOST:PORT, e.g. 127.0.0.1:4222"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(format!("{host}:{p}")),
+        _ => Err(format!("{entry:?} has no valid port (1 to 65535)")),
+    }
+}
+
+/// The servers of `--store nats://HOST:PORT[,HOST:PORT...]`, or what is wrong with it.
+pub fn nats_store(url: &str) -> Result<Vec<String>, String> {
+    let Some(list) = url.strip_prefix("nats://") else {
+        return Err(format!(
+            "{url:?} is not a store: give nats://HOST:PORT[,HOST:PORT...] (without --store the \
+             hub keeps its data in sled, in the data directory)"
+        ));
+    };
+    list.split(',').map(nats_server).collect()
 }
 
 /// How many days events and closed incidents stay in the live store unless `[retention] days`
@@ -97,6 +125,29 @@ impl Checker<'_> {
             None => window,
         };
         (self.store_cache(raw.cache_mib), ids)
+    }
+
+    /// The servers `[store] nats` names for the replicated journal; empty without it.
+    pub(super) fn nats_servers(
+        &mut self,
+        raw: Option<Spanned<Vec<Spanned<String>>>>,
+    ) -> Vec<String> {
+        let Some(list) = raw else {
+            return Vec::new();
+        };
+        if list.get_ref().is_empty() {
+            let message = "must name at least one server, as \"HOST:PORT\"".to_string();
+            self.problem(&list, "store.nats".into(), message);
+            return Vec::new();
+        }
+        let mut servers = Vec::new();
+        for (i, entry) in list.get_ref().iter().enumerate() {
+            match nats_server(entry.get_ref()) {
+                Ok(server) => servers.push(server),
+                Err(message) => self.problem(entry, format!("store.nats[{i}]"), message),
+            }
+        }
+        servers
     }
 
     /// The days `[retention] days` keeps records live: at least a year.
@@ -183,6 +234,38 @@ mod tests {
     fn parse(tail: &str) -> Result<HubConfig, String> {
         HubConfig::parse(&format!("{SITE}{tail}"), Path::new("/etc/hub/site.toml"))
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_journal_servers_are_checked_with_their_line_and_field() {
+        let config = parse("[store]\nnats = [\"127.0.0.1:4222\", \"nats://10.0.0.2:4223\"]\n")
+            .expect("valid");
+        assert_eq!(config.store_cluster, ["127.0.0.1:4222", "10.0.0.2:4223"]);
+        assert!(parse("").expect("valid").store_cluster.is_empty());
+        let err = parse("[store]\nnats = [\"127.0.0.1:4222\", \"hub-b\"]\n").expect_err("bad");
+        assert!(
+            err.contains("site.toml:5: store.nats[1]: \"hub-b\" must be HOST:PORT"),
+            "{err}"
+        );
+        let err = parse("[store]\nnats = []\n").expect_err("empty");
+        assert!(
+            err.contains("store.nats: must name at least one server"),
+            "{err}"
+        );
+        let err = parse("[store]\nnats = [\"h:0\"]\n").expect_err("port");
+        assert!(err.contains("has no valid port"), "{err}");
+    }
+
+    #[test]
+    fn the_store_option_names_nats_servers_or_says_what_it_takes() {
+        assert_eq!(
+            nats_store("nats://127.0.0.1:4222,127.0.0.1:4223").expect("valid"),
+            ["127.0.0.1:4222", "127.0.0.1:4223"]
+        );
+        let err = nats_store("sled:///srv/hub").expect_err("not nats");
+        assert!(err.contains("give nats://HOST:PORT"), "{err}");
+        let err = nats_store("nats://a:1,b").expect_err("no port");
+        assert!(err.contains("\"b\" must be HOST:PORT"), "{err}");
     }
 
     #[test]

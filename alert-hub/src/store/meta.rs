@@ -20,6 +20,8 @@ pub(super) const DEDUP_HORIZON: &str = "dedup_horizon";
 /// goes on after them even when the archive took the newest records.
 pub(super) const ARCHIVED_EVENT_SEQ: &str = "archived_event_seq";
 pub(super) const ARCHIVED_LOG_SEQ: &str = "archived_log_seq";
+/// The stream sequence of the last replicated-journal message applied (see `journal`).
+pub(super) const JOURNAL_SEQ: &str = "journal_seq";
 /// Set once the opening-time index holds every incident (see `opened`).
 pub(super) const OPENED_INDEX: &str = "opened_index";
 
@@ -30,6 +32,13 @@ impl Secret {
             Secret::AckLinks => "ack_secret",
             Secret::IdSalt => "id_salt",
         }
+    }
+
+    /// The secret kept under `name`; `None` for a name no secret has.
+    pub(super) fn from_name(name: &str) -> Option<Secret> {
+        [Secret::AckLinks, Secret::IdSalt]
+            .into_iter()
+            .find(|s| s.name() == name)
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod archive;
 mod audit_log;
 pub mod backup;
+pub mod journal;
 mod meta;
 mod opened;
 mod opening;
@@ -12,6 +13,7 @@ mod pack;
 mod sled_store;
 
 pub use audit_log::{DirVerified, DirVerifyError, verify_dir};
+pub use journal::JournaledStore;
 pub use meta::Secret;
 pub use sled_store::SledStore;
 

@@ -229,10 +229,41 @@ impl SledStore {
     }
 }
 
-impl Store for SledStore {
-    fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+impl SledStore {
+    /// Commits a batch of the replicated journal together with the stream sequence of its
+    /// last message, atomically: after a crash the store has both or neither. Without `flush`
+    /// it is durable only after the next flush (a replay flushes once, at its end).
+    pub(super) fn commit_journaled(
+        &self,
+        batch: &WriteBatch,
+        stream_seq: u64,
+        flush: bool,
+    ) -> Result<(), StoreError> {
+        self.write(batch, Some(stream_seq), flush)
+    }
+
+    /// Makes everything applied so far durable.
+    pub(super) fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The stream sequence of the last journal message applied, 0 when none.
+    pub(super) fn journal_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.meta::<u64>(meta::JOURNAL_SEQ)?.unwrap_or(0))
+    }
+
+    fn write(
+        &self,
+        batch: &WriteBatch,
+        journal_seq: Option<u64>,
+        flush: bool,
+    ) -> Result<(), StoreError> {
         let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let mut b = sled::Batch::default();
+        if let Some(seq) = journal_seq {
+            b.insert(meta_key(meta::JOURNAL_SEQ), encode(&seq, "a record")?);
+        }
         let events = pack::pack(batch.events.iter().map(|e| (e.seq, e.json.as_slice())));
         for (last, events) in events {
             b.insert(seq_key(b'e', last), events);
@@ -311,11 +342,19 @@ impl Store for SledStore {
         }
         let audited = self.audit.append(batch, &mut b);
         self.db.apply_batch(b)?;
-        self.db.flush()?;
+        if flush {
+            self.db.flush()?;
+        }
         if let Some(frontier) = audited {
             self.audit.committed(frontier);
         }
         Ok(())
+    }
+}
+
+impl Store for SledStore {
+    fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+        self.write(batch, None, true)
     }
 
     fn audit_tree(&self) -> Result<(u64, crate::audit::merkle::Hash), StoreError> {

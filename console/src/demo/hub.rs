@@ -44,6 +44,7 @@ impl EmbeddedHub {
         let options = ServeOptions {
             data: data.path().join("hub"),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            store_cluster: None,
         };
         let (ready_tx, ready_rx) = oneshot::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();

@@ -52,6 +52,7 @@ impl RunningHub {
         let options = ServeOptions {
             data: data.to_path_buf(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            store_cluster: None,
         };
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel::<()>();
