@@ -155,49 +155,58 @@ fn corrupt(k: &[u8], source: serde_json::Error) -> StoreError {
     }
 }
 
-/// What leaves the live store of `store` at `cutoff`.
+/// What leaves the live store of `store` at `cutoff`. The logs of open incidents (which keep
+/// their events live) are read only when some event was received before the cutoff: a start or
+/// a daily run with nothing to archive reads no log but those of incidents that may go.
 fn plan(store: &SledStore, cutoff: OffsetDateTime) -> Result<Plan, StoreError> {
     let db = &store.db;
-    let mut spans = Vec::new();
+    let mut open = Vec::new();
     let mut incidents = Vec::new();
     for r in db.scan_prefix([b'n']) {
         let (k, v) = r?;
         let view = serde_json::from_slice::<SlimIncident>(&v)
             .map_err(|e| corrupt(&k, e))?
             .view;
-        let open = view.state.is_open();
-        if open || view.opened_at < cutoff {
+        if view.state.is_open() {
+            open.push(view.id);
+        } else if view.opened_at < cutoff {
             let log = store.live_incident_log(&view.id)?;
-            if open {
-                spans.extend(select::event_spans(&log));
-            } else {
-                incidents.push(IncidentFact::of(&view.id, view.opened_at, false, &log));
-            }
+            incidents.push(IncidentFact::of(&view.id, view.opened_at, false, &log));
         }
     }
-    let protected = Protected::new(spans);
-    let mut failed = None;
-    let events = db
-        .scan_prefix([b'e'])
-        .map(|r| -> Result<Vec<EventFact>, StoreError> {
-            let (k, v) = r?;
-            let mut facts = Vec::new();
-            for (_, record) in pack_records(b'e', &k, &v)? {
-                let slim: SlimEvent = serde_json::from_slice(record).map_err(|e| corrupt(&k, e))?;
-                facts.push(EventFact {
-                    seq: slim.seq,
-                    received_at: slim.received_at,
-                });
-            }
-            Ok(facts)
-        })
-        .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
-        .flatten();
-    let plan = select::plan(events, &incidents, &protected, cutoff);
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(plan),
+    let events = events_before(db, cutoff)?;
+    let mut spans = Vec::new();
+    if !events.is_empty() {
+        for id in &open {
+            spans.extend(select::event_spans(&store.live_incident_log(id)?));
+        }
     }
+    Ok(select::plan(
+        events,
+        &incidents,
+        &Protected::new(spans),
+        cutoff,
+    ))
+}
+
+/// The live events in seq order up to the first one received at or after `cutoff` (which ends
+/// what may leave, see [`select::plan`]).
+fn events_before(db: &sled::Db, cutoff: OffsetDateTime) -> Result<Vec<EventFact>, StoreError> {
+    let mut facts = Vec::new();
+    for r in db.scan_prefix([b'e']) {
+        let (k, v) = r?;
+        for (_, record) in pack_records(b'e', &k, &v)? {
+            let slim: SlimEvent = serde_json::from_slice(record).map_err(|e| corrupt(&k, e))?;
+            if slim.received_at >= cutoff {
+                return Ok(facts);
+            }
+            facts.push(EventFact {
+                seq: slim.seq,
+                received_at: slim.received_at,
+            });
+        }
+    }
+    Ok(facts)
 }
 
 /// Adds the records `seqs` (sorted) under `prefix` to the archive file at `path`, unless it
