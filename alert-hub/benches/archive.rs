@@ -15,7 +15,7 @@ use alert_hub::store::{EventRecord, SledStore, Store, WriteBatch};
 use time::OffsetDateTime;
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const STORED: u64 = 200_000;
 const BATCH: u64 = 2_000;

@@ -11,7 +11,7 @@ use alert_hub::protocol::{Detail, DeviceEvent, EventKind, StoredEvent};
 use alert_hub::store::{EventRecord, SledStore, Store, WriteBatch};
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const HASHED: u64 = 1_000_000;
 const STORED: u64 = 200_000;

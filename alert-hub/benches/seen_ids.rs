@@ -9,7 +9,7 @@ use alert_hub::store::{SledStore, Store, WriteBatch};
 
 /// Memory is measured with the allocator `alert-hub serve` uses (see its `main.rs`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const EVENTS: u64 = 5_000_000;
 const BATCH: u64 = 2_000;

@@ -13,11 +13,14 @@ use alert_hub::report_cli;
 use alert_hub::server::{ServeOptions, serve, shutdown_signal};
 use clap::{Parser, Subcommand};
 
-/// Allocates with mimalloc: with the system allocator the hub's core thread, which frees much of
-/// what the connection tasks allocated, spent a quarter of its time in malloc and its arena
-/// locks (`cargo bench -p drills --bench hub_ingest` shows the difference).
+/// Allocates with jemalloc, whose background thread hands freed pages back to the system
+/// after a second (`.cargo/config.toml`), also while the hub is idle: with mimalloc, which
+/// returns them only when the freeing thread allocates again, the hub held 128 MiB idle at
+/// 1,000,000 events against 68 (`cargo bench -p system-tests --bench resources`). The system
+/// allocator is not used: the core thread, which frees much of what the connection tasks
+/// allocated, spent a quarter of its time in its malloc and arena locks.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -14,7 +14,7 @@ use tokio::runtime::Runtime;
 
 /// The embedded demo hub allocates as `alert-hub serve` does (see its `main.rs`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

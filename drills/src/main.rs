@@ -16,7 +16,7 @@ mod after_action_cli;
 mod dc09_cli;
 /// Allocates as `alert-hub serve` does (see its `main.rs`): the load generator is as fast as the hub.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -21,7 +21,7 @@ use sled_batch::{Shape, SledFigures};
 
 /// The hub measured here allocates as `alert-hub serve` does (see its `main.rs`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Concurrent devices (and producers, for baseline B).
 const CLIENTS: usize = 50;
