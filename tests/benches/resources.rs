@@ -5,7 +5,8 @@
 //! each figure next to issue 10's target; asserts nothing.
 //!
 //! `cargo bench -p system-tests --bench resources` (set `RESOURCES_EVENTS` to fill fewer, and
-//! `RESOURCES_CACHE_MIB` to give the hub `[store] cache_mib`).
+//! `RESOURCES_CACHE_MIB` to give the hub `[store] cache_mib`; `RESOURCES_KEEP` keeps the data
+//! directory and prints where).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::Path;
@@ -18,6 +19,8 @@ use system_tests::{Device, HubProcess, binary, event, fast_panel_config, tokens}
 const DEFAULT_EVENTS: u64 = 1_000_000;
 const STEADY_RATE: u32 = 2_000;
 const STEADY_SECS: u64 = 20;
+/// How long the restarted hub's memory is followed.
+const AFTER_RESTART_SECS: u64 = 15;
 const RSS_TARGET_MIB: f64 = 100.0;
 const RESTART_TARGET: Duration = Duration::from_secs(2);
 /// Disk per event measured before this bench (issue 10); the aim is half of it.
@@ -169,13 +172,28 @@ fn main() {
         assert!(matches!(reply, DeviceReply::Ack(_)), "{reply:?}");
         restarting.elapsed()
     });
-    let after = rss_mib(hub.pid());
+    let at_first_ack = rss_mib(hub.pid());
     println!(
         "restart at {stored} events: listening after {:.2} s, first ack after {:.2} s \
-         (target < {:.0} s, {}); RSS after restart {after:.0} MiB",
+         (target < {:.0} s, {}); RSS at the first ack {at_first_ack:.0} MiB",
         listening.as_secs_f64(),
         first_ack.as_secs_f64(),
         RESTART_TARGET.as_secs_f64(),
         verdict(first_ack < RESTART_TARGET)
     );
+    let mut after = Vec::new();
+    for _ in 0..AFTER_RESTART_SECS {
+        std::thread::sleep(Duration::from_secs(1));
+        after.push(format!("{:.0}", rss_mib(hub.pid())));
+    }
+    let idle = rss_mib(hub.pid());
+    println!(
+        "hub RSS each second after the restart: {} MiB; idle {AFTER_RESTART_SECS} s after: \
+         {idle:.0} MiB (target < {RSS_TARGET_MIB:.0} MiB, {})",
+        after.join(" "),
+        verdict(idle < RSS_TARGET_MIB)
+    );
+    if std::env::var_os("RESOURCES_KEEP").is_some() {
+        println!("data kept in {}", data.keep().display());
+    }
 }
