@@ -106,8 +106,24 @@ impl Cluster {
         })
     }
 
-    /// The stream's last sequence number, 0 when it is empty.
+    /// The stream's last sequence number, 0 when it is empty. Asked again for up to 30 s: a
+    /// cluster that has just lost a node answers nothing until it has elected the stream's
+    /// new leader, and a hub starting then should wait for it rather than give up.
     pub async fn last_seq(&self) -> Result<u64, Problem> {
+        let started = tokio::time::Instant::now();
+        loop {
+            match self.ask_last_seq().await {
+                Ok(seq) => return Ok(seq),
+                Err(e) if started.elapsed() >= START_PATIENCE => return Err(e),
+                Err(e) => {
+                    tracing::info!(error = %e, "waiting for the journal stream's leader");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+
+    async fn ask_last_seq(&self) -> Result<u64, Problem> {
         let mut stream = self
             .js
             .get_stream(STREAM)
@@ -195,15 +211,25 @@ impl Cluster {
             .get_stream_no_info(STREAM)
             .await
             .map_err(|e| format!("cannot find stream {STREAM}: {e}"))?;
-        let consumer = stream
-            .create_consumer(jetstream::consumer::pull::OrderedConfig {
+        let started = tokio::time::Instant::now();
+        let consumer = loop {
+            let config = jetstream::consumer::pull::OrderedConfig {
                 deliver_policy: jetstream::consumer::DeliverPolicy::ByStartSequence {
                     start_sequence: from,
                 },
                 ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("cannot read stream {STREAM}: {e}"))?;
+            };
+            match stream.create_consumer(config).await {
+                Ok(consumer) => break consumer,
+                Err(e) if started.elapsed() >= START_PATIENCE => {
+                    return Err(format!("cannot read stream {STREAM}: {e}"));
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "waiting for the journal stream's leader");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        };
         let mut messages = consumer
             .messages()
             .await

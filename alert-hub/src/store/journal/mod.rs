@@ -135,7 +135,11 @@ impl JournaledStore {
             ));
         }
         let cluster = self.cluster.clone();
-        let last = self.run(async move { cluster.last_seq().await })?;
+        let last = on_unbounded(
+            self.runtime.0.as_ref(),
+            async move { cluster.last_seq().await },
+        )
+        .map_err(|m| self.fail(m))?;
         if applied > last {
             return Err(self.fail(format!(
                 "the data directory has applied message {applied} of stream {STREAM}, which \
