@@ -65,9 +65,21 @@ impl Rotation {
         }
     }
 
+    /// Starts at address `index` of `count` (a client that reached that one first).
+    pub fn starting_at(count: usize, index: usize, backoff: Backoff) -> Rotation {
+        let mut rotation = Rotation::new(count, backoff);
+        rotation.current = index % rotation.count;
+        rotation
+    }
+
     /// The index of the address to use now.
     pub fn current(&self) -> usize {
         self.current
+    }
+
+    /// How many attempts have failed in a row since the last connection.
+    pub fn failures(&self) -> u32 {
+        self.failures
     }
 
     /// A connection was made at the current address: the next failure starts afresh.
@@ -173,6 +185,15 @@ mod tests {
         let next = r.failed(Failure::Resume).unwrap();
         assert_eq!(next.index, 0, "a resync reconnects to the hub it came from");
         assert_eq!(r.failed(Failure::Final), None);
+        assert_eq!(r.failures(), 2);
+    }
+
+    #[test]
+    fn a_client_can_start_at_the_hub_it_reached_first() {
+        let mut r = Rotation::starting_at(3, 2, BACKOFF);
+        assert_eq!(r.current(), 2);
+        assert_eq!(r.failed(Failure::Lost).map(|n| n.index), Some(0));
+        assert_eq!(Rotation::starting_at(2, 5, BACKOFF).current(), 1);
     }
 
     #[test]
