@@ -1,13 +1,14 @@
 //! Clients given several hubs: the real `console` binary in a terminal (tmux), given two real
 //! hubs, carries on with the second when the first is killed, names it, shows that hub's own
-//! picture (nothing of the first's) and an alarm sent to it.
+//! picture (nothing of the first's, and all of its own though its feed is further on) and an
+//! alarm sent to it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
-use alert_hub::protocol::DeviceReply;
+use alert_hub::protocol::{ConsoleMessage, DeviceReply};
 use system_tests::tmux::Terminal;
-use system_tests::{Device, HubProcess, PATIENCE, binary, event, tokens};
+use system_tests::{Console, Device, HubProcess, PATIENCE, binary, event, tokens};
 
 /// The board row right under the column headings.
 fn top_row(screen: &str) -> Option<&str> {
@@ -36,6 +37,17 @@ fn send(
         device.send(frame).await
     });
     assert!(matches!(reply, DeviceReply::Ack(_)), "{reply:?}");
+}
+
+/// The sequence number of the console feed's snapshot on `hub` now.
+fn feed_seq(runtime: &tokio::runtime::Runtime, hub: &HubProcess) -> u64 {
+    runtime.block_on(async {
+        let mut feed = Console::connect(hub, tokens::OPERATOR_WANG, None).await;
+        match feed.next().await {
+            ConsoleMessage::Snapshot { seq, .. } => seq,
+            other => panic!("the feed starts with a snapshot, not {other:?}"),
+        }
+    })
 }
 
 #[test]
@@ -72,11 +84,24 @@ fn a_console_given_two_hubs_carries_on_with_the_second_when_the_first_is_killed(
         live_on(s, &a) && top_row(s).is_some_and(|row| row.contains("Door forced"))
     });
 
+    // Hub B has three incidents of its own, so its feed is further on than A's: a console that
+    // resumed on B after A's last sequence number would miss them and keep A's door.
+    for zone in ["B1 pump room", "B2 pump room", "B3 pump room"] {
+        let id = format!("trouble-{}", &zone[..2]);
+        let trouble = event(&id, "fire.trouble", "pump-panel", zone);
+        send(&runtime, &hub_b, tokens::FIRE_PANEL_GG, &trouble);
+    }
+    let (seq_a, seq_b) = (feed_seq(&runtime, &hub_a), feed_seq(&runtime, &hub_b));
+    assert!(
+        seq_b > seq_a,
+        "hub B's feed ({seq_b}) is ahead of A's ({seq_a})"
+    );
+
     // Hub A dies: the console moves to hub B, names it, and shows B's picture only.
     hub_a.kill9();
     let killed = Instant::now();
     let screen = console.wait_for("hub B's board, live and named", PATIENCE, |s| {
-        live_on(s, &b) && s.contains("No open incidents")
+        live_on(s, &b) && s.matches("Fire trouble").count() == 3
     });
     let moved_after = killed.elapsed();
     assert!(!screen.contains("Door forced"), "{screen}");
@@ -96,6 +121,6 @@ fn a_console_given_two_hubs_carries_on_with_the_second_when_the_first_is_killed(
     console.wait_for("the alarm from hub B on top of the board", PATIENCE, |s| {
         live_on(s, &b)
             && top_row(s)
-                .is_some_and(|row| row.contains("INC-000001") && row.contains("Fire alarm"))
+                .is_some_and(|row| row.contains("INC-000004") && row.contains("Fire alarm"))
     });
 }
