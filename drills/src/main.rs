@@ -518,6 +518,8 @@ fn simulate(args: Simulate) -> anyhow::Result<ExitCode> {
         },
         drill: None,
     };
+    // A wrong address is said before anything is printed of the run.
+    hub_client::HubAddresses::from_values(&args.hub)?;
     let mut plan = LoadPlan::new(args.hub.join(","), args.tokens, mix);
     plan.ca_file = args.ca;
     plan.rate = (args.rate > 0.0).then_some(args.rate);
