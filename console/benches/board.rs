@@ -18,7 +18,7 @@ const TARGET_MS: f64 = 2.0;
 
 fn board(n: usize) -> State {
     let mut state = State::new(Lang::Zh, console::config::DEFAULT_UTC_OFFSET, T0);
-    update(&mut state, Action::LinkUp { at: T0 });
+    update(&mut state, Action::LinkUp { at: T0, hub: None });
     let snapshot = ConsoleMessage::Snapshot {
         seq: 1,
         operator: sample::operator(),

@@ -28,8 +28,12 @@ pub enum Action {
     Key(KeyEvent),
     /// An operator intent directly (what a key binding resolves to).
     Intent(Intent),
-    /// The feed connection is open (before its first message arrives).
-    LinkUp { at: OffsetDateTime },
+    /// The feed connection is open (before its first message arrives), to `hub` when the
+    /// console was given several hubs (`None` with one).
+    LinkUp {
+        at: OffsetDateTime,
+        hub: Option<String>,
+    },
     /// The feed connection dropped or could not be opened; the next attempt comes in
     /// `retry_in`, or never (`None`) when retrying cannot help (a refused token).
     LinkDown {
@@ -37,6 +41,8 @@ pub enum Action {
         attempt: u32,
         retry_in: Option<Duration>,
         reason: LinkTrouble,
+        /// The hub the next attempt goes to, when it is another than the one just tried.
+        next: Option<String>,
     },
     /// A message from the hub's console feed.
     Hub(Box<ConsoleMessage>),

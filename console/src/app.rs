@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hub_client::HubAddress;
 use ratatui::{Terminal, backend::Backend};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
@@ -21,8 +22,14 @@ use crate::update::update;
 /// How often the clock ticks: countdowns, the flash (every other tick pair) and the sound.
 pub const TICK: Duration = Duration::from_millis(250);
 
-/// Runs the console until the operator quits.
-pub async fn run<B, Q>(config: Config, queries: Arc<Q>, terminal: &mut Terminal<B>) -> Result<()>
+/// Runs the console until the operator quits. `in_use` is told the hub each feed connection
+/// is made to (the queries follow it).
+pub async fn run<B, Q>(
+    config: Config,
+    queries: Arc<Q>,
+    in_use: watch::Sender<HubAddress>,
+    terminal: &mut Terminal<B>,
+) -> Result<()>
 where
     B: Backend,
     B::Error: Into<std::io::Error>,
@@ -36,8 +43,9 @@ where
     tokio::spawn(ticker(action_tx.clone()));
     tokio::spawn(connection::run(
         LinkConfig {
-            hub: config.hub.clone(),
+            hubs: config.hubs.clone(),
             token: config.token.clone(),
+            in_use,
         },
         since_rx,
         link_rx,

@@ -2,11 +2,14 @@
 //!
 //! Precedence: defaults < config file < environment (`CONSOLE_HUB`, `CONSOLE_TOKEN`,
 //! `CONSOLE_CA`, `CONSOLE_LANG`) < command line.
+//!
+//! The hub may be given as several addresses (an active hub and its standbys): `--hub a,b` or
+//! `--hub a --hub b`, `CONSOLE_HUB=a,b`, or `hub = ["a", "b"]` in the file.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use hub_client::HubAddress;
+use hub_client::HubAddresses;
 use serde::Deserialize;
 use time::UtcOffset;
 use toml::Spanned;
@@ -23,8 +26,10 @@ use crate::strings::Lang;
 )]
 pub struct Cli {
     /// The hub's address, e.g. `http://127.0.0.1:7400` (the hub's default; ws:// works too).
-    #[arg(long)]
-    pub hub: Option<String>,
+    /// Several hubs (an active one and its standbys): `--hub a,b` or `--hub a --hub b`; the
+    /// console uses the one that answers and moves on when it stops answering.
+    #[arg(long, value_name = "ADDRESS[,ADDRESS…]")]
+    pub hub: Vec<String>,
     /// The operator's token for the hub.
     #[arg(long)]
     pub token: Option<String>,
@@ -55,8 +60,9 @@ pub enum CliCommand {
 /// The validated settings the console runs with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Where the hub is, and which CA file it trusts besides the system's roots.
-    pub hub: HubAddress,
+    /// Where the hubs are (one, or an active hub and its standbys, in the order to try them),
+    /// and which CA file they are trusted by besides the system's roots.
+    pub hubs: HubAddresses,
     pub token: String,
     pub lang: Lang,
     /// The offset the clock and all times are shown in.
@@ -68,13 +74,30 @@ pub struct Config {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
-    hub: Option<Spanned<String>>,
+    hub: Option<Spanned<RawHubs>>,
     token: Option<String>,
     /// Relative to the config file.
     ca_file: Option<Spanned<PathBuf>>,
     lang: Option<Spanned<String>>,
     utc_offset: Option<Spanned<String>>,
     stderr_log: Option<PathBuf>,
+}
+
+/// `hub = "a"` or `hub = ["a", "b"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawHubs {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl RawHubs {
+    fn into_values(self) -> Vec<String> {
+        match self {
+            RawHubs::One(one) => vec![one],
+            RawHubs::Several(several) => several,
+        }
+    }
 }
 
 pub use alert_hub::config::{DEFAULT_UTC_OFFSET, parse_offset};
@@ -98,7 +121,9 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
     };
     let at = |span: std::ops::Range<usize>| file_origin(&path, &source, span.start);
 
-    let mut hub = file.hub.map(|s| (at(s.span()), s.into_inner()));
+    let mut hub = file
+        .hub
+        .map(|s| (at(s.span()), s.into_inner().into_values()));
     let mut token = file.token.map(|t| ("config file".to_string(), t));
     let folder = path.parent().unwrap_or(Path::new(""));
     let mut ca = file.ca_file.map(|s| {
@@ -108,11 +133,15 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
     let mut lang = file.lang.map(|s| (at(s.span()), s.into_inner()));
     let offset = file.utc_offset.map(|s| (at(s.span()), s.into_inner()));
 
-    layer(&mut hub, env("CONSOLE_HUB"), "CONSOLE_HUB");
+    layer_list(
+        &mut hub,
+        env("CONSOLE_HUB").into_iter().collect(),
+        "CONSOLE_HUB",
+    );
     layer(&mut token, env("CONSOLE_TOKEN"), "CONSOLE_TOKEN");
     layer(&mut ca, env("CONSOLE_CA"), "CONSOLE_CA");
     layer(&mut lang, env("CONSOLE_LANG"), "CONSOLE_LANG");
-    layer(&mut hub, cli.hub.clone(), "--hub");
+    layer_list(&mut hub, cli.hub.clone(), "--hub");
     layer(&mut token, cli.token.clone(), "--token");
     let cli_ca = cli.ca.as_ref().map(|p| p.display().to_string());
     layer(&mut ca, cli_ca, "--ca");
@@ -128,21 +157,23 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
         flag: "--token",
         env: "CONSOLE_TOKEN",
     })?;
-    let hub = HubAddress::parse(&hub).map_err(|e| Error::InvalidSetting {
+    let hubs = HubAddresses::from_values(&hub).map_err(|e| Error::InvalidSetting {
         origin: hub_origin,
         field: "hub",
         message: e.to_string(),
     })?;
-    let hub = match ca {
-        None => hub,
-        Some((origin, file)) => hub.with_ca_file(&file).map_err(|e| Error::InvalidSetting {
-            origin,
-            field: "ca_file",
-            message: e.to_string(),
-        })?,
+    let hubs = match ca {
+        None => hubs,
+        Some((origin, file)) => hubs
+            .with_ca_file(&file)
+            .map_err(|e| Error::InvalidSetting {
+                origin,
+                field: "ca_file",
+                message: e.to_string(),
+            })?,
     };
     Ok(Config {
-        hub,
+        hubs,
         token,
         lang: match lang {
             None => Lang::default(),
@@ -167,6 +198,14 @@ pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Config
 fn layer(slot: &mut Option<(String, String)>, value: Option<String>, origin: &str) {
     if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
         *slot = Some((origin.to_string(), value));
+    }
+}
+
+/// Like [`layer`] for a setting that may be given several times: the values replace those of
+/// a lower layer together, unless they are all blank.
+fn layer_list(slot: &mut Option<(String, Vec<String>)>, values: Vec<String>, origin: &str) {
+    if values.iter().any(|v| !v.trim().is_empty()) {
+        *slot = Some((origin.to_string(), values));
     }
 }
 
@@ -200,7 +239,7 @@ mod tests {
             ..Cli::default()
         };
         let from_file = resolve(&cli, &no_env).unwrap();
-        assert_eq!(from_file.hub.websocket_base(), "ws://file:1");
+        assert_eq!(from_file.hubs.first().websocket_base(), "ws://file:1");
         assert_eq!(from_file.token, "file-token");
         assert_eq!(from_file.lang, Lang::En);
         assert_eq!(from_file.utc_offset, DEFAULT_UTC_OFFSET);
@@ -211,18 +250,57 @@ mod tests {
             _ => None,
         };
         let from_env = resolve(&cli, &env).unwrap();
-        assert_eq!(from_env.hub.websocket_base(), "wss://env:2");
+        assert_eq!(from_env.hubs.first().websocket_base(), "wss://env:2");
         assert_eq!(from_env.token, "file-token");
         assert_eq!(from_env.lang, Lang::Zh);
 
         let cli = Cli {
-            hub: Some("cli:3".into()),
+            hub: vec!["cli:3".into()],
             lang: Some("en".into()),
             ..cli
         };
         let from_cli = resolve(&cli, &env).unwrap();
-        assert_eq!(from_cli.hub.websocket_base(), "ws://cli:3");
+        assert_eq!(from_cli.hubs.first().websocket_base(), "ws://cli:3");
         assert_eq!(from_cli.lang, Lang::En);
+    }
+
+    #[test]
+    fn several_hubs_come_from_a_file_list_a_comma_list_or_repeated_flags() {
+        let hubs = |config: &Config| -> Vec<String> {
+            config
+                .hubs
+                .iter()
+                .map(|h| h.authority().to_string())
+                .collect()
+        };
+        let f = file("token = \"t\"\nhub = [\"a:1\", \"b:2\"]\n");
+        let cli = Cli {
+            config: Some(f.path().to_path_buf()),
+            ..Cli::default()
+        };
+        assert_eq!(hubs(&resolve(&cli, &no_env).unwrap()), ["a:1", "b:2"]);
+        let env = |k: &str| (k == "CONSOLE_HUB").then(|| "c:3, d:4".to_string());
+        assert_eq!(hubs(&resolve(&cli, &env).unwrap()), ["c:3", "d:4"]);
+        let cli = Cli {
+            hub: vec!["e:5".into(), "f:6,g:7".into()],
+            ..cli
+        };
+        assert_eq!(hubs(&resolve(&cli, &env).unwrap()), ["e:5", "f:6", "g:7"]);
+    }
+
+    #[test]
+    fn a_wrong_hub_in_a_list_is_named_with_the_file_line() {
+        let f = file("token = \"t\"\n\nhub = [\"a:1\", \"ftp://b\"]\n");
+        let cli = Cli {
+            config: Some(f.path().to_path_buf()),
+            ..Cli::default()
+        };
+        let message = resolve(&cli, &no_env).unwrap_err().to_string();
+        assert!(message.contains("line 3: `hub`"), "{message}");
+        assert!(
+            message.contains("hub address 2 of 2 (\"ftp://b\") is not usable"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -289,7 +367,7 @@ mod tests {
         let message = resolve(&Cli::default(), &no_env).unwrap_err().to_string();
         assert!(message.contains("--hub"), "{message}");
         let cli = Cli {
-            hub: Some("h:1".into()),
+            hub: vec!["h:1".into()],
             ..Cli::default()
         };
         let message = resolve(&cli, &no_env).unwrap_err().to_string();

@@ -1,11 +1,17 @@
 //! The link to the hub's console feed: connects, passes every message on as an action,
-//! sends commands, notices a silent hub, and reconnects by itself from the last sequence
-//! number the app applied, backing off up to [`MAX_BACKOFF`].
+//! sends commands, notices a silent hub, and reconnects by itself, backing off up to
+//! [`MAX_BACKOFF`].
+//!
+//! Given several hubs (an active hub and its standbys), it uses the one that answers and moves
+//! to the next when that one refuses (a standby answers 503), fails or goes silent. A
+//! reconnect to the same hub resumes after the last sequence number the app applied; on
+//! reaching another hub it asks for a whole snapshot, since one hub's sequence numbers say
+//! nothing about another's.
 
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use hub_client::{CONSOLE_PATH, HubAddress};
+use hub_client::{Backoff, CONSOLE_PATH, Failure, HubAddress, HubAddresses, Rotation};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -16,6 +22,12 @@ use crate::outgoing::Outgoing;
 
 /// The longest wait between two connection attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// The waits between attempts: 100 ms, doubling after each round of the hubs, at most 2 s.
+pub const BACKOFF: Backoff = Backoff {
+    first: Duration::from_millis(100),
+    max: MAX_BACKOFF,
+};
 
 /// How often the console pings the hub, and how long a silent hub is trusted.
 pub const PING_EVERY: Duration = Duration::from_secs(10);
@@ -32,14 +44,17 @@ pub enum LinkCommand {
 /// Where and how to connect.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
-    pub hub: HubAddress,
+    /// The hubs, in the order to try them.
+    pub hubs: HubAddresses,
     pub token: String,
+    /// Told the hub each connection is made to, so that queries go where the feed comes from.
+    pub in_use: watch::Sender<HubAddress>,
 }
 
-/// The wait before attempt number `attempt` (1-based): 100 ms doubling, at most 2 s.
+/// The wait before attempt number `attempt` (1-based) at a single hub: 100 ms doubling, at
+/// most 2 s.
 pub fn backoff(attempt: u32) -> Duration {
-    let ms = 100u64.saturating_mul(1 << attempt.saturating_sub(1).min(10));
-    Duration::from_millis(ms).min(MAX_BACKOFF)
+    BACKOFF.wait(attempt)
 }
 
 /// The console feed's path: resuming after `since`, or (`None`) starting with a snapshot.
@@ -50,50 +65,100 @@ pub fn feed_path(since: Option<u64>) -> String {
     }
 }
 
-/// Runs the link until the app goes away (the action receiver is dropped). Each connection
-/// resumes after the sequence number `since` holds at that moment, if any.
+/// How a session on an open connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The connection dropped, the hub closed it or went silent; the detail in words.
+    Lost(String),
+    /// The app asked to resume on the same hub (after a gap in the feed).
+    Resume,
+}
+
+/// Runs the link until the app goes away (the action receiver is dropped). A reconnection to
+/// the hub of the last connection resumes after the sequence number `since` holds at that
+/// moment, if any; a connection to another hub starts with a snapshot.
 pub async fn run(
     config: LinkConfig,
     since: watch::Receiver<Option<u64>>,
     mut commands: mpsc::UnboundedReceiver<LinkCommand>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
-    let mut attempt = 0u32;
+    let several = config.hubs.len() > 1;
+    let mut rotation = Rotation::new(config.hubs.len(), BACKOFF);
+    let mut last_connected: Option<usize> = None;
     loop {
-        let path = feed_path(*since.borrow());
-        let trouble = match config.hub.websocket(&path, Some(&config.token)).await {
+        let index = rotation.current();
+        let hub = config.hubs.at(index);
+        let resume = if last_connected == Some(index) {
+            *since.borrow()
+        } else {
+            None
+        };
+        let (trouble, failure) = match hub.websocket(&feed_path(resume), Some(&config.token)).await
+        {
             Ok(ws) => {
-                attempt = 0;
-                if actions.send(Action::LinkUp { at: now() }).is_err() {
+                rotation.connected();
+                last_connected = Some(index);
+                config.in_use.send_replace(hub.clone());
+                let up = Action::LinkUp {
+                    at: now(),
+                    hub: several.then(|| name(hub)),
+                };
+                if actions.send(up).is_err() {
                     return;
                 }
                 match session(ws, &mut commands, &actions).await {
-                    Some(reason) => LinkTrouble::Dropped(reason),
+                    Some(SessionEnd::Lost(reason)) => (LinkTrouble::Dropped(reason), Failure::Lost),
+                    Some(SessionEnd::Resume) => (
+                        LinkTrouble::Dropped("resynchronising".to_string()),
+                        Failure::Resume,
+                    ),
                     None => return,
                 }
             }
-            Err(error) => LinkTrouble::of(&error),
+            Err(error) => {
+                let trouble = LinkTrouble::of(&error);
+                // A refused token or an unusable address stays so: trying again only hides
+                // the reason.
+                let failure = if trouble.is_final() {
+                    Failure::Final
+                } else {
+                    Failure::Lost
+                };
+                (trouble, failure)
+            }
         };
-        attempt += 1;
-        // A refused token or an unusable address stays so: trying again only hides the reason.
-        let retry_in = (!trouble.is_final()).then(|| backoff(attempt));
+        let retry = rotation.failed(failure);
         let down = Action::LinkDown {
             at: now(),
-            attempt,
-            retry_in,
+            attempt: rotation.failures(),
+            retry_in: retry.map(|r| r.wait),
             reason: trouble.clone(),
+            next: retry
+                .filter(|r| r.index != index)
+                .map(|r| name(config.hubs.at(r.index))),
         };
         if actions.send(down).is_err() {
             return;
         }
         let reason = trouble.text(crate::strings::Lang::En);
-        let Some(retry_in) = retry_in else {
+        let Some(retry) = retry else {
             refuse_all(&mut commands, &actions, &reason).await;
             return;
         };
-        if !wait_refusing(retry_in, &mut commands, &actions, &reason).await {
+        if !wait_refusing(retry.wait, &mut commands, &actions, &reason).await {
             return;
         }
+    }
+}
+
+/// A hub as the status line names it: its address, without `http://` (a TLS hub keeps
+/// `https://`).
+pub fn name(hub: &HubAddress) -> String {
+    let base = hub.http_base();
+    match base.strip_prefix("http://") {
+        Some(plain) => plain.to_string(),
+        None => base,
     }
 }
 
@@ -141,12 +206,12 @@ async fn wait_refusing(
 }
 
 /// Serves one connection: hub messages become actions, commands become text frames. Returns
-/// why it ended, or `None` when the app is gone.
+/// how it ended, or `None` when the app is gone.
 pub async fn session<W>(
     ws: W,
     commands: &mut mpsc::UnboundedReceiver<LinkCommand>,
     actions: &mpsc::UnboundedSender<Action>,
-) -> Option<String>
+) -> Option<SessionEnd>
 where
     W: Stream<Item = Result<Message, tungstenite::Error>> + Sink<Message> + Unpin,
     <W as Sink<Message>>::Error: std::fmt::Display,
@@ -172,11 +237,12 @@ where
                     }
                     Some(Ok(Message::Close(frame))) => {
                         let why = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                        return Some(format!("the hub closed the feed {why}").trim().to_string());
+                        let why = format!("the hub closed the feed {why}").trim().to_string();
+                        return Some(SessionEnd::Lost(why));
                     }
                     Some(Ok(_)) => {}
-                    Some(Err(e)) => return Some(e.to_string()),
-                    None => return Some("the connection ended".to_string()),
+                    Some(Err(e)) => return Some(SessionEnd::Lost(e.to_string())),
+                    None => return Some(SessionEnd::Lost("the connection ended".to_string())),
                 }
             }
             command = commands.recv() => match command {
@@ -187,21 +253,21 @@ where
                             reason: e.to_string(),
                         };
                         let _ = actions.send(not_sent);
-                        return Some(e.to_string());
+                        return Some(SessionEnd::Lost(e.to_string()));
                     }
                 }
                 Some(LinkCommand::Reconnect) => {
                     let _ = sink.close().await;
-                    return Some("resynchronising".to_string());
+                    return Some(SessionEnd::Resume);
                 }
                 None => return None,
             },
             _ = ping.tick() => {
                 if last_heard.elapsed() > SILENCE_LIMIT {
-                    return Some("the hub went silent".to_string());
+                    return Some(SessionEnd::Lost("the hub went silent".to_string()));
                 }
                 if let Err(e) = sink.send(Message::Ping(Default::default())).await {
-                    return Some(e.to_string());
+                    return Some(SessionEnd::Lost(e.to_string()));
                 }
             }
         }

@@ -39,9 +39,10 @@ impl LinkTrouble {
                 status: *status,
                 message: message.clone(),
             },
-            Error::BadAddress { .. } | Error::BadToken | Error::BadCaFile { .. } => {
-                LinkTrouble::Unusable(error.to_string())
-            }
+            Error::BadAddress { .. }
+            | Error::BadAddressInList { .. }
+            | Error::BadToken
+            | Error::BadCaFile { .. } => LinkTrouble::Unusable(error.to_string()),
             Error::Certificate { .. } | Error::Tls { .. } => LinkTrouble::Tls(error.to_string()),
             Error::BadAnswer(detail) => LinkTrouble::Dropped(detail.clone()),
         }

@@ -57,7 +57,7 @@ fn run_demo(mut cli: Cli) -> anyhow::Result<()> {
         .block_on(EmbeddedHub::start())
         .context("starting the embedded demo hub")?;
     let devices = runtime.spawn(demo::devices::run(hub.address()));
-    cli.hub = Some(hub.url());
+    cli.hub = vec![hub.url()];
     // The demo operator, unless another of the demo site's people is asked for (the manager,
     // to try the reports screen).
     cli.token
@@ -105,9 +105,11 @@ fn run_console(runtime: &Runtime, config: Config) -> anyhow::Result<()> {
     // The sound player (ALSA's aplay) prints its errors to stderr; keep them off the screen
     // from here on.
     let redirect = tui::redirect_stderr(Some(&log));
-    let queries = Arc::new(HubHttp::new(config.hub.clone(), &config.token));
+    // The queries go to whichever hub the feed is connected to.
+    let (in_use, hub) = tokio::sync::watch::channel(config.hubs.first().clone());
+    let queries = Arc::new(HubHttp::following(hub, &config.token));
     let mut terminal = tui::enter().context("entering the terminal's alternate screen")?;
-    let result = runtime.block_on(app::run(config, queries, &mut terminal));
+    let result = runtime.block_on(app::run(config, queries, in_use, &mut terminal));
     tui::leave();
     drop(redirect);
     result.context("the console stopped")

@@ -14,6 +14,7 @@ use alert_hub::protocol::{
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::watch;
 
 use hub_client::{HubAddress, encode};
 
@@ -85,21 +86,32 @@ pub trait HubQueries: Send + Sync + 'static {
 /// The hub's HTTP API, asked with the operator's token.
 #[derive(Debug, Clone)]
 pub struct HubHttp {
-    hub: HubAddress,
+    hub: watch::Receiver<HubAddress>,
     token: String,
 }
 
 impl HubHttp {
     /// Queries the hub at `hub` as the holder of `token`.
     pub fn new(hub: HubAddress, token: &str) -> HubHttp {
+        HubHttp::following(watch::channel(hub).1, token)
+    }
+
+    /// Queries whichever hub `hub` holds at the time of each question (the one the feed is
+    /// connected to, among several) as the holder of `token`.
+    pub fn following(hub: watch::Receiver<HubAddress>, token: &str) -> HubHttp {
         HubHttp {
             hub,
             token: token.to_string(),
         }
     }
 
+    /// The hub asked now.
+    fn hub(&self) -> HubAddress {
+        self.hub.borrow().clone()
+    }
+
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
-        self.hub
+        self.hub()
             .get_json(path, &self.token)
             .await
             .map_err(|e| e.to_string())
@@ -150,7 +162,7 @@ impl HubQueries for HubHttp {
     }
 
     async fn report(&self, path: &str) -> Result<String, String> {
-        self.hub
+        self.hub()
             .text(hub_client::Method::GET, path, &self.token, None)
             .await
             .map_err(|e| e.to_string())
@@ -158,7 +170,7 @@ impl HubQueries for HubHttp {
 
     async fn write_review(&self, incident: &str, review: &Review) -> Result<ReviewRecord, String> {
         let path = format!("/v1/incidents/{}/review", encode(incident));
-        self.hub
+        self.hub()
             .put_json(&path, &self.token, review)
             .await
             .map_err(|e| e.to_string())
@@ -166,7 +178,7 @@ impl HubQueries for HubHttp {
 
     async fn sign_off(&self, incident: &str) -> Result<ReviewRecord, String> {
         let path = format!("/v1/incidents/{}/review/sign-off", encode(incident));
-        self.hub
+        self.hub()
             .post_json(&path, &self.token, &serde_json::json!({}))
             .await
             .map_err(|e| e.to_string())

@@ -30,8 +30,11 @@ pub const INFO_LIFETIME: time::Duration = time::Duration::seconds(8);
 pub enum Link {
     /// The first connection is being made.
     Connecting { since: OffsetDateTime },
-    /// Connected; messages flow.
-    Connected { since: OffsetDateTime },
+    /// Connected; messages flow. `hub` names the hub when the console was given several.
+    Connected {
+        since: OffsetDateTime,
+        hub: Option<String>,
+    },
     /// The connection dropped at `since` and the console is trying again in `retry_in`, or
     /// has stopped trying (`None`) because only a person can mend `reason`.
     Reconnecting {
@@ -39,6 +42,8 @@ pub enum Link {
         attempt: u32,
         retry_in: Option<Duration>,
         reason: LinkTrouble,
+        /// The hub the console is moving to, when it is another than the one that failed.
+        next: Option<String>,
     },
 }
 
@@ -183,6 +188,8 @@ pub struct State {
     pub overlay: Option<Overlay>,
     pub editor: Option<Editor>,
     pub link: Link,
+    /// The hub of the last connection, when the console was given several.
+    pub hub: Option<String>,
     pub feed: Feed,
     pub operator: Option<OperatorInfo>,
     pub incidents: IncidentStore,
@@ -230,6 +237,7 @@ impl State {
             overlay: None,
             editor: None,
             link: Link::Connecting { since: now },
+            hub: None,
             feed: Feed::default(),
             operator: None,
             incidents: IncidentStore::default(),

@@ -12,6 +12,21 @@ use crate::state::{EditPurpose, INFO_LIFETIME, Level, Link, Overlay, REPLY_TIMEO
 use crate::strings::{S, intent_help};
 use crate::text;
 
+/// The feed connection opened. On another hub than the last one the picture on screen is
+/// that hub's no longer: nothing of it is trusted until the new hub's snapshot replaces it.
+fn link_up(state: &mut State, at: time::OffsetDateTime, hub: Option<String>) {
+    let moved = hub.is_some() && state.hub.is_some() && state.hub != hub;
+    if moved && let Some(name) = &hub {
+        state.feed.have_snapshot = false;
+        let text = format!("{} {name}", S::MovedTo.get(state.lang));
+        state.say(Level::Warning, text);
+    }
+    state.hub.clone_from(&hub);
+    state.link = Link::Connected { since: at, hub };
+    state.feed.live = false;
+    state.feed.snapshot_on_link = false;
+}
+
 /// Applies one action and returns what the runtime must do because of it.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -20,16 +35,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Resize { width, height } => state.size = (width, height),
         Action::Key(key) => key_pressed(state, key, &mut fx),
         Action::Intent(intent) => apply_intent(state, intent, &mut fx),
-        Action::LinkUp { at } => {
-            state.link = Link::Connected { since: at };
-            state.feed.live = false;
-            state.feed.snapshot_on_link = false;
-        }
+        Action::LinkUp { at, hub } => link_up(state, at, hub),
         Action::LinkDown {
             at,
             attempt,
             retry_in,
             reason,
+            next,
         } => {
             let since = match &state.link {
                 Link::Reconnecting { since, .. } => *since,
@@ -47,6 +59,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 attempt,
                 retry_in,
                 reason,
+                next,
             };
         }
         Action::Hub(message) => crate::feed::apply(state, *message, &mut fx),

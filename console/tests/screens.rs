@@ -76,6 +76,42 @@ fn with_history(state: &mut State) {
 }
 
 #[test]
+fn board_on_one_of_several_hubs_names_it() {
+    let mut state = live();
+    update(
+        &mut state,
+        Action::LinkUp {
+            at: T0,
+            hub: Some("10.0.0.2:7400".into()),
+        },
+    );
+    let seq = state.feed.last_seq;
+    update(
+        &mut state,
+        Action::Hub(Box::new(ConsoleMessage::Live { seq })),
+    );
+    snapshot_all("board_on_hub", &mut state);
+}
+
+#[test]
+fn board_moving_to_another_hub_says_where() {
+    let mut state = live();
+    update(
+        &mut state,
+        Action::LinkDown {
+            at: T0 - Duration::seconds(3),
+            attempt: 1,
+            retry_in: Some(std::time::Duration::from_millis(100)),
+            reason: LinkTrouble::NoHub {
+                addr: "10.0.0.1:7400".into(),
+            },
+            next: Some("10.0.0.2:7400".into()),
+        },
+    );
+    snapshot_all("board_moving", &mut state);
+}
+
+#[test]
 fn board() {
     snapshot_all("board", &mut live());
 }
@@ -92,6 +128,7 @@ fn board_while_reconnecting_is_marked_stale() {
             reason: LinkTrouble::NoHub {
                 addr: "127.0.0.1:7400".into(),
             },
+            next: None,
         },
     );
     snapshot_all("board_stale", &mut state);

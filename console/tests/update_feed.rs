@@ -170,7 +170,7 @@ fn unmuting_lets_the_alarm_sound_again() {
 fn link_up_and_down_drive_the_live_marker() {
     let mut state = State::new(Lang::En, DEFAULT_UTC_OFFSET, T0);
     assert!(matches!(state.link, Link::Connecting { .. }));
-    update(&mut state, Action::LinkUp { at: T0 });
+    update(&mut state, Action::LinkUp { at: T0, hub: None });
     assert!(!state.is_live(), "no snapshot yet");
     update(&mut state, Action::Hub(Box::new(sample::scene())));
     assert!(!state.is_live(), "not until the hub says so");
@@ -185,6 +185,7 @@ fn link_up_and_down_drive_the_live_marker() {
         attempt,
         retry_in: Some(std::time::Duration::from_millis(100)),
         reason: LinkTrouble::Dropped("reset".into()),
+        next: None,
     };
     update(&mut state, down(1, T0 + Duration::seconds(5)));
     update(&mut state, down(2, T0 + Duration::seconds(6)));
@@ -444,6 +445,7 @@ fn commands_are_refused_locally_while_disconnected() {
             attempt: 1,
             retry_in: Some(Default::default()),
             reason: LinkTrouble::Dropped("x".into()),
+            next: None,
         },
     );
     let fx = intent(&mut state, Intent::Acknowledge);
@@ -526,6 +528,7 @@ fn losing_the_hub_sounds_and_a_refused_token_is_said_on_the_status_line() {
             reason: LinkTrouble::NoHub {
                 addr: "127.0.0.1:7400".into(),
             },
+            next: None,
         },
     );
     assert_eq!(fx, [Effect::Sound(Cue::LinkLost)], "losing the hub sounds");
@@ -538,6 +541,7 @@ fn losing_the_hub_sounds_and_a_refused_token_is_said_on_the_status_line() {
             reason: LinkTrouble::NoHub {
                 addr: "127.0.0.1:7400".into(),
             },
+            next: None,
         },
     );
     assert!(again.is_empty(), "each further attempt is quiet");
@@ -548,6 +552,7 @@ fn losing_the_hub_sounds_and_a_refused_token_is_said_on_the_status_line() {
             attempt: 3,
             retry_in: None,
             reason: LinkTrouble::TokenRefused { status: 401 },
+            next: None,
         },
     );
     assert_eq!(refused, [Effect::Sound(Cue::LinkLost)]);

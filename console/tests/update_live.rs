@@ -24,6 +24,7 @@ fn link_down(state: &mut State) {
             attempt: 1,
             retry_in: Some(std::time::Duration::from_millis(100)),
             reason: LinkTrouble::Dropped("reset".into()),
+            next: None,
         },
     );
 }
@@ -46,7 +47,7 @@ fn a_reconnect_is_stale_until_the_replay_ends_with_live() {
     let mut state = live();
     assert_eq!(state.feed.resume_after(), Some(1203));
     link_down(&mut state);
-    update(&mut state, Action::LinkUp { at: T0 });
+    update(&mut state, Action::LinkUp { at: T0, hub: None });
     assert!(!state.is_live(), "connected, but the replay has not ended");
     let fire = state.incidents.get("INC-0107").cloned().unwrap();
     let ack = IncidentEvent::Acknowledged {
@@ -92,7 +93,7 @@ fn a_live_marker_ahead_of_the_picture_means_changes_were_missed() {
 fn a_hub_behind_the_picture_gets_a_whole_snapshot_asked_for() {
     let mut state = live();
     link_down(&mut state);
-    update(&mut state, Action::LinkUp { at: T0 });
+    update(&mut state, Action::LinkUp { at: T0, hub: None });
     let fx = update(&mut state, hub(ConsoleMessage::Live { seq: 900 }));
     assert_eq!(fx, [Effect::Reconnect]);
     assert!(!state.is_live());
@@ -110,7 +111,7 @@ fn a_hub_behind_the_picture_gets_a_whole_snapshot_asked_for() {
         !again.contains(&Effect::Reconnect),
         "one reconnect at a time"
     );
-    update(&mut state, Action::LinkUp { at: T0 });
+    update(&mut state, Action::LinkUp { at: T0, hub: None });
     update(&mut state, hub(sample::scene()));
     update(&mut state, hub(ConsoleMessage::Live { seq: 1200 }));
     assert!(state.is_live());

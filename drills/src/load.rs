@@ -4,6 +4,10 @@
 //!
 //! The pacing and socket work lives in [`connection`]; this module plans the run, starts the
 //! connections together and merges what each measured.
+//!
+//! Given several hubs (`a,b`: an active hub and its standbys), each source connects to the
+//! first that takes it and moves to the next when its connection is lost, sending again what
+//! got no answer.
 
 mod connection;
 
@@ -16,14 +20,15 @@ use alert_hub::protocol::NackCode;
 use crate::error::{Error, Result};
 use crate::mix::{EventMix, MixPlan};
 use crate::stats::{Latency, ms};
-use hub_client::{DEVICES_PATH, HubAddress};
+use hub_client::{DEVICES_PATH, HubAddresses, Socket};
 
 use connection::{Outcome, Pace, Stream};
 
 /// What to run: who connects, how fast, for how long, and which events.
 #[derive(Debug, Clone)]
 pub struct LoadPlan {
-    /// The hub's address as `alert-hub` prints it (`http://127.0.0.1:7400`), or `ws://…`.
+    /// The hub's address as `alert-hub` prints it (`http://127.0.0.1:7400`), or `ws://…`; or
+    /// several, comma-separated, in the order to try them.
     pub hub: String,
     /// A CA file trusted besides the system's roots, for a `https://` / `wss://` hub.
     pub ca_file: Option<std::path::PathBuf>,
@@ -100,6 +105,8 @@ pub struct AckRecord {
 pub struct LoadReport {
     pub connections: usize,
     pub sent: u64,
+    /// Frames sent again on a new connection because the old one ended before their answer.
+    pub resent: u64,
     /// New events the hub stored and acknowledged.
     pub acked: u64,
     /// Acks for ids the source had already sent (stored once, acknowledged again).
@@ -119,6 +126,8 @@ pub struct LoadReport {
     pub send_lag: Latency,
     /// Every new ack, when the plan asked for them.
     pub acks: Vec<AckRecord>,
+    /// Moves of a source to another connection after one was lost: the hub reached and why.
+    pub moves: Vec<String>,
     /// Connections that failed during the run, and why.
     pub failures: Vec<String>,
 }
@@ -156,15 +165,14 @@ fn per_sec(count: u64, elapsed: Duration) -> f64 {
 /// of them together for the planned duration, waits for the outstanding answers, and closes.
 pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
     plan.check()?;
-    let mut hub = HubAddress::parse(&plan.hub)?;
+    let mut hubs = HubAddresses::parse(&plan.hub)?;
     if let Some(ca_file) = &plan.ca_file {
-        hub = hub.with_ca_file(ca_file)?;
+        hubs = hubs.with_ca_file(ca_file)?;
     }
-    let url = hub.websocket_url(DEVICES_PATH);
     let sockets = futures_util::future::try_join_all(
         plan.tokens
             .iter()
-            .map(|token| hub.websocket(DEVICES_PATH, Some(token))),
+            .map(|token| first_answering(&hubs, token)),
     )
     .await?;
     let connections = sockets.len();
@@ -174,7 +182,7 @@ pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
         .rate
         .map(|rate| Duration::from_secs_f64(connections as f64 / rate));
     let mut tasks = Vec::with_capacity(connections);
-    for (n, socket) in sockets.into_iter().enumerate() {
+    for (n, ((hub, socket), token)) in sockets.into_iter().zip(&plan.tokens).enumerate() {
         let mix = MixPlan {
             stream: u32::try_from(n).unwrap_or(u32::MAX),
             ..plan.mix.clone()
@@ -185,8 +193,10 @@ pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
             every,
         });
         let stream = Stream {
-            url: url.clone(),
+            hubs: hubs.clone(),
+            token: token.clone(),
             socket,
+            hub,
             mix: EventMix::new(&mix),
             pace,
             start,
@@ -207,6 +217,24 @@ pub async fn run(plan: LoadPlan) -> Result<LoadReport> {
     Ok(merge(connections, start, outcomes))
 }
 
+/// The first of `hubs` that takes a connection with `token` (a standby refuses it), and its
+/// index; the last refusal when none does. A refused token is not tried elsewhere.
+async fn first_answering(hubs: &HubAddresses, token: &str) -> Result<(usize, Socket)> {
+    let mut last = None;
+    for (index, hub) in hubs.iter().enumerate() {
+        match hub.websocket(DEVICES_PATH, Some(token)).await {
+            Ok(socket) => return Ok((index, socket)),
+            Err(
+                e @ hub_client::Error::Refused {
+                    status: 401 | 403, ..
+                },
+            ) => return Err(e.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or_else(|| Error::Plan("no hub address given".into()), Error::from))
+}
+
 fn merge(connections: usize, start: Instant, outcomes: Vec<Outcome>) -> LoadReport {
     let mut report = LoadReport {
         connections,
@@ -217,6 +245,8 @@ fn merge(connections: usize, start: Instant, outcomes: Vec<Outcome>) -> LoadRepo
     let mut last = start;
     for o in outcomes {
         report.sent += o.sent;
+        report.resent += o.resent;
+        report.moves.extend(o.moves);
         report.acked += o.acked;
         report.duplicates += o.duplicates;
         for (code, n) in o.nacked {
@@ -275,6 +305,12 @@ impl fmt::Display for LoadReport {
                 ms(self.send_lag.max)
             )?;
         }
+        if self.resent > 0 {
+            writeln!(f, "resent after a lost connection: {}", self.resent)?;
+        }
+        for moved in &self.moves {
+            writeln!(f, "moved: {moved}")?;
+        }
         for failure in &self.failures {
             writeln!(f, "failed: {failure}")?;
         }
@@ -313,6 +349,82 @@ mod tests {
         assert!(plan.check().is_err());
         plan.window = 1;
         assert!(plan.check().is_ok());
+    }
+
+    /// A hub on loopback that takes one connection, reads `frames` frames without answering
+    /// them and drops the connection; the ids it read come back.
+    async fn dying_hub(
+        listener: tokio::net::TcpListener,
+        frames: usize,
+    ) -> tokio::task::JoinHandle<Vec<String>> {
+        use futures_util::StreamExt;
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            let mut ids = Vec::new();
+            while ids.len() < frames {
+                if let Some(Ok(message)) = ws.next().await
+                    && let Ok(text) = message.into_text()
+                {
+                    let event: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+                    ids.push(event["id"].as_str().unwrap().to_string());
+                }
+            }
+            ids
+        })
+    }
+
+    /// A hub on loopback that acks every frame of one connection; the ids it acked come back.
+    async fn acking_hub(listener: tokio::net::TcpListener) -> tokio::task::JoinHandle<Vec<String>> {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            let mut ids = Vec::new();
+            while let Some(Ok(message)) = ws.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                let event: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+                let id = event["id"].as_str().unwrap().to_string();
+                let ack = serde_json::json!({"ack": id, "seq": ids.len() + 1});
+                ids.push(id);
+                ws.send(Message::text(ack.to_string())).await.unwrap();
+            }
+            ids
+        })
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_moves_to_the_next_hub_and_sends_again_what_got_no_answer() {
+        let first = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let second = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hubs = format!(
+            "{},{}",
+            first.local_addr().unwrap(),
+            second.local_addr().unwrap()
+        );
+        let unanswered = dying_hub(first, 5).await;
+        let acked = acking_hub(second).await;
+        let mut plan = LoadPlan::new(hubs, vec!["t".into()], mix());
+        plan.window = 5;
+        plan.duration = Duration::from_millis(300);
+        let report = run(plan).await.unwrap();
+        let lost = unanswered.await.unwrap();
+        assert_eq!(report.resent, 5, "{report}");
+        assert_eq!(report.moves.len(), 1, "{report}");
+        assert!(report.failures.is_empty(), "{report}");
+        assert_eq!(report.unanswered, 0, "{report}");
+        assert_eq!(report.acked, report.sent, "{report}");
+        assert!(report.sent > 5, "{report}");
+        let acked = acked.await.unwrap();
+        assert_eq!(
+            acked[..5],
+            lost[..],
+            "the unanswered frames first, with their own ids"
+        );
+        assert_eq!(acked.len() as u64, report.sent);
     }
 
     #[test]

@@ -224,8 +224,16 @@ struct Check {
 #[derive(Debug, clap::Args)]
 struct Simulate {
     /// The hub's address, as it prints it: http://127.0.0.1:7400 (or ws://…, or host:port).
-    #[arg(long, env = "DRILLS_HUB")]
-    hub: String,
+    /// Several hubs (an active one and its standbys): `--hub a,b` or `--hub a --hub b`; each
+    /// source uses the first that takes it, moves to the next when its connection is lost,
+    /// and sends again what got no answer.
+    #[arg(
+        long,
+        env = "DRILLS_HUB",
+        required = true,
+        value_name = "ADDRESS[,ADDRESS…]"
+    )]
+    hub: Vec<String>,
     /// A source token; repeat it to simulate several sources, one connection each.
     #[arg(long = "token", env = "DRILLS_TOKEN", required = true)]
     tokens: Vec<String>,
@@ -510,7 +518,9 @@ fn simulate(args: Simulate) -> anyhow::Result<ExitCode> {
         },
         drill: None,
     };
-    let mut plan = LoadPlan::new(args.hub, args.tokens, mix);
+    // A wrong address is said before anything is printed of the run.
+    hub_client::HubAddresses::from_values(&args.hub)?;
+    let mut plan = LoadPlan::new(args.hub.join(","), args.tokens, mix);
     plan.ca_file = args.ca;
     plan.rate = (args.rate > 0.0).then_some(args.rate);
     plan.duration = Duration::from_secs_f64(args.duration);

@@ -110,6 +110,63 @@ async fn an_unknown_token_is_refused_before_anything_is_sent() {
 }
 
 #[tokio::test]
+async fn sources_given_two_hubs_move_to_the_second_when_the_first_is_killed_and_resend() {
+    let sources = 2;
+    let mut first = Hub::start(&config(sources, 100_000, 100_000));
+    let second = Hub::start(&config(sources, 100_000, 100_000));
+    let tokens = (0..sources).map(source_token).collect();
+    let mut plan = LoadPlan::new(
+        format!("{},{}", first.url(), second.url()),
+        tokens,
+        mix("move", Profile::Realistic),
+    );
+    plan.rate = Some(400.0);
+    plan.duration = Duration::from_secs(3);
+    let run = tokio::spawn(load::run(plan));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut first = tokio::task::spawn_blocking(move || {
+        first.kill9();
+        first
+    })
+    .await
+    .expect("kill");
+    let report = run.await.expect("run task").expect("run");
+    assert!(report.failures.is_empty(), "{report}");
+    assert_eq!(report.moves.len(), sources, "{report}");
+    let went_on = format!("went on at {}", second.url());
+    assert!(
+        report.moves.iter().all(|m| m.contains(&went_on)),
+        "{report}"
+    );
+    assert!((1150..=1210).contains(&report.sent), "{report}");
+    assert_eq!(report.unanswered, 0, "every event answered: {report}");
+    assert_eq!(
+        report.acked + report.duplicates,
+        report.sent,
+        "every event stored by one hub or the other: {report}"
+    );
+    // Between them the two hubs stored every event sent: the first what it stored before it
+    // died, the second what was resent to it and the rest.
+    let first = tokio::task::spawn_blocking(move || {
+        first.restart();
+        first
+    })
+    .await
+    .expect("restart");
+    let mut stored = std::collections::HashSet::new();
+    for hub in [&first, &second] {
+        let address = hub_client::HubAddress::parse(&hub.url()).unwrap();
+        let events: Vec<alert_hub::protocol::StoredEvent> = address
+            .get_json("/v1/events?limit=10000", OPERATOR)
+            .await
+            .expect("events");
+        stored.extend(events.into_iter().map(|e| (e.source, e.event.id)));
+    }
+    assert_eq!(stored.len() as u64, report.sent, "{report}");
+    println!("{report}");
+}
+
+#[tokio::test]
 async fn the_console_sees_every_incident_event_after_its_ack() {
     let hub = Hub::start(&config(2, 100_000, 100_000));
     let watch = FeedWatch::connect(&hub.url(), OPERATOR)

@@ -6,6 +6,14 @@ pub enum Error {
     /// The address cannot name a hub.
     #[error("the hub address {address:?} is not usable: {reason}")]
     BadAddress { address: String, reason: String },
+    /// One entry of a list of hub addresses cannot name a hub.
+    #[error("hub address {position} of {count} ({address:?}) is not usable: {reason}")]
+    BadAddressInList {
+        position: usize,
+        count: usize,
+        address: String,
+        reason: String,
+    },
     /// The token cannot go into a request header.
     #[error("the token holds characters a request header cannot carry")]
     BadToken,

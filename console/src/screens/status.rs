@@ -19,10 +19,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let lang = state.lang;
     let mut spans: Vec<Span> = Vec::new();
     match &state.link {
-        Link::Connected { .. } => spans.push(Span::styled(
-            format!("● {}", S::Connected.get(lang)),
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-        )),
+        Link::Connected { hub, .. } => {
+            let text = match hub {
+                Some(hub) => format!("● {} {hub}", S::ConnectedTo.get(lang)),
+                None => format!("● {}", S::Connected.get(lang)),
+            };
+            spans.push(Span::styled(
+                text,
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            ));
+        }
         Link::Connecting { .. } => spans.push(Span::styled(
             format!("◌ {}", S::Connecting.get(lang)),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
@@ -32,11 +38,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             attempt,
             retry_in: Some(_),
             reason,
+            next,
         } => spans.push(Span::styled(
             // The reason first: on a narrow terminal it is what the operator must read.
             format!(
-                "◌ {} — {} {} ({} {attempt})",
+                "◌ {}{} — {} {} ({} {attempt})",
                 reason.text(lang),
+                next.as_ref().map_or_else(String::new, |next| format!(
+                    " — {} {next}",
+                    S::MovingTo.get(lang)
+                )),
                 S::ReconnectingSince.get(lang),
                 text::clock(*since, state.offset),
                 S::Attempt.get(lang),

@@ -15,7 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub fn connected() -> State {
     let mut state = State::new(Lang::En, DEFAULT_UTC_OFFSET, T0);
-    update(&mut state, Action::LinkUp { at: T0 });
+    update(&mut state, Action::LinkUp { at: T0, hub: None });
     state
 }
 

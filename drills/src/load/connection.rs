@@ -1,26 +1,38 @@
-//! One simulated source on one connection: sends its stream of the mix on schedule, at most a
-//! window of frames ahead of the answers, and matches each answer to its frame in order.
+//! One simulated source: sends its stream of the mix on schedule, at most a window of frames
+//! ahead of the answers, and matches each answer to its frame in order.
+//!
+//! Given several hubs, a source whose connection is lost moves to the next hub (round the
+//! list, backing off once every hub has failed in a row) and first sends again, with their
+//! own ids, the frames that got no answer: the hub that stored one before it was lost answers
+//! it as a duplicate, another stores it. Device protocol v1 is unchanged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use alert_hub::protocol::{DeviceReply, NackCode};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use hub_client::{Backoff, DEVICES_PATH, Failure, HubAddresses, Rotation, Socket};
 use time::OffsetDateTime;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, watch};
 use tokio::time::sleep_until;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::AckRecord;
 use crate::mix::EventMix;
-use hub_client::Socket;
 
 /// Frames fed to the socket before it is flushed at the latest, when more are ready to go.
 const FLUSH_EVERY: usize = 32;
 
 /// How long closing a finished connection may take.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// The waits between attempts to reach a hub after a connection is lost.
+pub(super) const BACKOFF: Backoff = Backoff {
+    first: Duration::from_millis(100),
+    max: Duration::from_secs(2),
+};
 
 /// When a paced connection sends: frame `n` is due at `first + n * every`.
 #[derive(Debug, Clone, Copy)]
@@ -29,10 +41,13 @@ pub(super) struct Pace {
     pub every: Duration,
 }
 
-/// Everything one connection needs to run.
+/// Everything one source needs to run.
 pub(super) struct Stream {
-    pub url: String,
+    pub hubs: HubAddresses,
+    pub token: String,
+    /// The connection already open, and the index in `hubs` of its hub.
     pub socket: Socket,
+    pub hub: usize,
     pub mix: EventMix,
     pub pace: Option<Pace>,
     pub start: Instant,
@@ -42,10 +57,12 @@ pub(super) struct Stream {
     pub record_acks: bool,
 }
 
-/// What one connection measured.
+/// What one source measured.
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
     pub sent: u64,
+    /// Frames sent again on a new connection because the old one ended before their answer.
+    pub resent: u64,
     pub answered: u64,
     pub acked: u64,
     pub duplicates: u64,
@@ -56,6 +73,8 @@ pub(super) struct Outcome {
     pub lags: Vec<Duration>,
     pub acks: Vec<AckRecord>,
     pub last_answer: Option<Instant>,
+    /// Each move to another connection: the hub reached and why the last one ended.
+    pub moves: Vec<String>,
     pub failure: Option<String>,
 }
 
@@ -68,89 +87,236 @@ impl Outcome {
     }
 }
 
-/// A frame on its way: its id and when it was handed to the socket.
+/// A frame sent and not yet answered: its id, its text (to send again) and when it went.
 struct InFlight {
     id: String,
+    text: String,
     at: Instant,
+}
+
+/// How one connection ended.
+enum SessionEnd {
+    /// Everything was sent and answered, or the drain ran out.
+    Finished,
+    /// The connection was lost (the detail in words) with frames still to send or answer.
+    Lost(String),
 }
 
 type Sink = SplitSink<Socket, Message>;
 type Source = SplitStream<Socket>;
 
+/// What the sending side keeps across connections.
+struct Sending {
+    mix: EventMix,
+    count: u64,
+    resent: u64,
+    lags: Vec<Duration>,
+    finished: bool,
+}
+
 impl Stream {
-    /// Sends until the deadline, collects the answers, then closes the connection.
+    /// Sends until the deadline, collects the answers, moving to another hub whenever a
+    /// connection is lost, then closes the connection.
     pub async fn run(self) -> Outcome {
-        let Stream {
-            url,
-            socket,
-            mix,
-            pace,
-            start,
-            deadline,
-            window,
-            drain,
-            record_acks,
-        } = self;
-        let (mut sink, mut source) = socket.split();
-        let permits = Semaphore::new(window);
-        let (flight_tx, flight_rx) = mpsc::unbounded_channel();
-        let (done_tx, done_rx) = watch::channel(None);
-        let sender = Sender {
-            mix,
-            pace,
-            start,
-            deadline,
-            permits: &permits,
-            flight: flight_tx,
-            done: &done_tx,
+        let flight = Mutex::new(VecDeque::new());
+        let mut sending = Sending {
+            mix: self.mix,
+            count: 0,
+            resent: 0,
+            lags: Vec::new(),
+            finished: false,
         };
-        let receiver = Receiver {
-            permits: &permits,
-            flight: flight_rx,
-            done: done_rx,
-            drain,
-            record_acks,
-            outcome: Outcome::default(),
-        };
-        let (sent, mut outcome) = tokio::join!(sender.run(&mut sink), receiver.run(&mut source));
-        outcome.sent = sent.count;
-        outcome.lags = sent.lags;
-        if let Some(e) = sent.failure.or(outcome.failure.take()) {
-            outcome.failure = Some(format!("{url}: {e}"));
+        let mut outcome = Outcome::default();
+        let mut rotation = Rotation::starting_at(self.hubs.len(), self.hub, BACKOFF);
+        let give_up = self.deadline + self.drain;
+        let mut socket = self.socket;
+        loop {
+            let session = Session {
+                pace: self.pace,
+                start: self.start,
+                deadline: self.deadline,
+                window: self.window,
+                drain: self.drain,
+                record_acks: self.record_acks,
+                flight: &flight,
+            };
+            let (sink, source) = socket.split();
+            let (end, sink, source) = session.run(sink, source, &mut sending, &mut outcome).await;
+            let why = match end {
+                SessionEnd::Finished => {
+                    close(sink, source).await;
+                    break;
+                }
+                SessionEnd::Lost(why) => why,
+            };
+            let url = self.hubs.at(rotation.current()).websocket_url(DEVICES_PATH);
+            match reconnect(&self.hubs, &self.token, &mut rotation, give_up).await {
+                Ok(next) => {
+                    let hub = self.hubs.at(rotation.current());
+                    outcome
+                        .moves
+                        .push(format!("{url}: {why}; went on at {hub}"));
+                    socket = next;
+                }
+                Err(last) => {
+                    outcome.failure = Some(format!("{url}: {why}; no hub answered since: {last}"));
+                    break;
+                }
+            }
         }
-        close(sink, source).await;
+        outcome.sent = sending.count;
+        outcome.resent = sending.resent;
+        outcome.lags = sending.lags;
         outcome
     }
 }
 
+/// Moves on round the hubs until one takes the connection, or `give_up` passes (the last
+/// error then).
+async fn reconnect(
+    hubs: &HubAddresses,
+    token: &str,
+    rotation: &mut Rotation,
+    give_up: Instant,
+) -> Result<Socket, String> {
+    let mut failure = Failure::Lost;
+    let mut last = String::new();
+    loop {
+        let Some(retry) = rotation.failed(failure) else {
+            return Err(last);
+        };
+        if Instant::now() + retry.wait >= give_up {
+            return Err(last);
+        }
+        tokio::time::sleep(retry.wait).await;
+        match hubs
+            .at(retry.index)
+            .websocket(DEVICES_PATH, Some(token))
+            .await
+        {
+            Ok(socket) => {
+                rotation.connected();
+                return Ok(socket);
+            }
+            Err(e) => {
+                // A refused token stays refused at every hub of the site.
+                failure = match e {
+                    hub_client::Error::Refused {
+                        status: 401 | 403, ..
+                    } => Failure::Final,
+                    _ => Failure::Lost,
+                };
+                last = e.to_string();
+            }
+        }
+    }
+}
+
+/// One connection: sends what is still unanswered, then the stream, and reads the answers.
+struct Session<'a> {
+    pace: Option<Pace>,
+    start: Instant,
+    deadline: Instant,
+    window: usize,
+    drain: Duration,
+    record_acks: bool,
+    flight: &'a Mutex<VecDeque<InFlight>>,
+}
+
+impl Session<'_> {
+    async fn run(
+        self,
+        mut sink: Sink,
+        mut source: Source,
+        sending: &mut Sending,
+        outcome: &mut Outcome,
+    ) -> (SessionEnd, Sink, Source) {
+        let unanswered = lock(self.flight).len();
+        let permits = Semaphore::new(self.window.saturating_sub(unanswered));
+        let (done_tx, done_rx) = watch::channel(sending.finished);
+        let sender = Sender {
+            pace: self.pace,
+            start: self.start,
+            deadline: self.deadline,
+            permits: &permits,
+            flight: self.flight,
+            done: &done_tx,
+        };
+        let receiver = Receiver {
+            permits: &permits,
+            flight: self.flight,
+            done: done_rx,
+            drain: self.drain,
+            record_acks: self.record_acks,
+        };
+        let end = {
+            let sent = sender.run(&mut sink, sending);
+            let answered = receiver.run(&mut source, outcome);
+            tokio::pin!(sent, answered);
+            let mut sending_done = false;
+            loop {
+                tokio::select! {
+                    result = &mut sent, if !sending_done => {
+                        sending_done = true;
+                        if let Err(why) = result {
+                            break SessionEnd::Lost(why);
+                        }
+                    }
+                    end = &mut answered => break end,
+                }
+            }
+        };
+        (end, sink, source)
+    }
+}
+
+fn lock(flight: &Mutex<VecDeque<InFlight>>) -> std::sync::MutexGuard<'_, VecDeque<InFlight>> {
+    flight
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 struct Sender<'a> {
-    mix: EventMix,
     pace: Option<Pace>,
     start: Instant,
     deadline: Instant,
     permits: &'a Semaphore,
-    flight: mpsc::UnboundedSender<InFlight>,
-    done: &'a watch::Sender<Option<u64>>,
-}
-
-struct Sent {
-    count: u64,
-    lags: Vec<Duration>,
-    failure: Option<String>,
+    flight: &'a Mutex<VecDeque<InFlight>>,
+    done: &'a watch::Sender<bool>,
 }
 
 impl Sender<'_> {
-    async fn run(mut self, sink: &mut Sink) -> Sent {
-        let mut sent = Sent {
-            count: 0,
-            lags: Vec::new(),
-            failure: None,
-        };
-        if let Err(e) = self.send_all(sink, &mut sent).await {
-            sent.failure = Some(e);
+    /// Sends the frames left unanswered by a lost connection, then the stream until the
+    /// deadline; tells the receiver when nothing more will be sent.
+    async fn run(&self, sink: &mut Sink, sending: &mut Sending) -> Result<(), String> {
+        self.send_again(sink, &mut sending.resent).await?;
+        if !sending.finished {
+            self.send_all(sink, sending).await?;
+            sending.finished = true;
         }
-        let _ = self.done.send(Some(sent.count));
-        sent
+        let _ = self.done.send(true);
+        Ok(())
+    }
+
+    async fn send_again(&self, sink: &mut Sink, resent: &mut u64) -> Result<(), String> {
+        let again: Vec<String> = {
+            let mut flight = lock(self.flight);
+            let now = Instant::now();
+            flight
+                .iter_mut()
+                .map(|f| {
+                    f.at = now;
+                    f.text.clone()
+                })
+                .collect()
+        };
+        for text in again {
+            sink.feed(Message::text(text))
+                .await
+                .map_err(|e| e.to_string())?;
+            *resent += 1;
+        }
+        sink.flush().await.map_err(|e| e.to_string())
     }
 
     /// The instant frame `n` is due: on schedule when paced, else as soon as the window allows.
@@ -161,10 +327,10 @@ impl Sender<'_> {
         }
     }
 
-    async fn send_all(&mut self, sink: &mut Sink, sent: &mut Sent) -> Result<(), String> {
+    async fn send_all(&self, sink: &mut Sink, sending: &mut Sending) -> Result<(), String> {
         let mut unflushed = 0;
         loop {
-            let due = self.due(sent.count);
+            let due = self.due(sending.count);
             if due >= self.deadline {
                 break;
             }
@@ -177,20 +343,21 @@ impl Sender<'_> {
             }
             let now = Instant::now();
             if self.pace.is_some() {
-                sent.lags.push(now.saturating_duration_since(due));
+                sending.lags.push(now.saturating_duration_since(due));
             }
-            let event = self.mix.next_event(OffsetDateTime::now_utc());
+            let event = sending.mix.next_event(OffsetDateTime::now_utc());
             let text = serde_json::to_string(&event).map_err(|e| e.to_string())?;
-            let _ = self.flight.send(InFlight {
+            lock(self.flight).push_back(InFlight {
                 id: event.id,
+                text: text.clone(),
                 at: now,
             });
+            sending.count += 1;
             sink.feed(Message::text(text))
                 .await
                 .map_err(|e| e.to_string())?;
-            sent.count += 1;
             unflushed += 1;
-            let next_waits = self.due(sent.count) > Instant::now();
+            let next_waits = self.due(sending.count) > Instant::now();
             if next_waits || self.permits.available_permits() == 0 || unflushed >= FLUSH_EVERY {
                 flush(sink, &mut unflushed).await?;
             }
@@ -226,57 +393,56 @@ async fn flush(sink: &mut Sink, unflushed: &mut usize) -> Result<(), String> {
 
 struct Receiver<'a> {
     permits: &'a Semaphore,
-    flight: mpsc::UnboundedReceiver<InFlight>,
-    done: watch::Receiver<Option<u64>>,
+    flight: &'a Mutex<VecDeque<InFlight>>,
+    done: watch::Receiver<bool>,
     drain: Duration,
     record_acks: bool,
-    outcome: Outcome,
 }
 
 impl Receiver<'_> {
-    async fn run(mut self, source: &mut Source) -> Outcome {
+    /// Reads answers until everything sent is answered once sending is done (or the drain runs
+    /// out), or the connection is lost.
+    async fn run(mut self, source: &mut Source, outcome: &mut Outcome) -> SessionEnd {
         let mut drain_until: Option<Instant> = None;
         loop {
             let finished = *self.done.borrow_and_update();
-            if let Some(total) = finished {
-                if self.outcome.answered >= total {
-                    break;
+            if finished {
+                if lock(self.flight).is_empty() {
+                    return SessionEnd::Finished;
                 }
                 drain_until.get_or_insert_with(|| Instant::now() + self.drain);
             }
             let message = tokio::select! {
                 m = source.next() => m,
                 _ = self.done.changed(), if drain_until.is_none() => continue,
-                _ = sleep_until(drain_until.unwrap_or_else(Instant::now).into()), if drain_until.is_some() => break,
+                _ = sleep_until(drain_until.unwrap_or_else(Instant::now).into()), if drain_until.is_some() => {
+                    return SessionEnd::Finished;
+                }
             };
             match message {
-                Some(Ok(Message::Text(text))) => self.answer(text.as_str()),
+                Some(Ok(Message::Text(text))) => self.answer(text.as_str(), outcome),
                 Some(Ok(Message::Close(frame))) => {
-                    if finished.is_none_or(|total| self.outcome.answered < total) {
-                        let why = frame.map_or_else(String::new, |f| f.reason.to_string());
-                        self.outcome.failure = Some(format!("the hub closed the connection {why}"));
+                    if finished && lock(self.flight).is_empty() {
+                        return SessionEnd::Finished;
                     }
-                    break;
+                    let why = frame.map_or_else(String::new, |f| f.reason.to_string());
+                    return SessionEnd::Lost(
+                        format!("the hub closed the connection {why}")
+                            .trim()
+                            .to_string(),
+                    );
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => {
-                    self.outcome.failure = Some(e.to_string());
-                    break;
-                }
-                None => {
-                    self.outcome.failure = Some("the connection ended".into());
-                    break;
-                }
+                Some(Err(e)) => return SessionEnd::Lost(e.to_string()),
+                None => return SessionEnd::Lost("the connection ended".into()),
             }
         }
-        self.outcome
     }
 
     /// Matches one answer to the oldest frame in flight.
-    fn answer(&mut self, text: &str) {
+    fn answer(&mut self, text: &str, o: &mut Outcome) {
         let now = Instant::now();
-        let o = &mut self.outcome;
-        let Ok(frame) = self.flight.try_recv() else {
+        let Some(frame) = lock(self.flight).pop_front() else {
             o.out_of_order += 1;
             return;
         };

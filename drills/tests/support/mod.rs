@@ -55,6 +55,17 @@ impl Hub {
         }
     }
 
+    /// Kills the hub the hard way (SIGKILL), as a power cut would.
+    pub fn kill9(&mut self) {
+        self.process.kill9();
+    }
+
+    /// Starts the hub again on the same configuration and data (on a new port).
+    pub fn restart(&mut self) {
+        self.process.restart();
+        self.addr = self.process.addr;
+    }
+
     /// The address as the hub prints it.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
