@@ -32,6 +32,13 @@ pub enum Error {
          [tls] allow_plain = true"
     )]
     PlainOffLoopback { addr: String },
+    /// The active hub could not keep its lease: it stopped acking and exits, to be restarted
+    /// as a standby.
+    #[error(
+        "this hub lost its lease as the active hub ({why}): it acknowledged nothing more and \
+         stopped; start it again and it stands by until the lease is free"
+    )]
+    LeaseLost { why: String },
 }
 
 /// The hub's certificate or key cannot be used; each error names the file.

@@ -56,6 +56,10 @@ enum Command {
         /// `[store] nats`), sled in the data directory alone.
         #[arg(long, env = "ALERT_HUB_STORE", value_parser = nats_cluster)]
         store: Option<NatsCluster>,
+        /// With --store: the URL devices and consoles reach this hub at, which the standbys
+        /// name while it is active (over `[store] advertise`; the listen address otherwise).
+        #[arg(long, env = "ALERT_HUB_ADVERTISE", value_parser = alert_hub::config::advertised)]
+        advertise: Option<String>,
     },
     /// Validates a site configuration and prints every problem with its file, line and field.
     Check {
@@ -313,8 +317,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             listen,
             store,
+            advertise,
         } => {
-            let loaded = HubConfig::load(&config)?;
+            let mut loaded = HubConfig::load(&config)?;
+            if advertise.is_some() {
+                loaded.store_advertise = advertise;
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             let options = ServeOptions {
                 data,
