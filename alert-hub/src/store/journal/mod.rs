@@ -171,7 +171,10 @@ impl JournaledStore {
             ));
         }
         let cluster = self.cluster.clone();
-        let last = self.run(async move { cluster.last_seq().await })?;
+        let last = on_unbounded(self.runtime.0.as_ref(), async move {
+            cluster.last_seq_patiently().await
+        })
+        .map_err(|m| self.fail(m))?;
         if applied > last {
             return Err(self.fail(format!(
                 "the data directory has applied message {applied} of stream {STREAM}, which \
@@ -180,7 +183,23 @@ impl JournaledStore {
         }
         let (cluster, local) = (self.cluster.clone(), self.local.clone());
         let batches = on_unbounded(self.runtime.0.as_ref(), async move {
-            apply(&cluster, &local, applied + 1, last).await
+            // A stream that does not answer (a new leader being elected) is asked again from
+            // where the last attempt stopped, for a while.
+            let started = tokio::time::Instant::now();
+            loop {
+                let from = local
+                    .journal_seq()
+                    .map_err(|e| format!("cannot read the store: {e}"))?
+                    + 1;
+                match apply(&cluster, &local, from, last).await {
+                    Ok(batches) => return Ok(batches),
+                    Err(e) if started.elapsed() >= cluster::START_PATIENCE => return Err(e),
+                    Err(e) => {
+                        tracing::info!(error = %e, "waiting for the journal's stream to answer");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
         })
         .map_err(|m| self.fail(m))?;
         let seq = last;
