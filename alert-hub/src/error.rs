@@ -203,6 +203,17 @@ pub enum StoreError {
     /// be reached, refused a batch, or holds a message the hub cannot apply.
     #[error("replicated journal on the NATS cluster {cluster}: {message}")]
     Journal { cluster: String, message: String },
+    /// This hub does not hold the active hub's lease (a standby, or an active hub that lost
+    /// it): it stores and acknowledges nothing, and retrying cannot change that.
+    #[error("replicated journal on the NATS cluster {cluster}: {message}")]
+    NotActive { cluster: String, message: String },
+}
+
+impl StoreError {
+    /// Whether retrying the write cannot succeed, so that the hub stops at once.
+    pub fn is_final(&self) -> bool {
+        matches!(self, StoreError::NotActive { .. })
+    }
 }
 
 const OPEN_ADVICE: &str = "Nothing was changed; restore it from a backup or move it aside. \

@@ -335,10 +335,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "http"
             };
             let ready = move |addr| announce(scheme, addr);
-            runtime.block_on(async {
+            let served = runtime.block_on(async {
                 let stop = shutdown_signal();
                 serve(options, loaded, ready, stop).await
-            })?;
+            });
+            // A core still retrying a write must not hold the exit back.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            served?;
             Ok(())
         }
     }

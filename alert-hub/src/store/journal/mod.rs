@@ -269,11 +269,23 @@ impl JournaledStore {
         let timing = Timing::new(leadership.ttl);
         self.lease().0 = timing;
         let mut announced: Option<Holder> = None;
+        // The last problem warned of, so that a cluster that stays away is not logged 4 times a
+        // second.
+        let mut trouble: Option<String> = None;
         loop {
-            if let Err(e) = self.catch_up().await {
-                tracing::warn!(error = %e, "cannot follow the journal; trying again");
+            let looked = match self.catch_up().await {
+                Ok(_) => leadership.holder().await,
+                Err(e) => Err(format!("cannot follow the journal: {e}")),
+            };
+            if let Err(e) = &looked {
+                if trouble.as_ref() != Some(e) {
+                    tracing::warn!(error = %e, "standing by without the cluster; trying again");
+                }
+            } else if trouble.take().is_some() {
+                tracing::info!("standing by: the cluster answers again");
             }
-            match leadership.holder().await {
+            trouble = looked.as_ref().err().cloned().or(trouble);
+            match looked {
                 Ok(holder) => {
                     let free = self.lease().1.observed(holder.clone());
                     if let Some(active) = holder.as_ref().filter(|h| announced.as_ref() != Some(h))
@@ -292,7 +304,7 @@ impl JournaledStore {
                         return Ok(());
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot read the lease; trying again"),
+                Err(_) => {}
             }
             tokio::time::sleep(FOLLOW_EVERY).await;
         }
@@ -345,6 +357,8 @@ impl JournaledStore {
         let Some(leadership) = leadership else {
             return "this hub never took the lease".into();
         };
+        // Warned of a renewal without an answer, once until one is answered again.
+        let mut unanswered = false;
         loop {
             let next = {
                 let (timing, lease) = &mut *self.lease();
@@ -360,10 +374,17 @@ impl JournaledStore {
                         .unwrap_or_else(|_| Renewal::NoAnswer("no answer in time".into()));
                     let (timing, lease) = &mut *self.lease();
                     match renewal {
-                        Renewal::Renewed(revision) => lease.written(*timing, revision, sent),
+                        Renewal::Renewed(revision) => {
+                            lease.written(*timing, revision, sent);
+                            if std::mem::take(&mut unanswered) {
+                                tracing::info!("the lease is renewed again");
+                            }
+                        }
                         Renewal::Taken(why) => lease.taken(why),
                         Renewal::NoAnswer(why) => {
-                            tracing::warn!(error = %why, "the lease was not renewed; trying again");
+                            if !std::mem::replace(&mut unanswered, true) {
+                                tracing::warn!(error = %why, "the lease was not renewed; trying again until it runs out");
+                            }
                             lease.retry_soon(Instant::now());
                         }
                     }
@@ -435,7 +456,10 @@ impl JournaledStore {
             Lease::Lost { why } => format!("this hub lost its lease as the active hub ({why})"),
             _ => "this hub is a standby: it does not hold the lease".into(),
         };
-        Err(self.fail(format!("{why}; nothing more is acknowledged")))
+        Err(StoreError::NotActive {
+            cluster: self.servers.clone(),
+            message: format!("{why}; nothing more is acknowledged"),
+        })
     }
 
     /// Publishes a batch's `message` to the stream, each piece awaited for its acknowledgement; returns the
