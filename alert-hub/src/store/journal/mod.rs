@@ -285,8 +285,8 @@ impl JournaledStore {
                 tracing::info!("standing by: the cluster answers again");
             }
             trouble = looked.as_ref().err().cloned().or(trouble);
-            match looked {
-                Ok(holder) => {
+            if let Ok(holder) = looked {
+                {
                     let free = self.lease().1.observed(holder.clone());
                     if let Some(active) = holder.as_ref().filter(|h| announced.as_ref() != Some(h))
                     {
@@ -304,7 +304,6 @@ impl JournaledStore {
                         return Ok(());
                     }
                 }
-                Err(_) => {}
             }
             tokio::time::sleep(FOLLOW_EVERY).await;
         }
