@@ -32,6 +32,13 @@ pub enum Error {
          [tls] allow_plain = true"
     )]
     PlainOffLoopback { addr: String },
+    /// The active hub could not keep its lease: it stopped acking and exits, to be restarted
+    /// as a standby.
+    #[error(
+        "this hub lost its lease as the active hub ({why}): it acknowledged nothing more and \
+         stopped; start it again and it stands by until the lease is free"
+    )]
+    LeaseLost { why: String },
 }
 
 /// The hub's certificate or key cannot be used; each error names the file.
@@ -196,6 +203,17 @@ pub enum StoreError {
     /// be reached, refused a batch, or holds a message the hub cannot apply.
     #[error("replicated journal on the NATS cluster {cluster}: {message}")]
     Journal { cluster: String, message: String },
+    /// This hub does not hold the active hub's lease (a standby, or an active hub that lost
+    /// it): it stores and acknowledges nothing, and retrying cannot change that.
+    #[error("replicated journal on the NATS cluster {cluster}: {message}")]
+    NotActive { cluster: String, message: String },
+}
+
+impl StoreError {
+    /// Whether retrying the write cannot succeed, so that the hub stops at once.
+    pub fn is_final(&self) -> bool {
+        matches!(self, StoreError::NotActive { .. })
+    }
 }
 
 const OPEN_ADVICE: &str = "Nothing was changed; restore it from a backup or move it aside. \

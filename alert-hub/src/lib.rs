@@ -46,5 +46,6 @@ pub mod scheduled_backup;
 pub mod secret;
 pub mod server;
 pub mod shifts;
+pub mod standby;
 pub mod store;
 pub mod tls;

@@ -59,6 +59,10 @@ enum Command {
         /// `[store] nats`), sled in the data directory alone.
         #[arg(long, env = "ALERT_HUB_STORE", value_parser = nats_cluster)]
         store: Option<NatsCluster>,
+        /// With --store: the URL devices and consoles reach this hub at, which the standbys
+        /// name while it is active (over `[store] advertise`; the listen address otherwise).
+        #[arg(long, env = "ALERT_HUB_ADVERTISE", value_parser = alert_hub::config::advertised)]
+        advertise: Option<String>,
     },
     /// Validates a site configuration and prints every problem with its file, line and field.
     Check {
@@ -316,8 +320,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             listen,
             store,
+            advertise,
         } => {
-            let loaded = HubConfig::load(&config)?;
+            let mut loaded = HubConfig::load(&config)?;
+            if advertise.is_some() {
+                loaded.store_advertise = advertise;
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             let options = ServeOptions {
                 data,
@@ -330,10 +338,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "http"
             };
             let ready = move |addr| announce(scheme, addr);
-            runtime.block_on(async {
+            let served = runtime.block_on(async {
                 let stop = shutdown_signal();
                 serve(options, loaded, ready, stop).await
-            })?;
+            });
+            // A core still retrying a write must not hold the exit back.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            served?;
             Ok(())
         }
     }

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::health::StoreHealth;
 use crate::hub::{Hub, stopped};
 use crate::metrics::Metrics;
-use crate::store::{SledStore, Store};
+use crate::store::{JournaledStore, SledStore, Store};
 use crate::tls::ServerTls;
 
 /// How many requests may wait for the core before senders are slowed.
@@ -125,25 +125,110 @@ fn checkpointer(
     Ok(checkpointer)
 }
 
-/// The store the hub keeps its data in: sled in the data directory, with the replicated journal
-/// in front of it when `--store nats://...` or `[store] nats` names a NATS cluster.
-fn open_store(options: &ServeOptions, config: &HubConfig) -> Result<Arc<dyn Store>> {
+/// The store the hub keeps its data in.
+enum Opened {
+    /// Sled in the data directory.
+    Local(Arc<dyn Store>),
+    /// With the replicated journal in front, and the lease to take before it commits.
+    Journaled(Arc<JournaledStore>),
+}
+
+/// Sled in the data directory, with the replicated journal in front of it when
+/// `--store nats://...` or `[store] nats` names a NATS cluster.
+fn open_store(options: &ServeOptions, config: &HubConfig) -> Result<Opened> {
     let cluster = options
         .store_cluster
         .as_deref()
         .unwrap_or(&config.store_cluster);
     if cluster.is_empty() {
-        return Ok(Arc::new(SledStore::open_with_cache(
+        return Ok(Opened::Local(Arc::new(SledStore::open_with_cache(
             &options.data,
             config.store_cache_bytes,
-        )?));
+        )?)));
     }
     tracing::info!(servers = %cluster.join(","), "journaling every batch to the NATS cluster");
-    Ok(Arc::new(crate::store::JournaledStore::open(
+    Ok(Opened::Journaled(Arc::new(JournaledStore::open(
         &options.data,
         config.store_cache_bytes,
         cluster,
-    )?))
+        config.store_lease,
+    )?)))
+}
+
+/// How long a clustered hub tries to take the lease before it opens its address as a standby.
+const FIRST_LOOK: Duration = Duration::from_secs(1);
+
+/// Until this hub holds the lease: tries it for [`FIRST_LOOK`], then serves the standby's
+/// answers on `listener` while it follows the journal. `Ok(false)` when `stop` came first.
+async fn stand_by(
+    store: &Arc<JournaledStore>,
+    listener: &tokio::net::TcpListener,
+    advertise: String,
+    tls: Option<Arc<ServerTls>>,
+    stop: &mut watch::Receiver<bool>,
+    ready: &mut Option<impl FnOnce(SocketAddr)>,
+) -> Result<bool> {
+    let (seen, active) = watch::channel(None);
+    let campaign = store.wait_for_lease(advertise, seen);
+    tokio::pin!(campaign);
+    tokio::select! {
+        taken = &mut campaign => return taken.map(|()| true).map_err(Error::from),
+        _ = tokio::time::sleep(FIRST_LOOK) => {}
+        _ = stopped(stop) => return Ok(false),
+    }
+    let (standby_tx, standby_rx) = watch::channel(false);
+    let copy = listener
+        .local_addr()
+        .and_then(|_| clone_listener(listener))
+        .map_err(|source| Error::Listen {
+            addr: format!("{:?}", listener.local_addr().ok()),
+            source,
+        })?;
+    let standing = crate::standby::Standing {
+        hub: store.hub().to_string(),
+        active,
+    };
+    let open = OpenConnections::new(ConnectionLimits::for_open_files(ASSUMED_FILE_LIMIT));
+    let router = crate::standby::router(standing);
+    let server = tokio::spawn(crate::connections::serve(
+        copy, router, open, tls, standby_rx,
+    ));
+    tracing::info!("standing by: serving 503 until this hub holds the lease");
+    if let (Some(ready), Ok(addr)) = (ready.take(), listener.local_addr()) {
+        ready(addr);
+    }
+    let outcome = tokio::select! {
+        taken = &mut campaign => taken.map(|()| true).map_err(Error::from),
+        _ = stopped(stop) => Ok(false),
+    };
+    let _ = standby_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
+    outcome
+}
+
+/// A second handle on the listening socket, for the standby's answers until the active hub's
+/// own accept loop takes over: the address stays bound throughout.
+fn clone_listener(listener: &tokio::net::TcpListener) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = socket2_clone(listener)?;
+    tokio::net::TcpListener::from_std(socket)
+}
+
+#[cfg(unix)]
+fn socket2_clone(listener: &tokio::net::TcpListener) -> std::io::Result<std::net::TcpListener> {
+    use std::os::fd::AsFd;
+    let fd = listener.as_fd().try_clone_to_owned()?;
+    let copy = std::net::TcpListener::from(fd);
+    copy.set_nonblocking(true)?;
+    Ok(copy)
+}
+
+#[cfg(windows)]
+fn socket2_clone(listener: &tokio::net::TcpListener) -> std::io::Result<std::net::TcpListener> {
+    use std::os::windows::io::AsSocket;
+    let socket = listener.as_socket().try_clone_to_owned()?;
+    let copy = std::net::TcpListener::from(socket);
+    copy.set_nonblocking(true)?;
+    Ok(copy)
 }
 
 /// Runs the hub until `stop` completes, then shuts down gracefully: connections are told the
@@ -167,7 +252,47 @@ pub async fn serve(
         unauthenticated = limits.unauthenticated,
         "connection limits"
     );
-    let store = open_store(&options, &config)?;
+    let opened = open_store(&options, &config)?;
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        stop.await;
+        let _ = stop_tx.send(true);
+    });
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| Error::Listen {
+            addr: options.listen.to_string(),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| Error::Listen {
+        addr: options.listen.to_string(),
+        source,
+    })?;
+    let mut ready = Some(ready);
+    let (store, journaled) = match opened {
+        Opened::Local(store) => (store, None),
+        Opened::Journaled(journaled) => {
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let advertise = config
+                .store_advertise
+                .clone()
+                .unwrap_or_else(|| format!("{scheme}://{addr}"));
+            let taken = stand_by(
+                &journaled,
+                &listener,
+                advertise,
+                tls.clone(),
+                &mut stop_rx,
+                &mut ready,
+            )
+            .await?;
+            if !taken {
+                tracing::info!("shutting down (a standby)");
+                return Ok(());
+            }
+            (journaled.clone() as Arc<dyn Store>, Some(journaled))
+        }
+    };
     let checkpoints = checkpointer(&options, &config, &store)?;
     let (shutdown_tx, shutdown) = watch::channel(false);
     let (hub, core) = start(config, store, shutdown.clone())?;
@@ -192,16 +317,6 @@ pub async fn serve(
         tokio::spawn(backups);
     }
     let health = hub.health.clone();
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .map_err(|source| Error::Listen {
-            addr: options.listen.to_string(),
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| Error::Listen {
-        addr: options.listen.to_string(),
-        source,
-    })?;
     if let Some(settings) = hub.config.dc09.clone() {
         let sockets = crate::dc09::Dc09Sockets::bind(&settings)
             .await
@@ -220,13 +335,32 @@ pub async fn serve(
     #[cfg(unix)]
     tokio::spawn(reload_on_hangup(hangups, tls.clone(), shutdown.clone()));
     tracing::info!(%addr, tls = tls.is_some(), data = %options.data.display(), "hub listening");
-    ready(addr);
+    if let Some(ready) = ready.take() {
+        ready(addr);
+    }
+    let lost = Arc::new(std::sync::Mutex::new(None));
+    let lease_kept = {
+        let (journaled, lost) = (journaled.clone(), lost.clone());
+        async move {
+            let Some(journaled) = journaled else {
+                return std::future::pending().await;
+            };
+            let why = journaled.keep_lease().await;
+            *lost.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.clone());
+            why
+        }
+    };
     tokio::spawn(async move {
         tokio::select! {
-            _ = stop => tracing::info!("shutting down"),
+            _ = stopped(&mut stop_rx) => tracing::info!("shutting down"),
             _ = health.given_up() => tracing::error!(
                 "shutting down: the store cannot be written; exiting non-zero so that a \
                  supervisor restarts the hub"
+            ),
+            why = lease_kept => tracing::error!(
+                reason = %why,
+                "shutting down: this hub lost its lease as the active hub and acknowledges \
+                 nothing more; exiting non-zero so that a supervisor restarts it as a standby"
             ),
         }
         let _ = shutdown_tx.send(true);
@@ -243,6 +377,14 @@ pub async fn serve(
         Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::error!(error = %e, "cannot keep the last audit checkpoint"),
         Err(e) => tracing::error!(error = %e, "cannot sign the last audit checkpoint"),
+    }
+    let lost = lost.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(why) = lost {
+        return Err(Error::LeaseLost { why });
+    }
+    if let Some(journaled) = journaled {
+        // Every ack is sent: a standby may take over at once rather than when the lease ends.
+        let _ = tokio::task::spawn_blocking(move || journaled.release_lease()).await;
     }
     match joined {
         Ok(Ok(Ok(result))) => result.map_err(Error::from),

@@ -3,7 +3,10 @@
 //! cluster on loopback (R3, every write fsynced before it is acknowledged), in the same run.
 //! For each it prints the acknowledged events a second and the ack latency (frame sent to ack
 //! read) at p50, p99 and the worst, next to the 20 ms p99 target; then how many events a second
-//! each takes when the device sends as fast as it can. Asserts nothing.
+//! each takes when the device sends as fast as it can. Then, with a standby hub following the
+//! journal, it kills the active hub (`kill -9`) right after a second of streaming, a few times
+//! over, and prints the fail-over time: from the death to the first ack from the other hub,
+//! next to the 5 s target. Asserts nothing.
 //!
 //! `cargo bench -p system-tests --bench cluster` (set `CLUSTER_BENCH_SECS` to stream longer).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -12,13 +15,16 @@ use std::time::{Duration, Instant};
 
 use alert_hub::protocol::DeviceReply;
 use futures_util::{SinkExt, StreamExt};
+use hub_client::DEVICES_PATH;
 use system_tests::nats::NatsCluster;
-use system_tests::{Device, HubProcess, event, fast_panel_config, tokens};
+use system_tests::{Device, HubProcess, connect, event, fast_panel_config, tokens};
 use tokio_tungstenite::tungstenite::Message;
 
 const RATE: u64 = 2_000;
 const TARGET_P99: Duration = Duration::from_millis(20);
 const FLOOD: usize = 20_000;
+const TARGET_FAIL_OVER: Duration = Duration::from_secs(5);
+const FAIL_OVERS: usize = 3;
 
 fn frame(run: &str, n: u64) -> String {
     let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];
@@ -111,6 +117,25 @@ fn print(store: &str, paced: &Figures, flood: &Figures) {
     );
 }
 
+/// Kills `active` with SIGKILL and times from its death to the first ack `standby` gives a
+/// device that connects to it as soon as it answers.
+async fn fail_over(active: &mut HubProcess, standby: &HubProcess, name: &str) -> Duration {
+    active.kill9();
+    let died = Instant::now();
+    let mut device = loop {
+        match connect(standby, DEVICES_PATH, Some(tokens::FIRE_PANEL_GG)).await {
+            Ok(ws) => break Device { ws },
+            Err(503) => tokio::time::sleep(Duration::from_millis(10)).await,
+            Err(status) => panic!("the standby answered {status}"),
+        }
+    };
+    device.send_text(frame(name, 0)).await;
+    let DeviceReply::Ack(_) = device.reply().await else {
+        panic!("the new active hub refused the event");
+    };
+    died.elapsed()
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let secs: u64 = std::env::var("CLUSTER_BENCH_SECS")
@@ -130,8 +155,26 @@ async fn main() {
 
     let cluster = NatsCluster::start();
     let store = vec!["--store".to_string(), cluster.store_url()];
-    let journaled = HubProcess::start_with_args(&config, &dir.path().join("nats"), &store);
-    let paced = run(&journaled, "nats", total, Some(RATE)).await;
-    let flood = run(&journaled, "nats-flood", FLOOD as u64, None).await;
+    let mut active = HubProcess::start_with_args(&config, &dir.path().join("nats"), &store);
+    let paced = run(&active, "nats", total, Some(RATE)).await;
+    let flood = run(&active, "nats-flood", FLOOD as u64, None).await;
     print("sled + NATS journal (R3)", &paced, &flood);
+
+    for round in 1..=FAIL_OVERS {
+        let data = dir.path().join(format!("standby-{round}"));
+        let standby = HubProcess::start_with_args(&config, &data, &store);
+        run(&active, &format!("before-{round}"), RATE, Some(RATE)).await;
+        let took = fail_over(&mut active, &standby, &format!("after-{round}")).await;
+        println!(
+            "fail-over {round}: {:>6.0} ms from the active hub's death to the first ack from the \
+             standby ({})",
+            took.as_secs_f64() * 1e3,
+            if took < TARGET_FAIL_OVER {
+                "under 5 s"
+            } else {
+                "OVER 5 s"
+            }
+        );
+        active = standby;
+    }
 }

@@ -309,6 +309,30 @@ impl HubProcess {
         *self = HubProcess::spawn_with(&mut command, &config, &data, logged, &args);
     }
 
+    /// Sends `signal` (a name `kill` takes, such as `STOP` or `CONT`) to the hub process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{signal} {pid}");
+    }
+
+    /// The hub's exit status once it has exited, or `None` if it still runs after `wait`.
+    pub fn exit_within(&mut self, wait: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The hub process's id, for reading what the system reports of it.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -472,6 +496,23 @@ pub async fn http(
         .await
         .unwrap_or_else(|e| panic!("{path}: {e}"));
     (answer.status, answer.text())
+}
+
+/// Waits until `hub`'s `/healthz` answers 200 (a clustered hub that stood by has taken the
+/// lease); panics after `patience`.
+pub async fn wait_until_active(hub: &HubProcess, patience: Duration) {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        let (status, body) = http(hub.addr, "GET", "/healthz", None, None).await;
+        if status == 200 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hub did not become active in {patience:?}: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A GET with an operator token, parsed as JSON; panics on a non-200 status.

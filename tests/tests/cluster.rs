@@ -8,11 +8,23 @@ use std::collections::HashMap;
 use alert_hub::protocol::{DeviceReply, NackCode};
 use futures_util::{SinkExt, StreamExt};
 use system_tests::nats::NatsCluster;
-use system_tests::{Device, HubProcess, binary, event, fast_panel_config, get_json, tokens};
+use system_tests::{
+    Device, HubProcess, binary, event, fast_panel_config, get_json, tokens, wait_until_active,
+};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Acknowledged ids and their seqs.
 type Acked = HashMap<String, u64>;
+
+/// `config` with the active hub's lease lasting `seconds`: longer than the default 3 s, so that
+/// the hub rides out what these tests do to the cluster (a node's streams elect a new leader
+/// within 4 to 9 s) instead of handing over to a standby, which `failover.rs` tests.
+fn with_lease(config: std::path::PathBuf, seconds: u64) -> std::path::PathBuf {
+    let mut text = std::fs::read_to_string(&config).expect("read config");
+    text.push_str(&format!("\n[store]\nlease_seconds = {seconds}\n"));
+    std::fs::write(&config, text).expect("write config");
+    config
+}
 
 fn frame(n: usize) -> String {
     let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];
@@ -125,7 +137,7 @@ async fn incidents(hub: &HubProcess) -> HashMap<String, String> {
 async fn a_node_lost_under_load_then_the_hub_killed_a_new_hub_rebuilds_every_acked_event() {
     let mut cluster = NatsCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let config = fast_panel_config(dir.path(), 1_000_000);
+    let config = with_lease(fast_panel_config(dir.path(), 1_000_000), 15);
     let store = vec!["--store".to_string(), cluster.store_url()];
     let mut hub = HubProcess::start_with_args(&config, &dir.path().join("a"), &store);
 
@@ -154,6 +166,8 @@ async fn a_node_lost_under_load_then_the_hub_killed_a_new_hub_rebuilds_every_ack
     // A new hub on an empty data directory serves everything that was acknowledged.
     let data = dir.path().join("b");
     let mut rebuilt = HubProcess::start_with_args(&config, &data, &store);
+    // It stands by until the dead hub's lease has expired.
+    wait_until_active(&rebuilt, std::time::Duration::from_secs(40)).await;
     assert_each_acked_once(&rebuilt, &acked).await;
     let after = incidents(&rebuilt).await;
     for (id, kind) in &before {
@@ -197,7 +211,7 @@ fn hub_kill(hub: &HubProcess) {
 async fn a_cluster_without_its_majority_gets_no_ack_until_it_has_it_again() {
     let mut cluster = NatsCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let config = fast_panel_config(dir.path(), 1_000);
+    let config = with_lease(fast_panel_config(dir.path(), 1_000), 60);
     let store = vec!["--store".to_string(), cluster.store_url()];
     let hub = HubProcess::start_with_args(&config, &dir.path().join("data"), &store);
     let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;

@@ -25,7 +25,8 @@ pub use offset::{DEFAULT_UTC_OFFSET, parse_offset};
 pub use phones::{MAX_PHONE_CHARS, OutsideParty, is_phone_number};
 pub use records::{
     BackupSchedule, DEFAULT_BACKUP_HOURS, DEFAULT_BACKUPS_KEPT, DEFAULT_CACHE_MIB,
-    DEFAULT_RETENTION_DAYS, MAX_BACKUP_HOURS, MIN_RETENTION_DAYS, nats_server, nats_store,
+    DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, MAX_BACKUP_HOURS, MIN_RETENTION_DAYS,
+    advertised, nats_server, nats_store,
 };
 pub use tls::{TlsFiles, TlsSettings};
 
@@ -56,6 +57,11 @@ pub struct HubConfig {
     /// The NATS servers of the replicated journal (`[store] nats`, `--store nats://...`);
     /// empty for the sled store alone.
     pub store_cluster: Vec<String>,
+    /// Where devices and consoles reach this hub (`[store] advertise`), as the lease tells the
+    /// standbys; the listen address otherwise.
+    pub store_advertise: Option<String>,
+    /// How long the active hub's lease lasts without a renewal (`[store] lease_seconds`).
+    pub store_lease: std::time::Duration,
     /// Days events and closed incidents stay in the live store before they are archived
     /// (`[retention] days`, at least 365).
     pub retention_days: u64,
@@ -262,6 +268,7 @@ impl HubConfig {
             .map(|key| records::relative(file, &key));
         let backups = check.backups(std::mem::take(&mut raw.backup), file);
         let store_cluster = check.nats_servers(raw.store.nats.take());
+        let (store_advertise, store_lease) = check.lease_settings(&mut raw.store);
         let (store_cache_bytes, ids_in_memory) =
             check.store_settings(std::mem::take(&mut raw.store));
         let retention_days = check.retention_days(std::mem::take(&mut raw.retention));
@@ -274,6 +281,8 @@ impl HubConfig {
             store_cache_bytes,
             ids_in_memory,
             store_cluster,
+            store_advertise,
+            store_lease,
             retention_days,
             ..check.config(raw, library, plan)
         });
@@ -450,6 +459,8 @@ impl Checker<'_> {
             store_cache_bytes: records::DEFAULT_CACHE_MIB * 1024 * 1024,
             ids_in_memory: crate::core::SEEN_IDS_WINDOW,
             store_cluster: Vec::new(),
+            store_advertise: None,
+            store_lease: std::time::Duration::from_secs(records::DEFAULT_LEASE_SECONDS),
             retention_days: records::DEFAULT_RETENTION_DAYS,
             warnings,
             cap_sender,

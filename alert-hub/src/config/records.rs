@@ -47,6 +47,35 @@ pub(super) struct RawStore {
     ids_in_memory: Option<Spanned<u64>>,
     /// The NATS servers of the replicated journal (see `crate::store::journal`).
     pub(super) nats: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Where devices and consoles reach this hub, as the lease tells the standbys.
+    pub(super) advertise: Option<Spanned<String>>,
+    /// How long the active hub's lease lasts without a renewal.
+    pub(super) lease_seconds: Option<Spanned<u64>>,
+}
+
+/// How long the active hub's lease lasts without a renewal unless `[store] lease_seconds`
+/// says otherwise: a standby takes over within about this time of the active hub's death.
+pub const DEFAULT_LEASE_SECONDS: u64 = 3;
+/// The shortest lease allowed: renewals every 2/3 s leave room for one lost answer.
+pub const MIN_LEASE_SECONDS: u64 = 2;
+/// The longest lease allowed.
+pub const MAX_LEASE_SECONDS: u64 = 120;
+
+/// Checks an address to advertise: `http://` or `https://` and a host.
+pub fn advertised(address: &str) -> Result<String, String> {
+    let address = address.trim();
+    let rest = address
+        .strip_prefix("http://")
+        .or_else(|| address.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(address.trim_end_matches('/').to_string())
+        }
+        _ => Err(format!(
+            "{address:?} must be the URL devices and consoles reach this hub at, e.g. \
+             https://hub-b.example:7400"
+        )),
+    }
 }
 
 /// One NATS server as `HOST:PORT` (a leading `nats://` is allowed), or what is wrong with it.
@@ -148,6 +177,31 @@ impl Checker<'_> {
             }
         }
         servers
+    }
+
+    /// `[store] advertise`, checked, and `[store] lease_seconds` as a duration.
+    pub(super) fn lease_settings(&mut self, raw: &mut RawStore) -> (Option<String>, Duration) {
+        let advertise = raw
+            .advertise
+            .take()
+            .and_then(|a| match advertised(a.get_ref()) {
+                Ok(address) => Some(address),
+                Err(message) => {
+                    self.problem(&a, "store.advertise".into(), message);
+                    None
+                }
+            });
+        let seconds = match raw.lease_seconds.take() {
+            Some(s) if !(MIN_LEASE_SECONDS..=MAX_LEASE_SECONDS).contains(s.get_ref()) => {
+                let message =
+                    format!("must be from {MIN_LEASE_SECONDS} to {MAX_LEASE_SECONDS} (seconds)");
+                self.problem(&s, "store.lease_seconds".into(), message);
+                DEFAULT_LEASE_SECONDS
+            }
+            Some(s) => *s.get_ref(),
+            None => DEFAULT_LEASE_SECONDS,
+        };
+        (advertise, Duration::from_secs(seconds))
     }
 
     /// The days `[retention] days` keeps records live: at least a year.
@@ -254,6 +308,31 @@ mod tests {
         );
         let err = parse("[store]\nnats = [\"h:0\"]\n").expect_err("port");
         assert!(err.contains("has no valid port"), "{err}");
+    }
+
+    #[test]
+    fn the_advertised_address_and_the_lease_are_checked_with_their_line_and_field() {
+        let config =
+            parse("[store]\nadvertise = \"https://hub-b.example:7400/\"\nlease_seconds = 5\n")
+                .expect("valid");
+        assert_eq!(
+            config.store_advertise.as_deref(),
+            Some("https://hub-b.example:7400")
+        );
+        assert_eq!(config.store_lease, Duration::from_secs(5));
+        let defaults = parse("").expect("valid");
+        assert_eq!(defaults.store_advertise, None);
+        assert_eq!(defaults.store_lease, Duration::from_secs(3));
+        let err = parse("[store]\nadvertise = \"hub-b:7400\"\n").expect_err("no scheme");
+        assert!(
+            err.contains("site.toml:5: store.advertise: \"hub-b:7400\" must be the URL"),
+            "{err}"
+        );
+        let err = parse("[store]\nlease_seconds = 1\n").expect_err("short");
+        assert!(
+            err.contains("store.lease_seconds: must be from 2 to 120"),
+            "{err}"
+        );
     }
 
     #[test]

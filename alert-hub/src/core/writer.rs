@@ -109,6 +109,11 @@ impl Writer {
         let since = Instant::now();
         self.health.set_failing(true);
         self.announce(false);
+        if first.is_final() {
+            tracing::error!(error = %first, "the store takes nothing more: the hub exits");
+            self.health.give_up();
+            return Err(first);
+        }
         tracing::error!(
             error = %first,
             retry_ms = RETRY_EVERY.as_millis() as u64,

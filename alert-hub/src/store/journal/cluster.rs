@@ -20,7 +20,7 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 /// How long one publish waits for JetStream's acknowledgement before it is retried.
 const ACK_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the hub waits at start for the cluster to answer and to have its stream.
-const START_PATIENCE: Duration = Duration::from_secs(30);
+pub(super) const START_PATIENCE: Duration = Duration::from_secs(30);
 /// How long reading the stream back waits for its next message.
 const READ_PATIENCE: Duration = Duration::from_secs(30);
 /// Room kept in each message for its headers, under the server's maximum payload.
@@ -106,24 +106,8 @@ impl Cluster {
         })
     }
 
-    /// The stream's last sequence number, 0 when it is empty. Asked again for up to 30 s: a
-    /// cluster that has just lost a node answers nothing until it has elected the stream's
-    /// new leader, and a hub starting then should wait for it rather than give up.
+    /// The stream's last sequence number, 0 when it is empty.
     pub async fn last_seq(&self) -> Result<u64, Problem> {
-        let started = tokio::time::Instant::now();
-        loop {
-            match self.ask_last_seq().await {
-                Ok(seq) => return Ok(seq),
-                Err(e) if started.elapsed() >= START_PATIENCE => return Err(e),
-                Err(e) => {
-                    tracing::info!(error = %e, "waiting for the journal stream's leader");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-        }
-    }
-
-    async fn ask_last_seq(&self) -> Result<u64, Problem> {
         let mut stream = self
             .js
             .get_stream(STREAM)
@@ -134,6 +118,22 @@ impl Cluster {
             .await
             .map_err(|e| format!("cannot read stream {STREAM}: {e}"))?;
         Ok(info.state.last_sequence)
+    }
+
+    /// [`Cluster::last_seq`], asked again for a while when the cluster does not answer (a
+    /// stream electing a new leader after a node's loss answers nothing for a few seconds).
+    pub async fn last_seq_patiently(&self) -> Result<u64, Problem> {
+        let started = tokio::time::Instant::now();
+        loop {
+            match self.last_seq().await {
+                Ok(last) => return Ok(last),
+                Err(e) if started.elapsed() >= START_PATIENCE => return Err(e),
+                Err(e) => {
+                    tracing::info!(error = %e, "waiting for the journal's stream to answer");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
     }
 
     /// Publishes `piece` with id `msg_id`, expecting it to land right after `after`, and

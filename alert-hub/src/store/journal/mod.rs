@@ -8,25 +8,37 @@
 //! piece's number: a retry after a lost acknowledgement is stored once, and a different batch
 //! never passes for an earlier one. Every piece also says the stream sequence it must follow,
 //! so a batch is never journaled after one this hub has not applied.
+//!
+//! One hub at a time is active: it holds the lease in the cluster's key-value bucket
+//! ([`leader`], decided by [`lease`]) and acks only while it does. The others stand by,
+//! applying the stream as it grows, and take the lease when it is free.
 
 mod cluster;
 mod encoding;
+mod leader;
+pub mod lease;
 
 use std::path::Path;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 pub use cluster::{DUPLICATE_WINDOW, STREAM, SUBJECT};
+pub use leader::BUCKET;
+pub use lease::Holder;
 
 use super::{SledStore, Store, WriteBatch};
 use crate::error::StoreError;
 use cluster::Cluster;
 use encoding::{Assembler, Piece, Problem};
+use leader::{Leadership, Renewal};
+use lease::{Lease, Next, Timing};
 
 /// The longest one commit waits for the cluster before it fails (and the writer retries it).
 const COMMIT_PATIENCE: Duration = Duration::from_secs(10);
+/// How often a standby applies what the stream gained and looks at the lease.
+const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 
 /// The sled store with the replicated journal in front of it.
 #[derive(Debug)]
@@ -40,6 +52,10 @@ pub struct JournaledStore {
     /// This hub's id in the messages it publishes.
     hub: String,
     journal: Mutex<Position>,
+    /// This hub's lease, and its timing.
+    lease: Mutex<(Timing, Lease)>,
+    /// The lease's bucket, once this hub has joined the election.
+    leadership: Mutex<Option<Leadership>>,
 }
 
 /// Where the journal stands for this hub.
@@ -55,10 +71,13 @@ struct Position {
 impl JournaledStore {
     /// Opens the sled store in `dir`, connects to the cluster at `servers` (making the stream
     /// when it has none), and applies every stream message after the last one the store applied.
+    /// The store commits nothing until [`JournaledStore::wait_for_lease`] has made this hub the
+    /// active one; `lease` is how long the lease lasts unless its bucket says otherwise.
     pub fn open(
         dir: &Path,
         cache_bytes: u64,
         servers: &[String],
+        lease: Duration,
     ) -> Result<JournaledStore, StoreError> {
         let local = SledStore::open_with_cache(dir, cache_bytes)?;
         let servers_text = servers.join(",");
@@ -92,6 +111,8 @@ impl JournaledStore {
             servers: servers_text,
             hub,
             journal: Mutex::new(Position::default()),
+            lease: Mutex::new((Timing::new(lease), Lease::standby())),
+            leadership: Mutex::new(None),
         };
         let last = store.replay()?;
         store.position().last = last;
@@ -100,6 +121,21 @@ impl JournaledStore {
 
     fn position(&self) -> std::sync::MutexGuard<'_, Position> {
         self.journal.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lease(&self) -> std::sync::MutexGuard<'_, (Timing, Lease)> {
+        self.lease.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// This hub's id, as the lease and the journal's message ids name it.
+    pub fn hub(&self) -> &str {
+        &self.hub
+    }
+
+    /// Whether this hub holds the lease now, and so may ack.
+    pub fn holds_lease(&self) -> bool {
+        let (timing, lease) = &*self.lease();
+        lease.holds(*timing, Instant::now())
     }
 
     fn fail(&self, message: Problem) -> StoreError {
@@ -135,10 +171,9 @@ impl JournaledStore {
             ));
         }
         let cluster = self.cluster.clone();
-        let last = on_unbounded(
-            self.runtime.0.as_ref(),
-            async move { cluster.last_seq().await },
-        )
+        let last = on_unbounded(self.runtime.0.as_ref(), async move {
+            cluster.last_seq_patiently().await
+        })
         .map_err(|m| self.fail(m))?;
         if applied > last {
             return Err(self.fail(format!(
@@ -146,34 +181,28 @@ impl JournaledStore {
                  ends at {last}: the directory belongs to another cluster; nothing was changed"
             )));
         }
-        let cluster = self.cluster.clone();
-        let local = self.local.clone();
-        let (batches, seq) = on_unbounded(self.runtime.0.as_ref(), async move {
-            let mut assembler = Assembler::default();
-            let mut batches = 0u64;
-            cluster
-                .read(applied + 1, last, &mut |seq, piece, payload| {
-                    let Some(piece) = piece else {
-                        tracing::warn!(seq, "a journal message without its batch headers");
-                        return Ok(());
-                    };
-                    if let Some(message) = assembler.push(piece, payload) {
-                        let batch = encoding::decode(&message)
-                            .map_err(|e| format!("message {seq}: {e}"))?;
-                        local
-                            .commit_journaled(&batch, seq, false)
-                            .map_err(|e| format!("message {seq}: {e}"))?;
-                        batches += 1;
+        let (cluster, local) = (self.cluster.clone(), self.local.clone());
+        let batches = on_unbounded(self.runtime.0.as_ref(), async move {
+            // A stream that does not answer (a new leader being elected) is asked again from
+            // where the last attempt stopped, for a while.
+            let started = tokio::time::Instant::now();
+            loop {
+                let from = local
+                    .journal_seq()
+                    .map_err(|e| format!("cannot read the store: {e}"))?
+                    + 1;
+                match apply(&cluster, &local, from, last).await {
+                    Ok(batches) => return Ok(batches),
+                    Err(e) if started.elapsed() >= cluster::START_PATIENCE => return Err(e),
+                    Err(e) => {
+                        tracing::info!(error = %e, "waiting for the journal's stream to answer");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
                     }
-                    Ok(())
-                })
-                .await?;
-            local
-                .flush()
-                .map_err(|e| format!("cannot flush the store: {e}"))?;
-            Ok((batches, last))
+                }
+            }
         })
         .map_err(|m| self.fail(m))?;
+        let seq = last;
         tracing::info!(
             stream = STREAM,
             from = applied + 1,
@@ -184,12 +213,252 @@ impl JournaledStore {
         Ok(seq)
     }
 
+    /// Applies what the stream gained since the local store's last message; returns the
+    /// stream's last sequence. Runs on the journal's runtime.
+    async fn catch_up(&self) -> Result<u64, Problem> {
+        let applied = self
+            .local
+            .journal_seq()
+            .map_err(|e| format!("cannot read the store: {e}"))?;
+        let last = self.cluster.last_seq().await?;
+        if last > applied {
+            let batches = apply(&self.cluster, &self.local, applied + 1, last).await?;
+            tracing::debug!(
+                from = applied + 1,
+                through = last,
+                batches,
+                "followed the journal"
+            );
+        }
+        Ok(last)
+    }
+
+    /// Stands by until this hub holds the lease, advertising `address` once it does: applies
+    /// the stream as it grows, tells `seen` which hub is active, and takes the lease once the
+    /// bucket has no holder; then applies the tail, after which the store commits.
+    pub async fn wait_for_lease(
+        self: &Arc<Self>,
+        address: String,
+        seen: tokio::sync::watch::Sender<Option<Holder>>,
+    ) -> Result<(), StoreError> {
+        let store = self.clone();
+        let task = self.spawn(async move { store.campaign(address, seen).await })?;
+        task.await
+            .map_err(|e| self.fail(format!("the journal's runtime stopped: {e}")))?
+    }
+
+    async fn campaign(
+        &self,
+        address: String,
+        seen: tokio::sync::watch::Sender<Option<Holder>>,
+    ) -> Result<(), StoreError> {
+        let me = Holder {
+            hub: self.hub.clone(),
+            address,
+        };
+        let configured = self.lease().0.ttl;
+        let leadership = loop {
+            match Leadership::open(&self.cluster.js, configured, me.clone()).await {
+                Ok(leadership) => break leadership,
+                Err(e) => {
+                    tracing::warn!(error = %e, "waiting for the lease bucket");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        };
+        let timing = Timing::new(leadership.ttl);
+        self.lease().0 = timing;
+        let mut announced: Option<Holder> = None;
+        // The last problem warned of, so that a cluster that stays away is not logged 4 times a
+        // second.
+        let mut trouble: Option<String> = None;
+        loop {
+            let looked = match self.catch_up().await {
+                Ok(_) => leadership.holder().await,
+                Err(e) => Err(format!("cannot follow the journal: {e}")),
+            };
+            if let Err(e) = &looked {
+                if trouble.as_ref() != Some(e) {
+                    tracing::warn!(error = %e, "standing by without the cluster; trying again");
+                }
+            } else if trouble.take().is_some() {
+                tracing::info!("standing by: the cluster answers again");
+            }
+            trouble = looked.as_ref().err().cloned().or(trouble);
+            if let Ok(holder) = looked {
+                {
+                    let free = self.lease().1.observed(holder.clone());
+                    if let Some(active) = holder.as_ref().filter(|h| announced.as_ref() != Some(h))
+                    {
+                        tracing::info!(
+                            active = %active.hub,
+                            address = %active.address,
+                            "standing by: another hub is active; following its journal"
+                        );
+                        announced = Some(active.clone());
+                    }
+                    seen.send_replace(holder);
+                    if free && self.try_take(&leadership, timing).await? {
+                        *self.leadership.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(leadership);
+                        return Ok(());
+                    }
+                }
+            }
+            tokio::time::sleep(FOLLOW_EVERY).await;
+        }
+    }
+
+    /// Tries to take the free lease; once taken, applies the tail of the stream so that the
+    /// store commits after it. Whether this hub now holds the lease.
+    async fn try_take(&self, leadership: &Leadership, timing: Timing) -> Result<bool, StoreError> {
+        let sent = Instant::now();
+        match leadership.take().await {
+            Ok(Some(revision)) => {
+                self.lease().1.written(timing, revision, sent);
+                let last = self.catch_up().await.map_err(|m| self.fail(m))?;
+                self.position().last = last;
+                tracing::info!(
+                    hub = %self.hub,
+                    address = %leadership.me().address,
+                    through = last,
+                    "took the lease: this hub is the active one"
+                );
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take the lease; trying again");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Keeps the lease this hub took, renewing it as [`lease`] says; completes, saying why,
+    /// once the lease is lost (from then on the store commits nothing).
+    pub async fn keep_lease(self: &Arc<Self>) -> String {
+        let store = self.clone();
+        let task = self.spawn(async move { store.renew_until_lost().await });
+        match task {
+            Ok(task) => task
+                .await
+                .unwrap_or_else(|e| format!("the journal's runtime stopped: {e}")),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    async fn renew_until_lost(&self) -> String {
+        let leadership = self
+            .leadership
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let Some(leadership) = leadership else {
+            return "this hub never took the lease".into();
+        };
+        // Warned of a renewal without an answer, once until one is answered again.
+        let mut unanswered = false;
+        loop {
+            let next = {
+                let (timing, lease) = &mut *self.lease();
+                lease.next(*timing, Instant::now())
+            };
+            match next {
+                Next::Wait(until) => tokio::time::sleep_until(until.into()).await,
+                Next::Renew { revision } => {
+                    let sent = Instant::now();
+                    let patience = self.lease().0.renew_every();
+                    let renewal = tokio::time::timeout(patience, leadership.renew(revision))
+                        .await
+                        .unwrap_or_else(|_| Renewal::NoAnswer("no answer in time".into()));
+                    let (timing, lease) = &mut *self.lease();
+                    match renewal {
+                        Renewal::Renewed(revision) => {
+                            lease.written(*timing, revision, sent);
+                            if std::mem::take(&mut unanswered) {
+                                tracing::info!("the lease is renewed again");
+                            }
+                        }
+                        Renewal::Taken(why) => lease.taken(why),
+                        Renewal::NoAnswer(why) => {
+                            if !std::mem::replace(&mut unanswered, true) {
+                                tracing::warn!(error = %why, "the lease was not renewed; trying again until it runs out");
+                            }
+                            lease.retry_soon(Instant::now());
+                        }
+                    }
+                }
+                Next::GiveUp => {
+                    return match &self.lease().1 {
+                        Lease::Lost { why } => why.clone(),
+                        _ => "the lease is not held".into(),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Gives the lease up, for a standby to take at once rather than when it expires: from
+    /// here on the store commits nothing. Call it once the hub has stopped taking events.
+    pub fn release_lease(&self) {
+        let revision = {
+            let (_, lease) = &mut *self.lease();
+            let revision = match lease {
+                Lease::Held { revision, .. } => Some(*revision),
+                _ => None,
+            };
+            *lease = Lease::Lost {
+                why: "released at shutdown".into(),
+            };
+            revision
+        };
+        let leadership = self
+            .leadership
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let (Some(revision), Some(leadership)) = (revision, leadership) {
+            match self.run(async move { leadership.release(revision).await }) {
+                Ok(()) => tracing::info!("released the lease"),
+                Err(e) => tracing::warn!(error = %e, "the lease will expire instead"),
+            }
+        }
+    }
+
+    /// Spawns `work` on the journal's runtime.
+    fn spawn<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = T> + Send + 'static,
+    ) -> Result<tokio::task::JoinHandle<T>, StoreError> {
+        let runtime = self
+            .runtime
+            .0
+            .as_ref()
+            .ok_or_else(|| self.fail("the journal is closed".into()))?;
+        Ok(runtime.spawn(work))
+    }
+
     /// Whether the local store holds anything that did not come through the journal.
     fn has_unjournaled_data(&self) -> Result<bool, StoreError> {
         Ok(self.local.last_event_seq()? > 0
             || self.local.last_log_seq()? > 0
             || self.local.secret(super::Secret::IdSalt)?.is_some()
             || self.local.secret(super::Secret::AckLinks)?.is_some())
+    }
+
+    /// An error unless this hub holds the lease now.
+    fn check_lease(&self) -> Result<(), StoreError> {
+        if self.holds_lease() {
+            return Ok(());
+        }
+        let why = match &self.lease().1 {
+            Lease::Lost { why } => format!("this hub lost its lease as the active hub ({why})"),
+            _ => "this hub is a standby: it does not hold the lease".into(),
+        };
+        Err(StoreError::NotActive {
+            cluster: self.servers.clone(),
+            message: format!("{why}; nothing more is acknowledged"),
+        })
     }
 
     /// Publishes a batch's `message` to the stream, each piece awaited for its acknowledgement; returns the
@@ -221,6 +490,39 @@ impl JournaledStore {
         }
         Ok(last)
     }
+}
+
+/// Applies the stream's messages `from` through `through` to `local`; returns how many batches
+/// they held. A batch whose pieces do not all lie in the range is left for the next call.
+async fn apply(
+    cluster: &Cluster,
+    local: &SledStore,
+    from: u64,
+    through: u64,
+) -> Result<u64, Problem> {
+    let mut assembler = Assembler::default();
+    let mut batches = 0u64;
+    cluster
+        .read(from, through, &mut |seq, piece, payload| {
+            let Some(piece) = piece else {
+                tracing::warn!(seq, "a journal message without its batch headers");
+                return Ok(());
+            };
+            if let Some(message) = assembler.push(piece, payload) {
+                let batch =
+                    encoding::decode(&message).map_err(|e| format!("message {seq}: {e}"))?;
+                local
+                    .commit_journaled(&batch, seq, false)
+                    .map_err(|e| format!("message {seq}: {e}"))?;
+                batches += 1;
+            }
+            Ok(())
+        })
+        .await?;
+    local
+        .flush()
+        .map_err(|e| format!("cannot flush the store: {e}"))?;
+    Ok(batches)
 }
 
 /// A runtime that may be dropped anywhere, an async context included: it is shut down without
@@ -276,8 +578,11 @@ fn on_unbounded<T: Send + 'static>(
 impl Store for JournaledStore {
     /// Journals the batch (awaiting JetStream's acknowledgement), then commits it locally; an
     /// unreachable cluster fails the commit, so nothing of the batch is acknowledged.
+    /// Refused unless this hub holds the lease, before journaling and again after JetStream
+    /// acknowledged: a hub that lost the lease acks nothing.
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
         let mut position = self.position();
+        self.check_lease()?;
         let message = encoding::encode(batch).map_err(|m| self.fail(m))?;
         let digest = hex(&Sha256::digest(&message)[..8]);
         let seq = match &position.unapplied {
@@ -290,6 +595,7 @@ impl Store for JournaledStore {
             }
             None => self.journal(&message, position.last, &digest)?,
         };
+        self.check_lease()?;
         position.last = seq;
         position.unapplied = Some((digest, seq));
         self.local.commit_journaled(batch, seq, true)?;
