@@ -68,7 +68,7 @@ impl State {
             }
         });
         let earlier = earlier.or_else(|| {
-            if !self.seen.may_have_left(event.at) {
+            if !self.seen.may_have_left(event.at, key) {
                 return None;
             }
             let store = self.store.as_ref();

@@ -15,6 +15,7 @@ mod deliveries;
 mod drills;
 mod feed_message;
 mod ingest;
+mod left_filter;
 mod on_test;
 mod reviews;
 mod seal;

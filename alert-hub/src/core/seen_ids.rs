@@ -8,17 +8,19 @@
 //! both kept and neither is mistaken for the other.
 //!
 //! Memory is bounded: the index keeps the newest [`WINDOW`] ids. Older ids leave it (their keys
-//! stay stored), and the index remembers the latest device time (`at`) among them. An event
-//! whose `at` is no later than that may be one of them sent again (a device resends the frame
-//! as it was), so it is looked up in the stored keys before it is stored as new; a later one
-//! cannot be. What has left is kept in the store as the [`Horizon`], so a restart keeps the
-//! same window without reading old events.
+//! stay stored), and the index remembers the latest device time (`at`) among them and, in a
+//! Bloom filter ([`LeftFilter`]), their keys. An event whose `at` is no later than that and
+//! whose key the filter may hold may be one of them sent again (a device resends the frame as
+//! it was), so it is looked up in the stored keys before it is stored as new; any other cannot
+//! be. What has left is kept in the store as the [`Horizon`], so a restart keeps the same window
+//! without reading old events.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use sha2::{Digest, Sha256};
 
+use super::left_filter::LeftFilter;
 use crate::error::StoreError;
 use crate::store::{Store, WriteBatch};
 
@@ -73,6 +75,8 @@ pub struct SeenIds {
     order: VecDeque<(u64, u64)>,
     /// What has left memory.
     horizon: Horizon,
+    /// The keys of what has left memory.
+    left: LeftFilter,
     /// The events whose times are already in `horizon.latest_at` (read ahead of leaving).
     timed_through: u64,
     /// Whether `horizon` changed since [`SeenIds::take_horizon`].
@@ -95,6 +99,7 @@ impl SeenIds {
             more: KeyMap::default(),
             order: VecDeque::new(),
             horizon: Horizon::default(),
+            left: LeftFilter::default(),
             timed_through: 0,
             horizon_moved: false,
         }
@@ -119,9 +124,12 @@ impl SeenIds {
         let through = seen.horizon.through;
         let mut keys = Vec::new();
         let mut covered = 0;
+        let left = &mut seen.left;
         store.seen_ids(&mut |key, seq| {
             if seq > through {
                 keys.push((key, seq));
+            } else {
+                left.insert(key);
             }
             covered = covered.max(seq);
         })?;
@@ -163,6 +171,7 @@ impl SeenIds {
                 return;
             };
             self.forget(key, seq);
+            self.left.insert(key);
             if seq > self.timed_through {
                 self.read_times(store, seq);
             }
@@ -226,10 +235,12 @@ impl SeenIds {
         std::mem::take(&mut self.horizon_moved).then_some(self.horizon)
     }
 
-    /// Whether an event stamped `at` may be one that has left memory, sent again: only those
-    /// are looked up in the store.
-    pub fn may_have_left(&self, at: time::OffsetDateTime) -> bool {
-        self.horizon.through > 0 && at.unix_timestamp() <= self.horizon.latest_at
+    /// Whether an event stamped `at` under `key` may be one that has left memory, sent again:
+    /// only those are looked up in the store.
+    pub fn may_have_left(&self, at: time::OffsetDateTime, key: u64) -> bool {
+        self.horizon.through > 0
+            && at.unix_timestamp() <= self.horizon.latest_at
+            && self.left.may_contain(key)
     }
 
     /// The sequence number of an event that has left memory, stored under `key`, that
@@ -399,7 +410,7 @@ mod tests {
 
         // e1 sent again, as it was: stamped no later than what left, so looked up and found.
         let sent_at = heartbeat(1, "fp", "e1").event.at;
-        assert!(seen.may_have_left(sent_at));
+        assert!(seen.may_have_left(sent_at, seen.key("fp", "e1")));
         let found = |seen: &SeenIds, id: &str| {
             seen.find_left(&store, seen.key("fp", id), |seq| {
                 store
@@ -413,13 +424,16 @@ mod tests {
         assert_eq!(found(&seen, "e2"), Some(2));
         assert_eq!(found(&seen, "e9"), None, "an id never sent is not found");
         // An event stamped after everything that left cannot be one of them.
-        assert!(!seen.may_have_left(sent_at + time::Duration::seconds(1)));
+        assert!(!seen.may_have_left(sent_at + time::Duration::seconds(1), seen.key("fp", "e1")));
+        // Nor can an id that never left memory, stamped however early (a panel's clock behind).
+        assert!(!seen.may_have_left(sent_at, seen.key("fp", "e9")));
 
         // A restart keeps the same window from the stored horizon, without a lookup missed.
         let again = SeenIds::load_window(&store, [3; 32], 3).expect("load");
         assert_eq!(again.ids(), 3);
         assert_eq!(seq_of(&again, &store, "fp", "e3"), Some(3));
-        assert!(again.may_have_left(sent_at));
+        assert!(again.may_have_left(sent_at, again.key("fp", "e2")));
+        assert!(!again.may_have_left(sent_at, again.key("fp", "e9")));
         assert_eq!(found(&again, "e2"), Some(2));
 
         // A smaller window on restart moves more ids out, and still finds them.
