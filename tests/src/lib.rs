@@ -515,6 +515,25 @@ pub async fn wait_until_active(hub: &HubProcess, patience: Duration) {
     }
 }
 
+/// Every stored event, read page by page through the HTTP API: (id, seq) in store order.
+pub async fn stored_ids(hub: &HubProcess) -> Vec<(String, u64)> {
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = get_json(hub, &format!("/v1/events?after={after}&limit=5000")).await;
+        let page = page.as_array().expect("array");
+        let Some(last) = page.last() else { break };
+        after = last["seq"].as_u64().expect("seq");
+        for e in page {
+            all.push((
+                e["id"].as_str().expect("id").to_string(),
+                e["seq"].as_u64().expect("seq"),
+            ));
+        }
+    }
+    all
+}
+
 /// A GET with an operator token, parsed as JSON; panics on a non-200 status.
 pub async fn get_json(hub: &HubProcess, path: &str) -> serde_json::Value {
     let (status, body) = http(hub.addr, "GET", path, Some(tokens::OPERATOR_LI), None).await;

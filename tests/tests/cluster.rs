@@ -9,7 +9,8 @@ use alert_hub::protocol::{DeviceReply, NackCode};
 use futures_util::{SinkExt, StreamExt};
 use system_tests::nats::NatsCluster;
 use system_tests::{
-    Device, HubProcess, binary, event, fast_panel_config, get_json, tokens, wait_until_active,
+    Device, HubProcess, binary, event, fast_panel_config, get_json, stored_ids, tokens,
+    wait_until_active,
 };
 use tokio_tungstenite::tungstenite::Message;
 
@@ -83,25 +84,6 @@ async fn stream(
     }
     drop(sender.await);
     (acked, refused)
-}
-
-/// Every stored event, read page by page through the HTTP API: (id, seq) in store order.
-async fn stored_ids(hub: &HubProcess) -> Vec<(String, u64)> {
-    let mut all = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = get_json(hub, &format!("/v1/events?after={after}&limit=5000")).await;
-        let page = page.as_array().expect("array");
-        let Some(last) = page.last() else { break };
-        after = last["seq"].as_u64().expect("seq");
-        for e in page {
-            all.push((
-                e["id"].as_str().expect("id").to_string(),
-                e["seq"].as_u64().expect("seq"),
-            ));
-        }
-    }
-    all
 }
 
 /// Every acknowledged event is stored once, under the seq its ack gave.

@@ -16,7 +16,7 @@ use hub_client::{DEVICES_PATH, HubAddress};
 use system_tests::nats::NatsCluster;
 use system_tests::tmux::Terminal;
 use system_tests::{
-    Console, HubProcess, PATIENCE, binary, demo_without_contacts, event, get_json, http, tokens,
+    Console, HubProcess, PATIENCE, binary, demo_without_contacts, event, http, stored_ids, tokens,
     wait_until_active,
 };
 use tokio_tungstenite::tungstenite::Message;
@@ -196,25 +196,6 @@ fn live_on(screen: &str, addr: &str) -> bool {
         && !screen.contains("SYNCHRONISING")
 }
 
-/// Every stored event on `hub`: (id, seq) in store order.
-async fn stored(hub: &HubProcess) -> Vec<(String, u64)> {
-    let mut all = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = get_json(hub, &format!("/v1/events?after={after}&limit=5000")).await;
-        let page = page.as_array().expect("array");
-        let Some(last) = page.last() else { break };
-        after = last["seq"].as_u64().unwrap();
-        all.extend(page.iter().map(|e| {
-            (
-                e["id"].as_str().unwrap().to_string(),
-                e["seq"].as_u64().unwrap(),
-            )
-        }));
-    }
-    all
-}
-
 async fn wait_for_acks(shared: &Shared, more_than: usize) {
     wait_for_acks_within(shared, more_than, PATIENCE).await;
 }
@@ -367,7 +348,7 @@ fn a_node_then_the_active_hub_killed_under_load_devices_and_console_carry_on_wit
 
     // Every acknowledged event is on hub B once, under the seq its ack gave.
     let acked = shared.acked.lock().unwrap().clone();
-    let stored = runtime.block_on(stored(&b));
+    let stored = runtime.block_on(stored_ids(&b));
     let mut seen: HashMap<&str, u64> = HashMap::new();
     for (id, seq) in &stored {
         assert!(seen.insert(id, *seq).is_none(), "{id} is stored twice");

@@ -6,30 +6,11 @@ use std::collections::HashMap;
 
 use alert_hub::protocol::DeviceReply;
 use futures_util::{SinkExt, StreamExt};
-use system_tests::{Device, HubProcess, event, fast_panel_config, get_json, tokens};
+use system_tests::{Device, HubProcess, event, fast_panel_config, get_json, stored_ids, tokens};
 use tokio_tungstenite::tungstenite::Message;
 
 const TOTAL: usize = 20_000;
 const KILL_AFTER_ACKS: usize = 8_000;
-
-/// Every stored event, read page by page through the HTTP API: id → seq.
-async fn stored_ids(hub: &HubProcess) -> Vec<(String, u64)> {
-    let mut all = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = get_json(hub, &format!("/v1/events?after={after}&limit=5000")).await;
-        let page = page.as_array().expect("array");
-        let Some(last) = page.last() else { break };
-        after = last["seq"].as_u64().expect("seq");
-        for e in page {
-            all.push((
-                e["id"].as_str().expect("id").to_string(),
-                e["seq"].as_u64().expect("seq"),
-            ));
-        }
-    }
-    all
-}
 
 fn frame(n: usize) -> String {
     let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];

@@ -12,7 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use hub_client::DEVICES_PATH;
 use system_tests::nats::NatsCluster;
 use system_tests::{
-    Device, HubProcess, connect, event, fast_panel_config, get_json, http, tokens,
+    Device, HubProcess, connect, event, fast_panel_config, http, stored_ids, tokens,
     wait_until_active,
 };
 use tokio_tungstenite::tungstenite::Message;
@@ -29,25 +29,6 @@ fn frame(n: usize) -> String {
         &format!("zone-{}", n % 7),
     )
     .to_string()
-}
-
-/// Every stored event, read page by page through the HTTP API: (id, seq) in store order.
-async fn stored_ids(hub: &HubProcess) -> Vec<(String, u64)> {
-    let mut all = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = get_json(hub, &format!("/v1/events?after={after}&limit=5000")).await;
-        let page = page.as_array().expect("array");
-        let Some(last) = page.last() else { break };
-        after = last["seq"].as_u64().expect("seq");
-        for e in page {
-            all.push((
-                e["id"].as_str().expect("id").to_string(),
-                e["seq"].as_u64().expect("seq"),
-            ));
-        }
-    }
-    all
 }
 
 /// What `/healthz` says: its status and JSON body.
