@@ -52,6 +52,27 @@ fn urls(servers: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Runs `attempt` until it succeeds, again every 500 ms until [`START_PATIENCE`] has passed
+/// since `started`, logging each failure as waiting for `what`; then its last error. For a hub
+/// starting while the cluster starts, or elects new leaders after a node's loss (it answers
+/// nothing for a few seconds then).
+pub(super) async fn patiently<T, F: Future<Output = Result<T, Problem>>>(
+    started: tokio::time::Instant,
+    what: &str,
+    mut attempt: impl FnMut() -> F,
+) -> Result<T, Problem> {
+    loop {
+        match attempt().await {
+            Ok(done) => return Ok(done),
+            Err(e) if started.elapsed() >= START_PATIENCE => return Err(e),
+            Err(e) => {
+                tracing::info!(error = %e, "waiting for {what}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
 impl Cluster {
     /// Connects to any of `servers`, and makes the journal's stream (three replicas, on disk)
     /// when the cluster has none; waits a while for a cluster that is still starting.
@@ -61,21 +82,16 @@ impl Cluster {
             .map(|u| u.parse().map_err(|e| format!("{u}: {e}")))
             .collect::<Result<_, Problem>>()?;
         let started = tokio::time::Instant::now();
-        let client = loop {
-            let options = async_nats::ConnectOptions::new()
+        let client = patiently(started, "the NATS cluster", || async {
+            async_nats::ConnectOptions::new()
                 .connection_timeout(Duration::from_secs(2))
-                .max_reconnects(None);
-            match options.connect(addrs.clone()).await {
-                Ok(client) => break client,
-                Err(e) if started.elapsed() >= START_PATIENCE => {
-                    return Err(format!("cannot connect in 30 s: {e}"));
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, "waiting for the NATS cluster");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-        };
+                .max_reconnects(None)
+                .connect(addrs.clone())
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| format!("cannot connect in 30 s: {e}"))?;
         let max_payload = client.server_info().max_payload;
         let js = jetstream::ContextBuilder::new()
             .timeout(ACK_TIMEOUT)
@@ -88,18 +104,13 @@ impl Cluster {
             duplicate_window: DUPLICATE_WINDOW,
             ..Default::default()
         };
-        loop {
-            match js.get_or_create_stream(config.clone()).await {
-                Ok(_) => break,
-                Err(e) if started.elapsed() >= START_PATIENCE => {
-                    return Err(format!("cannot make or find stream {STREAM}: {e}"));
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, "waiting for the NATS cluster's JetStream");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-        }
+        patiently(started, "the NATS cluster's JetStream", || async {
+            js.get_or_create_stream(config.clone())
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| format!("cannot make or find stream {STREAM}: {e}"))?;
         Ok(Cluster {
             js,
             max_piece: max_payload.saturating_sub(HEADER_ROOM).max(HEADER_ROOM),
@@ -124,16 +135,10 @@ impl Cluster {
     /// stream electing a new leader after a node's loss answers nothing for a few seconds).
     pub async fn last_seq_patiently(&self) -> Result<u64, Problem> {
         let started = tokio::time::Instant::now();
-        loop {
-            match self.last_seq().await {
-                Ok(last) => return Ok(last),
-                Err(e) if started.elapsed() >= START_PATIENCE => return Err(e),
-                Err(e) => {
-                    tracing::info!(error = %e, "waiting for the journal's stream to answer");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-        }
+        patiently(started, "the journal's stream to answer", || {
+            self.last_seq()
+        })
+        .await
     }
 
     /// Publishes `piece` with id `msg_id`, expecting it to land right after `after`, and
@@ -211,25 +216,15 @@ impl Cluster {
             .get_stream_no_info(STREAM)
             .await
             .map_err(|e| format!("cannot find stream {STREAM}: {e}"))?;
-        let started = tokio::time::Instant::now();
-        let consumer = loop {
-            let config = jetstream::consumer::pull::OrderedConfig {
+        let consumer = stream
+            .create_consumer(jetstream::consumer::pull::OrderedConfig {
                 deliver_policy: jetstream::consumer::DeliverPolicy::ByStartSequence {
                     start_sequence: from,
                 },
                 ..Default::default()
-            };
-            match stream.create_consumer(config).await {
-                Ok(consumer) => break consumer,
-                Err(e) if started.elapsed() >= START_PATIENCE => {
-                    return Err(format!("cannot read stream {STREAM}: {e}"));
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, "waiting for the journal stream's leader");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-        };
+            })
+            .await
+            .map_err(|e| format!("cannot read stream {STREAM}: {e}"))?;
         let mut messages = consumer
             .messages()
             .await

@@ -185,21 +185,16 @@ impl JournaledStore {
         let batches = on_unbounded(self.runtime.0.as_ref(), async move {
             // A stream that does not answer (a new leader being elected) is asked again from
             // where the last attempt stopped, for a while.
+            let (cluster, local) = (&cluster, &local);
             let started = tokio::time::Instant::now();
-            loop {
+            cluster::patiently(started, "the journal's stream to answer", || async move {
                 let from = local
                     .journal_seq()
                     .map_err(|e| format!("cannot read the store: {e}"))?
                     + 1;
-                match apply(&cluster, &local, from, last).await {
-                    Ok(batches) => return Ok(batches),
-                    Err(e) if started.elapsed() >= cluster::START_PATIENCE => return Err(e),
-                    Err(e) => {
-                        tracing::info!(error = %e, "waiting for the journal's stream to answer");
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
-                }
-            }
+                apply(cluster, local, from, last).await
+            })
+            .await
         })
         .map_err(|m| self.fail(m))?;
         let seq = last;
@@ -286,23 +281,19 @@ impl JournaledStore {
             }
             trouble = looked.as_ref().err().cloned().or(trouble);
             if let Ok(holder) = looked {
-                {
-                    let free = self.lease().1.observed(holder.clone());
-                    if let Some(active) = holder.as_ref().filter(|h| announced.as_ref() != Some(h))
-                    {
-                        tracing::info!(
-                            active = %active.hub,
-                            address = %active.address,
-                            "standing by: another hub is active; following its journal"
-                        );
-                        announced = Some(active.clone());
-                    }
-                    seen.send_replace(holder);
-                    if free && self.try_take(&leadership, timing).await? {
-                        *self.leadership.lock().unwrap_or_else(|p| p.into_inner()) =
-                            Some(leadership);
-                        return Ok(());
-                    }
+                let free = self.lease().1.observed(holder.clone());
+                if let Some(active) = holder.as_ref().filter(|h| announced.as_ref() != Some(h)) {
+                    tracing::info!(
+                        active = %active.hub,
+                        address = %active.address,
+                        "standing by: another hub is active; following its journal"
+                    );
+                    announced = Some(active.clone());
+                }
+                seen.send_replace(holder);
+                if free && self.try_take(&leadership, timing).await? {
+                    *self.leadership.lock().unwrap_or_else(|p| p.into_inner()) = Some(leadership);
+                    return Ok(());
                 }
             }
             tokio::time::sleep(FOLLOW_EVERY).await;
