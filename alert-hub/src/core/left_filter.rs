@@ -69,27 +69,26 @@ impl Part {
         }
     }
 
-    /// The bit positions of `key`: double hashing from the key (already a uniform hash) and a
-    /// second hash mixed from it.
-    fn probes(&self, key: u64) -> impl Iterator<Item = usize> {
-        let m = (self.bits.len() * 64) as u64;
-        let step =
-            (key.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xff51_afd7_ed55_8ccd) | 1;
-        (0..self.probes).map(move |i| (key.wrapping_add(i.wrapping_mul(step)) % m) as usize)
-    }
-
     fn insert(&mut self, key: u64) {
-        let probes: Vec<usize> = self.probes(key).collect();
-        for bit in probes {
+        for bit in positions(self.bits.len(), self.probes, key) {
             self.bits[bit / 64] |= 1 << (bit % 64);
         }
         self.len += 1;
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.probes(key)
+        positions(self.bits.len(), self.probes, key)
             .all(|bit| self.bits[bit / 64] & (1 << (bit % 64)) != 0)
     }
+}
+
+/// The `probes` bit positions of `key` in `words` 64-bit words: double hashing from the key
+/// (already a uniform hash) and a second hash mixed from it.
+fn positions(words: usize, probes: u64, key: u64) -> impl Iterator<Item = usize> {
+    let m = (words * 64) as u64;
+    let step =
+        (key.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xff51_afd7_ed55_8ccd) | 1;
+    (0..probes).map(move |i| (key.wrapping_add(i.wrapping_mul(step)) % m) as usize)
 }
 
 #[cfg(test)]
