@@ -411,6 +411,19 @@ pub fn event(id: &str, kind: &str, device: &str, zone: &str) -> serde_json::Valu
     })
 }
 
+/// Frame `n` of a fire panel's test stream (id `fp:NNNNNN`): heartbeats, troubles, access
+/// denials and alarms in turn, over 40 devices and 7 zones.
+pub fn panel_frame(n: usize) -> String {
+    let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];
+    event(
+        &format!("fp:{n:06}"),
+        kinds[n % 4],
+        &format!("dev-{}", n % 40),
+        &format!("zone-{}", n % 7),
+    )
+    .to_string()
+}
+
 /// A console connected to `/v1/console`.
 pub struct Console {
     pub ws: Socket,

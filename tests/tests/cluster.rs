@@ -9,7 +9,7 @@ use alert_hub::protocol::{DeviceReply, NackCode};
 use futures_util::{SinkExt, StreamExt};
 use system_tests::nats::NatsCluster;
 use system_tests::{
-    Device, HubProcess, binary, event, fast_panel_config, get_json, stored_ids, tokens,
+    Device, HubProcess, binary, fast_panel_config, get_json, panel_frame, stored_ids, tokens,
     wait_until_active,
 };
 use tokio_tungstenite::tungstenite::Message;
@@ -27,17 +27,6 @@ fn with_lease(config: std::path::PathBuf, seconds: u64) -> std::path::PathBuf {
     config
 }
 
-fn frame(n: usize) -> String {
-    let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];
-    event(
-        &format!("fp:{n:06}"),
-        kinds[n % 4],
-        &format!("dev-{}", n % 40),
-        &format!("zone-{}", n % 7),
-    )
-    .to_string()
-}
-
 /// Streams frames `from..to` on one connection without waiting for answers, calls `midway`
 /// once `midway_after` of them are acknowledged, and reads answers until every frame has one
 /// or the connection ends. Returns what was acknowledged and the frames refused because the
@@ -53,7 +42,7 @@ async fn stream(
     let (mut sink, mut replies) = device.ws.split();
     let sender = tokio::spawn(async move {
         for n in from..to {
-            if sink.send(Message::text(frame(n))).await.is_err() {
+            if sink.send(Message::text(panel_frame(n))).await.is_err() {
                 break;
             }
         }
@@ -128,7 +117,7 @@ async fn a_node_lost_under_load_then_the_hub_killed_a_new_hub_rebuilds_every_ack
     assert!(acked.len() >= 1_000, "{} acked", acked.len());
     let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     for n in refused {
-        device.send_text(frame(n)).await;
+        device.send_text(panel_frame(n)).await;
         let DeviceReply::Ack(a) = device.reply().await else {
             panic!("a refused frame is taken once the cluster has recovered");
         };
@@ -157,7 +146,7 @@ async fn a_node_lost_under_load_then_the_hub_killed_a_new_hub_rebuilds_every_ack
     }
     // It goes on taking events, numbered after the rebuilt ones.
     let mut device = Device::connect(&rebuilt, tokens::FIRE_PANEL_GG).await;
-    device.send_text(frame(9_999)).await;
+    device.send_text(panel_frame(9_999)).await;
     let DeviceReply::Ack(next) = device.reply().await else {
         panic!("the rebuilt hub takes events");
     };
@@ -197,12 +186,12 @@ async fn a_cluster_without_its_majority_gets_no_ack_until_it_has_it_again() {
     let store = vec!["--store".to_string(), cluster.store_url()];
     let hub = HubProcess::start_with_args(&config, &dir.path().join("data"), &store);
     let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
-    device.send_text(frame(1)).await;
+    device.send_text(panel_frame(1)).await;
     assert!(matches!(device.reply().await, DeviceReply::Ack(_)));
 
     cluster.kill9(1);
     cluster.kill9(2);
-    device.send_text(frame(2)).await;
+    device.send_text(panel_frame(2)).await;
     let answer = tokio::time::timeout(std::time::Duration::from_secs(4), device.reply()).await;
     assert!(
         answer.is_err(),

@@ -6,22 +6,13 @@ use std::collections::HashMap;
 
 use alert_hub::protocol::DeviceReply;
 use futures_util::{SinkExt, StreamExt};
-use system_tests::{Device, HubProcess, event, fast_panel_config, get_json, stored_ids, tokens};
+use system_tests::{
+    Device, HubProcess, event, fast_panel_config, get_json, panel_frame, stored_ids, tokens,
+};
 use tokio_tungstenite::tungstenite::Message;
 
 const TOTAL: usize = 20_000;
 const KILL_AFTER_ACKS: usize = 8_000;
-
-fn frame(n: usize) -> String {
-    let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];
-    event(
-        &format!("fp:{n:06}"),
-        kinds[n % 4],
-        &format!("dev-{}", n % 40),
-        &format!("zone-{}", n % 7),
-    )
-    .to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_stream_keeps_every_acked_event_exactly_once() {
@@ -32,7 +23,7 @@ async fn kill_9_mid_stream_keeps_every_acked_event_exactly_once() {
     let (mut sink, mut stream) = device.ws.split();
     let sender = tokio::spawn(async move {
         for n in 0..TOTAL {
-            if sink.send(Message::text(frame(n))).await.is_err() {
+            if sink.send(Message::text(panel_frame(n))).await.is_err() {
                 return n;
             }
         }
@@ -80,7 +71,7 @@ async fn kill_9_mid_stream_keeps_every_acked_event_exactly_once() {
     let mut device = Device::connect(&hub, tokens::FIRE_PANEL_GG).await;
     let mut new = 0;
     for n in 0..TOTAL {
-        device.send_text(frame(n)).await;
+        device.send_text(panel_frame(n)).await;
         let DeviceReply::Ack(a) = device.reply().await else {
             panic!("nack on resend")
         };

@@ -12,24 +12,13 @@ use futures_util::{SinkExt, StreamExt};
 use hub_client::DEVICES_PATH;
 use system_tests::nats::NatsCluster;
 use system_tests::{
-    Device, HubProcess, connect, event, fast_panel_config, http, stored_ids, tokens,
+    Device, HubProcess, connect, fast_panel_config, http, panel_frame, stored_ids, tokens,
     wait_until_active,
 };
 use tokio_tungstenite::tungstenite::Message;
 
 /// Acknowledged ids and their seqs.
 type Acked = HashMap<String, u64>;
-
-fn frame(n: usize) -> String {
-    let kinds = ["heartbeat", "fire.trouble", "access.denied", "fire.alarm"];
-    event(
-        &format!("fp:{n:06}"),
-        kinds[n % 4],
-        &format!("dev-{}", n % 40),
-        &format!("zone-{}", n % 7),
-    )
-    .to_string()
-}
 
 /// What `/healthz` says: its status and JSON body.
 async fn health(hub: &HubProcess) -> (u16, serde_json::Value) {
@@ -49,7 +38,7 @@ async fn stream_until_killed(
     let (mut sink, mut replies) = device.ws.split();
     let sender = tokio::spawn(async move {
         for n in 0..count {
-            if sink.send(Message::text(frame(n))).await.is_err() {
+            if sink.send(Message::text(panel_frame(n))).await.is_err() {
                 break;
             }
             if n % 50 == 49 {
@@ -136,7 +125,7 @@ async fn the_standby_takes_over_from_a_killed_hub_and_has_every_event_it_acked_o
     let mut first_ack = None;
     for n in &unacked {
         let DeviceReply::Ack(a) = device
-            .send(&serde_json::from_str(&frame(*n)).unwrap())
+            .send(&serde_json::from_str(&panel_frame(*n)).unwrap())
             .await
         else {
             panic!("B refused frame {n}");
@@ -184,7 +173,9 @@ async fn a_hub_frozen_past_its_lease_acks_nothing_more_and_exits() {
     let b = HubProcess::start_with_args(&config, &dir.path().join("b"), &store);
     let mut device = Device::connect(&a, tokens::FIRE_PANEL_GG).await;
     assert!(matches!(
-        device.send(&serde_json::from_str(&frame(1)).unwrap()).await,
+        device
+            .send(&serde_json::from_str(&panel_frame(1)).unwrap())
+            .await,
         DeviceReply::Ack(_)
     ));
 
@@ -193,7 +184,7 @@ async fn a_hub_frozen_past_its_lease_acks_nothing_more_and_exits() {
     wait_until_active(&b, Duration::from_secs(20)).await;
 
     // A frame waiting on A's socket when it wakes gets no ack, and A exits non-zero.
-    device.send_text(frame(2)).await;
+    device.send_text(panel_frame(2)).await;
     a.signal("CONT");
     let answer = tokio::time::timeout(Duration::from_secs(5), device.ws.next()).await;
     if let Ok(Some(Ok(Message::Text(text)))) = &answer {
