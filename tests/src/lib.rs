@@ -4,6 +4,7 @@
 
 pub mod chaos;
 pub mod chromium;
+pub mod console_screen;
 pub mod nats;
 pub mod tmux;
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use alert_hub::protocol::{ConsoleMessage, DeviceReply};
 use futures_util::{SinkExt, StreamExt};
 use hub_client::{DEVICES_PATH, HubAddress};
+use system_tests::console_screen::live_on;
 use system_tests::nats::NatsCluster;
 use system_tests::tmux::Terminal;
 use system_tests::{
@@ -186,14 +187,6 @@ fn shown(screen: &str) -> BTreeSet<String> {
         }
     }
     ids
-}
-
-/// The console shows the live picture of the hub at `addr`.
-fn live_on(screen: &str, addr: &str) -> bool {
-    screen.contains(&format!("● connected to {addr}"))
-        && screen.contains("op-li")
-        && !screen.contains("STALE")
-        && !screen.contains("SYNCHRONISING")
 }
 
 async fn wait_for_acks(shared: &Shared, more_than: usize) {

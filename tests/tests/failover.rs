@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use alert_hub::protocol::{ConsoleMessage, DeviceReply};
+use system_tests::console_screen::live_on;
 use system_tests::tmux::Terminal;
 use system_tests::{Console, Device, HubProcess, PATIENCE, binary, event, tokens};
 
@@ -15,15 +16,6 @@ fn top_row(screen: &str) -> Option<&str> {
     let mut lines = screen.lines();
     lines.find(|l| l.contains("Kind") && l.contains("Location"))?;
     lines.next()
-}
-
-/// The board is the current picture of the hub at `addr`: connected to it, signed in, nothing
-/// marked stale.
-fn live_on(screen: &str, addr: &str) -> bool {
-    screen.contains(&format!("● connected to {addr}"))
-        && screen.contains("op-li")
-        && !screen.contains("STALE")
-        && !screen.contains("SYNCHRONISING")
 }
 
 fn send(
