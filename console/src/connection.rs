@@ -51,12 +51,6 @@ pub struct LinkConfig {
     pub in_use: watch::Sender<HubAddress>,
 }
 
-/// The wait before attempt number `attempt` (1-based) at a single hub: 100 ms doubling, at
-/// most 2 s.
-pub fn backoff(attempt: u32) -> Duration {
-    BACKOFF.wait(attempt)
-}
-
 /// The console feed's path: resuming after `since`, or (`None`) starting with a snapshot.
 pub fn feed_path(since: Option<u64>) -> String {
     match since {

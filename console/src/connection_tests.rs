@@ -12,9 +12,11 @@ use crate::sample;
 
 #[test]
 fn backoff_doubles_up_to_two_seconds() {
-    let waits: Vec<u64> = (1..=8).map(|a| backoff(a).as_millis() as u64).collect();
+    let waits: Vec<u64> = (1..=8)
+        .map(|a| BACKOFF.wait(a).as_millis() as u64)
+        .collect();
     assert_eq!(waits, [100, 200, 400, 800, 1600, 2000, 2000, 2000]);
-    assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+    assert_eq!(BACKOFF.wait(u32::MAX), MAX_BACKOFF);
 }
 
 /// The link's settings for one hub and `token`.
