@@ -32,7 +32,7 @@ impl LinkTrouble {
         match error {
             Error::Unreachable { addr, .. } => LinkTrouble::NoHub { addr: addr.clone() },
             Error::TimedOut(addr) => LinkTrouble::NoAnswer { addr: addr.clone() },
-            Error::Refused { status, .. } if matches!(status, 401 | 403) => {
+            Error::Refused { status, .. } if error.is_token_refused() => {
                 LinkTrouble::TokenRefused { status: *status }
             }
             Error::Refused { status, message } => LinkTrouble::Refused {

@@ -224,11 +224,7 @@ async fn first_answering(hubs: &HubAddresses, token: &str) -> Result<(usize, Soc
     for (index, hub) in hubs.iter().enumerate() {
         match hub.websocket(DEVICES_PATH, Some(token)).await {
             Ok(socket) => return Ok((index, socket)),
-            Err(
-                e @ hub_client::Error::Refused {
-                    status: 401 | 403, ..
-                },
-            ) => return Err(e.into()),
+            Err(e) if e.is_token_refused() => return Err(e.into()),
             Err(e) => last = Some(e),
         }
     }

@@ -50,6 +50,20 @@ pub enum Error {
     BadAnswer(String),
 }
 
+impl Error {
+    /// Whether the hub refused the token (401 or 403): every hub of the site will, and trying
+    /// again cannot help until a person gives another token.
+    pub fn is_token_refused(&self) -> bool {
+        matches!(
+            self,
+            Error::Refused {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+}
+
 /// What to do about a certificate that does not verify, given the CA file trusted, if any.
 fn certificate_advice(ca_file: Option<&std::path::Path>) -> String {
     match ca_file {

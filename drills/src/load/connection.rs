@@ -199,12 +199,10 @@ async fn reconnect(
                 return Ok(socket);
             }
             Err(e) => {
-                // A refused token stays refused at every hub of the site.
-                failure = match e {
-                    hub_client::Error::Refused {
-                        status: 401 | 403, ..
-                    } => Failure::Final,
-                    _ => Failure::Lost,
+                failure = if e.is_token_refused() {
+                    Failure::Final
+                } else {
+                    Failure::Lost
                 };
                 last = e.to_string();
             }
