@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 
 use alert_hub::protocol::DeviceReply;
 use futures_util::{SinkExt, StreamExt};
-use hub_client::DEVICES_PATH;
 use system_tests::nats::NatsCluster;
-use system_tests::{Device, HubProcess, connect, event, fast_panel_config, tokens};
+use system_tests::{Device, HubProcess, event, fast_panel_config, tokens};
 use tokio_tungstenite::tungstenite::Message;
 
 const RATE: u64 = 2_000;
@@ -122,13 +121,8 @@ fn print(store: &str, paced: &Figures, flood: &Figures) {
 async fn fail_over(active: &mut HubProcess, standby: &HubProcess, name: &str) -> Duration {
     active.kill9();
     let died = Instant::now();
-    let mut device = loop {
-        match connect(standby, DEVICES_PATH, Some(tokens::FIRE_PANEL_GG)).await {
-            Ok(ws) => break Device { ws },
-            Err(503) => tokio::time::sleep(Duration::from_millis(10)).await,
-            Err(status) => panic!("the standby answered {status}"),
-        }
-    };
+    let mut device =
+        Device::connect_when_active(standby, tokens::FIRE_PANEL_GG, Duration::from_secs(60)).await;
     device.send_text(frame(name, 0)).await;
     let DeviceReply::Ack(_) = device.reply().await else {
         panic!("the new active hub refused the event");

@@ -374,6 +374,25 @@ impl Device {
         Device { ws }
     }
 
+    /// Connects to a clustered `hub` as soon as it takes devices: a standby answers 503 until
+    /// it holds the lease. Panics when it has not within `patience`, or answers another status.
+    pub async fn connect_when_active(hub: &HubProcess, token: &str, patience: Duration) -> Device {
+        let started = std::time::Instant::now();
+        loop {
+            match connect(hub, DEVICES_PATH, Some(token)).await {
+                Ok(ws) => return Device { ws },
+                Err(503) => {
+                    assert!(
+                        started.elapsed() < patience,
+                        "the standby did not take over in {patience:?}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(status) => panic!("the hub answered {status}"),
+            }
+        }
+    }
+
     /// Sends one text frame as it is.
     pub async fn send_text(&mut self, text: impl Into<String>) {
         self.ws

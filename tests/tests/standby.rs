@@ -106,19 +106,8 @@ async fn the_standby_takes_over_from_a_killed_hub_and_has_every_event_it_acked_o
     );
 
     // The device reconnects to B as soon as B takes it, and sends what A did not ack.
-    let mut device = loop {
-        match connect(&b, DEVICES_PATH, Some(tokens::FIRE_PANEL_GG)).await {
-            Ok(ws) => break Device { ws },
-            Err(503) => {
-                assert!(
-                    killed.elapsed() < Duration::from_secs(30),
-                    "B never took over"
-                );
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(status) => panic!("B answered {status}"),
-        }
-    };
+    let mut device =
+        Device::connect_when_active(&b, tokens::FIRE_PANEL_GG, Duration::from_secs(30)).await;
     let unacked: Vec<usize> = (0..count)
         .filter(|n| !acked.contains_key(&format!("fp:{n:06}")))
         .collect();
