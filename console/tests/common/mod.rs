@@ -106,6 +106,16 @@ pub fn acknowledge_scene_p1s(state: &mut State) {
 }
 
 /// The screen as text, drawn at `width` × `height`.
+/// The cells `state` draws into a `width`×`height` terminal, with their colours.
+pub fn buffer(state: &State, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("a test terminal");
+    terminal
+        .draw(|frame| console::screens::render(frame, state))
+        .expect("drawn");
+    terminal.backend().buffer().clone()
+}
+
 pub fn draw(state: &State, width: u16, height: u16) -> String {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
         .expect("a test terminal");
