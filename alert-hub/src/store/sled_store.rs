@@ -19,11 +19,11 @@
 //! - `a` + first leaf index → a commit's leaves in the audit tree; `A` → the tree's frontier;
 //!   `C` → the latest signed checkpoint (see `audit_log`).
 
+mod write;
+
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
-
-mod write;
 
 use super::audit_log::{self, AuditTree};
 use super::{
