@@ -1,11 +1,14 @@
 //! A hub whose store refuses writes (a full disk) under load: `/healthz` fails, devices get
 //! `store_unavailable`, consoles are told, nothing unstored is acked, and once space returns
-//! events are stored and acked again without a restart (issue 15, item 1).
+//! events are stored and acked again without a restart (issue 15, item 1). And a hub whose
+//! store is slow (a busy disk, a cluster far away): what arrives during one write waits for
+//! that write and its own, not for a queue of writes.
 #![allow(clippy::expect_used)]
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::Duration;
 
 use alert_hub::config::HubConfig;
@@ -27,22 +30,46 @@ use futures_util::{sink, stream};
 use tokio::sync::mpsc;
 use tower::ServiceExt;
 
-/// A sled store whose commits fail while `full` is set, as on a full disk.
+/// A sled store whose commits fail while `full` is set, as on a full disk, and take `slow_ms`
+/// each, as on a slow one; it keeps the event ids of each commit that had events.
 #[derive(Debug)]
-struct FillableStore {
+struct TroubledStore {
     inner: SledStore,
     full: AtomicBool,
+    slow_ms: AtomicU64,
+    commits: Mutex<Vec<Vec<String>>>,
 }
 
-impl Store for FillableStore {
+impl TroubledStore {
+    fn open(data: &std::path::Path) -> TroubledStore {
+        TroubledStore {
+            inner: SledStore::open(data).expect("store"),
+            full: AtomicBool::new(false),
+            slow_ms: AtomicU64::new(0),
+            commits: Mutex::default(),
+        }
+    }
+}
+
+impl Store for TroubledStore {
     fn commit(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+        std::thread::sleep(Duration::from_millis(self.slow_ms.load(SeqCst)));
         if self.full.load(SeqCst) {
             return Err(StoreError::System {
                 what: "cannot write the store",
                 source: std::io::Error::from(std::io::ErrorKind::StorageFull),
             });
         }
-        self.inner.commit(batch)
+        self.inner.commit(batch)?;
+        if !batch.events.is_empty() {
+            let ids = batch.events.iter().map(|e| {
+                let event: StoredEvent = serde_json::from_slice(&e.json).expect("an event");
+                event.event.id
+            });
+            let ids = ids.collect();
+            self.commits.lock().expect("commits").push(ids);
+        }
+        Ok(())
     }
     fn event(&self, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
         self.inner.event(seq)
@@ -170,23 +197,27 @@ async fn store_health(console: &mut Subscription) -> String {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_store_refuses_events_tells_everyone_and_recovers_when_space_returns() {
-    let data = tempfile::tempdir().expect("tempdir");
+/// A hub on the demo configuration and `store`, with its stop switch.
+fn hub(store: Arc<TroubledStore>) -> (Arc<Hub>, tokio::sync::watch::Sender<bool>) {
     let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site.toml");
     let config = HubConfig::load(&config).expect("demo config");
-    let store = Arc::new(FillableStore {
-        inner: SledStore::open(data.path()).expect("store"),
-        full: AtomicBool::new(false),
-    });
-    let (_stop, shutdown) = tokio::sync::watch::channel(false);
-    let (hub, _core) = server::start(config, store.clone(), shutdown).expect("hub starts");
-    let mut console = hub.core.subscribe().await.expect("a console subscribes");
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let (hub, _core) = server::start(config, store, shutdown).expect("hub starts");
+    (hub, stop)
+}
 
-    // A device connection whose frames the test sends one at a time.
+/// A fire panel's connection to `hub`: where the test sends its frames one at a time, where
+/// its answers come, and the connection's task.
+type Panel = (
+    mpsc::UnboundedSender<Result<Message, axum::Error>>,
+    mpsc::UnboundedReceiver<Message>,
+    tokio::task::JoinHandle<()>,
+);
+
+fn panel(hub: &Arc<Hub>) -> Panel {
     let (frames_tx, mut frames_rx) = mpsc::unbounded_channel();
     let frames = stream::poll_fn(move |cx| frames_rx.poll_recv(cx));
-    let (sent, mut answers) = mpsc::unbounded_channel();
+    let (sent, answers) = mpsc::unbounded_channel();
     let socket = sink::unfold(sent, |sent, message: Message| async move {
         sent.send(message).map_err(|_| "closed")?;
         Ok::<_, &str>(sent)
@@ -200,6 +231,16 @@ async fn a_full_store_refuses_events_tells_everyone_and_recovers_when_space_retu
         hub.shutdown.clone(),
         Arc::default(),
     ));
+    (frames_tx, answers, device)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_store_refuses_events_tells_everyone_and_recovers_when_space_returns() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(TroubledStore::open(data.path()));
+    let (hub, _stop) = hub(store.clone());
+    let mut console = hub.core.subscribe().await.expect("a console subscribes");
+    let (frames_tx, mut answers, device) = panel(&hub);
 
     frames_tx.send(frame("before")).expect("send");
     assert_eq!(answer(&mut answers).await, "ack before");
@@ -260,5 +301,36 @@ async fn a_full_store_refuses_events_tells_everyone_and_recovers_when_space_retu
         ids,
         ["before", "caught", "after"],
         "every ack is stored, no nack is"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_arrives_while_a_slow_store_writes_is_stored_in_the_next_write_not_a_queue_of_them() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(TroubledStore::open(data.path()));
+    let (hub, _stop) = hub(store.clone());
+    let (frames_tx, mut answers, device) = panel(&hub);
+    store.slow_ms.store(400, SeqCst);
+
+    frames_tx.send(frame("first")).expect("send");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Eight alarms, one every 10 ms, all while the first is being written.
+    let then: Vec<String> = (1..=8).map(|n| format!("then{n}")).collect();
+    for id in &then {
+        frames_tx.send(frame(id)).expect("send");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(answer(&mut answers).await, "ack first");
+    for id in &then {
+        assert_eq!(answer(&mut answers).await, format!("ack {id}"));
+    }
+    drop(frames_tx);
+    device.await.expect("the connection ends");
+
+    let commits = store.commits.lock().expect("commits").clone();
+    assert_eq!(
+        commits,
+        [vec!["first".to_string()], then],
+        "the eight that came during the first write are stored together in the next"
     );
 }

@@ -24,7 +24,7 @@ mod supervision;
 mod writer;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -153,6 +153,9 @@ pub enum Request {
         token: String,
         reply: oneshot::Sender<bool>,
     },
+    /// The writer waits for the next batch (sent by the writer only): what the core gathered
+    /// is sealed now.
+    WriterWaits,
 }
 
 /// The handle other tasks use to reach the core.
@@ -207,6 +210,8 @@ struct State {
     config: Arc<HubConfig>,
     /// Where sealed batches go to be stored, answered and published.
     writer: std::sync::mpsc::SyncSender<writer::Sealed>,
+    /// Set while the writer waits for a batch.
+    writer_waiting: Arc<AtomicBool>,
     /// The last event sequence number the writer has stored.
     durable: Arc<AtomicU64>,
     in_flight: batch::InFlight,
@@ -252,6 +257,8 @@ pub fn start(
     let next_event_seq = store.last_event_seq()? + 1;
     let durable = Arc::new(AtomicU64::new(next_event_seq - 1));
     let feed = broadcast::channel(FEED_CAPACITY).0;
+    let (tx, rx) = mpsc::channel(queue);
+    let writer_waiting = Arc::new(AtomicBool::new(true));
     let writer = Writer {
         store: store.clone(),
         metrics: metrics.clone(),
@@ -259,10 +266,13 @@ pub fn start(
         health,
         feed: feed.clone(),
         give_up_after: STORE_GIVE_UP,
+        waiting: writer_waiting.clone(),
+        core: tx.downgrade(),
     }
     .start(Publisher { feed, deliveries })?;
     let state = State {
         writer: writer.tx,
+        writer_waiting,
         durable,
         in_flight: InFlight::default(),
         links,
@@ -293,7 +303,6 @@ pub fn start(
         metrics,
     };
     state.update_gauges();
-    let (tx, rx) = mpsc::channel(queue);
     let thread = std::thread::Builder::new()
         .name("hub-core".into())
         .spawn(move || state.run(rx, writer.thread))
@@ -336,26 +345,41 @@ impl State {
         written.and(result)
     }
 
-    /// Takes each group of waiting requests as one batch and seals it for the writer.
+    /// Gathers requests into one batch for as long as the writer is busy with the last one, and
+    /// seals it for the writer the moment the writer waits (or the batch is full): a request
+    /// waits for at most the batch being stored and its own, however slow the store.
     fn take_batches(mut self, mut rx: mpsc::Receiver<Request>) -> Result<(), StoreError> {
-        while let Some(first) = rx.blocking_recv() {
-            let now = OffsetDateTime::now_utc();
-            let mut pending = Pending::default();
-            self.handle(first, now, &mut pending);
+        let mut pending = Pending::default();
+        loop {
             while pending.requests < MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(next) => self.handle(next, now, &mut pending),
+                    Ok(next) => self.handle(next, &mut pending),
                     Err(_) => break,
                 }
             }
+            if pending.requests > 0 && (pending.requests >= MAX_BATCH || self.writer_waits()) {
+                self.seal(std::mem::take(&mut pending))?;
+                continue;
+            }
+            match rx.blocking_recv() {
+                Some(next) => self.handle(next, &mut pending),
+                None => break,
+            }
+        }
+        if pending.requests > 0 {
             self.seal(pending)?;
         }
         Ok(())
     }
 
-    fn handle(&mut self, request: Request, now: OffsetDateTime, pending: &mut Pending) {
+    fn handle(&mut self, request: Request, pending: &mut Pending) {
+        if let Request::WriterWaits = request {
+            return;
+        }
+        let now = OffsetDateTime::now_utc();
         pending.requests += 1;
         match request {
+            Request::WriterWaits => {} // taken above: not a request of the batch
             Request::Ingest {
                 source,
                 event,
@@ -423,6 +447,12 @@ impl State {
                 });
             }
         }
+    }
+
+    /// Whether the writer waits for a batch: the one gathered is sealed now, not later.
+    fn writer_waits(&self) -> bool {
+        self.writer_waiting
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn update_gauges(&self) {

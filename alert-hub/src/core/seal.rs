@@ -2,7 +2,7 @@
 //! items (a storm's joins folded into one), and the sealed batch goes to the writer.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Acquire;
+use std::sync::atomic::Ordering::{Acquire, Release};
 
 use time::OffsetDateTime;
 
@@ -140,6 +140,7 @@ impl State {
         }
         self.in_flight.retire(self.durable.load(Acquire));
         self.in_flight.push(events);
+        self.writer_waiting.store(false, Release);
         self.writer
             .send(Sealed { batch, then })
             .map_err(|_| StoreError::WriterStopped)?;

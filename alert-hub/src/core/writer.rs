@@ -5,16 +5,16 @@
 //! the core assembles the next and the publisher answers the last.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Relaxed, Release};
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, TryRecvError, channel, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc};
 
 use super::batch::Then;
-use super::{FeedItem, Subscription};
+use super::{FeedItem, Request, Subscription};
 use crate::error::StoreError;
 use crate::health::StoreHealth;
 use crate::metrics::Metrics;
@@ -51,6 +51,10 @@ pub(super) struct Writer {
     /// The console feed, to tell every console when storing fails and recovers.
     pub feed: broadcast::Sender<Arc<FeedItem>>,
     pub give_up_after: Duration,
+    /// Set when the writer waits for a batch; the core clears it as it hands one over.
+    pub waiting: Arc<AtomicBool>,
+    /// The core, woken when the writer starts to wait (without keeping the core running).
+    pub core: mpsc::WeakSender<Request>,
 }
 
 /// The running writer: where to send sealed batches, and the thread to join.
@@ -83,6 +87,7 @@ impl Writer {
             .name("hub-writer".into())
             .spawn(move || {
                 let result = self.run(rx, &stored_tx);
+                self.wake_core();
                 drop(stored_tx);
                 let _ = publisher.join();
                 result
@@ -92,11 +97,33 @@ impl Writer {
     }
 
     fn run(&self, rx: Receiver<Sealed>, stored: &Sender<Stored>) -> Result<(), StoreError> {
-        for Sealed { batch, then } in rx {
+        while let Some(Sealed { batch, then }) = self.next(&rx) {
             self.write_until_stored(&batch)?;
             let _ = stored.send((then, batch));
         }
         Ok(())
+    }
+
+    /// The next sealed batch: the one waiting, or else the core is told that the writer waits
+    /// (it seals what it gathered meanwhile) and the batch awaited. `None` once the core is gone.
+    fn next(&self, rx: &Receiver<Sealed>) -> Option<Sealed> {
+        match rx.try_recv() {
+            Ok(sealed) => return Some(sealed),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        self.wake_core();
+        rx.recv().ok()
+    }
+
+    /// Tells the core the writer waits: for a batch, or for nothing once it has stopped (the
+    /// core's next seal then finds it gone and the core stops too).
+    fn wake_core(&self) {
+        self.waiting.store(true, Release);
+        if let Some(core) = self.core.upgrade() {
+            // A full queue needs no wake-up: the core looks at `waiting` after each request.
+            let _ = core.try_send(Request::WriterWaits);
+        }
     }
 
     /// Writes the batch, retrying while the store refuses it (a full disk). Meanwhile nothing
