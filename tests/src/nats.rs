@@ -60,8 +60,23 @@ pub struct NatsCluster {
 }
 
 impl NatsCluster {
-    /// Starts three nodes and waits until each takes clients.
+    /// Starts three nodes and waits until each takes clients. Ports are picked free, but
+    /// another process may take one before its node binds it: the cluster is then started
+    /// again on new ports, a few times over.
     pub fn start() -> NatsCluster {
+        let mut failures = Vec::new();
+        for _ in 0..4 {
+            let mut cluster = NatsCluster::configured();
+            match (0..3).try_for_each(|i| cluster.start_node(i)) {
+                Ok(()) => return cluster,
+                Err(e) => failures.push(e),
+            }
+        }
+        panic!("the NATS cluster did not start: {}", failures.join("; "));
+    }
+
+    /// Three nodes' configurations on free ports, none started.
+    fn configured() -> NatsCluster {
         let dir = tempfile::tempdir().expect("tempdir");
         let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
         let routes: Vec<String> = ports
@@ -88,32 +103,47 @@ impl NatsCluster {
                 child: None,
             });
         }
-        let mut cluster = NatsCluster { nodes, _dir: dir };
-        for i in 0..3 {
-            cluster.start_node(i);
-        }
-        cluster
+        NatsCluster { nodes, _dir: dir }
     }
 
-    fn start_node(&mut self, i: usize) {
+    /// Starts node `i` and waits until it takes clients; an error with what it printed when
+    /// it exits first (a port taken) or does not listen in time.
+    fn start_node(&mut self, i: usize) -> Result<(), String> {
         let node = &mut self.nodes[i];
+        let log_path = node.config.with_file_name("nats.log");
+        let log = std::fs::File::create(&log_path).expect("node log");
         let child = Command::new(server_binary())
             .arg("-c")
             .arg(&node.config)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("nats-server starts");
-        node.child = Some(child);
+        let child = node.child.insert(child);
         let deadline = Instant::now() + PATIENCE;
+        let printed = || {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(3)..].join(" | ")
+        };
         while TcpStream::connect(("127.0.0.1", node.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "nats-server n{} did not listen",
-                i + 1
-            );
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!(
+                    "nats-server n{} exited ({status}): {}",
+                    i + 1,
+                    printed()
+                ));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "nats-server n{} did not listen: {}",
+                    i + 1,
+                    printed()
+                ));
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
+        Ok(())
     }
 
     /// The hub's `--store` value: `nats://` and every node's client address.
@@ -137,7 +167,9 @@ impl NatsCluster {
     /// Starts node `i` again on its data.
     pub fn restart(&mut self, i: usize) {
         self.kill9(i);
-        self.start_node(i);
+        if let Err(e) = self.start_node(i) {
+            panic!("{e}");
+        }
     }
 }
 
