@@ -97,7 +97,7 @@ impl State {
         }
         let seq = self.next_event_seq;
         self.next_event_seq += 1;
-        self.seen.insert(key, seq);
+        self.seen.insert(key, seq, Some(event.at.unix_timestamp()));
         self.seen.leave(self.store.as_ref());
         if let Some(horizon) = self.seen.take_horizon() {
             pending.dedup_horizon = Some(horizon);

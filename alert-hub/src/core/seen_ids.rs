@@ -54,6 +54,9 @@ pub const WINDOW: usize = 250_000;
 /// How many stored events one read takes when the index learns the times of ids leaving it.
 const TIMES_READ: usize = 1_024;
 
+/// The time of an id in memory whose event's device time was not kept with it.
+const TIME_NOT_KNOWN: i64 = i64::MIN;
+
 /// What has left the in-memory index: every event up to `through`, the latest device time
 /// among them `latest_at` (Unix seconds). Stored with each commit that changes it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -71,8 +74,9 @@ pub struct SeenIds {
     first: KeyMap<u64>,
     /// Further events under a key already taken (different ids whose keys collide).
     more: KeyMap<Vec<u64>>,
-    /// The ids in memory, oldest first.
-    order: VecDeque<(u64, u64)>,
+    /// The ids in memory, oldest first: key, seq and the event's device time (Unix seconds,
+    /// [`TIME_NOT_KNOWN`] for ids loaded from the store, whose times are read as they leave).
+    order: VecDeque<(u64, u64, i64)>,
     /// What has left memory.
     horizon: Horizon,
     /// The keys of what has left memory.
@@ -137,7 +141,7 @@ impl SeenIds {
         // the window is always the newest ids.
         keys.sort_unstable_by_key(|&(_, seq)| seq);
         for (key, seq) in keys {
-            seen.insert(key, seq);
+            seen.insert(key, seq, None);
         }
         seen.leave(store);
         loop {
@@ -146,12 +150,11 @@ impl SeenIds {
                 return Ok(seen);
             };
             covered = last.seq;
-            let seen_ids: Vec<(u64, u64)> = events
-                .iter()
-                .map(|e| (seen.key(&e.source, &e.event.id), e.seq))
-                .collect();
-            for &(key, seq) in &seen_ids {
-                seen.insert(key, seq);
+            let mut seen_ids = Vec::with_capacity(events.len());
+            for e in &events {
+                let key = seen.key(&e.source, &e.event.id);
+                seen.insert(key, e.seq, Some(e.event.at.unix_timestamp()));
+                seen_ids.push((key, e.seq));
             }
             seen.leave(store);
             store.commit(&WriteBatch {
@@ -163,16 +166,19 @@ impl SeenIds {
     }
 
     /// Moves the oldest ids out of memory until the window holds, folding their device times
-    /// (read from `store`, [`TIMES_READ`] events at a time) into the horizon. An event not
-    /// yet readable, or a store that cannot be read, makes every later event be looked up.
+    /// into the horizon: kept with the id since it was inserted, or for an id loaded from
+    /// `store` read there, [`TIMES_READ`] events at a time. An event not yet readable, or a
+    /// store that cannot be read, makes every later event be looked up.
     pub fn leave(&mut self, store: &dyn Store) {
         while self.order.len() > self.window {
-            let Some((key, seq)) = self.order.pop_front() else {
+            let Some((key, seq, at)) = self.order.pop_front() else {
                 return;
             };
             self.forget(key, seq);
             self.left.insert(key);
-            if seq > self.timed_through {
+            if at != TIME_NOT_KNOWN {
+                self.horizon.latest_at = self.horizon.latest_at.max(at);
+            } else if seq > self.timed_through {
                 self.read_times(store, seq);
             }
             self.horizon.through = seq;
@@ -274,9 +280,10 @@ impl SeenIds {
         u64::from_be_bytes(bytes)
     }
 
-    /// Records that the event stored as `seq` has `key`.
+    /// Records that the event stored as `seq` has `key`, and its device time `at` (Unix
+    /// seconds) when known: the store is then not read for it when it leaves memory.
     /// Call [`SeenIds::leave`] after inserting to keep the window.
-    pub fn insert(&mut self, key: u64, seq: u64) {
+    pub fn insert(&mut self, key: u64, seq: u64, at: Option<i64>) {
         match self.first.get(&key) {
             None => {
                 self.first.insert(key, seq);
@@ -290,7 +297,8 @@ impl SeenIds {
                 more.push(seq);
             }
         }
-        self.order.push_back((key, seq));
+        self.order
+            .push_back((key, seq, at.unwrap_or(TIME_NOT_KNOWN)));
     }
 
     /// The sequence number of an earlier event under `key` that `is_same` confirms.
@@ -381,7 +389,7 @@ mod tests {
         let mut seen_ids = Vec::new();
         for e in &events {
             let key = seen.key(&e.source, &e.event.id);
-            seen.insert(key, e.seq);
+            seen.insert(key, e.seq, Some(e.event.at.unix_timestamp()));
             seen.leave(store);
             seen_ids.push((key, e.seq));
         }
@@ -444,6 +452,27 @@ mod tests {
     }
 
     #[test]
+    fn ids_leaving_memory_with_their_times_need_no_read_of_the_store() {
+        // A store without the events: a read there would make every later event a lookup.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        let mut seen = SeenIds::with_window([5; 32], 1);
+        let at = heartbeat(1, "fp", "e1").event.at;
+        for (seq, id) in [(1, "e1"), (2, "e2")] {
+            seen.insert(seen.key("fp", id), seq, Some(at.unix_timestamp()));
+            seen.leave(&store);
+        }
+        let horizon = seen.take_horizon().expect("e1 left");
+        assert_eq!(horizon.through, 1);
+        assert_eq!(horizon.latest_at, at.unix_timestamp());
+        assert!(seen.may_have_left(at, seen.key("fp", "e1")));
+        assert!(
+            !seen.may_have_left(at + time::Duration::seconds(1), seen.key("fp", "e1")),
+            "an event stamped after what left is not looked up"
+        );
+    }
+
+    #[test]
     fn a_key_leaving_memory_keeps_the_other_ids_under_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SledStore::open(dir.path()).expect("open");
@@ -456,7 +485,7 @@ mod tests {
         let mut seen = SeenIds::with_window([0; 32], 2);
         // Two events under one key, as a collision would put them, then two others.
         for (key, seq) in [(42, 1), (42, 2), (7, 3), (8, 4)] {
-            seen.insert(key, seq);
+            seen.insert(key, seq, None);
             seen.leave(&store);
         }
         assert_eq!(seen.ids(), 2);
@@ -464,7 +493,7 @@ mod tests {
         assert_eq!(seen.find(7, |seq| seq == 3), Some(3));
         let mut seen = SeenIds::with_window([0; 32], 2);
         for (key, seq) in [(42, 1), (7, 2), (42, 3)] {
-            seen.insert(key, seq);
+            seen.insert(key, seq, None);
             seen.leave(&store);
         }
         assert_eq!(
@@ -492,7 +521,7 @@ mod tests {
         let mut seen = SeenIds::new([0; 32]);
         let key = seen.key("fp", "e1");
         assert_eq!(seen.find(key, |_| true), None);
-        seen.insert(key, 7);
+        seen.insert(key, 7, None);
         assert_eq!(seen.find(key, |seq| seq == 7), Some(7));
         assert_eq!(seen.find(key, |_| false), None);
     }
@@ -501,9 +530,9 @@ mod tests {
     fn ids_whose_keys_collide_are_both_kept() {
         let mut seen = SeenIds::new([0; 32]);
         // Two different events under one key, as a collision would put them.
-        seen.insert(42, 3);
-        seen.insert(42, 9);
-        seen.insert(42, 9);
+        seen.insert(42, 3, None);
+        seen.insert(42, 9, None);
+        seen.insert(42, 9, None);
         assert_eq!(seen.ids(), 2);
         assert_eq!(seen.find(42, |seq| seq == 3), Some(3));
         assert_eq!(seen.find(42, |seq| seq == 9), Some(9));
