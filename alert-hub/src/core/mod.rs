@@ -351,13 +351,13 @@ impl State {
     fn take_batches(mut self, mut rx: mpsc::Receiver<Request>) -> Result<(), StoreError> {
         let mut pending = Pending::default();
         loop {
-            while pending.requests < MAX_BATCH {
+            while !self.ready_to_seal(&pending) {
                 match rx.try_recv() {
                     Ok(next) => self.handle(next, &mut pending),
                     Err(_) => break,
                 }
             }
-            if pending.requests > 0 && (pending.requests >= MAX_BATCH || self.writer_waits()) {
+            if self.ready_to_seal(&pending) {
                 self.seal(std::mem::take(&mut pending))?;
                 continue;
             }
@@ -449,10 +449,15 @@ impl State {
         }
     }
 
-    /// Whether the writer waits for a batch: the one gathered is sealed now, not later.
-    fn writer_waits(&self) -> bool {
-        self.writer_waiting
-            .load(std::sync::atomic::Ordering::Acquire)
+    /// Whether the batch gathered is sealed now: it has something, and the writer waits for it
+    /// (even while more requests wait: the writer is never idle while the core holds a batch)
+    /// or it is full.
+    fn ready_to_seal(&self, pending: &Pending) -> bool {
+        pending.requests > 0
+            && (pending.requests >= MAX_BATCH
+                || self
+                    .writer_waiting
+                    .load(std::sync::atomic::Ordering::Acquire))
     }
 
     fn update_gauges(&self) {
