@@ -14,6 +14,7 @@ mod detail;
 mod device;
 mod drill;
 mod incident;
+mod incident_log;
 mod notifications;
 mod review;
 
@@ -25,6 +26,7 @@ pub use detail::Detail;
 pub use device::*;
 pub use drill::*;
 pub use incident::*;
+pub use incident_log::*;
 pub use notifications::*;
 pub use review::*;
 
