@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 use super::*;
 use crate::config::{Contact, OutsideParty, Site};
 use crate::protocol::{AttemptStatus, CallView, IncidentEvent, PhoneEntry, RefusalCode, Role};
+use crate::protocol::{CallOutcome, Callee};
 
 const T0: OffsetDateTime = datetime!(2026-11-22 23:40:00 +08:00);
 const GG: &str = "green-garden";
